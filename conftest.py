@@ -1,0 +1,111 @@
+"""Shared fixtures: fast settings, the personas, and the test world of the tenant-isolation walk.
+
+Personas: ``sponsor_user`` (admin of the sponsor), ``teammate`` (quality, same sponsor),
+``provider_user`` (admin of a provider) and ``outsider`` (admin of another sponsor, who must
+see nothing of the first).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from cxo.core import services
+from cxo.core.models import Membership, Organisation, User
+from cxo.core.roles import OrganisationType
+from cxo.testing.factories import TEST_PASSWORD, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+def _org(name: str, slug: str, type_: str, admin: User) -> Organisation:
+    return services.organisation_create(actor=None, name=name, type=type_, slug=slug, admin=admin)
+
+
+@pytest.fixture
+def sponsor_user(db: None) -> User:
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def sponsor(sponsor_user: User) -> Organisation:
+    return _org("Alpha Biotech", "alpha-biotech", OrganisationType.SPONSOR, sponsor_user)
+
+
+@pytest.fixture
+def teammate(sponsor: Organisation) -> User:
+    user = UserFactory(username="bob")
+    services.membership_add(actor=None, organisation=sponsor, user=user, role="quality")
+    return user
+
+
+@pytest.fixture
+def provider_user(db: None) -> User:
+    return UserFactory(username="priya")
+
+
+@pytest.fixture
+def provider(provider_user: User) -> Organisation:
+    return _org("Provan CDMO", "provan-cdmo", OrganisationType.PROVIDER, provider_user)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    user = UserFactory(username="charlie")
+    _org("Charlie Pharma", "charlie-pharma", OrganisationType.SPONSOR, user)
+    return user
+
+
+def login_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def sponsor_client(sponsor_user: User, sponsor: Organisation) -> Client:
+    return login_client(sponsor_user)
+
+
+@pytest.fixture
+def outsider_client(outsider: User) -> Client:
+    return login_client(outsider)
+
+
+@pytest.fixture
+def world(
+    sponsor: Organisation, sponsor_user: User, teammate: User, provider: Organisation, outsider: User
+) -> SimpleNamespace:
+    """One of every tenant-owned object, owned by the sponsor: what the outsider must never reach."""
+    invitation, invitation_token = services.invitation_create(
+        actor=sponsor_user, organisation=sponsor, email="newcomer@example.test", role="viewer"
+    )
+    sponsor_token, sponsor_secret = services.api_token_create(user=sponsor_user, name="walk")
+    _, outsider_secret = services.api_token_create(user=outsider, name="walk")
+    return SimpleNamespace(
+        sponsor=sponsor,
+        sponsor_user=sponsor_user,
+        provider=provider,
+        outsider=outsider,
+        teammate_membership=Membership.objects.get(user=teammate, organisation=sponsor),
+        invitation=invitation,
+        invitation_token=invitation_token,
+        sponsor_token=sponsor_token,
+        sponsor_secret=sponsor_secret,
+        outsider_secret=outsider_secret,
+    )

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cxo.config.api import api
+
+urlpatterns = [
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("cxo.core.urls")),
+]

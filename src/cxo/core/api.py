@@ -1,0 +1,76 @@
+"""Platform API: tokens, the signed-in user, the organisation's audit trail."""
+
+import datetime as dt
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from cxo.core.errors import ServiceError
+from cxo.core.models import AuditEvent, User
+from cxo.core.roles import PERMISSIONS, Permission
+from cxo.core.schemas import AuditEventOut, MembershipOut, MeOut, Message, TokenIn, TokenOut
+from cxo.core.selectors import audit_event_list, membership_for_slug, membership_require
+from cxo.core.services import api_token_create
+
+router = Router(tags=["platform"])
+
+
+@router.post("/auth/token", auth=None, response={201: TokenOut, 401: Message, 403: Message})
+def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+    """Exchange a username and password for a new personal API token (shown once).
+
+    Repeated failures for the same username and address are locked out for a while.
+    """
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        return 403, {"detail": "Too many failed attempts: this account is locked for a while. Try again later."}
+    if user is None:
+        return 401, {"detail": "Invalid username or password."}
+    token, secret = api_token_create(user=user, name=payload.name)
+    return 201, {"token": secret, "prefix": token.prefix, "name": token.name, "created_at": token.created_at}
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> dict[str, object]:
+    """The authenticated user, the organisations they belong to, and their role and permissions in each."""
+    user: User = request.user  # type: ignore[assignment]
+    memberships = [
+        MembershipOut(
+            organisation_id=m.organisation_id,
+            organisation_slug=m.organisation.slug,
+            organisation_name=m.organisation.name,
+            organisation_type=m.organisation.type,
+            role=m.role,
+            permissions=sorted(str(p) for p in PERMISSIONS[m.organisation.type].get(m.role, frozenset())),
+        )
+        for m in user.memberships.select_related("organisation").order_by("organisation__name")
+    ]
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "email": user.email,
+        "full_name": user.get_full_name(),
+        "organisations": memberships,
+    }
+
+
+class AuditFilters(Schema):
+    action: str = ""
+    object_type: str = ""
+    actor: str = ""
+    q: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@router.get("/organisations/{slug}/audit", response=list[AuditEventOut])
+@paginate(PageNumberPagination, page_size=50)
+def audit_events(request: HttpRequest, slug: str, filters: Query[AuditFilters]) -> list[AuditEvent]:
+    """The organisation's audit trail, newest first (administrators only)."""
+    membership = membership_for_slug(user=request.user, slug=slug)  # type: ignore[arg-type]
+    membership_require(membership=membership, permission=Permission.VIEW_AUDIT)
+    if filters.since and filters.until and filters.since > filters.until:
+        raise ServiceError("'since' must not be after 'until'.")
+    return audit_event_list(organisation=membership.organisation, **filters.dict())  # type: ignore[return-value]

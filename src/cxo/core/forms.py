@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+
+from cxo.core.models import Organisation, User
+from cxo.core.roles import roles_for
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField()
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles_for(organisation.type)  # type: ignore[attr-defined]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField()
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles_for(organisation.type)  # type: ignore[attr-defined]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, initial="API token")
+
+
+class SignupForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "email")
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(required=False)
+    object_type = forms.ChoiceField(required=False, label="Record type")
+    actor = forms.ChoiceField(required=False)
+    q = forms.CharField(required=False, label="Record")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, facets: dict[str, list[str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, key in (("action", "actions"), ("object_type", "object_types"), ("actor", "actors")):
+            self.fields[name].choices = [("", "Any"), *[(v, v) for v in facets[key]]]  # type: ignore[attr-defined]

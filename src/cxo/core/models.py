@@ -1,0 +1,168 @@
+"""Platform models: users, organisations (the tenants), memberships, invitations, API tokens, audit."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from cxo.core.roles import OrganisationType, Role
+from cxo.core.tenancy import TenantManager, TenantQuerySet, UnscopedManager
+
+
+class User(AbstractUser):
+    """A person. What they may see and do comes from their memberships."""
+
+    class Meta:
+        ordering = ["username"]
+
+
+class Organisation(models.Model):
+    """A company: the tenant. Sponsors buy services; providers (CROs, CMOs, CDMOs) sell them.
+
+    Registry entries imported from public data are organisations too; until someone claims one
+    it has no members.
+    """
+
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=80, unique=True)
+    type = models.CharField(max_length=16, choices=OrganisationType.choices, default=OrganisationType.PROVIDER)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Registry identity: FDA registrations group sites under the registrant's DUNS number.
+    registrant_duns = models.CharField(max_length=9, unique=True, null=True, blank=True)
+    # Derived from the organisation's capabilities and evidence (cxo.registry.kind); stored for facets.
+    kind = models.CharField(max_length=16, blank=True, db_index=True)
+    kind_reason = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a user first took charge of this entry.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_sponsor(self) -> bool:
+        return self.type == OrganisationType.SPONSOR
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_org")]
+        ordering = ["organisation__name", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class OrganisationInvitation(models.Model):
+    """An e-mailed invitation to join an organisation with a role. Only the token's hash is stored."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=32, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ApiToken(models.Model):
+    """A personal API token. The secret is shown once; only its SHA-256 is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuditEventQuerySet(TenantQuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditImmutableError("Audit events cannot be updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditImmutableError("Audit events cannot be deleted.")
+
+
+class AuditImmutableError(RuntimeError):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+class AuditEventManager(TenantManager):
+    _queryset_class = AuditEventQuerySet
+
+
+class AuditEventUnscopedManager(UnscopedManager):
+    _queryset_class = AuditEventQuerySet
+
+
+class AuditEvent(models.Model):
+    """One change to a business record: who, when, what, old → new, why. Append-only.
+
+    The ORM refuses updates and deletes; on PostgreSQL a trigger refuses them in SQL too.
+    ``organisation`` is the tenant whose trail shows the event; platform events (registry
+    imports) have none.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(max_length=150, blank=True, help_text="Username at the time, or the system job.")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64, db_index=True)
+    object_id = models.CharField(max_length=64, db_index=True)
+    object_repr = models.CharField(max_length=255, blank=True)
+    changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new]}
+    reason = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects: ClassVar[AuditEventManager] = AuditEventManager()
+    unscoped: ClassVar[AuditEventUnscopedManager] = AuditEventUnscopedManager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        base_manager_name = "unscoped"
+        indexes = [models.Index(fields=["organisation", "-at"], name="audit_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AuditImmutableError("Audit events cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditImmutableError("Audit events cannot be deleted.")

@@ -1,0 +1,57 @@
+"""API schemas for the platform: separate input and output shapes."""
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+
+
+class Message(Schema):
+    detail: str
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    name: str = "API token"
+
+
+class TokenOut(Schema):
+    token: str
+    prefix: str
+    name: str
+    created_at: dt.datetime
+
+
+class MembershipOut(Schema):
+    organisation_id: int
+    organisation_slug: str
+    organisation_name: str
+    organisation_type: str
+    role: str
+    permissions: list[str]
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    email: str
+    full_name: str
+    organisations: list[MembershipOut]
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: dict[str, Any]
+    reason: str
+    request_id: str
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str:
+        return str(obj.actor_label)

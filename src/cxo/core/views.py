@@ -1,0 +1,182 @@
+"""Platform pages: dashboard, members and invitations, API tokens, audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cxo.core import selectors, services
+from cxo.core.access import org_member
+from cxo.core.errors import ServiceError
+from cxo.core.forms import AuditFilterForm, InviteForm, RoleForm, SignupForm, TokenForm
+from cxo.core.models import ApiToken, User
+from cxo.core.roles import Permission
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return redirect("login")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    memberships = request.user.memberships.select_related("organisation").order_by("organisation__name")  # type: ignore[union-attr]
+    return render(request, "core/dashboard.html", {"memberships": memberships})
+
+
+@org_member()
+def organisation_home(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    return render(
+        request,
+        "core/organisation_home.html",
+        {"organisation": organisation, "members": selectors.member_list(organisation=organisation)},
+    )
+
+
+@org_member(Permission.MANAGE_MEMBERS)
+def members(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    form = InviteForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _ = services.invitation_create(
+                actor=request.user,  # type: ignore[arg-type]
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                accept_url_base=request.build_absolute_uri("/").rstrip("/"),
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("members", org=organisation.slug)
+    rows = [
+        (m, RoleForm(organisation=organisation, initial={"role": m.role}, prefix=f"m{m.pk}"))
+        for m in selectors.member_list(organisation=organisation)
+    ]
+    return render(
+        request,
+        "core/members.html",
+        {
+            "organisation": organisation,
+            "rows": rows,
+            "invitations": selectors.invitation_list_open(organisation=organisation),
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@org_member(Permission.MANAGE_MEMBERS)
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_id)
+    form = RoleForm(request.POST, organisation=organisation, prefix=f"m{membership.pk}")
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles offered.")
+    else:
+        try:
+            services.membership_change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])  # type: ignore[arg-type]
+            messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display()}.")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return redirect("members", org=organisation.slug)
+
+
+@require_POST
+@org_member(Permission.MANAGE_MEMBERS)
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_id)
+    try:
+        services.membership_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        messages.success(request, f"{membership.user.get_username()} was removed.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("members", org=organisation.slug)
+
+
+@require_POST
+@org_member(Permission.MANAGE_MEMBERS)
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    invitation = get_object_or_404(organisation.invitations, pk=invitation_id)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+        messages.success(request, f"Invitation of {invitation.email} revoked.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("members", org=organisation.slug)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Accept an invitation: a signed-in user joins; a newcomer registers first."""
+    try:
+        invitation = services.invitation_by_token(token=token)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+    signup = None
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                return redirect("dashboard")
+            messages.success(request, f"You joined {invitation.organisation.name}.")
+            return redirect("organisation_home", org=invitation.organisation.slug)
+    else:
+        signup = SignupForm(request.POST or None, initial={"email": invitation.email})
+        if request.method == "POST" and signup.is_valid():
+            user: User = signup.save()
+            services.invitation_accept(token=token, user=user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {invitation.organisation.name}.")
+            return redirect("organisation_home", org=invitation.organisation.slug)
+    return render(request, "core/invitation_accept.html", {"invitation": invitation, "signup": signup})
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        _, new_secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        form = TokenForm()
+    return render(
+        request,
+        "core/tokens.html",
+        {"tokens": selectors.api_token_list(user=request.user), "form": form, "new_secret": new_secret},  # type: ignore[arg-type]
+    )
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.api_token_revoke(user=request.user, token=token)  # type: ignore[arg-type]
+    messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("tokens")
+
+
+@org_member(Permission.VIEW_AUDIT)
+def audit(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    form = AuditFilterForm(request.GET or None, facets=selectors.audit_facets(organisation=organisation))
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_event_list(organisation=organisation, **{k: v for k, v in filters.items() if v})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "core/_audit_rows.html" if request.htmx else "core/audit.html"  # type: ignore[attr-defined]
+    return render(
+        request, template, {"organisation": organisation, "form": form, "page": page, "query": query.urlencode()}
+    )

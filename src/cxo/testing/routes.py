@@ -1,0 +1,77 @@
+"""How each route is reached in the tenant-isolation walk.
+
+Every URL pattern and every API operation must appear here. ``tenant`` routes belong to the
+sponsor of the test world: the outsider must get 404 and the owner must not. ``signed_in``
+routes show shared data (the registry, the user's own account): anonymous users are turned
+away, signed-in users get in. ``public`` routes need no sign-in (login, password reset).
+A route missing from this table fails the walk, so a new view cannot slip through unclassified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["public", "signed_in", "tenant"]
+Kwargs = Callable[[Any], dict[str, Any]]
+
+
+def _none(world: Any) -> dict[str, Any]:
+    return {}
+
+
+def _org(world: Any) -> dict[str, Any]:
+    return {"org": world.sponsor.slug}
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: Kind
+    kwargs: Kwargs = _none
+    methods: tuple[str, ...] = ("GET",)
+    # An owner request that may legitimately answer 404 (e.g. an object deleted by an earlier POST).
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# URL name -> how to reach it. Names come from each app's urls.py.
+WEB_ROUTES: dict[str, Route] = {
+    # platform
+    "home": Route("public"),
+    "login": Route("public"),
+    "logout": Route("public", methods=("POST",)),
+    "password_reset": Route("public"),
+    "password_reset_done": Route("public"),
+    "password_reset_confirm": Route("public", kwargs=lambda w: {"uidb64": "x", "token": "y"}),
+    "password_reset_complete": Route("public"),
+    "invitation_accept": Route("public", kwargs=lambda w: {"token": w.invitation_token}),
+    "password_change": Route("signed_in"),
+    "password_change_done": Route("signed_in"),
+    "dashboard": Route("signed_in"),
+    "tokens": Route("signed_in"),
+    "token_revoke": Route("tenant", kwargs=lambda w: {"token_id": w.sponsor_token.pk}, methods=("POST",)),
+    "organisation_home": Route("tenant", kwargs=_org),
+    "members": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "member_role": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "membership_id": w.teammate_membership.pk}, methods=("POST",)
+    ),
+    "member_remove": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "membership_id": w.teammate_membership.pk}, methods=("POST",)
+    ),
+    "invitation_revoke": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "invitation_id": w.invitation.pk}, methods=("POST",)
+    ),
+    "audit": Route("tenant", kwargs=_org),
+}
+
+# "METHOD /path/with/{params}" (relative to /api/v1) -> how to reach it.
+API_ROUTES: dict[str, Route] = {
+    "POST /auth/token": Route("public"),
+    "GET /me": Route("signed_in"),
+    "GET /organisations/{slug}/audit": Route("tenant", kwargs=lambda w: {"slug": w.sponsor.slug}),
+}
+
+# URL prefixes the walk leaves to their own guards: Django's admin (staff only), the API (walked
+# operation by operation instead), and static files.
+SKIPPED_PREFIXES = ("admin/", "api/v1/", "static/")
