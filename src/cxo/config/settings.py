@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "cxo.core",
+    "cxo.registry",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,166 @@
+"""The registry: a controlled taxonomy, sites, capabilities and the evidence behind each capability.
+
+Registry data is public to every signed-in user; it is not tenant-owned.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Vocabulary(models.TextChoices):
+    SERVICE = "service", "Service"
+    DOSAGE_FORM = "dosage_form", "Dosage form"
+    ROUTE = "route", "Route of administration"
+    MODALITY = "modality", "Modality"
+    SCALE = "scale", "Phase / scale"
+
+
+class Term(models.Model):
+    """One term of the controlled taxonomy. ``code`` is stable and is what APIs and imports use.
+
+    Dosage forms and routes carry their CDISC C-code; their parents are the families users think
+    in (solid oral, injectable, …), which are terms of the same vocabulary without a C-code.
+    """
+
+    vocabulary = models.CharField(max_length=16, choices=Vocabulary.choices, db_index=True)
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    synonyms = models.JSONField(default=list, blank=True)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    cdisc_code = models.CharField(max_length=16, blank=True, db_index=True)
+    description = models.TextField(blank=True)
+    sort = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["vocabulary", "sort", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SiteStatus(models.TextChoices):
+    ACTIVE = "active", "Registration current"
+    EXPIRED = "expired", "Registration expired"
+    UNREGISTERED = "unregistered", "Not registered"
+
+
+class Site(models.Model):
+    """A physical establishment of an organisation, identified by its DUNS number where known."""
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(max_length=255)
+    address = models.TextField(blank=True)
+    country = models.CharField(max_length=3, blank=True, db_index=True, help_text="ISO 3166 alpha-3")
+    duns = models.CharField(max_length=9, unique=True, null=True, blank=True)
+    fei = models.CharField(max_length=10, blank=True, db_index=True, help_text="FDA Establishment Identifier")
+    registration_expiry = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=SiteStatus.choices, default=SiteStatus.UNREGISTERED)
+    us_agent_name = models.CharField(max_length=255, blank=True)
+    us_agent_duns = models.CharField(max_length=9, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["organisation", "name"], name="site_org_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Capability(models.Model):
+    """Something an organisation (or one of its sites) does, described in taxonomy terms.
+
+    ``site`` is empty for organisation-level capabilities (e.g. the dosage forms a labeler markets
+    according to the NDC directory, or the trial phases a sponsor has run). ``key`` makes the
+    combination unique without relying on how each database treats NULLs in unique constraints.
+    """
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="capabilities")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="capabilities")
+    service = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
+    dosage_form = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    route = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    modality = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    scale = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    substance = models.CharField(max_length=255, blank=True, db_index=True)
+    key = models.CharField(max_length=400)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="capability_unique_org_key")]
+        indexes = [models.Index(fields=["service", "site"], name="capability_service_site")]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @staticmethod
+    def make_key(
+        *, site_id: int | None, service_id: int, dosage_form_id: int | None = None, route_id: int | None = None,
+        modality_id: int | None = None, scale_id: int | None = None, substance: str = "",
+    ) -> str:
+        parts = [site_id, service_id, dosage_form_id, route_id, modality_id, scale_id]
+        return "|".join("" if p is None else str(p) for p in parts) + "|" + substance.upper()
+
+
+class EvidenceKind(models.TextChoices):
+    FDA_REGISTRATION = "fda_registration", "FDA establishment registration"
+    NDC_LISTING = "ndc_listing", "NDC product listing"
+    SPL_ESTABLISHMENT = "spl_establishment", "SPL establishment record"
+    CLINICAL_TRIAL = "clinical_trial", "Clinical trial record"
+    AUDIT = "audit", "Audit"
+    SELF_DECLARED = "self_declared", "Self-declared"
+
+
+class Evidence(models.Model):
+    """Why we believe a capability: a source record with its reference and the date it was observed."""
+
+    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=24, choices=EvidenceKind.choices, db_index=True)
+    source_ref = models.CharField(max_length=255, help_text="The record's identifier in its source, e.g. an NCT id.")
+    observed_on = models.DateField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    import_run = models.ForeignKey("ImportRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["capability", "kind", "source_ref"], name="evidence_unique_source")
+        ]
+        ordering = ["-observed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.source_ref}"
+
+
+class ImportRun(models.Model):
+    """One run of an importer: what file, who ran it, what it changed."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=16, db_index=True)
+    file_name = models.CharField(max_length=255)
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the file")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(max_length=150, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    notes = models.JSONField(default=dict, blank=True, help_text="Source-specific figures, e.g. the NDC link rate.")
+    error = models.TextField(blank=True)
+    rejected_path = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.file_name} {self.started_at:%Y-%m-%d %H:%M}"
