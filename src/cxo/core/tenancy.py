@@ -27,8 +27,9 @@ class TenantQuerySet(models.QuerySet):
     tenant_field = "organisation"
     _tenant_scoped = False
 
+    # _clone is private Django API (absent from django-stubs); it is the one place every chained queryset passes.
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]
         clone._tenant_scoped = self._tenant_scoped
         return clone
 

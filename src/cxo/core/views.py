@@ -127,7 +127,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         if request.method == "POST":
             try:
-                services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+                services.invitation_accept(token=token, user=request.user)
             except ServiceError as exc:
                 messages.error(request, exc.message)
                 return redirect("dashboard")

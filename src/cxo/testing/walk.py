@@ -36,18 +36,20 @@ def iter_url_names(urlconf: str | None = None) -> Iterator[tuple[str, str]]:
     yield from walk(get_resolver(urlconf).url_patterns, "")
 
 
-def _isolated(fn: Any) -> Any:
-    """Run requests in a savepoint that is rolled back, so an owner's POST leaves the world as it was."""
+def _status(client: Client, method: str, url: str, **extra: Any) -> int:
+    """The status of one request, made in a savepoint that is rolled back so a POST leaves the world as it was."""
     with transaction.atomic():
-        result = fn()
+        if method == "GET":
+            status = client.get(url, **extra).status_code
+        else:
+            status = client.generic(method, url, data=b"{}", content_type="application/json", **extra).status_code
         transaction.set_rollback(True)
-    return result
+    return status
 
 
-def _request(client: Client, method: str, url: str, **extra: Any) -> int:
-    if method == "GET":
-        return client.get(url, **extra).status_code
-    return client.generic(method, url, data=b"{}", content_type="application/json", **extra).status_code
+def _fill_path(path: str, params: dict[str, Any]) -> str:
+    """``/organisations/{slug}/sites/{int:site_id}`` with the parameters filled in."""
+    return re.sub(r"\{(?:\w+:)?(\w+)\}", lambda m: str(params[m.group(1)]), path)
 
 
 def walk_web(
@@ -68,18 +70,18 @@ def walk_web(
             continue
         url = reverse(name, kwargs=spec.kwargs(world), urlconf=urlconf)
         for method in spec.methods:
-            status = _isolated(lambda m=method: _request(anonymous, m, url))
+            status = _status(anonymous, method, url)
             if spec.kind != "public" and status not in ANON_OK:
                 problems.append(f"{method} {url}: anonymous got {status}")
             if spec.kind == "tenant":
-                status = _isolated(lambda m=method: _request(outsider, m, url))
+                status = _status(outsider, method, url)
                 if status != 404:
                     problems.append(f"{method} {url}: outsider got {status}, expected 404")
-                status = _isolated(lambda m=method: _request(owner, m, url))
+                status = _status(owner, method, url)
                 if status == 404 or status >= 500:
                     problems.append(f"{method} {url}: owner got {status} (the walk's fixture does not reach it)")
             elif spec.kind == "signed_in":
-                status = _isolated(lambda m=method: _request(outsider, m, url))
+                status = _status(outsider, method, url)
                 if status >= 400 and status != 405:
                     problems.append(f"{method} {url}: signed-in user got {status}")
     return problems
@@ -113,17 +115,16 @@ def walk_api(
         if spec is None:
             problems.append(f"{key}: not classified in cxo.testing.routes.API_ROUTES")
             continue
-        params = spec.kwargs(world)
-        url = base.rstrip("/") + re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(params[m.group(1)]), path)
+        url = base.rstrip("/") + _fill_path(path, spec.kwargs(world))
         if spec.kind != "public":
-            status = _isolated(lambda: _request(anonymous, method, url))
+            status = _status(anonymous, method, url)
             if status != 401:
                 problems.append(f"{key}: anonymous got {status}, expected 401")
         if spec.kind == "tenant":
-            status = _isolated(lambda: _request(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {outsider_token}"))
+            status = _status(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {outsider_token}")
             if status != 404:
                 problems.append(f"{key}: outsider got {status}, expected 404")
-            status = _isolated(lambda: _request(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {owner_token}"))
+            status = _status(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {owner_token}")
             if status == 404 or status >= 500:
                 problems.append(f"{key}: owner got {status} (the walk's fixture does not reach it)")
     return problems

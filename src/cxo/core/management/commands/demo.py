@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         users = demo_tenants_load()
         self.stdout.write(
-            self.style.SUCCESS("Demo tenants ready. Sign in with any of these (password: %s):" % DEMO_PASSWORD)
+            self.style.SUCCESS(f"Demo tenants ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
         )
         for u in users:
             self.stdout.write(f"  {u.username:<10} {u.what}")
