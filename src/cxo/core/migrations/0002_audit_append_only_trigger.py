@@ -23,14 +23,15 @@ DROP FUNCTION IF EXISTS cxo_audit_event_immutable();
 """
 
 
+# params=None: the function body's RAISE format uses '%', which must not be read as a query placeholder.
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        schema_editor.execute(CREATE, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):
