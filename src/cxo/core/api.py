@@ -17,7 +17,7 @@ from cxo.core.services import api_token_create
 router = Router(tags=["platform"])
 
 
-@router.post("/auth/token", auth=None, response={201: TokenOut, 401: Message, 403: Message})
+@router.post("/auth/token", auth=None, response={201: TokenOut, 401: Message, 429: Message})
 def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
     """Exchange a username and password for a new personal API token (shown once).
 
@@ -25,7 +25,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
     """
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        return 403, {"detail": "Too many failed attempts: this account is locked for a while. Try again later."}
+        return 429, {"detail": "Too many failed attempts: this account is locked for a while. Try again later."}
     if user is None:
         return 401, {"detail": "Invalid username or password."}
     token, secret = api_token_create(user=user, name=payload.name)

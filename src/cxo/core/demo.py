@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from cxo.core.models import Membership, Organisation, User
@@ -59,4 +60,11 @@ def demo_tenants_load() -> list[DemoUser]:
             user.save()
         if not Membership.objects.filter(user=user, organisation=orgs[du.org_slug]).exists():
             membership_add(actor=None, organisation=orgs[du.org_slug], user=user, role=du.role)
+    return DEMO_USERS
+
+
+def demo_logins_shown() -> list[DemoUser]:
+    """The demo logins to list on the login page: only in development, and only once they are loaded."""
+    if not settings.DEBUG or not Organisation.objects.filter(slug=DEMO_ORGANISATIONS[0][0]).exists():
+        return []
     return DEMO_USERS

@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cxo.core import selectors, services
 from cxo.core.access import org_member
+from cxo.core.demo import DEMO_PASSWORD, demo_logins_shown
 from cxo.core.errors import ServiceError
 from cxo.core.forms import AuditFilterForm, InviteForm, RoleForm, SignupForm, TokenForm
 from cxo.core.models import ApiToken, User
 from cxo.core.roles import Permission
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page; in development it also lists the demo logins once `cxo demo` has loaded them."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        return {**context, "demo_logins": demo_logins_shown(), "demo_password": DEMO_PASSWORD}
+
+
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
+    """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE).
+
+    The API's token endpoint answers a lockout itself (429 with a JSON message), so its response is
+    kept; people signing in on a page get the lockout page.
+    """
+    if request.path_info.startswith("/api/"):
+        if original_response is not None and original_response.status_code == 429:
+            return original_response
+        return JsonResponse({"detail": "Too many failed attempts. Try again later."}, status=429)
+    return render(request, "registration/locked_out.html", status=429)
 
 
 def home(request: HttpRequest) -> HttpResponse:
