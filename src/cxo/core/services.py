@@ -88,8 +88,11 @@ def membership_add(*, actor: User | None, organisation: Organisation, user: User
 
 
 def _ensure_admin_remains(*, organisation: Organisation, leaving: Membership) -> None:
-    others = organisation.memberships.filter(role="admin").exclude(pk=leaving.pk)
-    if leaving.role == "admin" and not others.exists():
+    if leaving.role != "admin":
+        return
+    # Lock the admins' rows so that two admins demoting each other at once cannot leave none.
+    others = organisation.memberships.select_for_update().filter(role="admin").exclude(pk=leaving.pk)
+    if not list(others):
         raise Conflict("An organisation must keep at least one administrator.")
 
 
@@ -155,13 +158,15 @@ def invitation_create(
     if organisation.memberships.filter(user__email__iexact=email).exists():
         raise Conflict(f"{email} is already a member of {organisation.name}.")
     token = secrets.token_urlsafe(32)
+    now = timezone.now()
     invitation = OrganisationInvitation.objects.create(
         organisation=organisation,
         email=email,
         role=role,
         token_hash=_sha256(token),
         invited_by=actor,
-        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+        created_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
     )
     audit_record(
         actor=actor,
@@ -196,8 +201,11 @@ def invitation_by_token(*, token: str) -> OrganisationInvitation:
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Membership:
     """Accept an invitation as ``user`` (signed in, or just registered)."""
-    invitation = invitation_by_token(token=token)
-    OrganisationInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    found = invitation_by_token(token=token)
+    # Lock and look again: two clicks on the same link must not both get in.
+    invitation = OrganisationInvitation.objects.select_for_update().select_related("organisation").get(pk=found.pk)
+    if not invitation.is_open:
+        raise NotFound("This invitation link is not valid any more. Ask for a new one.")
     membership = membership_add(actor=user, organisation=invitation.organisation, user=user, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
