@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -28,6 +28,8 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
         return 429, {"detail": "Too many failed attempts: this account is locked for a while. Try again later."}
     if user is None:
         return 401, {"detail": "Invalid username or password."}
+    # A sign-in like the login page's: resets the failure count (django-axes) and records last_login.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     token, secret = api_token_create(user=user, name=payload.name)
     return 201, {"token": secret, "prefix": token.prefix, "name": token.name, "created_at": token.created_at}
 
