@@ -69,9 +69,9 @@ def test_raw_sql_update_and_delete_of_an_event_fail_on_postgresql(event: AuditEv
         ("UPDATE core_auditevent SET action = 'tampered' WHERE id = %s", "UPDATE"),
         ("DELETE FROM core_auditevent WHERE id = %s", "DELETE"),
     ]:
-        with pytest.raises(DatabaseError, match=f"core_auditevent is append-only: {op} refused"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, [event.pk])
+        refused = pytest.raises(DatabaseError, match=f"core_auditevent is append-only: {op} refused")
+        with refused, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
     with connection.cursor() as cursor:
         cursor.execute("SELECT action FROM core_auditevent WHERE id = %s", [event.pk])
         assert cursor.fetchone() == ("organisation.create",)
