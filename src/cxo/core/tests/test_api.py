@@ -150,9 +150,7 @@ def test_repeated_failures_lock_the_token_endpoint(sponsor_user: User, password:
     locked = post_json(client, "/api/v1/auth/token", {"username": "alice", "password": password})
     assert locked.status_code == 429
     assert locked["Content-Type"] == "application/json; charset=utf-8"
-    assert locked.json() == {
-        "detail": "Too many failed attempts: this account is locked for a while. Try again later."
-    }
+    assert locked.json() == {"detail": "Too many failed attempts: this account is locked for a while. Try again later."}
     assert ApiToken.objects.count() == 0
 
 

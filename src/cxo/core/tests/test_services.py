@@ -26,7 +26,9 @@ def _events(organisation: Organisation, action: str) -> list[AuditEvent]:
 
 def test_organisation_create_makes_the_admin_a_member_and_audits_both(db: None) -> None:
     founder = UserFactory(username="founder")
-    org = services.organisation_create(actor=founder, name="  Gamma Bio  ", type=OrganisationType.SPONSOR, admin=founder)
+    org = services.organisation_create(
+        actor=founder, name="  Gamma Bio  ", type=OrganisationType.SPONSOR, admin=founder
+    )
 
     assert (org.name, org.slug, org.type) == ("Gamma Bio", "gamma-bio", "sponsor")
     assert Membership.objects.get(organisation=org).role == "admin"
@@ -78,7 +80,9 @@ def test_change_role_records_old_and_new_role_and_the_reason(
     assert event.object_id == str(membership.pk)
 
 
-def test_change_role_to_the_same_role_records_nothing(sponsor: Organisation, sponsor_user: User, teammate: User) -> None:
+def test_change_role_to_the_same_role_records_nothing(
+    sponsor: Organisation, sponsor_user: User, teammate: User
+) -> None:
     membership = Membership.objects.get(organisation=sponsor, user=teammate)
     services.membership_change_role(actor=sponsor_user, membership=membership, role="quality")
     assert _events(sponsor, "membership.change_role") == []
@@ -218,7 +222,9 @@ def test_accepting_creates_the_membership_with_the_invited_role(sponsor: Organis
 
 
 def test_a_used_invitation_cannot_be_used_again(sponsor: Organisation, sponsor_user: User) -> None:
-    _, token = services.invitation_create(actor=sponsor_user, organisation=sponsor, email="e@example.test", role="viewer")
+    _, token = services.invitation_create(
+        actor=sponsor_user, organisation=sponsor, email="e@example.test", role="viewer"
+    )
     services.invitation_accept(token=token, user=UserFactory(username="first"))
     with pytest.raises(NotFound, match="not valid any more"):
         services.invitation_accept(token=token, user=UserFactory(username="second"))

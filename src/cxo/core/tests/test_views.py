@@ -161,9 +161,7 @@ def test_a_teammate_sees_the_organisation_but_not_members_or_audit(sponsor: Orga
 
 
 @pytest.mark.parametrize("page", ["", "members/", "audit/"])
-def test_the_outsider_gets_404_on_the_sponsors_pages(
-    sponsor: Organisation, outsider_client: Client, page: str
-) -> None:
+def test_the_outsider_gets_404_on_the_sponsors_pages(sponsor: Organisation, outsider_client: Client, page: str) -> None:
     response = outsider_client.get(f"/o/{sponsor.slug}/{page}")
     assert response.status_code == 404
     assert b"Alpha Biotech" not in response.content
@@ -285,7 +283,9 @@ def test_a_newcomer_accepts_by_creating_an_account(sponsor: Organisation, sponso
     assert client.get(f"/invitations/{token}/").status_code == 404
 
 
-def test_a_signed_in_user_accepts_with_one_click(sponsor: Organisation, sponsor_user: User, provider_user: User) -> None:
+def test_a_signed_in_user_accepts_with_one_click(
+    sponsor: Organisation, sponsor_user: User, provider_user: User
+) -> None:
     _, token = services.invitation_create(
         actor=sponsor_user, organisation=sponsor, email="priya@example.test", role="viewer"
     )
