@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ninja",
     "cxo.core",
     "cxo.registry",
+    "cxo.matching",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,205 @@
+"""Score a need against the index with NumPy: hard filters as masks, soft points as integer arrays.
+
+The work is proportional to the candidates of the most selective requested service (all rows
+when none is asked for): postings are sorted row lists, other services and product terms are
+looked up in them with ``searchsorted``, and the top of the ranking is found with a partition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cxo.matching import rules
+from cxo.matching.criteria import Criteria, RankedRow, Ranking
+from cxo.matching.index import KIND_BIT, MatchIndex, Postings
+
+CRITERIA = ("service_fit", "product_fit", "evidence_strength", "recency", "breadth")
+
+
+@dataclass
+class EngineResult:
+    total: int
+    rows: NDArray[np.int32]  # ranked rows of the index
+    scores: NDArray[np.int32]
+    points: dict[str, NDArray[np.int32]]  # per criterion, aligned with rows
+
+    def ranking(self, index: MatchIndex) -> Ranking:
+        site_ids = index.snapshot.sites.id
+        org_ids = index.snapshot.organisations.id
+        out = []
+        for row, score in zip(self.rows.tolist(), self.scores.tolist(), strict=True):
+            pos = int(index.row_site[row])
+            out.append(RankedRow(site_ids[pos] if pos >= 0 else None, org_ids[index.row_org[row]], int(score)))
+        return Ranking(total=self.total, rows=tuple(out))
+
+
+_EMPTY = np.zeros(0, dtype=np.int32)
+
+
+def _empty() -> EngineResult:
+    return EngineResult(0, _EMPTY, _EMPTY, {name: _EMPTY for name in CRITERIA})
+
+
+def _lookup(postings: Postings, key: int, rows: NDArray[np.int32]) -> tuple[NDArray[np.bool_], NDArray[np.intp]]:
+    """Which of ``rows`` (sorted) are in key's posting, and where."""
+    span = postings.span(key)
+    posted = postings.rows[span]
+    if len(posted) == 0:
+        return np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=np.intp)
+    pos = np.searchsorted(posted, rows)
+    np.minimum(pos, len(posted) - 1, out=pos)
+    found = posted[pos] == rows
+    return found, pos + span.start
+
+
+def _levels(postings: Postings, key: int, rows: NDArray[np.int32]) -> NDArray[np.int32]:
+    """The posting's level for each of ``rows`` (0 where the row is not in it)."""
+    found, pos = _lookup(postings, key, rows)
+    levels = np.zeros(len(rows), dtype=np.int32)
+    levels[found] = postings.level[pos[found]]
+    return levels
+
+
+def _recency(newest: NDArray[np.int32], today: int) -> NDArray[np.int32]:
+    age = today - newest
+    span = rules.RECENCY_ZERO_DAYS - rules.RECENCY_FULL_DAYS
+    middle = rules.RECENCY_MAX * np.clip(rules.RECENCY_ZERO_DAYS - age, 0, span) // span
+    points = np.where(age <= rules.RECENCY_FULL_DAYS, rules.RECENCY_MAX, middle)
+    return np.where(newest > 0, points, 0).astype(np.int32)
+
+
+def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResult:  # noqa: C901
+    services = index.services
+    assert services is not None and index.products is not None and index.substances is not None
+    n_rows = index.size
+    today_ord = today.toordinal()
+
+    terms = []
+    for term_id in criteria.services:
+        term = index.term_index.get(term_id)
+        if term is None:
+            return _empty()
+        terms.append(term)
+    # Most selective first; a service asked for twice counts twice, as in the rules.
+    terms.sort(key=lambda k: int(services.ptr[k + 1] - services.ptr[k]))
+    assert services.best is not None and services.kinds is not None and services.newest is not None
+
+    # --- candidates: the rows of the most selective service, or every row ----------------------------
+    groups: list[tuple[NDArray[np.int8], NDArray[np.int16], NDArray[np.uint8], NDArray[np.int32]]] = []
+    if terms:
+        span = services.span(terms[0])
+        rows = services.rows[span]
+        groups.append((services.level[span], services.best[span], services.kinds[span], services.newest[span]))
+    else:
+        rows = np.arange(n_rows, dtype=np.int32)
+        groups.append((index.any_level, index.any_best, index.any_kinds, index.any_newest))
+
+    def keep(mask: NDArray[np.bool_]) -> None:
+        nonlocal rows, groups
+        rows = rows[mask]
+        groups = [(lv[mask], b[mask], k[mask], n[mask]) for lv, b, k, n in groups]
+
+    # --- hard filters ------------------------------------------------------------------------------------
+    if criteria.countries is not None or criteria.exclude_countries:
+        allowed = np.ones(len(index.countries), dtype=bool)
+        if criteria.countries is not None:
+            allowed[:] = False
+            allowed[[i for i, cc in enumerate(index.countries) if cc and cc in criteria.countries]] = True
+        allowed[[i for i, cc in enumerate(index.countries) if cc and cc in criteria.exclude_countries]] = False
+        keep(allowed[index.row_country[rows]])
+    if criteria.exclude_organisations:
+        excluded = [index.org_index[o] for o in criteria.exclude_organisations if o in index.org_index]
+        if excluded:
+            barred = np.zeros(len(index.org_index), dtype=bool)
+            barred[excluded] = True
+            keep(~barred[index.row_org[rows]])
+    for term in terms[1:]:
+        found, pos = _lookup(services, term, rows)
+        keep(found)
+        pos = pos[found]
+        groups.append((services.level[pos], services.best[pos], services.kinds[pos], services.newest[pos]))
+    if criteria.require_evidence:
+        bits = 0
+        for required in criteria.require_evidence:
+            bits |= KIND_BIT["fda_registration" if required == rules.FDA_REGISTRATION_CURRENT else required]
+        mask = np.ones(len(rows), dtype=bool)
+        for _, _, kinds, _ in groups:
+            mask &= (kinds & bits) == bits
+        if not terms:
+            mask &= groups[0][0] > 0
+        if rules.FDA_REGISTRATION_CURRENT in criteria.require_evidence:
+            mask &= index.row_expiry[rows] >= today_ord
+        keep(mask)
+
+    # --- soft points ---------------------------------------------------------------------------------------
+    if terms:
+        levels = np.zeros(len(rows), dtype=np.int32)
+        for level, _, _, _ in groups:
+            levels += level
+        service_fit = rules.SERVICE_FIT_MAX * levels // (2 * len(terms))
+    else:
+        service_fit = np.full(len(rows), rules.SERVICE_FIT_MAX, dtype=np.int32)
+
+    product_count = criteria.product_count
+    if product_count:
+        plevels = np.zeros(len(rows), dtype=np.int32)
+        for term_id in criteria.products:
+            term = index.term_index.get(term_id)
+            if term is not None:
+                plevels += _levels(index.products, term, rows)
+        if criteria.substance and criteria.substance in index.substance_index:
+            plevels += _levels(index.substances, index.substance_index[criteria.substance], rows)
+        product_fit = rules.PRODUCT_FIT_MAX * plevels // (2 * product_count)
+    else:
+        product_fit = np.full(len(rows), rules.PRODUCT_FIT_MAX, dtype=np.int32)
+
+    best = groups[0][1]
+    newest = groups[0][3]
+    for _, b, _, n in groups[1:]:
+        best = np.maximum(best, b)
+        newest = np.maximum(newest, n)
+    evidence = best.astype(np.int32)
+    recency = _recency(newest, today_ord)
+    breadth = index.row_breadth[rows].astype(np.int32)
+    score = (service_fit + product_fit + evidence + recency + breadth).astype(np.int32)
+
+    # --- ranking: score descending, then row (the precomputed tie-break order) --------------------------
+    key = (rules.SCORE_MAX - score).astype(np.int64) * max(n_rows, 1) + rows
+    if criteria.per_organisation and len(rows):
+        orgs = index.row_org[rows]
+        best_key = np.full(len(index.org_index), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(best_key, orgs, key)
+        first = key == best_key[orgs]
+        selected_all = np.flatnonzero(first)
+    else:
+        selected_all = None
+    if selected_all is not None:
+        candidates = selected_all
+        total = len(candidates)
+        sub_key = key[candidates]
+    else:
+        candidates = None
+        total = len(rows)
+        sub_key = key
+    limit = total if criteria.limit is None else min(criteria.limit, total)
+    if limit <= 0:
+        top = np.zeros(0, dtype=np.intp)
+    elif limit < total:
+        part = np.argpartition(sub_key, limit - 1)[:limit]
+        top = part[np.argsort(sub_key[part], kind="stable")]
+    else:
+        top = np.argsort(sub_key, kind="stable")
+    if candidates is not None:
+        top = candidates[top]
+    points = {
+        "service_fit": service_fit[top].astype(np.int32),
+        "product_fit": product_fit[top].astype(np.int32),
+        "evidence_strength": evidence[top],
+        "recency": recency[top],
+        "breadth": breadth[top],
+    }
+    return EngineResult(total=total, rows=rows[top], scores=score[top], points=points)

@@ -1,0 +1,177 @@
+"""The scoring rules of README.md, read literally, in plain Python over a registry snapshot.
+
+Slow and simple on purpose: the property tests hold the NumPy engine to it, row for row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from cxo.matching import rules
+from cxo.matching.criteria import Criteria, RankedRow, Ranking
+from cxo.matching.snapshot import RegistrySnapshot
+
+
+@dataclass
+class _Cap:
+    id: int
+    organisation: int
+    site: int | None
+    service: int
+    products: tuple[int, ...]
+    substance: str
+    evidence: list[tuple[str, dt.date | None]]
+
+
+@dataclass
+class _Row:
+    site_id: int | None
+    organisation: int
+    org_name: str
+    site_name: str
+    country: str
+    expiry: dt.date | None
+
+
+def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> Ranking:
+    t = snapshot.terms
+    parent = dict(zip(t.id, t.parent, strict=True))
+
+    def ancestors(term: int) -> list[int]:
+        chain = [term]
+        while parent.get(chain[-1]) is not None:
+            chain.append(parent[chain[-1]])  # type: ignore[arg-type]
+        return chain
+
+    def in_subtree(term: int | None, root: int) -> bool:
+        return term is not None and root in ancestors(term)
+
+    def family(term: int) -> int:
+        chain = ancestors(term)
+        return chain[-2] if len(chain) >= 2 else chain[-1]
+
+    org_name = dict(zip(snapshot.organisations.id, snapshot.organisations.name, strict=True))
+    e = snapshot.evidence
+    evidence_of: dict[int, list[tuple[str, dt.date | None]]] = defaultdict(list)
+    for cap_id, kind, observed in zip(e.capability, e.kind, e.observed_on, strict=True):
+        evidence_of[cap_id].append((kind, observed))
+
+    c = snapshot.capabilities
+    caps_at_site: dict[int, list[_Cap]] = defaultdict(list)
+    caps_of_org: dict[int, list[_Cap]] = defaultdict(list)  # organisation-level only
+    all_caps_of_org: dict[int, list[_Cap]] = defaultdict(list)
+    for i in range(len(c.id)):
+        cap = _Cap(
+            id=c.id[i],
+            organisation=c.organisation[i],
+            site=c.site[i],
+            service=c.service[i],
+            products=tuple(x for x in (c.dosage_form[i], c.route[i], c.modality[i], c.scale[i]) if x is not None),
+            substance=rules.normalise_substance(c.substance[i] or ""),
+            evidence=evidence_of.get(c.id[i], []),
+        )
+        all_caps_of_org[cap.organisation].append(cap)
+        if cap.site is None:
+            caps_of_org[cap.organisation].append(cap)
+        else:
+            caps_at_site[cap.site].append(cap)
+
+    s = snapshot.sites
+    rows = [
+        _Row(s.id[i], s.organisation[i], org_name[s.organisation[i]], s.name[i], s.country[i] or "",
+             s.registration_expiry[i])
+        for i in range(len(s.id))
+    ]
+    orgs_with_sites = set(s.organisation)
+    rows += [
+        _Row(None, o, org_name[o], "", "", None) for o in sorted(caps_of_org) if o not in orgs_with_sites
+    ]
+
+    matched: list[tuple[tuple[int, str, str, int, int], RankedRow]] = []
+    for row in rows:
+        site_caps = caps_at_site.get(row.site_id, []) if row.site_id is not None else []
+        org_caps = caps_of_org.get(row.organisation, [])
+
+        # (a) services, and the capabilities that decide each
+        groups: list[list[_Cap]] = []
+        levels = 0
+        offered = True
+        for service in criteria.services:
+            here = [cap for cap in site_caps if in_subtree(cap.service, service)]
+            there = [cap for cap in org_caps if in_subtree(cap.service, service)]
+            if here:
+                groups.append(here)
+                levels += 2
+            elif there:
+                groups.append(there)
+                levels += 1
+            else:
+                offered = False
+                break
+        if not offered:
+            continue
+        if not criteria.services:
+            groups.append(site_caps or org_caps)
+
+        # (b) countries
+        if criteria.countries is not None and row.country not in criteria.countries:
+            continue
+        if row.country and row.country in criteria.exclude_countries:
+            continue
+        # (c) organisations
+        if row.organisation in criteria.exclude_organisations:
+            continue
+        # (d) required evidence, for every service
+        passes = True
+        for required in criteria.require_evidence:
+            kind = "fda_registration" if required == rules.FDA_REGISTRATION_CURRENT else required
+            for group in groups:
+                if not any(k == kind for cap in group for k, _ in cap.evidence):
+                    passes = False
+            if required == rules.FDA_REGISTRATION_CURRENT and (row.expiry is None or row.expiry < today):
+                passes = False
+        if not passes:
+            continue
+
+        service_fit = rules.fit_points(levels, len(criteria.services), rules.SERVICE_FIT_MAX)
+
+        product_levels = 0
+        for product in criteria.products:
+            if any(in_subtree(p, product) for cap in site_caps for p in cap.products):
+                product_levels += 2
+            elif any(in_subtree(p, product) for cap in org_caps for p in cap.products):
+                product_levels += 1
+        if criteria.substance:
+            if any(cap.substance == criteria.substance for cap in site_caps):
+                product_levels += 2
+            elif any(cap.substance == criteria.substance for cap in org_caps):
+                product_levels += 1
+        product_fit = rules.fit_points(product_levels, criteria.product_count, rules.PRODUCT_FIT_MAX)
+
+        deciding = [ev for group in groups for cap in group for ev in cap.evidence]
+        evidence_points = max((rules.EVIDENCE_POINTS[k] for k, _ in deciding), default=0)
+        dates = [d for _, d in deciding if d is not None]
+        recency = rules.recency_points((today - max(dates)).days) if dates else 0
+
+        site_families = {family(cap.service) for cap in site_caps}
+        org_families = {family(cap.service) for cap in all_caps_of_org.get(row.organisation, [])}
+        breadth = rules.breadth_points(len(site_families), len(org_families - site_families))
+
+        score = service_fit + product_fit + evidence_points + recency + breadth
+        key = (-score, row.org_name.casefold(), row.site_name.casefold(), row.site_id or 0, row.organisation)
+        matched.append((key, RankedRow(row.site_id, row.organisation, score)))
+
+    matched.sort(key=lambda pair: pair[0])
+    ranked = [r for _, r in matched]
+    if criteria.per_organisation:
+        seen: set[int] = set()
+        best = []
+        for r in ranked:
+            if r.organisation_id not in seen:
+                seen.add(r.organisation_id)
+                best.append(r)
+        ranked = best
+    limit = len(ranked) if criteria.limit is None else criteria.limit
+    return Ranking(total=len(ranked), rows=tuple(ranked[:limit]))

@@ -1,0 +1,150 @@
+"""A plain, column-wise copy of the registry: what both the index and the reference implementation read.
+
+It is read from the database with ``values_list`` queries (no model instances), or built directly
+from records in tests. Columns are tuples in the order of the rows; dates may be ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+EVIDENCE_KINDS: tuple[str, ...] = (
+    "fda_registration",
+    "ndc_listing",
+    "spl_establishment",
+    "clinical_trial",
+    "audit",
+    "self_declared",
+)
+REGULATORY_KINDS = frozenset({"fda_registration", "ndc_listing", "spl_establishment", "clinical_trial"})
+PRODUCT_VOCABULARIES: tuple[str, ...] = ("dosage_form", "route", "modality", "scale")
+
+
+def _columns(rows: Iterable[Sequence[Any]], width: int) -> list[tuple[Any, ...]]:
+    cols = list(zip(*rows, strict=True))
+    return cols if cols else [() for _ in range(width)]
+
+
+@dataclass
+class Terms:
+    id: tuple[int, ...] = ()
+    vocabulary: tuple[str, ...] = ()
+    code: tuple[str, ...] = ()
+    name: tuple[str, ...] = ()
+    synonyms: tuple[Sequence[str], ...] = ()
+    parent: tuple[int | None, ...] = ()
+    sort: tuple[int, ...] = ()
+
+
+@dataclass
+class Organisations:
+    id: tuple[int, ...] = ()
+    name: tuple[str, ...] = ()
+    slug: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+
+
+@dataclass
+class Sites:
+    id: tuple[int, ...] = ()
+    organisation: tuple[int, ...] = ()
+    name: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    duns: tuple[str | None, ...] = ()
+    fei: tuple[str, ...] = ()
+    registration_expiry: tuple[dt.date | None, ...] = ()
+
+
+@dataclass
+class Capabilities:
+    id: tuple[int, ...] = ()
+    organisation: tuple[int, ...] = ()
+    site: tuple[int | None, ...] = ()
+    service: tuple[int, ...] = ()
+    dosage_form: tuple[int | None, ...] = ()
+    route: tuple[int | None, ...] = ()
+    modality: tuple[int | None, ...] = ()
+    scale: tuple[int | None, ...] = ()
+    substance: tuple[str, ...] = ()
+
+
+@dataclass
+class EvidenceRecords:
+    id: tuple[int, ...] = ()
+    capability: tuple[int, ...] = ()
+    kind: tuple[str, ...] = ()
+    source_ref: tuple[str, ...] = ()
+    observed_on: tuple[dt.date | None, ...] = ()
+
+
+@dataclass
+class RegistrySnapshot:
+    """The registry as columns. Build with :func:`snapshot_from_db` or :meth:`from_records`."""
+
+    terms: Terms = field(default_factory=Terms)
+    organisations: Organisations = field(default_factory=Organisations)
+    sites: Sites = field(default_factory=Sites)
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    evidence: EvidenceRecords = field(default_factory=EvidenceRecords)
+
+    @classmethod
+    def from_records(
+        cls,
+        *,
+        terms: Iterable[Sequence[Any]],
+        organisations: Iterable[Sequence[Any]],
+        sites: Iterable[Sequence[Any]],
+        capabilities: Iterable[Sequence[Any]],
+        evidence: Iterable[Sequence[Any]],
+    ) -> RegistrySnapshot:
+        """Rows as tuples in the field order of :class:`Terms`, :class:`Organisations`, … ."""
+        return cls(
+            terms=Terms(*_columns(terms, 7)),
+            organisations=Organisations(*_columns(organisations, 4)),
+            sites=Sites(*_columns(sites, 7)),
+            capabilities=Capabilities(*_columns(capabilities, 9)),
+            evidence=EvidenceRecords(*_columns(evidence, 5)),
+        )
+
+
+def snapshot_from_db() -> RegistrySnapshot:
+    """Read the whole public registry with five ``values_list`` queries."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from cxo.core.models import Organisation
+    from cxo.registry.models import Capability, Evidence, Site, Term
+
+    terms = Term.objects.order_by("id").values_list(
+        "id", "vocabulary", "code", "name", "synonyms", "parent_id", "sort"
+    )
+    in_registry = Q(Exists(Site.objects.filter(organisation=OuterRef("pk")))) | Q(
+        Exists(Capability.objects.filter(organisation=OuterRef("pk")))
+    )
+    organisations = (
+        Organisation.objects.filter(in_registry).order_by("id").values_list("id", "name", "slug", "kind")
+    )
+    sites = Site.objects.order_by("id").values_list(
+        "id", "organisation_id", "name", "country", "duns", "fei", "registration_expiry"
+    )
+    capabilities = Capability.objects.order_by("id").values_list(
+        "id",
+        "organisation_id",
+        "site_id",
+        "service_id",
+        "dosage_form_id",
+        "route_id",
+        "modality_id",
+        "scale_id",
+        "substance",
+    )
+    evidence = Evidence.objects.order_by("id").values_list("id", "capability_id", "kind", "source_ref", "observed_on")
+    return RegistrySnapshot.from_records(
+        terms=[(*t[:4], tuple(t[4] or ()), *t[5:]) for t in terms],
+        organisations=organisations,
+        sites=sites,
+        capabilities=capabilities,
+        evidence=evidence,
+    )
