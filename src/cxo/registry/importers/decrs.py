@@ -42,7 +42,7 @@ from django.utils.text import slugify
 from cxo.core.models import Organisation
 from cxo.core.roles import OrganisationType
 from cxo.registry.geo import country_exists
-from cxo.registry.importers.base import ImportContext, Importer, Outcome, Record, RowRejected
+from cxo.registry.importers.base import ImportContext, Importer, Outcome, Record, RowRejected, bulk_insert
 from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, SiteStatus, Term
 from cxo.registry.taxonomy import DATA_DIR, taxonomy_load
 
@@ -211,14 +211,13 @@ class DecrsImporter(Importer[DecrsRow]):
         taxonomy_load(actor=context.actor)  # the service terms must exist; a no-op once loaded
         service_ids = dict(Term.objects.filter(code__in=set(self.operations.values())).values_list("code", "id"))
         op_service = {op: service_ids[code] for op, code in self.operations.items()}
-        now = timezone.now()
         outcome = Outcome()
         changed_rows: set[int] = set()
 
         org_ids, org_counts = self._organisations(rows, outcome)
-        site_ids, site_counts, created_rows = self._sites(rows, org_ids, now, outcome, changed_rows, context)
-        cap_counts, cap_ids = self._capabilities(rows, org_ids, site_ids, op_service, outcome, changed_rows)
-        ev_counts = self._evidence(rows, cap_ids, site_ids, op_service, context, outcome, changed_rows)
+        site_ids, site_counts, created_rows = self._sites(rows, org_ids, outcome, changed_rows, context)
+        cap_ids, cap_counts = self._capabilities(rows, org_ids, site_ids, op_service, outcome, changed_rows)
+        ev_counts = self._evidence(rows, cap_ids, site_ids, op_service, context, changed_rows)
 
         outcome.created = len(created_rows)
         outcome.updated = len(changed_rows - created_rows)
@@ -237,19 +236,19 @@ class DecrsImporter(Importer[DecrsRow]):
                 "pk", "registrant_duns", "name", "claimed_at"
             )
         }
-        renamed: list[Organisation] = []
-        for duns, name in names.items():
-            if duns in existing:
-                pk, old_name, claimed_at = existing[duns]
-                if old_name != name and claimed_at is None:
-                    renamed.append(Organisation(pk=pk, name=name))
+        renamed = [
+            Organisation(pk=existing[duns][0], name=name)
+            for duns, name in names.items()
+            if duns in existing and existing[duns][1] != name and existing[duns][2] is None  # claimed: theirs to name
+        ]
         if renamed:
             Organisation.objects.bulk_update(renamed, ["name"], batch_size=500)
 
         new = [duns for duns in names if duns not in existing]
-        created: list[Organisation] = []
+        org_ids = {duns: pk for duns, (pk, _, _) in existing.items()}
         if new:
             taken = set(Organisation.objects.values_list("slug", flat=True))
+            created: list[tuple[str, str, str, str]] = []
             for duns in new:
                 base = slugify(names[duns])[:70] or "organisation"
                 slug, n = base, 1
@@ -257,15 +256,17 @@ class DecrsImporter(Importer[DecrsRow]):
                     slug = f"{base[:64]}-{duns}" + (f"-{n}" if n > 1 else "")
                     n += 1
                 taken.add(slug)
-                created.append(
-                    Organisation(name=names[duns], slug=slug, type=OrganisationType.PROVIDER, registrant_duns=duns)
+                created.append((names[duns], slug, OrganisationType.PROVIDER, duns))
+            bulk_insert(Organisation, ("name", "slug", "type", "registrant_duns"), created)
+            org_ids = {
+                str(duns): pk
+                for duns, pk in Organisation.objects.filter(registrant_duns__isnull=False).values_list(
+                    "registrant_duns", "pk"
                 )
-            Organisation.objects.bulk_create(created, batch_size=500)
-        org_ids = {duns: pk for duns, (pk, _, _) in existing.items()}
-        org_ids.update({str(org.registrant_duns): org.pk for org in created})
-        outcome.organisation_ids |= {org.pk for org in [*created, *renamed]}
+            }
+        outcome.organisation_ids |= {org_ids[duns] for duns in new} | {org.pk for org in renamed}
         return org_ids, {
-            "created": len(created),
+            "created": len(new),
             "updated": len(renamed),
             "unchanged": len(names) - len(new) - len(renamed),
         }
@@ -274,16 +275,16 @@ class DecrsImporter(Importer[DecrsRow]):
         self,
         rows: list[DecrsRow],
         org_ids: dict[str, int],
-        now: dt.datetime,
         outcome: Outcome,
         changed_rows: set[int],
         context: ImportContext,
     ) -> tuple[dict[str, int], dict[str, int], set[int]]:
         existing = {
-            duns: (pk, values)
+            str(duns): (pk, tuple(values))
             for pk, duns, *values in Site.objects.filter(duns__isnull=False).values_list("pk", "duns", *_SITE_FIELDS)
         }
-        to_create: list[Site] = []
+        now = timezone.now()
+        to_create: list[tuple[Any, ...]] = []
         to_update: list[Site] = []
         created_rows: set[int] = set()
         for row in context.progress(rows, desc="sites"):
@@ -299,22 +300,21 @@ class DecrsImporter(Importer[DecrsRow]):
                 row.agent_name,
                 row.agent_duns,
             )
-            fields = dict(zip(_SITE_FIELDS, values, strict=True))
-            if row.duns not in existing:
-                to_create.append(Site(duns=row.duns, created_at=now, updated_at=now, **fields))
+            found = existing.get(row.duns)
+            if found is None:
+                to_create.append((row.duns, now, now, *values))
                 created_rows.add(row.line)
                 outcome.organisation_ids.add(values[0])
-                continue
-            pk, old = existing[row.duns]
-            if tuple(old) != values:
-                to_update.append(Site(pk=pk, updated_at=now, **fields))
+            elif found[1] != values:
+                to_update.append(Site(pk=found[0], updated_at=now, **dict(zip(_SITE_FIELDS, values, strict=True))))
                 changed_rows.add(row.line)
-                outcome.organisation_ids |= {old[0], values[0]}  # a site may move to another registrant
-        Site.objects.bulk_create(to_create, batch_size=500)
+                outcome.organisation_ids |= {found[1][0], values[0]}  # a site may move to another registrant
+        bulk_insert(Site, ("duns", "created_at", "updated_at", *_SITE_FIELDS), to_create)
         if to_update:
             Site.objects.bulk_update(to_update, [*_SITE_FIELDS, "updated_at"], batch_size=500)
         site_ids = {duns: pk for duns, (pk, _) in existing.items()}
-        site_ids.update({s.duns: s.pk for s in to_create if s.duns})
+        if to_create:
+            site_ids = {str(duns): pk for duns, pk in Site.objects.filter(duns__isnull=False).values_list("duns", "pk")}
         counts = {"created": len(to_create), "updated": len(to_update)}
         counts["unchanged"] = len(rows) - counts["created"] - counts["updated"]
         return site_ids, counts, created_rows
@@ -328,35 +328,30 @@ class DecrsImporter(Importer[DecrsRow]):
         outcome: Outcome,
         changed_rows: set[int],
     ) -> tuple[dict[str, int], dict[str, int]]:
-        existing = {
-            key: (pk, org_id)
-            for pk, org_id, key in Capability.objects.filter(
-                site__isnull=False, service_id__in=set(op_service.values())
-            ).values_list("pk", "organisation_id", "key")
-        }
-        to_create: list[Capability] = []
+        ours = Capability.objects.filter(site__isnull=False, service_id__in=set(op_service.values()))
+        existing = {key: (pk, org_id) for pk, org_id, key in ours.values_list("pk", "organisation_id", "key")}
+        to_create: dict[str, tuple[int, int, int, str]] = {}
         to_update: list[Capability] = []
         for row in rows:
             org_id, site_id = org_ids[row.registrant_duns], site_ids[row.duns]
             for op in row.operations:
                 key = Capability.make_key(site_id=site_id, service_id=op_service[op])
-                if key not in existing:
-                    to_create.append(
-                        Capability(organisation_id=org_id, site_id=site_id, service_id=op_service[op], key=key)
-                    )
-                    existing[key] = (0, org_id)  # placeholder until the bulk insert returns the id
+                found = existing.get(key)
+                if found is None:
+                    to_create[key] = (org_id, site_id, op_service[op], key)
                     changed_rows.add(row.line)
                     outcome.organisation_ids.add(org_id)
-                elif existing[key][1] != org_id:
-                    to_update.append(Capability(pk=existing[key][0], organisation_id=org_id))
+                elif found[1] != org_id:
+                    to_update.append(Capability(pk=found[0], organisation_id=org_id))
                     changed_rows.add(row.line)
-                    outcome.organisation_ids |= {existing[key][1], org_id}
-        Capability.objects.bulk_create(to_create, batch_size=500)
+                    outcome.organisation_ids |= {found[1], org_id}
+        bulk_insert(Capability, ("organisation", "site", "service", "key"), to_create.values())
         if to_update:
             Capability.objects.bulk_update(to_update, ["organisation"], batch_size=500)
         cap_ids = {key: pk for key, (pk, _) in existing.items()}
-        cap_ids.update({c.key: c.pk for c in to_create})
-        return {"created": len(to_create), "updated": len(to_update)}, cap_ids
+        if to_create:
+            cap_ids = dict(ours.values_list("key", "pk"))
+        return cap_ids, {"created": len(to_create), "updated": len(to_update)}
 
     def _evidence(
         self,
@@ -365,7 +360,6 @@ class DecrsImporter(Importer[DecrsRow]):
         site_ids: dict[str, int],
         op_service: dict[str, int],
         context: ImportContext,
-        outcome: Outcome,
         changed_rows: set[int],
     ) -> dict[str, int]:
         existing = {
@@ -374,7 +368,7 @@ class DecrsImporter(Importer[DecrsRow]):
                 kind=EvidenceKind.FDA_REGISTRATION, source_ref__startswith="DECRS "
             ).values_list("pk", "capability_id", "source_ref", "observed_on", "detail")
         }
-        to_create: list[Evidence] = []
+        to_create: list[tuple[Any, ...]] = []
         to_update: list[Evidence] = []
         for row in rows:
             site_id = site_ids[row.duns]
@@ -386,14 +380,7 @@ class DecrsImporter(Importer[DecrsRow]):
                 found = existing.get((cap_id, row.source_ref))
                 if found is None:
                     to_create.append(
-                        Evidence(
-                            capability_id=cap_id,
-                            kind=EvidenceKind.FDA_REGISTRATION,
-                            source_ref=row.source_ref,
-                            observed_on=row.observed_on,
-                            detail=detail,
-                            import_run=context.run,
-                        )
+                        (cap_id, EvidenceKind.FDA_REGISTRATION, row.source_ref, row.observed_on, detail, context.run.pk)
                     )
                 elif found[1] != row.observed_on or found[2] != detail:
                     to_update.append(
@@ -402,7 +389,7 @@ class DecrsImporter(Importer[DecrsRow]):
                 else:
                     continue
                 changed_rows.add(row.line)
-        Evidence.objects.bulk_create(to_create, batch_size=500)
+        bulk_insert(Evidence, ("capability", "kind", "source_ref", "observed_on", "detail", "import_run"), to_create)
         if to_update:
             Evidence.objects.bulk_update(to_update, ["observed_on", "detail", "import_run"], batch_size=500)
         return {"created": len(to_create), "updated": len(to_update)}
