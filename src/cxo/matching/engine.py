@@ -72,7 +72,7 @@ def _recency(newest: NDArray[np.int32], today: int) -> NDArray[np.int32]:
     return np.where(newest > 0, points, 0).astype(np.int32)
 
 
-def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResult:  # noqa: C901
+def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResult:
     services = index.services
     assert services is not None and index.products is not None and index.substances is not None
     n_rows = index.size

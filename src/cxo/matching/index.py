@@ -118,7 +118,12 @@ class MatchIndex:
         """An estimate of the memory of the names, codes and references kept for display."""
         s = self.snapshot
         columns: list[Sequence[object]] = [
-            s.sites.name, s.sites.country, s.sites.duns, s.sites.fei, s.organisations.name, s.organisations.slug,
+            s.sites.name,
+            s.sites.country,
+            s.sites.duns,
+            s.sites.fei,
+            s.organisations.name,
+            s.organisations.slug,
             s.evidence.source_ref,
         ]
         return sum(sys.getsizeof(col) + sum(sys.getsizeof(v) for v in col) for col in columns)
@@ -127,9 +132,11 @@ class MatchIndex:
 def _positions(ids: Sequence[int] | I64, wanted: Sequence[int | None] | I64) -> I64:
     """Index in ``ids`` of each of ``wanted`` (None → -1); every wanted id must be present."""
     ids_arr = np.asarray(ids, dtype=np.int64)
-    want = np.array([-1 if w is None else w for w in wanted], dtype=np.int64) if not isinstance(
-        wanted, np.ndarray
-    ) else wanted.astype(np.int64)
+    want = (
+        np.array([-1 if w is None else w for w in wanted], dtype=np.int64)
+        if not isinstance(wanted, np.ndarray)
+        else wanted.astype(np.int64)
+    )
     if len(ids_arr) == 0:
         return np.full(len(want), -1, dtype=np.int64)
     order = np.argsort(ids_arr, kind="stable")
@@ -148,7 +155,7 @@ def _csr(keys: NDArray[np.integer], n_keys: int) -> tuple[I64, I32]:
     return ptr, order
 
 
-def _expand(ptr: I64, flat: I32, keys: NDArray[np.integer]) -> tuple[I64, I32]:
+def expand_groups(ptr: I64, flat: I32, keys: NDArray[np.integer]) -> tuple[I64, I32]:
     """For each item i with key keys[i], one pair (i, member) per member of the key's CSR group."""
     counts = (ptr[keys + 1] - ptr[keys]).astype(np.int64)
     total = int(counts.sum())
@@ -172,7 +179,7 @@ def _days(dates: Sequence[dt.date | None]) -> I32:
     return np.array([0 if d is None else d.toordinal() for d in dates], dtype=np.int32)
 
 
-def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchIndex:  # noqa: C901
+def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchIndex:
     """Build the index from a snapshot. Pure NumPy apart from small per-term and per-string loops."""
     import time
 
@@ -191,7 +198,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
             chain.append(parent_idx[chain[-1]])
         chains.append(chain)
     ix.ancestors = [frozenset(ch) for ch in chains]
-    ix.family = [ch[-2] if len(ch) >= 2 else ch[-1] for ch in chains]
+    ix.family = [ch[-2] if len(ch) >= 2 and t.code[ch[-1]] in rules.SPLIT_FAMILY_ROOTS else ch[-1] for ch in chains]
     anc_ptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum([len(ch) for ch in chains], out=anc_ptr[1:])
     anc_flat = np.array([a for ch in chains for a in ch], dtype=np.int32)
@@ -227,7 +234,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     ix.site_row = dict(zip(s.id, site_row.tolist(), strict=True))
     ix.org_pseudo_row = {o.id[org]: int(unit_row[n_sites + k]) for k, org in enumerate(pseudo_orgs.tolist())}
 
-    ix.countries = [""] + sorted({cc for cc in s.country if cc})
+    ix.countries = ["", *sorted({cc for cc in s.country if cc})]
     country_idx = {cc: i for i, cc in enumerate(ix.countries)}
     site_country = np.array([country_idx[cc or ""] for cc in s.country], dtype=np.int16)
     ix.row_country = np.concatenate([site_country, np.zeros(len(pseudo_orgs), np.int16)])[order]
@@ -238,11 +245,17 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     n_caps = len(c.id)
     cap_row = np.where(org_level, -1, site_row[np.maximum(cap_site_pos, 0)] if n_sites else -1).astype(np.int32)
     ix.cap_term = np.array([ix.term_index[x] for x in c.service], dtype=np.int32)
-    ix.cap_products = np.array(
-        [[ix.term_index.get(x, -1) if x is not None else -1 for x in col] for col in
-         (c.dosage_form, c.route, c.modality, c.scale)],
-        dtype=np.int32,
-    ).reshape(4, n_caps).T.copy()
+    ix.cap_products = (
+        np.array(
+            [
+                [ix.term_index.get(x, -1) if x is not None else -1 for x in col]
+                for col in (c.dosage_form, c.route, c.modality, c.scale)
+            ],
+            dtype=np.int32,
+        )
+        .reshape(4, n_caps)
+        .T.copy()
+    )
     substances = [rules.normalise_substance(x or "") for x in c.substance]
     ix.substance_index = {name: i for i, name in enumerate(sorted({x for x in substances if x}))}
     ix.cap_substance = np.array([ix.substance_index.get(x, -1) for x in substances], dtype=np.int32)
@@ -278,7 +291,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     ) -> Postings:
         """Site-level (key, row) entries win over organisation-level (key, org) ones spread to the org's rows."""
         org_term, org_org = org_key // max(n_orgs, 1), org_key % max(n_orgs, 1)
-        item, rows = _expand(org_rows_ptr, org_rows, org_org)
+        item, rows = expand_groups(org_rows_ptr, org_rows, org_org)
         keys = np.concatenate([site_key, org_term[item] * n_rows + rows])
         level = np.concatenate([np.full(len(site_key), 2, np.int8), np.full(len(item), 1, np.int8)])
         merged = {name: np.concatenate([site_vals[name], org_vals[name][item]]) for name in site_vals}
@@ -300,7 +313,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
         )
 
     # --- service postings (each capability counts for its term and every ancestor) -------------------
-    cap_i, anc = _expand(anc_ptr, anc_flat, ix.cap_term)
+    cap_i, anc = expand_groups(anc_ptr, anc_flat, ix.cap_term)
     site_side = cap_row[cap_i] >= 0
     s_key, s_vals = _reduce(
         anc[site_side].astype(np.int64) * n_rows + cap_row[cap_i[site_side]],
@@ -342,7 +355,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     prod_term = ix.cap_products.reshape(-1)
     present = prod_term >= 0
     prod_cap, prod_term = prod_cap[present], prod_term[present]
-    pi, panc = _expand(anc_ptr, anc_flat, prod_term)
+    pi, panc = expand_groups(anc_ptr, anc_flat, prod_term)
     pcap = prod_cap[pi]
     pside = cap_row[pcap] >= 0
     ps_key, _ = _reduce(panc[pside].astype(np.int64) * n_rows + cap_row[pcap[pside]], {})

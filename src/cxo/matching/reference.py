@@ -48,9 +48,13 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
     def in_subtree(term: int | None, root: int) -> bool:
         return term is not None and root in ancestors(term)
 
+    code = dict(zip(t.id, t.code, strict=True))
+
     def family(term: int) -> int:
         chain = ancestors(term)
-        return chain[-2] if len(chain) >= 2 else chain[-1]
+        if code[chain[-1]] in rules.SPLIT_FAMILY_ROOTS and len(chain) >= 2:
+            return chain[-2]
+        return chain[-1]
 
     org_name = dict(zip(snapshot.organisations.id, snapshot.organisations.name, strict=True))
     e = snapshot.evidence
@@ -80,14 +84,18 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
 
     s = snapshot.sites
     rows = [
-        _Row(s.id[i], s.organisation[i], org_name[s.organisation[i]], s.name[i], s.country[i] or "",
-             s.registration_expiry[i])
+        _Row(
+            s.id[i],
+            s.organisation[i],
+            org_name[s.organisation[i]],
+            s.name[i],
+            s.country[i] or "",
+            s.registration_expiry[i],
+        )
         for i in range(len(s.id))
     ]
     orgs_with_sites = set(s.organisation)
-    rows += [
-        _Row(None, o, org_name[o], "", "", None) for o in sorted(caps_of_org) if o not in orgs_with_sites
-    ]
+    rows += [_Row(None, o, org_name[o], "", "", None) for o in sorted(caps_of_org) if o not in orgs_with_sites]
 
     matched: list[tuple[tuple[int, str, str, int, int], RankedRow]] = []
     for row in rows:

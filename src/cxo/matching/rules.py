@@ -27,12 +27,17 @@ BREADTH_CAP = 8  # 2·cs + co is capped here: four families at the site earn the
 # The special required-evidence value: an FDA registration whose expiry is today or later.
 FDA_REGISTRATION_CURRENT = "fda_registration_current"
 
+# Service families ("stages") for breadth: the service roots (research, development, clinical,
+# packaging, analytical testing, sterilisation, distribution), except these roots, whose children
+# are stages of their own (drug substance vs drug product manufacture, PET drugs, …).
+SPLIT_FAMILY_ROOTS = frozenset({"svc.mfg"})
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 
 
 def fit_points(levels_sum: int, count: int, maximum: int) -> int:
-    """``maximum × mean(level / 2)`` floored; a criterion nobody asked for earns the maximum."""
+    """``maximum * mean(level / 2)`` floored; a criterion nobody asked for earns the maximum."""
     if count == 0:
         return maximum
     return maximum * levels_sum // (2 * count)

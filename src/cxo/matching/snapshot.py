@@ -37,6 +37,7 @@ class Terms:
     synonyms: tuple[Sequence[str], ...] = ()
     parent: tuple[int | None, ...] = ()
     sort: tuple[int, ...] = ()
+    cdisc_code: tuple[str, ...] = ()
 
 
 @dataclass
@@ -101,8 +102,9 @@ class RegistrySnapshot:
         evidence: Iterable[Sequence[Any]],
     ) -> RegistrySnapshot:
         """Rows as tuples in the field order of :class:`Terms`, :class:`Organisations`, … ."""
+        terms = [(*t, "") if len(t) == 7 else t for t in terms]  # cdisc_code is optional
         return cls(
-            terms=Terms(*_columns(terms, 7)),
+            terms=Terms(*_columns(terms, 8)),
             organisations=Organisations(*_columns(organisations, 4)),
             sites=Sites(*_columns(sites, 7)),
             capabilities=Capabilities(*_columns(capabilities, 9)),
@@ -118,14 +120,12 @@ def snapshot_from_db() -> RegistrySnapshot:
     from cxo.registry.models import Capability, Evidence, Site, Term
 
     terms = Term.objects.order_by("id").values_list(
-        "id", "vocabulary", "code", "name", "synonyms", "parent_id", "sort"
+        "id", "vocabulary", "code", "name", "synonyms", "parent_id", "sort", "cdisc_code"
     )
     in_registry = Q(Exists(Site.objects.filter(organisation=OuterRef("pk")))) | Q(
         Exists(Capability.objects.filter(organisation=OuterRef("pk")))
     )
-    organisations = (
-        Organisation.objects.filter(in_registry).order_by("id").values_list("id", "name", "slug", "kind")
-    )
+    organisations = Organisation.objects.filter(in_registry).order_by("id").values_list("id", "name", "slug", "kind")
     sites = Site.objects.order_by("id").values_list(
         "id", "organisation_id", "name", "country", "duns", "fei", "registration_expiry"
     )

@@ -22,16 +22,16 @@ def registries(draw: Any) -> RegistrySnapshot:
     terms: list[tuple[Any, ...]] = []
     next_id = 1
 
-    def add(vocabulary: str, parent: int | None) -> int:
+    def add(vocabulary: str, parent: int | None, code: str = "") -> int:
         nonlocal next_id
         tid = next_id
         next_id += 1
-        terms.append((tid, vocabulary, f"{vocabulary}-{tid}", f"Term {tid}", (), parent, 0))
+        terms.append((tid, vocabulary, code or f"{vocabulary}-{tid}", f"Term {tid}", (), parent, 0))
         return tid
 
     service_terms: list[int] = []
-    for _ in range(draw(st.integers(1, 2))):
-        root = add("service", None)
+    for root_code in draw(st.lists(st.sampled_from(["svc.mfg", "svc.packaging", "svc.analysis"]), 1, 3, unique=True)):
+        root = add("service", None, root_code)
         service_terms.append(root)
         for _ in range(draw(st.integers(0, 3))):
             child = add("service", root)
@@ -111,9 +111,7 @@ def criteria_for(draw: Any, snapshot: RegistrySnapshot) -> Criteria:
         substance=rules.normalise_substance(draw(st.sampled_from(SUBSTANCES))),
         countries=draw(st.one_of(st.none(), st.none(), countries)),
         exclude_countries=draw(st.one_of(nothing, nothing, countries)),
-        exclude_organisations=frozenset(
-            draw(st.lists(st.sampled_from(list(snapshot.organisations.id)), max_size=1))
-        ),
+        exclude_organisations=frozenset(draw(st.lists(st.sampled_from(list(snapshot.organisations.id)), max_size=1))),
         require_evidence=tuple(
             draw(
                 st.one_of(

@@ -1,0 +1,142 @@
+"""Reads: matching a need against the registry, and the sponsor's shortlists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.urls import NoReverseMatch, get_urlconf, reverse
+from django.utils import timezone
+
+from cxo.core.errors import NotFound
+from cxo.core.models import Organisation, User
+from cxo.matching import engine, live
+from cxo.matching.explain import country_name, explain
+from cxo.matching.index import MatchIndex
+from cxo.matching.models import Shortlist, ShortlistEntry
+from cxo.matching.need import Need, ResolvedNeed, need_resolve
+
+_PLACEHOLDER = "0000000000"
+_url_templates: dict[tuple[str, str], str] = {}
+
+
+def _url(name: str, key: str, value: object) -> str:
+    """``reverse(name, kwargs={key: value})``, reversed once per process and then filled in (hot path)."""
+    urlconf = str(get_urlconf() or settings.ROOT_URLCONF)
+    template = _url_templates.get((urlconf, name))
+    if template is None:
+        try:
+            template = reverse(name, kwargs={key: _PLACEHOLDER})
+        except NoReverseMatch:  # the directory pages are not mounted in this configuration
+            template = ""
+        _url_templates[(urlconf, name)] = template
+    return template.replace(_PLACEHOLDER, str(value)) if template else ""
+
+
+@dataclass
+class MatchResult:
+    """The ranked answer to a need. ``as_json()`` is the shape the API and ``cxo match --json`` return."""
+
+    total: int
+    results: list[dict[str, Any]]
+    resolved: ResolvedNeed
+    today: dt.date
+    index_version: object = None
+    points: list[dict[str, int]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"total": self.total, "results": self.results}
+
+
+def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | None = None) -> MatchResult:
+    """Rank the registry for ``need`` (any signed-in user may: the registry is public).
+
+    Raises ServiceError (400) for a need that names unknown terms, countries or regions.
+    """
+    today = today or timezone.localdate()
+    index = index or live.match_index()
+    resolved = need_resolve(need=need, index=index)
+    ranked = engine.rank(index, resolved.criteria, today=today)
+    explanations = explain(index, resolved, ranked, today=today)
+    snap = index.snapshot
+    results = []
+    for rank, (row, score, expl) in enumerate(
+        zip(ranked.rows.tolist(), ranked.scores.tolist(), explanations, strict=True), start=1
+    ):
+        site_pos = int(index.row_site[row])
+        org_pos = int(index.row_org[row])
+        org_slug = snap.organisations.slug[org_pos]
+        site: dict[str, Any]
+        if site_pos >= 0:
+            site_id = snap.sites.id[site_pos]
+            country = snap.sites.country[site_pos]
+            site = {
+                "id": site_id,
+                "duns": snap.sites.duns[site_pos],
+                "fei": snap.sites.fei[site_pos] or None,
+                "name": snap.sites.name[site_pos],
+                "country": country or None,
+                "country_name": country_name(country) if country else None,
+                "url": _url("registry_site", "site_id", site_id),
+            }
+        else:
+            site = {
+                "id": None,
+                "duns": None,
+                "fei": None,
+                "name": None,
+                "country": None,
+                "country_name": None,
+                "url": None,
+            }
+        results.append(
+            {
+                "rank": rank,
+                "score": int(score),
+                "site": site,
+                "organisation": {
+                    "id": snap.organisations.id[org_pos],
+                    "name": snap.organisations.name[org_pos],
+                    "kind": snap.organisations.kind[org_pos] or None,
+                    "slug": org_slug,
+                    "url": _url("registry_organisation", "slug", org_slug),
+                },
+                "explanation": expl,
+            }
+        )
+    return MatchResult(total=ranked.total, results=results, resolved=resolved, today=today, index_version=index.version)
+
+
+def shortlist_list(*, organisation: Organisation) -> QuerySet[Shortlist]:
+    """The organisation's shortlists, with their entry counts, by name."""
+    return (
+        Shortlist.objects.for_organisation(organisation)
+        .select_related("created_by")
+        .annotate(entry_count=Count("entries"))
+        .order_by("name", "id")
+    )
+
+
+def shortlist_get(*, organisation: Organisation, shortlist_id: int) -> Shortlist:
+    """One of the organisation's shortlists, or NotFound (also for another organisation's)."""
+    shortlist = Shortlist.objects.for_organisation(organisation).filter(pk=shortlist_id).first()
+    if shortlist is None:
+        raise NotFound("No such shortlist.")
+    return shortlist
+
+
+def shortlist_entry_list(*, shortlist: Shortlist) -> QuerySet[ShortlistEntry]:
+    return (
+        ShortlistEntry.objects.for_organisation(shortlist.organisation)
+        .filter(shortlist=shortlist)
+        .select_related("provider", "site", "added_by")
+        .order_by("-score", "provider_name", "site_name", "id")
+    )
+
+
+def shortlists_visible_to(*, user: User) -> QuerySet[Shortlist]:
+    """Every shortlist of every organisation the user belongs to."""
+    return Shortlist.objects.visible_to(user).select_related("organisation").order_by("organisation__name", "name")
