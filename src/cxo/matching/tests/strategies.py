@@ -30,7 +30,9 @@ def registries(draw: Any) -> RegistrySnapshot:
         return tid
 
     service_terms: list[int] = []
-    for root_code in draw(st.lists(st.sampled_from(["svc.mfg", "svc.packaging", "svc.analysis"]), 1, 3, unique=True)):
+    for root_code in draw(
+        st.lists(st.sampled_from(["svc.mfg", "svc.packaging", "svc.analysis"]), min_size=1, max_size=3, unique=True)
+    ):
         root = add("service", None, root_code)
         service_terms.append(root)
         for _ in range(draw(st.integers(0, 3))):
