@@ -148,6 +148,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = DEBUG  # serve straight from the apps in development; collectstatic in production
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the house stylesheet and icons (src/cxo/static), besides the apps' own
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -9,7 +9,15 @@ from cxo.core.models import Organisation, User
 from cxo.core.roles import roles_for
 
 
-class InviteForm(forms.Form):
+class CxoForm(forms.Form):
+    """A form whose labels carry no colon: the house style puts labels above their fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class InviteForm(CxoForm):
     email = forms.EmailField()
     role = forms.ChoiceField()
 
@@ -18,7 +26,7 @@ class InviteForm(forms.Form):
         self.fields["role"].choices = roles_for(organisation.type)  # type: ignore[attr-defined]
 
 
-class RoleForm(forms.Form):
+class RoleForm(CxoForm):
     role = forms.ChoiceField()
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -26,17 +34,21 @@ class RoleForm(forms.Form):
         self.fields["role"].choices = roles_for(organisation.type)  # type: ignore[attr-defined]
 
 
-class TokenForm(forms.Form):
+class TokenForm(CxoForm):
     name = forms.CharField(max_length=100, initial="API token")
 
 
 class SignupForm(UserCreationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = User
         fields = ("username", "first_name", "last_name", "email")
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(CxoForm):
     action = forms.ChoiceField(required=False)
     object_type = forms.ChoiceField(required=False, label="Record type")
     actor = forms.ChoiceField(required=False)

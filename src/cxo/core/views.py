@@ -9,9 +9,10 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
 
 from cxo.core import selectors, services
 from cxo.core.access import org_member
@@ -53,7 +54,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    memberships = request.user.memberships.select_related("organisation").order_by("organisation__name")  # type: ignore[union-attr]
+    memberships = list(request.user.memberships.select_related("organisation").order_by("organisation__name"))  # type: ignore[union-attr]
+    for m in memberships:
+        m.can_manage_members = selectors.membership_can(membership=m, permission=Permission.MANAGE_MEMBERS)
+        m.can_view_audit = selectors.membership_can(membership=m, permission=Permission.VIEW_AUDIT)
     return render(request, "core/dashboard.html", {"memberships": memberships})
 
 
@@ -198,12 +202,17 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 def audit(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     form = AuditFilterForm(request.GET or None, facets=selectors.audit_facets(organisation=organisation))
-    filters = form.cleaned_data if form.is_valid() else {}
-    events = selectors.audit_event_list(organisation=organisation, **{k: v for k, v in filters.items() if v})
+    form.is_valid()  # filter by the fields that are valid; the form shows the others' errors
+    filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
+    events = selectors.audit_event_list(organisation=organisation, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    template = "core/_audit_rows.html" if request.htmx else "core/audit.html"  # type: ignore[attr-defined]
-    return render(
-        request, template, {"organisation": organisation, "form": form, "page": page, "query": query.urlencode()}
-    )
+    # The filters as a query string without blanks or page, for the pagination links and the address bar.
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        if key != "page" and (kept := [v for v in values if v]):
+            query.setlist(key, kept)
+    context = {"organisation": organisation, "form": form, "page": page, "query": query.urlencode()}
+    if request.htmx:  # type: ignore[attr-defined]
+        response = render(request, "core/_audit_rows.html", context)
+        return push_url(response, f"{request.path}?{query.urlencode()}" if query else request.path)
+    return render(request, "core/audit.html", context)

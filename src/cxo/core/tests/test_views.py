@@ -42,6 +42,15 @@ def test_sign_in_leads_to_the_dashboard_with_the_organisations(
     assert [m.organisation.slug for m in response.context["memberships"]] == ["alpha-biotech"]
 
 
+def test_every_asset_the_pages_link_is_served(db: None) -> None:
+    html = Client().get("/accounts/login/").content.decode()
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+    assert {"/static/cxo/cxo.css", "/static/cxo/favicon.svg"} <= set(assets)
+    assert any("htmx" in a for a in assets)
+    for asset in assets:
+        assert Client().get(asset).status_code == 200, asset
+
+
 def test_a_wrong_password_shows_the_form_again_with_a_message(sponsor_user: User) -> None:
     response = Client().post("/accounts/login/", {"username": "alice", "password": "nope"})
     assert response.status_code == 200
@@ -156,7 +165,9 @@ def test_a_teammate_sees_the_organisation_but_not_members_or_audit(sponsor: Orga
     html = home.content.decode()
     assert "Quality assurance" in html
     assert f'href="/o/{sponsor.slug}/members/"' not in html
-    assert client.get(f"/o/{sponsor.slug}/members/").status_code == 403
+    members = client.get(f"/o/{sponsor.slug}/members/")
+    assert members.status_code == 403
+    assert "Your role (Quality assurance) does not allow this." in members.content.decode()
     assert client.get(f"/o/{sponsor.slug}/audit/").status_code == 403
 
 
@@ -165,6 +176,7 @@ def test_the_outsider_gets_404_on_the_sponsors_pages(sponsor: Organisation, outs
     response = outsider_client.get(f"/o/{sponsor.slug}/{page}")
     assert response.status_code == 404
     assert b"Alpha Biotech" not in response.content
+    assert "Page not found" in response.content.decode()
 
 
 # --- members and invitations ------------------------------------------------------------------
@@ -378,9 +390,19 @@ def test_the_audit_filter_answers_htmx_with_rows_only(sponsor: Organisation, spo
     assert "2 events" in html
 
 
-def test_an_invalid_audit_filter_shows_everything_rather_than_failing(
+def test_an_invalid_audit_filter_is_reported_and_the_valid_ones_apply(
     sponsor: Organisation, sponsor_client: Client
 ) -> None:
-    response = sponsor_client.get(f"/o/{sponsor.slug}/audit/", {"since": "not-a-date", "action": "nonsense"})
+    response = sponsor_client.get(f"/o/{sponsor.slug}/audit/", {"since": "not-a-date", "action": "membership.add"})
     assert response.status_code == 200
-    assert response.context["page"].paginator.count == 2
+    assert [e.action for e in response.context["page"]] == ["membership.add"]
+    assert "Since: Enter a valid date. (this filter is not applied)" in response.content.decode()
+
+
+def test_the_htmx_filter_puts_only_the_chosen_filters_in_the_address_bar(
+    sponsor: Organisation, sponsor_client: Client
+) -> None:
+    response = sponsor_client.get(
+        f"/o/{sponsor.slug}/audit/", {"action": "membership.add", "actor": "", "q": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert response["HX-Push-Url"] == f"/o/{sponsor.slug}/audit/?action=membership.add"
