@@ -19,6 +19,17 @@ from cxo.testing.factories import TEST_PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # scripts/run_tests.py says which database each run is for: a run that silently fell back to
+    # another one (say SQLite when PostgreSQL was meant) must fail rather than pass for the wrong reason.
+    from django.conf import settings
+
+    expected = os.environ.get("CXO_EXPECT_DATABASE")
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if expected and expected not in engine.rsplit(".", 1)[-1]:
+        raise pytest.UsageError(f"This run is meant for {expected}, but the database engine is {engine}.")
+
+
 def _fast_settings(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

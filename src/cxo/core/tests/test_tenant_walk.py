@@ -63,8 +63,9 @@ class guarded_urls:
 
 
 def _walk(world: SimpleNamespace, urlconf: type, extra: dict[str, Route]) -> list[str]:
+    """The walk's problems with the test's own route (the rest of the URLconf is the first test's business)."""
     with override_settings(ROOT_URLCONF=urlconf):
-        return walk_web(
+        problems = walk_web(
             world=world,
             owner=login_client(world.sponsor_user),
             outsider=login_client(world.outsider),
@@ -72,6 +73,7 @@ def _walk(world: SimpleNamespace, urlconf: type, extra: dict[str, Route]) -> lis
             routes={**WEB_ROUTES, **extra},
             urlconf=urlconf,  # type: ignore[arg-type]
         )
+    return [p for p in problems if "/leak/" in p or "/safe/" in p]
 
 
 def test_walk_fails_on_an_unguarded_view(world: SimpleNamespace) -> None:
