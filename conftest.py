@@ -7,6 +7,7 @@ see nothing of the first).
 
 from __future__ import annotations
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -18,7 +19,6 @@ from cxo.core.roles import OrganisationType
 from cxo.testing.factories import TEST_PASSWORD, UserFactory
 
 
-@pytest.fixture(autouse=True)
 def pytest_configure(config: pytest.Config) -> None:
     # scripts/run_tests.py says which database each run is for: a run that silently fell back to
     # another one (say SQLite when PostgreSQL was meant) must fail rather than pass for the wrong reason.
@@ -30,6 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"This run is meant for {expected}, but the database engine is {engine}.")
 
 
+@pytest.fixture(autouse=True)
 def _fast_settings(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
