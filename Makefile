@@ -24,6 +24,7 @@ run: demo
 	$(BIN)/cxo runserver 127.0.0.1:8000
 
 # The whole suite: once on SQLite, once on a throwaway PostgreSQL cluster; browser tests in both.
+# Pass pytest options with ARGS, e.g. make test ARGS="-k audit" or ARGS="-n 2" (pytest-xdist).
 test: $(STAMP)
 	$(BIN)/python scripts/run_tests.py $(ARGS)
 
