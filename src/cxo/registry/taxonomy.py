@@ -162,9 +162,9 @@ def taxonomy_load(*, actor: User | None = None, specs: Iterable[TermSpec] | None
     reparented: list[Term] = []
     for spec in specs:
         term = existing[spec.code]
-        parent_id = existing[spec.parent].pk if spec.parent else None
         if spec.parent and spec.parent not in existing:
             raise ValueError(f"Term {spec.code} names an unknown parent {spec.parent}.")
+        parent_id = existing[spec.parent].pk if spec.parent else None
         if term.parent_id != parent_id:
             term.parent_id = parent_id
             reparented.append(term)
