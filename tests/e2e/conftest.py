@@ -53,13 +53,13 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def shot(page: Page) -> Callable[[str], Path]:
-    """``shot("dashboard")`` saves a full-page screenshot as tests/e2e/screenshots/dashboard.png."""
+def shot(page: Page) -> Callable[..., Path]:
+    """``shot("dashboard")`` saves a full-page screenshot of ``page`` (or of ``of=``) as screenshots/dashboard.png."""
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, of: Page | None = None) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (of or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take

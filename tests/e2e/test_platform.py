@@ -15,7 +15,7 @@ from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, User
 
 pytestmark = pytest.mark.e2e
 
-Shot = Callable[[str], Path]
+Shot = Callable[..., Path]
 
 
 def sign_in(page: Page, base: str, username: str, password: str) -> None:
@@ -158,3 +158,36 @@ def test_a_forgotten_password_is_reset_through_the_e_mailed_link(
 
     sign_in(page, base, "alice", "harbour-lantern-93")
     expect(page.get_by_test_id("organisations")).to_contain_text("Alpha Biotech")
+
+
+def test_an_invited_newcomer_joins_with_the_invited_role(
+    browser: Browser, page: Page, live_server: Any, shot: Shot, sponsor: Organisation, password: str
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "alice", password)
+    page.goto(f"{base}/o/{sponsor.slug}/members/")
+    page.get_by_label("Email").fill("nina@example.test")
+    page.get_by_label("Role", exact=True).select_option("sourcing")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator(".msg.success")).to_have_text("Invitation sent to nina@example.test.")
+    expect(page.locator("table").nth(1)).to_contain_text("nina@example.test")
+
+    [message] = mail.outbox
+    link = re.search(r"http://\S+/invitations/\S+/", message.body)
+    assert link, message.body
+    newcomer = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    newcomer.goto(link.group(0))
+    expect(newcomer.get_by_role("heading", name="Join Alpha Biotech")).to_be_visible()
+    newcomer.get_by_label("Username").fill("nina")
+    newcomer.get_by_label("First name").fill("Nina")
+    newcomer.get_by_label("Last name").fill("Berg")
+    newcomer.get_by_label("Password", exact=True).fill("copper-meadow-58")
+    newcomer.get_by_label("Password confirmation").fill("copper-meadow-58")
+    shot("invitation-accept", of=newcomer)
+    newcomer.get_by_role("button", name="Create account and join").click()
+
+    expect(newcomer).to_have_url(f"{base}/o/{sponsor.slug}/")
+    expect(newcomer.locator(".msg.success")).to_have_text("Welcome to Alpha Biotech.")
+    expect(newcomer.locator("main")).to_contain_text("you are Sourcing")
+    assert Membership.objects.get(user__username="nina", organisation=sponsor).role == "sourcing"
+    newcomer.context.close()
