@@ -109,6 +109,10 @@ def world(
     )
     sponsor_token, sponsor_secret = services.api_token_create(user=sponsor_user, name="walk")
     _, outsider_secret = services.api_token_create(user=outsider, name="walk")
+    from cxo.matching import services as matching_services
+
+    shortlist = matching_services.shortlist_create(actor=sponsor_user, organisation=sponsor, name="Walk shortlist")
+    shortlist_entry = matching_services.shortlist_add(actor=sponsor_user, shortlist=shortlist, provider=provider)
     return SimpleNamespace(
         sponsor=sponsor,
         sponsor_user=sponsor_user,
@@ -120,4 +124,6 @@ def world(
         sponsor_token=sponsor_token,
         sponsor_secret=sponsor_secret,
         outsider_secret=outsider_secret,
+        shortlist=shortlist,
+        shortlist_entry=shortlist_entry,
     )

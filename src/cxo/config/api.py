@@ -12,6 +12,7 @@ from cxo.core.api import router as core_router
 from cxo.core.api_auth import api_auth
 from cxo.core.errors import ServiceError
 from cxo.core.tenancy import TenantScopeError
+from cxo.matching.api import router as matching_router
 
 api = NinjaAPI(
     title="CXO API",
@@ -58,3 +59,4 @@ def unscoped(request: HttpRequest, exc: TenantScopeError) -> HttpResponse:
 
 
 api.add_router("/", core_router)
+api.add_router("/", matching_router)

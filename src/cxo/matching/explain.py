@@ -275,8 +275,8 @@ def explain(
         site_fams = sorted({index.family[cap_term[c]] for c in here})
         org_fams = index.org_families[fam_a[k] : fam_b[k]].tolist()
         other = sorted(set(org_fams) - set(site_fams))
-        at_site = ", ".join(family_name[f] for f in site_fams) or "none"
-        detail = f"Service families at this site: {at_site}."
+        families_here = ", ".join(family_name[f] for f in site_fams) or "none"
+        detail = f"Service families at this site: {families_here}."
         if other:
             detail += f" Elsewhere in the organisation: {', '.join(family_name[f] for f in other)}."
         entries.append(_entry("breadth", _status(br, rules.BREADTH_MAX), detail, br, rules.BREADTH_MAX))

@@ -51,7 +51,7 @@ class Postings:
         return slice(int(self.ptr[key]), int(self.ptr[key + 1]))
 
     def nbytes(self) -> int:
-        arrays = [self.ptr, self.rows, self.level, self.best, self.kinds, self.newest]
+        arrays: list[np.ndarray | None] = [self.ptr, self.rows, self.level, self.best, self.kinds, self.newest]
         return sum(a.nbytes for a in arrays if a is not None)
 
 
@@ -280,7 +280,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     ix.org_caps_ptr, org_caps_local = _csr(cap_org[org_caps], n_orgs)
     ix.org_caps = org_caps[org_caps_local]
 
-    values = {
+    values: dict[str, tuple[np.ndarray, np.ufunc]] = {
         "best": (cap_best, np.maximum),
         "kinds": (cap_kinds, np.bitwise_or),
         "newest": (cap_newest, np.maximum),

@@ -45,7 +45,7 @@ class Need(Schema):
     routes: list[str] = Field(default_factory=list, description="Routes of administration, or families.")
     modalities: list[str] = Field(default_factory=list)
     scales: list[str] = Field(default_factory=list, description="Phase / scale, e.g. 'commercial'.")
-    substance: str = Field("", description="Active substance, for API sourcing (scored, not a filter).")
+    substance: str = Field(default="", description="Active substance, for API sourcing (scored, not a filter).")
     countries: list[str] = Field(default_factory=list, description="ISO alpha-3 (or alpha-2, or name).")
     regions: list[str] = Field(default_factory=list, description="Region codes or names, e.g. 'south_asia'.")
     exclude_countries: list[str] = Field(default_factory=list)
@@ -56,9 +56,9 @@ class Need(Schema):
         "requires an unexpired registration.",
     )
     exclude_organisations: list[str] = Field(default_factory=list, description="Organisation ids or slugs.")
-    limit: int = Field(rules.DEFAULT_LIMIT, ge=1, le=rules.MAX_LIMIT)
-    all: bool = Field(False, description="Return every match (ignores limit).")
-    per_organisation: bool = Field(False, description="Only the best-ranked row of each organisation.")
+    limit: int = Field(default=rules.DEFAULT_LIMIT, ge=1, le=rules.MAX_LIMIT)
+    all: bool = Field(default=False, description="Return every match (ignores limit).")
+    per_organisation: bool = Field(default=False, description="Only the best-ranked row of each organisation.")
 
     @field_validator(
         "services",

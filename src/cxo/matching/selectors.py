@@ -36,6 +36,14 @@ def _url(name: str, key: str, value: object) -> str:
     return template.replace(_PLACEHOLDER, str(value)) if template else ""
 
 
+def registry_site_url(site_id: int) -> str:
+    return _url("registry_site", "site_id", site_id)
+
+
+def registry_organisation_url(slug: str) -> str:
+    return _url("registry_organisation", "slug", slug)
+
+
 @dataclass
 class MatchResult:
     """The ranked answer to a need. ``as_json()`` is the shape the API and ``cxo match --json`` return."""
@@ -80,7 +88,7 @@ def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | 
                 "name": snap.sites.name[site_pos],
                 "country": country or None,
                 "country_name": country_name(country) if country else None,
-                "url": _url("registry_site", "site_id", site_id),
+                "url": registry_site_url(site_id),
             }
         else:
             site = {
@@ -102,12 +110,29 @@ def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | 
                     "name": snap.organisations.name[org_pos],
                     "kind": snap.organisations.kind[org_pos] or None,
                     "slug": org_slug,
-                    "url": _url("registry_organisation", "slug", org_slug),
+                    "url": registry_organisation_url(org_slug),
                 },
                 "explanation": expl,
             }
         )
     return MatchResult(total=ranked.total, results=results, resolved=resolved, today=today, index_version=index.version)
+
+
+def need_scores(*, need: Need, picks: list[tuple[int | None, int]], today: dt.date | None = None) -> list[int | None]:
+    """The score the need gives each (site id, organisation id) pick — a site, or with no site the
+    organisation's pseudo-row; None where it does not match. One ranking for all the picks."""
+    import dataclasses
+
+    index = live.match_index()
+    resolved = need_resolve(need=need, index=index)
+    criteria = dataclasses.replace(resolved.criteria, limit=None, per_organisation=False)
+    ranked = engine.rank(index, criteria, today=today or timezone.localdate())
+    score_of = dict(zip(ranked.rows.tolist(), ranked.scores.tolist(), strict=True))
+    out: list[int | None] = []
+    for site_id, organisation_id in picks:
+        row = index.site_row.get(site_id) if site_id is not None else index.org_pseudo_row.get(organisation_id)
+        out.append(None if row is None else score_of.get(row))
+    return out
 
 
 def shortlist_list(*, organisation: Organisation) -> QuerySet[Shortlist]:

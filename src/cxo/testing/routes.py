@@ -25,6 +25,10 @@ def _org(world: Any) -> dict[str, Any]:
     return {"org": world.sponsor.slug}
 
 
+def _shortlist(world: Any) -> dict[str, Any]:
+    return {"slug": world.sponsor.slug, "shortlist_id": world.shortlist.pk}
+
+
 @dataclass(frozen=True)
 class Route:
     kind: Kind
@@ -63,6 +67,23 @@ WEB_ROUTES: dict[str, Route] = {
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "invitation_id": w.invitation.pk}, methods=("POST",)
     ),
     "audit": Route("tenant", kwargs=_org),
+    # matching: Find providers and the sponsor's shortlists
+    "match_find": Route("tenant", kwargs=_org),
+    "match_terms": Route("tenant", kwargs=_org),
+    "shortlist_list": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "shortlist_add": Route("tenant", kwargs=_org, methods=("POST",)),
+    "shortlist_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}),
+    "shortlist_rename": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}, methods=("POST",)
+    ),
+    "shortlist_delete": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}, methods=("POST",)
+    ),
+    "shortlist_entry_remove": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk, "entry_id": w.shortlist_entry.pk},
+        methods=("POST",),
+    ),
 }
 
 # "METHOD /path/with/{params}" (relative to /api/v1) -> how to reach it.
@@ -70,6 +91,18 @@ API_ROUTES: dict[str, Route] = {
     "POST /auth/token": Route("public"),
     "GET /me": Route("signed_in"),
     "GET /organisations/{slug}/audit": Route("tenant", kwargs=lambda w: {"slug": w.sponsor.slug}),
+    # matching: the public registry for any signed-in user; shortlists are the sponsor's
+    "POST /match": Route("signed_in"),
+    "GET /match/terms": Route("signed_in"),
+    "GET /organisations/{slug}/shortlists": Route("tenant", kwargs=lambda w: {"slug": w.sponsor.slug}),
+    "POST /organisations/{slug}/shortlists": Route("tenant", kwargs=lambda w: {"slug": w.sponsor.slug}),
+    "GET /organisations/{slug}/shortlists/{shortlist_id}": Route("tenant", kwargs=_shortlist),
+    "PATCH /organisations/{slug}/shortlists/{shortlist_id}": Route("tenant", kwargs=_shortlist),
+    "DELETE /organisations/{slug}/shortlists/{shortlist_id}": Route("tenant", kwargs=_shortlist),
+    "POST /organisations/{slug}/shortlists/{shortlist_id}/entries": Route("tenant", kwargs=_shortlist),
+    "DELETE /organisations/{slug}/shortlists/{shortlist_id}/entries/{entry_id}": Route(
+        "tenant", kwargs=lambda w: {**_shortlist(w), "entry_id": w.shortlist_entry.pk}
+    ),
 }
 
 # URL prefixes the walk leaves to their own guards: Django's admin (staff only), the API (walked

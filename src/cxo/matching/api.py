@@ -1,0 +1,155 @@
+"""Matching API: rank the registry for a need; the sponsor's shortlists and their entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from cxo.core.errors import NotFound, ServiceError
+from cxo.core.models import Organisation, User
+from cxo.core.roles import Permission
+from cxo.core.schemas import Message
+from cxo.core.selectors import membership_for_slug, membership_require
+from cxo.matching import live, selectors, services
+from cxo.matching.models import Shortlist, ShortlistEntry
+from cxo.matching.need import TERM_FIELDS, Need, term_directory
+from cxo.matching.schemas import (
+    MatchOut,
+    ShortlistDetailOut,
+    ShortlistEntryIn,
+    ShortlistEntryOut,
+    ShortlistIn,
+    ShortlistOut,
+    TermOut,
+)
+from cxo.registry.models import Site
+
+router = Router(tags=["matching"])
+
+VOCABULARIES = sorted(set(TERM_FIELDS.values()))
+
+
+@router.post("/match", response={200: MatchOut, 400: Message})
+def match(request: HttpRequest, payload: Need) -> dict[str, Any]:
+    """Rank the registry's sites (and organisations without sites) for a need, each with an explanation.
+
+    Terms may be codes, names or synonyms ("API MANUFACTURE", "aseptic fill-finish"); an unknown one
+    is a 400 naming the closest terms. `all` returns every match; `total` counts them before the limit.
+    """
+    return selectors.need_match(need=payload).as_json()
+
+
+class TermQuery(Schema):
+    vocabulary: str = "service"
+    q: str = ""
+
+
+@router.get("/match/terms", response={200: list[TermOut], 400: Message})
+def terms(request: HttpRequest, query: Query[TermQuery]) -> list[Any]:
+    """Autocomplete: taxonomy terms of one vocabulary whose name, code or synonym fits `q`."""
+    if query.vocabulary not in VOCABULARIES:
+        raise ServiceError(f"Unknown vocabulary '{query.vocabulary}' (use one of: {', '.join(VOCABULARIES)}).")
+    return list(term_directory(live.match_index()).search(query.vocabulary, query.q))
+
+
+def _organisation(request: HttpRequest, slug: str, permission: Permission = Permission.VIEW) -> Organisation:
+    membership = membership_for_slug(user=request.user, slug=slug)  # type: ignore[arg-type]
+    membership_require(membership=membership, permission=permission)
+    return membership.organisation
+
+
+def _shortlist(request: HttpRequest, slug: str, shortlist_id: int) -> Shortlist:
+    return selectors.shortlist_get(organisation=_organisation(request, slug), shortlist_id=shortlist_id)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@router.get("/organisations/{slug}/shortlists", response=list[ShortlistOut])
+def shortlist_list(request: HttpRequest, slug: str) -> list[Shortlist]:
+    """The organisation's shortlists (members only)."""
+    return list(selectors.shortlist_list(organisation=_organisation(request, slug)))
+
+
+@router.post("/organisations/{slug}/shortlists", response={201: ShortlistOut, 400: Message, 403: Message, 409: Message})
+def shortlist_create(request: HttpRequest, slug: str, payload: ShortlistIn) -> tuple[int, Shortlist]:
+    """Create a named shortlist (sponsor members who manage sourcing)."""
+    organisation = _organisation(request, slug)
+    return 201, services.shortlist_create(actor=_user(request), organisation=organisation, name=payload.name)
+
+
+@router.get("/organisations/{slug}/shortlists/{shortlist_id}", response=ShortlistDetailOut)
+def shortlist_detail(request: HttpRequest, slug: str, shortlist_id: int) -> Shortlist:
+    """A shortlist with its entries, best score first."""
+    return _shortlist(request, slug, shortlist_id)
+
+
+@router.patch(
+    "/organisations/{slug}/shortlists/{shortlist_id}",
+    response={200: ShortlistOut, 400: Message, 403: Message, 409: Message},
+)
+def shortlist_rename(request: HttpRequest, slug: str, shortlist_id: int, payload: ShortlistIn) -> Shortlist:
+    """Rename a shortlist."""
+    return services.shortlist_rename(
+        actor=_user(request), shortlist=_shortlist(request, slug, shortlist_id), name=payload.name
+    )
+
+
+@router.delete("/organisations/{slug}/shortlists/{shortlist_id}", response={204: None, 403: Message})
+def shortlist_delete(request: HttpRequest, slug: str, shortlist_id: int) -> tuple[int, None]:
+    """Delete a shortlist and its entries."""
+    services.shortlist_delete(actor=_user(request), shortlist=_shortlist(request, slug, shortlist_id))
+    return 204, None
+
+
+@router.post(
+    "/organisations/{slug}/shortlists/{shortlist_id}/entries",
+    response={201: ShortlistEntryOut, 400: Message, 403: Message, 404: Message, 409: Message},
+)
+def shortlist_entry_add(
+    request: HttpRequest, slug: str, shortlist_id: int, payload: ShortlistEntryIn
+) -> tuple[int, ShortlistEntry]:
+    """Add a site (or, without a site, an organisation) to the shortlist; with `need`, its score is kept."""
+    shortlist = _shortlist(request, slug, shortlist_id)
+    site = None
+    if payload.site_id is not None:
+        site = Site.objects.select_related("organisation").filter(pk=payload.site_id).first()
+        if site is None:
+            raise NotFound(f"No registry site {payload.site_id}.")
+        provider = site.organisation
+    elif payload.organisation_id is not None:
+        found = Organisation.objects.filter(pk=payload.organisation_id).first()
+        if found is None:
+            raise NotFound(f"No organisation {payload.organisation_id}.")
+        provider = found
+    else:
+        raise ServiceError("Give a site_id or an organisation_id.", field="site_id")
+    score = None
+    need: dict[str, Any] = {}
+    if payload.need is not None:
+        need = payload.need.dict()
+        score = selectors.need_scores(need=payload.need, picks=[(site.pk if site else None, provider.pk)])[0]
+    entry = services.shortlist_add(
+        actor=_user(request),
+        shortlist=shortlist,
+        provider=provider,
+        site=site,
+        note=payload.note,
+        need=need,
+        score=score,
+    )
+    return 201, entry
+
+
+@router.delete("/organisations/{slug}/shortlists/{shortlist_id}/entries/{entry_id}", response={204: None, 403: Message})
+def shortlist_entry_remove(request: HttpRequest, slug: str, shortlist_id: int, entry_id: int) -> tuple[int, None]:
+    """Take an entry off the shortlist."""
+    shortlist = _shortlist(request, slug, shortlist_id)
+    entry = selectors.shortlist_entry_list(shortlist=shortlist).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound("No such entry on this shortlist.")
+    services.shortlist_remove(actor=_user(request), entry=entry)
+    return 204, None
