@@ -32,7 +32,7 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +110,12 @@ def _duns(record: Record, column: str, *, required: bool = True) -> str:
     return value
 
 
+@lru_cache(maxsize=64)
+def _us_date(text: str) -> dt.date:
+    # A snapshot has a handful of distinct expiry dates; strptime is the slowest step of parsing a row.
+    return dt.datetime.strptime(text, "%m/%d/%Y").date()
+
+
 def _max_length(value: str, column: str, limit: int) -> str:
     if len(value) > limit:
         raise RowRejected(f"{column} is longer than {limit} characters")
@@ -170,7 +176,7 @@ class DecrsImporter(Importer[DecrsRow]):
 
         raw_date = (record.get("EXPIRATION_DATE") or "").strip()
         try:
-            expiry = dt.datetime.strptime(raw_date, "%m/%d/%Y").date()
+            expiry = _us_date(raw_date)
         except ValueError:
             raise RowRejected(f"EXPIRATION_DATE {raw_date!r} is not a date in MM/DD/YYYY form") from None
 
