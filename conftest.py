@@ -17,6 +17,7 @@ from cxo.core import services
 from cxo.core.models import Membership, Organisation, User
 from cxo.core.roles import OrganisationType
 from cxo.testing.factories import TEST_PASSWORD, UserFactory
+from cxo.testing.sourcing import sourcing_world
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -31,7 +32,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings: pytest.FixtureRequest) -> None:
+def _fast_settings(settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"  # uploaded documents never land in var/
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
@@ -101,7 +103,12 @@ def outsider_client(outsider: User) -> Client:
 
 @pytest.fixture
 def world(
-    sponsor: Organisation, sponsor_user: User, teammate: User, provider: Organisation, outsider: User
+    sponsor: Organisation,
+    sponsor_user: User,
+    teammate: User,
+    provider: Organisation,
+    provider_user: User,
+    outsider: User,
 ) -> SimpleNamespace:
     """One of every tenant-owned object, owned by the sponsor: what the outsider must never reach."""
     invitation, invitation_token = services.invitation_create(
@@ -113,7 +120,14 @@ def world(
 
     shortlist = matching_services.shortlist_create(actor=sponsor_user, organisation=sponsor, name="Walk shortlist")
     shortlist_entry = matching_services.shortlist_add(actor=sponsor_user, shortlist=shortlist, provider=provider)
+    sourcing = sourcing_world(
+        sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user
+    )
+    _, provider_secret = services.api_token_create(user=provider_user, name="walk")
     return SimpleNamespace(
+        **sourcing,
+        provider_user=provider_user,
+        provider_secret=provider_secret,
         sponsor=sponsor,
         sponsor_user=sponsor_user,
         provider=provider,

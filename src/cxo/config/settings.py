@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "cxo.core",
     "cxo.registry",
     "cxo.matching",
+    "cxo.sourcing",
+    "cxo.contracts",
 ]
 
 MIDDLEWARE = [

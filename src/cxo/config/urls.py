@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("cxo.sourcing.urls")),
+    path("", include("cxo.contracts.urls")),
     path("", include("cxo.matching.urls")),
     path("", include("cxo.core.urls")),
 ]

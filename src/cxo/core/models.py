@@ -169,3 +169,55 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditImmutableError("Audit events cannot be deleted.")
+
+
+class Signature(models.Model):
+    """An electronic signature in the sense of 21 CFR Part 11: who signed, when, meaning what, over which content.
+
+    The signer re-enters their password; the signature is bound to the SHA-256 of the signed content
+    (a canonical JSON rendering of the record), so any later change to the record no longer matches.
+    Written only by :func:`cxo.core.signatures.signature_sign`; never updated.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signatures")
+    signer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="signatures")
+    signer_name = models.CharField(max_length=255, help_text="The signer's printed name at the time of signing.")
+    signer_username = models.CharField(max_length=150)
+    meaning = models.CharField(max_length=255, help_text="What the signature means, e.g. 'award approved'.")
+    signed_at = models.DateTimeField(default=timezone.now)
+    content_sha256 = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} ({self.signer_username}), {self.meaning}, {self.signed_at:%Y-%m-%d %H:%M:%S %Z}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AuditImmutableError("Signatures cannot be changed.")
+        super().save(*args, **kwargs)
+
+
+class Notification(models.Model):
+    """An in-app message to one user (an award, a regret, an invitation); e-mail goes out alongside."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    title = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_read")]
+
+    def __str__(self) -> str:
+        return f"{self.title} → {self.user}"

@@ -84,6 +84,85 @@ WEB_ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk, "entry_id": w.shortlist_entry.pk},
         methods=("POST",),
     ),
+    # sourcing, sponsor side: the sponsor's programme, need, RFPs, questions, proposals, documents
+    "sourcing_home": Route("tenant", kwargs=_org),
+    "programme_create": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "programme_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}),
+    "programme_edit": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}, methods=("GET", "POST")
+    ),
+    "need_create": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}, methods=("GET", "POST")
+    ),
+    "need_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}),
+    "need_edit": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}, methods=("GET", "POST")
+    ),
+    "rfp_create": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}, methods=("POST",)),
+    "rfp_list": Route("tenant", kwargs=_org),
+    "rfp_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "rfp_edit": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.draft_rfp.pk}, methods=("GET", "POST")
+    ),
+    "rfp_invite": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("GET", "POST")
+    ),
+    "rfp_document_add": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)
+    ),
+    "rfp_issue": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.draft_rfp.pk}, methods=("POST",)),
+    "rfp_close": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)),
+    "rfp_cancel": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)),
+    "rfp_compare": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "rfp_compare_xlsx": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "rfp_compare_pdf": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "rfp_award": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("GET", "POST")),
+    "clarification_answer": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "clarification_id": w.clarification.pk}, methods=("POST",)
+    ),
+    "proposal_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "proposal_id": w.proposal.pk}),
+    "proposal_score": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "proposal_id": w.proposal.pk}, methods=("GET", "POST")
+    ),
+    "sourcing_document": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "document_id": w.rfp_document.pk}),
+    "work_order_list": Route("tenant", kwargs=_org),
+    "work_order_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "work_order_id": w.work_order.pk}),
+    # sourcing, provider side: the invited provider's inbox (its owner is the provider's user)
+    "inbox": Route("tenant", kwargs=lambda w: {"org": w.provider.slug}, extra={"owner": "provider_user"}),
+    "inbox_rfp": Route(
+        "tenant", kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk}, extra={"owner": "provider_user"}
+    ),
+    "inbox_accept": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
+        methods=("POST",),
+        extra={"owner": "provider_user"},
+    ),
+    "inbox_decline": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
+        methods=("POST",),
+        extra={"owner": "provider_user"},
+    ),
+    "inbox_ask": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
+        methods=("POST",),
+        extra={"owner": "provider_user"},
+    ),
+    "inbox_proposal": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
+        methods=("GET", "POST"),
+        extra={"owner": "provider_user"},
+    ),
+    "inbox_document": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "document_id": w.rfp_document.pk},
+        extra={"owner": "provider_user"},
+    ),
+    "rfp_invitation_claim": Route("public", kwargs=lambda w: {"token": "not-a-token"}),
+    "notifications": Route("signed_in", methods=("GET", "POST")),
 }
 
 # "METHOD /path/with/{params}" (relative to /api/v1) -> how to reach it.

@@ -1,0 +1,53 @@
+"""In-app notifications, with an e-mail alongside each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cxo.core.models import Notification, Organisation, User
+
+
+def notification_send(
+    *,
+    users: Iterable[User],
+    organisation: Organisation | None,
+    title: str,
+    body: str = "",
+    url: str = "",
+    email: bool = True,
+    emails: Iterable[str] = (),
+) -> list[Notification]:
+    """Notify each user in the app and (after commit) by e-mail; ``emails`` adds addresses with no account."""
+    notes = [
+        Notification.objects.create(user=u, organisation=organisation, title=title[:255], body=body, url=url)
+        for u in users
+    ]
+    if email:
+        recipients = sorted({u.email for u in (n.user for n in notes) if u.email} | {e for e in emails if e})
+        if recipients:
+            message = f"{body}\n\n{url}\n" if url else body
+            transaction.on_commit(
+                lambda: send_mail(
+                    subject=title,
+                    message=message,
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=recipients,
+                    fail_silently=True,
+                )
+            )
+    return notes
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """The user's own notifications, newest first."""
+    return Notification.objects.filter(user=user).select_related("organisation")
+
+
+def notification_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

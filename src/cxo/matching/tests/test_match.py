@@ -1,0 +1,180 @@
+"""Matching over a small registry in the database: scores by hand, resolution, the index kept current."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from cxo.core.errors import ServiceError
+from cxo.matching import engine, live, reference
+from cxo.matching.index import build_index
+from cxo.matching.need import Need, need_resolve
+from cxo.matching.selectors import need_match
+from cxo.matching.snapshot import snapshot_from_db
+from cxo.matching.tests.registry import _cap, small_registry
+from cxo.registry.models import Site
+
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def reg(db: None, settings: pytest.FixtureRequest) -> SimpleNamespace:
+    settings.CXO_MATCH_VERSION_TTL = 0  # type: ignore[attr-defined]
+    live.forget()
+    return small_registry()
+
+
+def ranked(need: Need) -> list[tuple[str, int]]:
+    result = need_match(need=need, today=TODAY)
+    return [(r["site"]["name"] or r["organisation"]["name"], r["score"]) for r in result.results]
+
+
+def points(result_row: dict[str, object]) -> dict[str, int]:
+    return {e["criterion"]: e.get("points") for e in result_row["explanation"]}  # type: ignore[attr-defined,index]
+
+
+def test_api_manufacture_scores_by_hand(reg: SimpleNamespace) -> None:
+    result = need_match(need=Need(services=["API MANUFACTURE"]), today=TODAY)
+    assert result.total == 2
+    newark, chem = result.results
+    assert (newark["site"]["name"], newark["score"]) == ("Acme Newark", 927)
+    # 693 days old: 100 * (1825 - 693) // 1460 = 77; families: API + analysis here, drug product + packaging elsewhere
+    assert points(newark) == {
+        "service_fit": 300,
+        "product_fit": 200,
+        "evidence_strength": 200,
+        "recency": 77,
+        "breadth": 150,
+    }
+    # The organisation without sites: organisation-level only (half the service points), NDC 2019 is too old.
+    assert chem["site"]["id"] is None and chem["organisation"]["name"] == "Chem Virtual"
+    assert chem["score"] == 575
+    assert points(chem) == {
+        "service_fit": 150,
+        "product_fit": 200,
+        "evidence_strength": 200,
+        "recency": 0,
+        "breadth": 25,
+    }
+
+
+def test_spl_evidence_and_the_dosage_form_rank_above_a_self_declared_site(reg: SimpleNamespace) -> None:
+    assert ranked(Need(services=["MANUFACTURE"], dosage_forms=["tablet"], countries=["India"])) == [
+        ("Acme Hyderabad", 950),
+        ("Bharat Pune", 550),
+    ]
+
+
+def test_explanation_names_the_deciding_evidence(reg: SimpleNamespace) -> None:
+    result = need_match(need=Need(services=["svc.mfg.api"], countries=["USA"]), today=TODAY)
+    (row,) = result.results
+    assert row["site"] == {
+        "id": reg.newark.pk,
+        "duns": "100000001",
+        "fei": "3000000001",
+        "name": "Acme Newark",
+        "country": "USA",
+        "country_name": "United States",
+        "url": f"/registry/sites/{reg.newark.pk}/",
+    }
+    by = {e["criterion"]: e for e in row["explanation"]}
+    assert set(by) == {"service_fit", "product_fit", "evidence_strength", "recency", "breadth", "country"}
+    strength = by["evidence_strength"]
+    assert strength["status"] == "met"
+    assert strength["evidence"][0]["source_ref"] == "DECRS FY2025 DUNS 100000001"
+    assert strength["evidence"][0]["observed_on"] == "2025-01-01"
+    assert "expired on 2025-12-31" in strength["detail"]
+    assert by["recency"]["status"] == "partly" and "693 days" in by["recency"]["detail"]
+    assert by["country"]["status"] == "met" and "United States (USA)" in by["country"]["detail"]
+
+
+def test_required_current_registration_filters_on_expiry(reg: SimpleNamespace) -> None:
+    assert ranked(Need(services=["PACK"], require_evidence=["fda_registration_current"])) == [("Acme Hyderabad", 927)]
+    # Newark's FDA registration expired on 2025-12-31; Pune only has an audit.
+    assert ranked(Need(services=["ANALYSIS"], require_evidence=["fda_registration_current"])) == []
+    assert [n for n, _ in ranked(Need(services=["ANALYSIS"], require_evidence=["fda_registration"]))] == ["Acme Newark"]
+
+
+def test_one_per_organisation_keeps_the_best_site(reg: SimpleNamespace) -> None:
+    need = Need(services=["Manufacturing"], per_organisation=True)
+    assert ranked(need) == [("Acme Hyderabad", 950), ("Bharat Pune", 750), ("Chem Virtual", 575)]
+    assert need_match(need=need, today=TODAY).total == 3
+    assert need_match(need=Need(services=["Manufacturing"]), today=TODAY).total == 4
+
+
+def test_exclusions_and_limit(reg: SimpleNamespace) -> None:
+    need = Need(services=["Manufacturing"], exclude_organisations=["acme-pharma"], exclude_countries=["IN"])
+    assert ranked(need) == [("Chem Virtual", 575)]  # no country on record: not excluded by country
+    result = need_match(need=Need(services=["Manufacturing"], limit=1), today=TODAY)
+    assert (result.total, len(result.results)) == (4, 1)
+    regions = ranked(Need(services=["Manufacturing"], regions=["South Asia"]))
+    assert [n for n, _ in regions] == ["Acme Hyderabad", "Bharat Pune"]
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("services", "API MANUFACTUR", "Drug substance (API) manufacture (svc.mfg.api)"),
+        ("dosage_forms", "tabelt", "TABLET"),
+        ("countries", "Indai", "India (IND)"),
+        ("regions", "Atlantis", "Unknown region"),
+        ("require_evidence", "notarised", "fda_registration_current"),
+    ],
+)
+def test_unknown_strings_are_errors_with_suggestions(reg: SimpleNamespace, field: str, text: str, message: str) -> None:
+    with pytest.raises(ServiceError) as exc:
+        need_match(need=Need(**{field: [text]}), today=TODAY)
+    assert exc.value.field == field
+    assert message in exc.value.message
+
+
+def test_terms_resolve_by_code_name_and_synonym(reg: SimpleNamespace) -> None:
+    index = live.match_index()
+    resolved = need_resolve(
+        need=Need(services=["svc.analysis", "drug product manufacture", "aseptic fill-finish"], routes=["oral"]),
+        index=index,
+    )
+    assert [t.code for t in resolved.terms["services"]] == [
+        "svc.analysis",
+        "svc.mfg.drug_product",
+        "svc.mfg.drug_product.sterile_fill_finish",
+    ]
+    assert [t.name for t in resolved.terms["routes"]] == ["ORAL"]
+
+
+def test_the_index_follows_registry_changes(reg: SimpleNamespace) -> None:
+    assert ranked(Need(services=["STERILIZE"])) == []
+    site = Site.objects.create(organisation=reg.bharat, name="Bharat Steriles", country="IND", duns="100000009")
+    _cap(
+        reg.bharat,
+        site,
+        "svc.sterilize",
+        kind="fda_registration",
+        ref="DECRS FY2026 DUNS 100000009",
+        on=dt.date(2026, 1, 1),
+    )
+    assert [n for n, _ in ranked(Need(services=["STERILIZE"]))] == ["Bharat Steriles"]
+
+
+def test_version_changes_with_bulk_writes_too(reg: SimpleNamespace) -> None:
+    before = live.registry_version()
+    Site.objects.bulk_create([Site(organisation=reg.bharat, name="Bulk", country="IND", duns="100000010")])
+    assert live.registry_version() != before
+
+
+def test_engine_built_from_the_database_ranks_like_the_reference(reg: SimpleNamespace) -> None:
+    snapshot = snapshot_from_db()
+    index = build_index(snapshot)
+    for need in [
+        Need(services=["Manufacturing"]),
+        Need(services=["MANUFACTURE", "ANALYSIS"], dosage_forms=["Solid oral"]),
+        Need(dosage_forms=["TABLET"], routes=["ORAL"], per_organisation=True),
+        Need(regions=["south_asia"], require_evidence=["self_declared"]),
+        Need(),
+    ]:
+        criteria = need_resolve(need=need, index=index).criteria
+        assert engine.rank(index, criteria, today=TODAY).ranking(index) == reference.rank(
+            snapshot, criteria, today=TODAY
+        )

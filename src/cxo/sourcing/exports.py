@@ -1,0 +1,212 @@
+"""Exports of the proposal comparison: XLSX (openpyxl) and PDF (fpdf2), built from the same selector data."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.utils import timezone
+from fpdf import FPDF
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from cxo.sourcing.selectors import Comparison, EvaluationResult
+
+LOW_FILL = PatternFill("solid", fgColor="E6F4EC")
+HIGH_FILL = PatternFill("solid", fgColor="FDECEB")
+BOLD = Font(bold=True)
+MONEY = "#,##0.00"
+
+
+def _cell_note(cell: object) -> str:
+    notes = []
+    if getattr(cell, "missing", False):
+        return "not quoted"
+    if getattr(cell, "quantity_changed", False):
+        notes.append("quantity differs")
+    if getattr(cell, "changed", False):
+        prev = getattr(cell, "previous_unit_price", None)
+        notes.append(f"changed from {prev:,.2f}" if prev is not None else "new line")
+    if getattr(cell, "low", False):
+        notes.append("lowest")
+    if getattr(cell, "high", False):
+        notes.append("highest")
+    return "; ".join(notes)
+
+
+def comparison_xlsx(*, cmp: Comparison, evaluation: list[EvaluationResult]) -> bytes:
+    """A workbook: the bid grid side by side (amount and unit price per provider, flags), totals, timelines, scores."""
+    rfp = cmp.rfp
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Comparison"
+    ws.append([f"{rfp.reference} {rfp.title}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([f"{rfp.organisation.name} · currency {rfp.currency} · exported {timezone.now():%Y-%m-%d %H:%M} UTC"])
+    ws.append([])
+    header = ["Line", "Unit", "Quantity"]
+    for p in cmp.proposals:
+        version = p.current_version
+        header += [f"{p.provider.name} (v{version.number if version else '-'}) amount", "unit price", "note"]
+    ws.append(header)
+    for c in ws[ws.max_row]:
+        c.font = BOLD
+    for row in cmp.rows:
+        values: list[object] = [row.item.description, row.item.unit, float(row.item.quantity)]
+        for cell in row.cells:
+            values += [
+                None if cell.amount is None else float(cell.amount),
+                None if cell.unit_price is None else float(cell.unit_price),
+                _cell_note(cell),
+            ]
+        ws.append(values)
+        r = ws.max_row
+        for i, cell in enumerate(row.cells):
+            target = ws.cell(row=r, column=4 + 3 * i)
+            target.number_format = MONEY
+            ws.cell(row=r, column=5 + 3 * i).number_format = MONEY
+            if cell.low:
+                target.fill = LOW_FILL
+            elif cell.high:
+                target.fill = HIGH_FILL
+    totals: list[object] = ["Total", "", ""]
+    for _p, total, _low, _high in cmp.totals:
+        totals += [float(total), "", ""]
+    ws.append(totals)
+    for i, (_p, _t, low, high) in enumerate(cmp.totals):
+        c = ws.cell(row=ws.max_row, column=4 + 3 * i)
+        c.number_format, c.font = MONEY, BOLD
+        c.fill = LOW_FILL if low else HIGH_FILL if high else PatternFill()
+    ws.cell(row=ws.max_row, column=1).font = BOLD
+    ws.column_dimensions["A"].width = 40
+    for col in range(4, 4 + 3 * len(cmp.proposals)):
+        ws.column_dimensions[get_column_letter(col)].width = 18
+    ws.freeze_panes = "D5"
+
+    tl = wb.create_sheet("Timelines")
+    tl.append(["Provider", "First milestone", "Completion", "Milestones", "Summary"])
+    for t in cmp.timelines:
+        tl.append(
+            [
+                t.proposal.provider.name,
+                t.start,
+                t.finish,
+                "; ".join(f"{m.name} ({m.due_date:%Y-%m-%d})" for m in t.milestones),
+                t.summary,
+            ]
+        )
+    ev = wb.create_sheet("Evaluation")
+    ev.append(["Provider", "Weighted score (0-10)", "Complete score sheets", "By evaluator"])
+    for r in evaluation:
+        ev.append(
+            [
+                r.proposal.provider.name,
+                None if r.weighted is None else float(r.weighted),
+                r.complete_evaluators,
+                ", ".join(f"{k}: {v}" for k, v in r.by_evaluator.items()),
+            ]
+        )
+    for sheet in (tl, ev):
+        for c in sheet[1]:
+            c.font = BOLD
+            c.alignment = Alignment(wrap_text=True)
+        sheet.column_dimensions["A"].width = 32
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _money(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def _latin(text: str) -> str:
+    # The core PDF fonts are Latin-1; replace what they cannot draw rather than fail.
+    for fancy, plain in (("\u2013", "-"), ("\u2014", "-"), ("\u201c", '"'), ("\u201d", '"'), ("\u2019", "'")):
+        text = text.replace(fancy, plain)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def comparison_pdf(*, cmp: Comparison, evaluation: list[EvaluationResult]) -> bytes:
+    """A landscape A4 report of the same comparison."""
+    rfp = cmp.rfp
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 8, _latin(f"{rfp.reference} {rfp.title}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.cell(
+        0,
+        5,
+        _latin(
+            f"{rfp.organisation.name} - proposal comparison in {rfp.currency} - "
+            f"exported {timezone.now():%Y-%m-%d %H:%M} UTC"
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(3)
+    n = max(len(cmp.proposals), 1)
+    first, qty = 80.0, 20.0
+    width = min(55.0, (pdf.w - pdf.l_margin - pdf.r_margin - first - qty) / n)
+    pdf.set_font("Helvetica", "B", 8)
+    pdf.set_fill_color(240, 243, 246)
+    pdf.cell(first, 7, "Line", border=1, fill=True)
+    pdf.cell(qty, 7, "Qty", border=1, align="R", fill=True)
+    for p in cmp.proposals:
+        version = p.current_version
+        pdf.cell(
+            width,
+            7,
+            _latin(f"{p.provider.name[:28]} v{version.number if version else '-'}"),
+            border=1,
+            align="R",
+            fill=True,
+        )
+    pdf.ln()
+    pdf.set_font("Helvetica", "", 8)
+    for row in cmp.rows:
+        pdf.cell(first, 7, _latin(f"{row.item.description[:48]} (per {row.item.unit})"), border=1)
+        pdf.cell(qty, 7, f"{row.item.quantity.normalize():f}", border=1, align="R")
+        for cell in row.cells:
+            if cell.low:
+                pdf.set_fill_color(230, 244, 236)
+            elif cell.high:
+                pdf.set_fill_color(253, 236, 235)
+            text = "not quoted" if cell.missing else _money(cell.amount)
+            flags = ("*" if cell.quantity_changed or cell.changed else "") + (
+                " (low)" if cell.low else " (high)" if cell.high else ""
+            )
+            pdf.cell(width, 7, _latin(text + flags), border=1, align="R", fill=cell.low or cell.high)
+        pdf.ln()
+    pdf.set_font("Helvetica", "B", 8)
+    pdf.cell(first + qty, 7, "Total", border=1)
+    for _p, total, low, high in cmp.totals:
+        if low:
+            pdf.set_fill_color(230, 244, 236)
+        elif high:
+            pdf.set_fill_color(253, 236, 235)
+        pdf.cell(width, 7, _money(total), border=1, align="R", fill=low or high)
+    pdf.ln(10)
+    pdf.set_font("Helvetica", "", 8)
+    pdf.multi_cell(0, 4, "* quantity differs from the RFP or the price changed since the previous version.")
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 7, "Timelines and evaluation", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    scores = {r.proposal.pk: r for r in evaluation}
+    for t in cmp.timelines:
+        r = scores.get(t.proposal.pk)
+        weighted = f"{r.weighted}" if r and r.weighted is not None else "not scored"
+        finish = f"{t.finish:%d %b %Y}" if t.finish else "-"
+        pdf.multi_cell(
+            0,
+            5,
+            _latin(f"{t.proposal.provider.name}: completion {finish}; weighted score {weighted}. {t.summary}"),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    return bytes(pdf.output())

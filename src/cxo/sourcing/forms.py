@@ -1,0 +1,222 @@
+"""Forms of the sourcing pages. They parse input; the services validate and decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.forms import formset_factory
+
+from cxo.registry.models import Term
+from cxo.sourcing.models import Rfp, Stage
+
+
+def term_field(vocabulary: str, label: str, required: bool = False) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=Term.objects.filter(vocabulary=vocabulary).order_by("sort", "name"),
+        to_field_name="code",
+        required=required,
+        label=label,
+        empty_label="—",
+    )
+
+
+def term_code(value: Term | None) -> str | None:
+    return value.code if value is not None else None
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    code = forms.CharField(max_length=40, required=False, help_text="Your internal code, e.g. HLX-101")
+    stage = forms.ChoiceField(choices=Stage.choices, label="Lifecycle stage")
+    indication = forms.CharField(max_length=255, required=False)
+    modality = term_field("modality", "Modality")
+    dosage_form = term_field("dosage_form", "Dosage form")
+    route = term_field("route", "Route of administration")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    source = forms.CharField(max_length=255, required=False, help_text="Where the facts come from, e.g. an NCT id")
+    team = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = members  # type: ignore[attr-defined]
+
+
+class NeedForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="e.g. Phase II clinical supply of film-coated tablets")
+    service = term_field("service", "Service needed", required=True)
+    dosage_form = term_field("dosage_form", "Dosage form")
+    route = term_field("route", "Route")
+    modality = term_field("modality", "Modality")
+    scale = term_field("scale", "Phase / scale")
+    regions = forms.CharField(
+        required=False,
+        label="Countries",
+        help_text="ISO 3166 alpha-3 codes, comma-separated (e.g. USA, DEU); empty for any",
+    )
+    quantity = forms.DecimalField(max_digits=14, decimal_places=3, required=False, min_value=Decimal("0"))
+    unit = forms.CharField(max_length=40, required=False, help_text="batches, kg, patients, sites…")
+    start_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    finish_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    FIELDS = {
+        "service": "services",
+        "dosage_form": "dosage_forms",
+        "route": "routes",
+        "modality": "modalities",
+        "scale": "scales",
+    }
+
+    def criteria(self) -> dict[str, Any]:
+        """The matching need (cxo.matching.need.Need fields) this form describes."""
+        d = self.cleaned_data
+        out: dict[str, Any] = {plural: [d[k].code] for k, plural in self.FIELDS.items() if d.get(k)}
+        countries = [r.strip().upper() for r in (d.get("regions") or "").split(",") if r.strip()]
+        if countries:
+            out["countries"] = countries
+        return out
+
+    @classmethod
+    def initial_from(cls, criteria: dict[str, Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {k: (criteria.get(plural) or [None])[0] for k, plural in cls.FIELDS.items()}
+        initial["regions"] = ", ".join(criteria.get("countries") or [])
+        return initial
+
+
+class RfpForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    scope = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    deliverables = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    timeline = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    currency = forms.CharField(max_length=3, initial="USD")
+    response_deadline = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="UTC",
+    )
+
+
+class LineItemForm(forms.Form):
+    description = forms.CharField(max_length=255, required=False)
+    unit = forms.CharField(max_length=40, required=False)
+    quantity = forms.DecimalField(max_digits=14, decimal_places=3, required=False)
+    assumption_prompt = forms.CharField(max_length=255, required=False, label="Assumption bidders must state")
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(max_length=1000, required=False, label="Question")
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(max_length=120, required=False)
+    weight = forms.IntegerField(min_value=0, max_value=100, required=False)
+    description = forms.CharField(max_length=255, required=False)
+
+
+LineItemFormSet = formset_factory(LineItemForm, extra=2)
+QuestionFormSet = formset_factory(QuestionForm, extra=2)
+CriterionFormSet = formset_factory(CriterionForm, extra=1)
+
+
+class InviteForm(forms.Form):
+    provider = forms.IntegerField(widget=forms.HiddenInput)
+    email = forms.EmailField(required=False, help_text="Only for a provider with no users on CXO yet")
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField()
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    publish = forms.BooleanField(required=False, label="Publish to all invitees (the asker is not named)")
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why do you decline?")
+
+
+class AskForm(forms.Form):
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProposalForm(forms.Form):
+    """The bid grid: one unit price (and assumption) per RFP line, plus the proposal's free text."""
+
+    assumptions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    exceptions = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    timeline_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Timeline")
+    note = forms.CharField(max_length=255, required=False, label="What changed in this revision")
+    documents = forms.FileField(required=False, widget=forms.ClearableFileInput(attrs={"multiple": False}))
+
+    def __init__(self, *args: Any, rfp: Rfp, milestones: int = 4, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rfp = rfp
+        for item in rfp.line_items.all():
+            self.fields[f"price_{item.pk}"] = forms.DecimalField(
+                max_digits=16, decimal_places=4, required=False, label=f"Unit price: {item.description}"
+            )
+            self.fields[f"qty_{item.pk}"] = forms.DecimalField(
+                max_digits=14, decimal_places=3, required=False, initial=item.quantity
+            )
+            self.fields[f"assumption_{item.pk}"] = forms.CharField(max_length=1000, required=False)
+        for q in rfp.questions.all():
+            self.fields[f"answer_{q.pk}"] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 2}), required=False, label=q.text
+            )
+        self.milestone_count = milestones
+        for i in range(milestones):
+            self.fields[f"ms_name_{i}"] = forms.CharField(max_length=200, required=False)
+            self.fields[f"ms_date_{i}"] = forms.DateField(
+                required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+
+    def grid(self) -> list[tuple[Any, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (item, self[f"price_{item.pk}"], self[f"qty_{item.pk}"], self[f"assumption_{item.pk}"])
+            for item in self.rfp.line_items.all()
+        ]
+
+    def answer_fields(self) -> list[forms.BoundField]:
+        return [self[f"answer_{q.pk}"] for q in self.rfp.questions.all()]
+
+    def milestone_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"ms_name_{i}"], self[f"ms_date_{i}"]) for i in range(self.milestone_count)]
+
+
+class ScoreForm(forms.Form):
+    def __init__(self, *args: Any, criteria: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for c in criteria:
+            self.fields[f"score_{c.pk}"] = forms.IntegerField(
+                min_value=0, max_value=10, label=f"{c.name} ({c.weight}%)"
+            )
+            self.fields[f"comment_{c.pk}"] = forms.CharField(max_length=1000, required=False)
+
+    def rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+
+class AwardForm(forms.Form):
+    proposal = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label="Award to")
+    meaning = forms.CharField(max_length=255, initial="award approved", label="Meaning of your signature")
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password (to sign)")
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, proposals: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].choices = [  # type: ignore[attr-defined]
+            (
+                p.pk,
+                f"{p.provider.name} — version {p.current_version.number}, "
+                f"{p.current_version.currency} {p.current_version.total:,.2f}",
+            )
+            for p in proposals
+        ]

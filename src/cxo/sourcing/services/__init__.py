@@ -1,0 +1,1 @@
+"""Sourcing writes, one module per entity: programme, rfp, invitation, clarification, proposal, evaluation, award."""

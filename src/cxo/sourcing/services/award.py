@@ -1,0 +1,127 @@
+"""Award: a sponsor user with the right signs (password, meaning), bound to the awarded proposal version."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from cxo.core.audit import audit_record
+from cxo.core.errors import NotFound, ServiceError
+from cxo.core.models import User
+from cxo.core.roles import Permission
+from cxo.core.signatures import signature_sign
+from cxo.sourcing.models import (
+    Award,
+    InvitationOutcome,
+    Proposal,
+    ProposalStatus,
+    Rfp,
+    RfpInvitation,
+    RfpStatus,
+)
+from cxo.sourcing.services.access import member_require
+from cxo.sourcing.services.notify import provider_notify
+from cxo.sourcing.services.proposal import proposal_version_content
+from cxo.sourcing.services.rfp import rfp_lock
+from cxo.sourcing.states import rfp_transition
+
+AWARD_MEANING = "award approved"
+
+
+@transaction.atomic
+def award_sign(
+    *, actor: User, rfp: Rfp, proposal: Proposal, password: str, meaning: str = AWARD_MEANING, rationale: str = ""
+) -> Award:
+    """Award the RFP to ``proposal``'s current version with the actor's electronic signature.
+
+    The RFP row is locked and its state checked under the lock, so of two simultaneous attempts
+    exactly one succeeds; the other gets a Conflict. Every invitee is told (award or regret) and a
+    draft work order is created from the proposal's bid grid and timeline.
+    """
+    from cxo.contracts.services import work_order_create_from_award
+
+    member_require(actor=actor, organisation=rfp.organisation, permission=Permission.SIGN_AWARD)
+    rfp = rfp_lock(rfp=rfp)
+    if rfp.status != RfpStatus.CLOSED:
+        rfp_transition(rfp, RfpStatus.AWARDED)  # raises the state machine's message
+    proposal = (
+        Proposal.objects.for_organisation(rfp.organisation)
+        .select_related("provider", "current_version")
+        .filter(pk=proposal.pk, rfp=rfp)
+        .first()
+    )
+    if proposal is None:
+        raise NotFound("No such proposal to this RFP.")
+    version = proposal.current_version
+    if version is None:
+        raise ServiceError("This proposal has no submitted version.")
+    content = proposal_version_content(version)
+    if content["total"] != str(version.total):
+        raise ServiceError("The proposal's content does not match its recorded total.")
+    signature = signature_sign(
+        user=actor, password=password, meaning=meaning, content=content, organisation=rfp.organisation, obj=version
+    )
+    old, new = rfp_transition(rfp, RfpStatus.AWARDED)
+    rfp.save()
+    award = Award.objects.create(
+        organisation=rfp.organisation,
+        rfp=rfp,
+        proposal=proposal,
+        version=version,
+        signature=signature,
+        awarded_by=actor,
+        rationale=rationale.strip(),
+    )
+    audit_record(
+        actor=actor,
+        organisation=rfp.organisation,
+        action="rfp.award",
+        obj=rfp,
+        changes={
+            "status": [old, new],
+            "awarded_to": [None, proposal.provider.name],
+            "version": [None, version.number],
+            "content_sha256": [None, signature.content_sha256],
+            "signature": [None, signature.pk],
+        },
+        reason=rationale.strip(),
+    )
+    _outcomes_notify(rfp=rfp, award=award, actor=actor)
+    work_order_create_from_award(actor=actor, award=award)
+    return award
+
+
+def _outcomes_notify(*, rfp: Rfp, award: Award, actor: User) -> None:
+    invitations = (
+        RfpInvitation.objects.for_organisation(rfp.organisation).filter(rfp=rfp).select_related("provider", "rfp")
+    )
+    for invitation in invitations:
+        won = invitation.provider_id == award.proposal.provider_id
+        invitation.outcome = InvitationOutcome.AWARDED if won else InvitationOutcome.REGRET
+        invitation.save(update_fields=["outcome"])
+        proposal = (
+            Proposal.objects.for_organisation(rfp.organisation).filter(rfp=rfp, provider=invitation.provider).first()
+        )
+        if proposal is not None:
+            proposal.status = ProposalStatus.AWARDED if won else ProposalStatus.NOT_SELECTED
+            proposal.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            organisation=invitation.provider,
+            action="rfp.award" if won else "rfp.regret",
+            obj=invitation,
+            object_repr=f"{rfp.reference} {rfp.title}"[:255],
+            changes={"outcome": [None, invitation.outcome]},
+        )
+        if won:
+            title = f"{rfp.organisation.name} awarded {rfp.reference} to you"
+            body = (
+                f"Your proposal (version {award.version.number}, {award.version.currency} {award.version.total:,.2f}) "
+                f"for “{rfp.title}” was selected. A draft work order follows."
+            )
+        else:
+            title = f"{rfp.reference}: not selected this time"
+            body = (
+                f"Thank you for your response to “{rfp.title}”. "
+                f"{rfp.organisation.name} has awarded the work to another provider."
+            )
+        provider_notify(invitation=invitation, title=title, body=body)

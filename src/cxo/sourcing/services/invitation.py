@@ -1,0 +1,278 @@
+"""Invitations of providers to an RFP: create (from a shortlist or the directory), send, accept, decline, claim."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cxo.core.audit import audit_record
+from cxo.core.errors import Conflict, NotFound, ServiceError
+from cxo.core.models import Membership, Organisation, User
+from cxo.core.roles import OrganisationType, Permission
+from cxo.core.services import membership_add
+from cxo.sourcing.models import InvitationStatus, Rfp, RfpInvitation, RfpStatus
+from cxo.sourcing.services.access import member_require
+from cxo.sourcing.services.notify import provider_notify, responders
+from cxo.sourcing.states import rfp_require
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def audit_both(
+    *, actor: User | None, sponsor: Organisation, provider: Organisation, action: str, obj: object, **kwargs: object
+) -> None:
+    """Record a provider-side step in the sponsor's trail and in the provider's own."""
+    audit_record(actor=actor, organisation=sponsor, action=action, obj=obj, **kwargs)  # type: ignore[arg-type]
+    audit_record(actor=actor, organisation=provider, action=action, obj=obj, **kwargs)  # type: ignore[arg-type]
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor: User,
+    rfp: Rfp,
+    provider: Organisation,
+    email: str = "",
+    source: str = "directory",
+    accept_url_base: str = "",
+) -> RfpInvitation:
+    """Invite a provider to the RFP (draft or issued). A provider with no users yet is invited by e-mail.
+
+    The invitation is confidential: only the sponsor and the invited provider see it. It goes out
+    when the RFP is issued, or at once if it already is.
+    """
+    member_require(actor=actor, organisation=rfp.organisation, permission=Permission.MANAGE_SOURCING)
+    rfp_require(rfp, RfpStatus.DRAFT, RfpStatus.ISSUED, doing="invite providers")
+    if rfp.status == RfpStatus.ISSUED and rfp.deadline_passed:
+        raise Conflict("The response deadline has passed: no more providers can be invited.")
+    if provider.pk == rfp.organisation_id or provider.type != OrganisationType.PROVIDER:
+        raise ServiceError(f"{provider.name} is not a provider organisation.", field="provider")
+    email = email.strip().lower()
+    has_users = provider.memberships.exists()
+    if not has_users and not email:
+        raise ServiceError(
+            f"{provider.name} has no users on CXO yet: give an e-mail address to invite it (they can then claim it).",
+            field="email",
+        )
+    if email and "@" not in email:
+        raise ServiceError("Enter a valid e-mail address.", field="email")
+    try:
+        with transaction.atomic():
+            invitation = RfpInvitation.objects.create(
+                organisation=rfp.organisation,
+                rfp=rfp,
+                provider=provider,
+                email=email,
+                source=source if source in {"shortlist", "directory"} else "directory",
+                invited_by=actor,
+            )
+    except IntegrityError as exc:
+        raise Conflict(f"{provider.name} is already invited to this RFP.") from exc
+    audit_record(
+        actor=actor,
+        organisation=rfp.organisation,
+        action="rfp_invitation.create",
+        obj=invitation,
+        changes={"provider": [None, provider.name], "email": [None, email], "source": [None, invitation.source]},
+    )
+    if rfp.status == RfpStatus.ISSUED:
+        invitation_send(invitation=invitation, rfp=rfp, accept_url_base=accept_url_base)
+    return invitation
+
+
+def invitation_create_many(
+    *, actor: User, rfp: Rfp, providers: Iterable[Organisation], source: str, accept_url_base: str = ""
+) -> tuple[list[RfpInvitation], list[str]]:
+    """Invite several providers (e.g. a shortlist). Returns the invitations made and why others were skipped."""
+    made: list[RfpInvitation] = []
+    skipped: list[str] = []
+    for provider in providers:
+        try:
+            made.append(
+                invitation_create(
+                    actor=actor, rfp=rfp, provider=provider, source=source, accept_url_base=accept_url_base
+                )
+            )
+        except ServiceError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            skipped.append(f"{provider.name}: {exc.message}")
+    return made, skipped
+
+
+def invitation_create_from_shortlist(
+    *, actor: User, rfp: Rfp, shortlist: object, accept_url_base: str = ""
+) -> tuple[list[RfpInvitation], list[str]]:
+    """Invite every provider on one of the sponsor's shortlists (``cxo.matching``); already invited ones are skipped."""
+    from cxo.sourcing.providers import shortlist_providers
+
+    if getattr(shortlist, "organisation_id", None) != rfp.organisation_id:
+        raise NotFound("No such shortlist.")
+    return invitation_create_many(
+        actor=actor,
+        rfp=rfp,
+        providers=shortlist_providers(shortlist=shortlist),
+        source="shortlist",
+        accept_url_base=accept_url_base,
+    )
+
+
+def invitation_send(*, invitation: RfpInvitation, rfp: Rfp, accept_url_base: str = "") -> None:
+    """Tell the provider. Members who respond get a notification; an unclaimed entry gets a claim link by e-mail."""
+    invitation.rfp = rfp
+    deadline = f"{rfp.response_deadline:%d %b %Y %H:%M} UTC" if rfp.response_deadline else "not set"
+    title = f"{rfp.organisation.name} invites you to {rfp.reference}: {rfp.title}"
+    body = (
+        f"{rfp.organisation.name} invites {invitation.provider.name} to respond to “{rfp.title}”. "
+        f"Responses are due {deadline}. This invitation is confidential."
+    )
+    if responders(invitation.provider):
+        provider_notify(invitation=invitation, title=title, body=body)
+        return
+    if not invitation.email:
+        return
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _sha256(token)
+    invitation.save(update_fields=["token_hash"])
+    link = f"{accept_url_base}{reverse('rfp_invitation_claim', kwargs={'token': token})}"
+    recipient = invitation.email
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=title,
+            message=(
+                f"{body}\n\n{invitation.provider.name} is listed in the CXO registry but has no users yet. "
+                f"Follow this link to claim the organisation and see the RFP:\n{link}\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[recipient],
+        )
+    )
+
+
+def _respond_guard(*, actor: User, invitation: RfpInvitation) -> Membership:
+    membership = member_require(
+        actor=actor, organisation=invitation.provider, permission=Permission.RESPOND, what="invitation"
+    )
+    if invitation.rfp.status == RfpStatus.DRAFT:
+        raise NotFound("No such invitation.")
+    rfp_require(invitation.rfp, RfpStatus.ISSUED, doing="respond to this invitation")
+    return membership
+
+
+@transaction.atomic
+def invitation_accept(*, actor: User, invitation: RfpInvitation) -> RfpInvitation:
+    """The provider says it will respond."""
+    _respond_guard(actor=actor, invitation=invitation)
+    if invitation.status == InvitationStatus.ACCEPTED:
+        return invitation
+    old = invitation.status
+    invitation.status, invitation.responded_by, invitation.responded_at = (
+        InvitationStatus.ACCEPTED,
+        actor,
+        timezone.now(),
+    )
+    invitation.decline_reason = ""
+    invitation.save(update_fields=["status", "responded_by", "responded_at", "decline_reason"])
+    audit_both(
+        actor=actor,
+        sponsor=invitation.organisation,
+        provider=invitation.provider,
+        action="rfp_invitation.accept",
+        obj=invitation,
+        changes={"status": [old, invitation.status]},
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_decline(*, actor: User, invitation: RfpInvitation, reason: str) -> RfpInvitation:
+    """The provider declines, saying why. A provider with a proposal in cannot decline."""
+    _respond_guard(actor=actor, invitation=invitation)
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("Say why you decline; the sponsor sees the reason.", field="reason")
+    if hasattr(invitation, "proposal"):
+        raise Conflict("You have already submitted a proposal to this RFP.")
+    old = invitation.status
+    invitation.status, invitation.responded_by, invitation.responded_at = (
+        InvitationStatus.DECLINED,
+        actor,
+        timezone.now(),
+    )
+    invitation.decline_reason = reason
+    invitation.save(update_fields=["status", "responded_by", "responded_at", "decline_reason"])
+    audit_both(
+        actor=actor,
+        sponsor=invitation.organisation,
+        provider=invitation.provider,
+        action="rfp_invitation.decline",
+        obj=invitation,
+        changes={"status": [old, invitation.status]},
+        reason=reason,
+    )
+    return invitation
+
+
+def invitation_by_claim_token(*, token: str) -> RfpInvitation:
+    invitation = (
+        RfpInvitation.unscoped.select_related("rfp", "provider", "organisation")
+        .filter(token_hash=_sha256(token))
+        .first()
+        if token
+        else None
+    )
+    if invitation is None or invitation.rfp.status in (RfpStatus.DRAFT, RfpStatus.CANCELLED):
+        raise NotFound("This invitation link is not valid any more. Ask the sponsor for a new one.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_claim(*, token: str, user: User) -> RfpInvitation:
+    """Accept an e-mailed invitation as ``user``, claiming the provider's registry entry.
+
+    The user becomes the organisation's first administrator and the organisation is marked
+    claimed. An organisation that already has users cannot be claimed again this way.
+    """
+    invitation = invitation_by_claim_token(token=token)
+    provider = Organisation.objects.select_for_update().get(pk=invitation.provider_id)
+    if provider.memberships.exists():
+        if provider.memberships.filter(user=user).exists():
+            return invitation
+        raise Conflict(f"{provider.name} has already been claimed: ask its administrator to add you.")
+    membership_add(actor=user, organisation=provider, user=user, role="admin")
+    provider.claimed_at = timezone.now()
+    provider.save(update_fields=["claimed_at"])
+    audit_record(
+        actor=user,
+        organisation=provider,
+        action="organisation.claim",
+        obj=provider,
+        changes={"claimed_at": [None, provider.claimed_at]},
+    )
+    invitation.provider = provider
+    invitation.status, invitation.responded_by, invitation.responded_at = (
+        InvitationStatus.ACCEPTED,
+        user,
+        timezone.now(),
+    )
+    invitation.token_hash = ""
+    invitation.save(update_fields=["status", "responded_by", "responded_at", "token_hash"])
+    audit_both(
+        actor=user,
+        sponsor=invitation.organisation,
+        provider=provider,
+        action="rfp_invitation.accept",
+        obj=invitation,
+        changes={"status": ["invited", "accepted"]},
+        reason="Accepted by e-mail link; the organisation was claimed.",
+    )
+    return invitation

@@ -1,0 +1,48 @@
+"""Telling providers: in-app notifications to the members who respond, and e-mail."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from cxo.core.models import Organisation, User
+from cxo.core.notifications import notification_send
+from cxo.core.roles import Permission, role_allows
+from cxo.sourcing.models import Rfp, RfpInvitation
+
+
+def responders(provider: Organisation) -> list[User]:
+    """The provider's members whose role lets them answer RFPs."""
+    return [
+        m.user
+        for m in provider.memberships.select_related("user")
+        if m.user.is_active and role_allows(organisation_type=provider.type, role=m.role, permission=Permission.RESPOND)
+    ]
+
+
+def inbox_url(*, invitation: RfpInvitation) -> str:
+    return reverse("inbox_rfp", kwargs={"org": invitation.provider.slug, "rfp_id": invitation.rfp_id})
+
+
+def provider_notify(*, invitation: RfpInvitation, title: str, body: str) -> None:
+    """Notify one invited provider (its responders, or the e-mail it was invited at if it has no users)."""
+    users = responders(invitation.provider)
+    emails = [invitation.email] if not users and invitation.email else []
+    notification_send(
+        users=users,
+        organisation=invitation.provider,
+        title=title,
+        body=body,
+        url=inbox_url(invitation=invitation),
+        emails=emails,
+    )
+
+
+def invitees_notify(*, rfp: Rfp, title: str, body: str, exclude_declined: bool = False) -> None:
+    """Notify every invited provider of ``rfp`` separately (no invitee learns who else was invited)."""
+    invitations = (
+        RfpInvitation.objects.for_organisation(rfp.organisation).filter(rfp=rfp).select_related("provider", "rfp")
+    )
+    for invitation in invitations:
+        if exclude_declined and invitation.status == "declined":
+            continue
+        provider_notify(invitation=invitation, title=title, body=body)

@@ -1,0 +1,54 @@
+"""The side-by-side comparison: lowest and highest per line, missing and changed lines, totals, timelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+
+from cxo.core.models import Organisation, User
+from cxo.sourcing import selectors
+from cxo.sourcing.services.invitation import invitation_create
+from cxo.sourcing.services.proposal import LineData, ProposalData, proposal_submit
+from cxo.testing.sourcing import proposal_data
+
+
+def test_comparison_marks_extremes_and_flags_missing_and_changed_lines(
+    sw: SimpleNamespace, provider_b: Organisation, provider_b_user: User
+) -> None:
+    inv_b = invitation_create(actor=sw.sponsor_user, rfp=sw.rfp, provider=provider_b)
+    first, second, _third = sw.rfp.line_items.all()
+    # Bravo: cheaper first line, does not quote the third, quotes a different quantity on the second.
+    proposal_submit(
+        actor=provider_b_user,
+        invitation=inv_b,
+        data=ProposalData(
+            lines=[
+                LineData(first.pk, Decimal("10000"), assumption="PM 0.5 FTE"),
+                LineData(second.pk, Decimal("80000"), Decimal("4"), "x"),
+            ]
+        ),
+    )
+    # Provan revises its second line.
+    proposal_submit(
+        actor=sw.provider_user,
+        invitation=sw.rfp_invitation,
+        data=proposal_data(sw.rfp, prices=["12000", "84000", "4000"], start=dt.date(2026, 8, 1)),
+    )
+    cmp = selectors.rfp_comparison(rfp=sw.rfp)
+    assert [p.provider.name for p in cmp.proposals] == ["Bravo CRO", "Provan CDMO"]
+    row1, row2, row3 = cmp.rows
+    assert [(c.amount, c.low, c.high) for c in row1.cells] == [
+        (Decimal("60000.00"), True, False),
+        (Decimal("72000.00"), False, True),
+    ]
+    assert row2.cells[0].quantity_changed and not row2.cells[1].quantity_changed
+    assert row2.cells[1].changed and row2.cells[1].previous_unit_price == Decimal("85000.50")
+    assert not row1.cells[1].changed
+    assert row3.cells[0].missing and not row3.cells[0].low
+    assert [(p.provider.name, total, low, high) for p, total, low, high in cmp.totals] == [
+        ("Bravo CRO", Decimal("380000.00"), False, True),
+        ("Provan CDMO", Decimal("336000.00"), True, False),
+    ]
+    assert cmp.flags == 3
+    assert [t.finish for t in cmp.timelines] == [None, dt.date(2026, 12, 29)]

@@ -1,0 +1,59 @@
+"""Helpers shared by the sourcing pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest
+
+from cxo.core.errors import NotFound, ServiceError
+from cxo.core.models import User
+from cxo.sourcing.services.documents import DocumentData
+
+
+def actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def found(fn: Any, **kwargs: Any) -> Any:
+    """Call a selector; its NotFound becomes a 404 page."""
+    try:
+        return fn(**kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def flash_error(request: HttpRequest, exc: ServiceError, form: Any = None) -> None:
+    """Show a service's refusal: on the form's field when there is one, else as a message."""
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message) from exc
+    if form is not None:
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.message)
+    else:
+        messages.error(request, exc.message)
+
+
+def document_data(upload: UploadedFile) -> DocumentData:
+    return DocumentData(
+        name=upload.name or "document",
+        content=upload.read(),
+        content_type=upload.content_type or "application/octet-stream",
+    )
+
+
+def base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+STEPS = [("draft", "Draft"), ("issued", "Issued"), ("closed", "Closed"), ("awarded", "Awarded")]
+
+
+def rfp_steps(status: str) -> dict[str, Any]:
+    """Context for the progress strip: the steps and those already passed."""
+    order = [k for k, _ in STEPS]
+    if status == "cancelled":
+        return {"steps": STEPS, "done": []}
+    return {"steps": STEPS, "done": order[: order.index(status)]}

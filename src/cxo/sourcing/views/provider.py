@@ -1,0 +1,249 @@
+"""Provider pages: the inbox of invitations, an RFP as the provider sees it, questions, the proposal form."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cxo.core.access import org_member
+from cxo.core.errors import ServiceError
+from cxo.core.forms import SignupForm
+from cxo.core.models import Organisation, User
+from cxo.core.notifications import notification_list, notification_mark_read
+from cxo.core.roles import Permission
+from cxo.core.selectors import membership_can
+from cxo.sourcing import selectors
+from cxo.sourcing.forms import AskForm, DeclineForm, ProposalForm
+from cxo.sourcing.models import RfpStatus
+from cxo.sourcing.services import clarification as clarification_services
+from cxo.sourcing.services import invitation as invitation_services
+from cxo.sourcing.services import proposal as proposal_services
+from cxo.sourcing.services.proposal import LineData, MilestoneData, ProposalData
+from cxo.sourcing.views.common import actor, document_data, flash_error, found, rfp_steps
+
+
+def _org(request: HttpRequest) -> Organisation:
+    return request.organisation  # type: ignore[attr-defined]
+
+
+@org_member()
+def inbox(request: HttpRequest) -> HttpResponse:
+    org = _org(request)
+    return render(
+        request, "sourcing/inbox.html", {"organisation": org, "invitations": selectors.inbox_list(provider=org)}
+    )
+
+
+@org_member()
+def inbox_rfp(request: HttpRequest, rfp_id: int) -> HttpResponse:
+    org = _org(request)
+    invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
+    rfp = invitation.rfp
+    proposal = selectors.inbox_proposal_get(invitation=invitation)
+    versions = list(selectors.version_list(proposal=proposal)) if proposal else []
+    can_respond = membership_can(membership=request.membership, permission=Permission.RESPOND)  # type: ignore[attr-defined]
+    open_for_bids = rfp.status == RfpStatus.ISSUED and not rfp.deadline_passed
+    return render(
+        request,
+        "sourcing/inbox_rfp.html",
+        {
+            "organisation": org,
+            "invitation": invitation,
+            "rfp": rfp,
+            "line_items": rfp.line_items.all(),
+            "questions": rfp.questions.all(),
+            "criteria": rfp.criteria.all(),
+            "documents": selectors.inbox_rfp_documents(invitation=invitation),
+            "clarifications": selectors.inbox_clarification_list(invitation=invitation),
+            "proposal": proposal,
+            "versions": versions,
+            "can_respond": can_respond,
+            "open_for_bids": open_for_bids,
+            "ask_form": AskForm(),
+            "decline_form": DeclineForm(),
+            **rfp_steps(rfp.status),
+        },
+    )
+
+
+@require_POST
+@org_member(Permission.RESPOND)
+def inbox_accept(request: HttpRequest, rfp_id: int) -> HttpResponse:
+    org = _org(request)
+    invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
+    try:
+        invitation_services.invitation_accept(actor=actor(request), invitation=invitation)
+        messages.success(request, "You accepted the invitation. Prepare your proposal before the deadline.")
+    except ServiceError as exc:
+        flash_error(request, exc)
+    return redirect("inbox_rfp", org=org.slug, rfp_id=rfp_id)
+
+
+@require_POST
+@org_member(Permission.RESPOND)
+def inbox_decline(request: HttpRequest, rfp_id: int) -> HttpResponse:
+    org = _org(request)
+    invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
+    form = DeclineForm(request.POST)
+    try:
+        invitation_services.invitation_decline(
+            actor=actor(request), invitation=invitation, reason=form.cleaned_data["reason"] if form.is_valid() else ""
+        )
+        messages.success(request, "You declined the invitation; the sponsor sees your reason.")
+    except ServiceError as exc:
+        flash_error(request, exc)
+    return redirect("inbox_rfp", org=org.slug, rfp_id=rfp_id)
+
+
+@require_POST
+@org_member(Permission.RESPOND)
+def inbox_ask(request: HttpRequest, rfp_id: int) -> HttpResponse:
+    org = _org(request)
+    invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
+    form = AskForm(request.POST)
+    try:
+        clarification_services.clarification_ask(
+            actor=actor(request),
+            invitation=invitation,
+            question=form.cleaned_data["question"] if form.is_valid() else "",
+        )
+        messages.success(request, "Question sent. The answer will appear here; other bidders never see who asked.")
+    except ServiceError as exc:
+        flash_error(request, exc)
+    return redirect("inbox_rfp", org=org.slug, rfp_id=rfp_id)
+
+
+def _initial_from(version: Any) -> dict[str, Any]:
+    if version is None:
+        return {}
+    initial: dict[str, Any] = {
+        "assumptions": version.assumptions,
+        "exceptions": version.exceptions,
+        "timeline_summary": version.timeline_summary,
+    }
+    for ln in version.lines.all():
+        initial[f"price_{ln.line_item_id}"] = ln.unit_price
+        initial[f"qty_{ln.line_item_id}"] = ln.quantity
+        initial[f"assumption_{ln.line_item_id}"] = ln.assumption
+    for a in version.answers.all():
+        initial[f"answer_{a.question_id}"] = a.text
+    for i, m in enumerate(version.milestones.all()):
+        initial[f"ms_name_{i}"], initial[f"ms_date_{i}"] = m.name, m.due_date
+    return initial
+
+
+def _proposal_data(form: ProposalForm, request: HttpRequest) -> ProposalData:
+    d = form.cleaned_data
+    rfp = form.rfp
+    lines = [
+        LineData(
+            line_item_id=item.pk,
+            unit_price=d.get(f"price_{item.pk}"),
+            quantity=d.get(f"qty_{item.pk}") or item.quantity,
+            assumption=d.get(f"assumption_{item.pk}") or "",
+        )
+        for item in rfp.line_items.all()
+    ]
+    milestones = [
+        MilestoneData(d[f"ms_name_{i}"], d[f"ms_date_{i}"])
+        for i in range(form.milestone_count)
+        if d.get(f"ms_name_{i}") and d.get(f"ms_date_{i}")
+    ]
+    upload = request.FILES.get("documents")
+    return ProposalData(
+        lines=lines,
+        assumptions=d.get("assumptions") or "",
+        exceptions=d.get("exceptions") or "",
+        timeline_summary=d.get("timeline_summary") or "",
+        milestones=milestones,
+        answers={q.pk: d.get(f"answer_{q.pk}") or "" for q in rfp.questions.all()},
+        note=d.get("note") or "",
+        documents=[document_data(upload)] if upload else [],
+    )
+
+
+@org_member(Permission.RESPOND)
+def inbox_proposal(request: HttpRequest, rfp_id: int) -> HttpResponse:
+    """Fill the bid grid and submit; a later submission is a revision (a new version)."""
+    org = _org(request)
+    invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
+    rfp = invitation.rfp
+    proposal = selectors.inbox_proposal_get(invitation=invitation)
+    current = proposal.current_version if proposal else None
+    form = ProposalForm(request.POST or None, request.FILES or None, rfp=rfp, initial=_initial_from(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = proposal_services.proposal_submit(
+                actor=actor(request), invitation=invitation, data=_proposal_data(form, request)
+            )
+        except ServiceError as exc:
+            flash_error(request, exc, form)
+        else:
+            word = "submitted" if version.number == 1 else f"revised (version {version.number})"
+            messages.success(request, f"Proposal {word}: total {version.currency} {version.total:,.2f}.")
+            return redirect("inbox_rfp", org=org.slug, rfp_id=rfp.pk)
+    return render(
+        request,
+        "sourcing/inbox_proposal.html",
+        {
+            "organisation": org,
+            "invitation": invitation,
+            "rfp": rfp,
+            "form": form,
+            "current": current,
+            "zero": Decimal("0"),
+        },
+    )
+
+
+@org_member()
+def inbox_document(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = found(selectors.inbox_document_get, provider=_org(request), document_id=document_id)
+    response: Any = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
+    return response  # a streaming response, served as any other
+
+
+def invitation_claim(request: HttpRequest, token: str) -> HttpResponse:
+    """An e-mailed RFP invitation to a provider with no users: sign in or register, then claim the organisation."""
+    try:
+        invitation = invitation_services.invitation_by_claim_token(token=token)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+    signup = None
+    if request.method == "POST":
+        user: User | None = request.user if request.user.is_authenticated else None
+        if user is None:
+            signup = SignupForm(request.POST)
+            if signup.is_valid():
+                user = signup.save()
+        if user is not None:
+            try:
+                invitation = invitation_services.invitation_claim(token=token, user=user)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                return redirect("dashboard" if request.user.is_authenticated else "login")
+            if not request.user.is_authenticated:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, f"You now administer {invitation.provider.name} on CXO and accepted the invitation."
+            )
+            return redirect("inbox_rfp", org=invitation.provider.slug, rfp_id=invitation.rfp_id)
+    elif not request.user.is_authenticated:
+        signup = SignupForm(initial={"email": invitation.email})
+    return render(request, "sourcing/invitation_claim.html", {"invitation": invitation, "signup": signup})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    notes = list(notification_list(user=actor(request))[:100])
+    if request.method == "POST":
+        notification_mark_read(user=actor(request))
+        return redirect("notifications")
+    return render(request, "sourcing/notifications.html", {"notes": notes})
