@@ -1,12 +1,12 @@
 """A small registry built straight from the models (with the real taxonomy) for matching tests.
 
-| organisation    | site               | country | capabilities (evidence)                                                   |
-|-----------------|--------------------|---------|---------------------------------------------------------------------------|
-| Acme Pharma     | Acme Newark        | USA     | API manufacture (FDA 2025-01-01), analysis (FDA 2025-01-01)                |
-|                 | Acme Hyderabad     | IND     | drug product TABLET (SPL 2026-06-01), packaging (FDA 2025-01-01)           |
-|                 | (organisation)     |         | drug product TABLET / ORAL (NDC 2019-04-29)                                |
-| Bharat Labs     | Bharat Pune        | IND     | drug product (self-declared 2026-10-01), analysis (audit 2024-02-01)      |
-| Chem Virtual    | — (no sites)       |         | API manufacture, organisation-wide (NDC 2019-04-29)                        |
+| organisation | site           | country | capabilities (evidence)                                          |
+|--------------|----------------|---------|------------------------------------------------------------------|
+| Acme Pharma  | Acme Newark    | USA     | API manufacture (FDA 2025-01-01), analysis (FDA 2025-01-01)       |
+|              | Acme Hyderabad | IND     | drug product TABLET (SPL 2026-06-01), packaging (FDA 2025-01-01)  |
+|              | (organisation) |         | drug product TABLET / ORAL (NDC 2019-04-29)                       |
+| Bharat Labs  | Bharat Pune    | IND     | drug product (self-declared 2026-10-01), analysis (audit 2024-02) |
+| Chem Virtual | (no sites)     |         | API manufacture, organisation-wide (NDC 2019-04-29)               |
 """
 
 from __future__ import annotations
