@@ -39,15 +39,16 @@ def closed(sw: SimpleNamespace, provider_b: Organisation, provider_b_user: User)
 def test_award_by_a_role_without_the_right_is_refused(closed: SimpleNamespace) -> None:
     with pytest.raises(NotPermitted, match=r"Your role \(Quality assurance\) does not allow signing an award\."):
         award_sign(actor=closed.teammate, rfp=closed.rfp, proposal=closed.proposal, password=TEST_PASSWORD)
-    assert not Award.objects.for_organisation(closed.sponsor).exists()
+    assert not Award.objects.for_organisation(closed.sponsor).filter(rfp=closed.rfp).exists()
 
 
 def test_a_wrong_password_signs_nothing(closed: SimpleNamespace) -> None:
+    signatures = Signature.objects.count()
     with pytest.raises(NotPermitted, match=re.escape("The password is not correct: the signature was not applied.")):
         award_sign(actor=closed.sponsor_user, rfp=closed.rfp, proposal=closed.proposal, password="guess")
     closed.rfp.refresh_from_db()
     assert closed.rfp.status == RfpStatus.CLOSED
-    assert Signature.objects.count() == 0
+    assert Signature.objects.count() == signatures
 
 
 def test_an_open_rfp_cannot_be_awarded(sw: SimpleNamespace) -> None:
@@ -73,17 +74,21 @@ def test_award_signs_the_version_notifies_everyone_and_drafts_a_work_order(
     assert signature_matches(signature=sig, content=proposal_version_content(closed.proposal_version))
     closed.rfp.refresh_from_db()
     assert closed.rfp.status == RfpStatus.AWARDED
-    outcomes = dict(RfpInvitation.objects.for_organisation(closed.sponsor).values_list("provider__slug", "outcome"))
+    outcomes = dict(
+        RfpInvitation.objects.for_organisation(closed.sponsor)
+        .filter(rfp=closed.rfp)
+        .values_list("provider__slug", "outcome")
+    )
     assert outcomes == {"provan-cdmo": InvitationOutcome.AWARDED, "bravo-cro": InvitationOutcome.REGRET}
     closed.proposal.refresh_from_db()
     assert closed.proposal.status == ProposalStatus.AWARDED
-    assert closed.provider_user.notifications.filter(title__contains="awarded").count() == 1
+    assert closed.provider_user.notifications.filter(title__contains=f"awarded {closed.rfp.reference}").count() == 1
     assert closed.provider_b_user.notifications.filter(title__contains="not selected").count() == 1
     assert sorted(m.to[0] for m in mailoutbox[-2:]) == sorted(
         [closed.provider_user.email, closed.provider_b_user.email]
     )
 
-    wo = WorkOrder.objects.for_organisation(closed.sponsor).get()
+    wo = WorkOrder.objects.for_organisation(closed.sponsor).get(award=award)
     assert wo.provider == closed.provider and wo.status == "draft"
     assert wo.budget_total == Decimal("339001.50")
     assert [(b.description, b.amount) for b in wo.budget_lines.all()] == [
@@ -92,9 +97,15 @@ def test_award_signs_the_version_notifies_everyone_and_drafts_a_work_order(
         ("Release testing and documentation", Decimal("12000.00")),
     ]
     assert [m.name for m in wo.milestones.all()] == ["Technology transfer complete", "GMP batches released"]
-    assert AuditEvent.objects.for_organisation(closed.sponsor).filter(action="rfp.award").count() == 1
+    assert (
+        AuditEvent.objects.for_organisation(closed.sponsor).filter(action="rfp.award", object_id=closed.rfp.pk).count()
+        == 1
+    )
     assert AuditEvent.objects.for_organisation(closed.provider_b).filter(action="rfp.regret").count() == 1
-    assert AuditEvent.objects.for_organisation(closed.provider).filter(action="work_order.create").count() == 1
+    assert (
+        AuditEvent.objects.for_organisation(closed.provider).filter(action="work_order.create", object_id=wo.pk).count()
+        == 1
+    )
 
 
 def test_a_second_award_is_refused(closed: SimpleNamespace) -> None:
@@ -132,5 +143,5 @@ def test_two_simultaneous_awards_give_exactly_one(closed: SimpleNamespace) -> No
     for t in threads:
         t.join(timeout=30)
     assert sorted(outcomes) == ["An RFP that is awarded cannot be awarded. It has already been awarded.", "awarded"]
-    assert Award.objects.for_organisation(closed.sponsor).count() == 1
-    assert WorkOrder.objects.for_organisation(closed.sponsor).count() == 1
+    assert Award.objects.for_organisation(closed.sponsor).filter(rfp=closed.rfp).count() == 1
+    assert WorkOrder.objects.for_organisation(closed.sponsor).filter(award__rfp=closed.rfp).count() == 1
