@@ -98,8 +98,14 @@ class Capability(models.Model):
 
     @staticmethod
     def make_key(
-        *, site_id: int | None, service_id: int, dosage_form_id: int | None = None, route_id: int | None = None,
-        modality_id: int | None = None, scale_id: int | None = None, substance: str = "",
+        *,
+        site_id: int | None,
+        service_id: int,
+        dosage_form_id: int | None = None,
+        route_id: int | None = None,
+        modality_id: int | None = None,
+        scale_id: int | None = None,
+        substance: str = "",
     ) -> str:
         parts = [site_id, service_id, dosage_form_id, route_id, modality_id, scale_id]
         return "|".join("" if p is None else str(p) for p in parts) + "|" + substance.upper()
@@ -148,7 +154,9 @@ class ImportRun(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=150, blank=True)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -164,3 +172,72 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.file_name} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SiteFacets(models.Model):
+    """A site's facet values, denormalised for directory search (a search index, not a source of truth).
+
+    Rebuilt from sites, capabilities and evidence by :func:`cxo.registry.facets.facets_rebuild`
+    after every import. Term facets hold ``|id|id|`` signatures of the site's terms *and their
+    ancestors* (so filtering by a parent term is one ``LIKE``); see :mod:`cxo.registry.facets` for
+    which capabilities count. Directory counts group by whole signatures —
+    few distinct values — and expand them in Python, which keeps a faceted search over 100k sites
+    to a handful of index scans.
+    """
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True, related_name="facets")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="+")
+    country = models.CharField(max_length=3, blank=True)
+    kind = models.CharField(max_length=16, blank=True, help_text="The organisation's kind")
+    services = models.CharField(max_length=1000, blank=True)
+    dosage_forms = models.TextField(blank=True)
+    routes = models.TextField(blank=True)
+    evidence = models.CharField(max_length=200, blank=True, help_text="|kind|kind| of the evidence")
+    sort_name = models.CharField(max_length=255, blank=True)
+    search_text = models.TextField(blank=True, help_text="Normalised organisation and site names, address, DUNS, FEI")
+
+    class Meta:
+        indexes = [
+            # Covering indexes: each facet's GROUP BY reads one index in order, never the table.
+            models.Index(
+                fields=["country", "kind", "services", "evidence", "dosage_forms", "routes"], name="sitefacets_country"
+            ),
+            models.Index(
+                fields=["services", "country", "kind", "evidence", "dosage_forms", "routes"], name="sitefacets_services"
+            ),
+            models.Index(fields=["sort_name"], name="sitefacets_sort_name"),
+            models.Index(fields=["organisation"], name="sitefacets_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"facets of site {self.site_id}"
+
+
+class OrganisationFacets(models.Model):
+    """An organisation's facet values for directory search: the union over its sites and capabilities.
+
+    Like :class:`SiteFacets`, rebuilt by :func:`cxo.registry.facets.facets_rebuild`; ``countries``
+    is a ``|USA|CHN|`` signature of the countries of its sites.
+    """
+
+    organisation = models.OneToOneField(
+        "core.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="registry_facets"
+    )
+    countries = models.TextField(blank=True)
+    kind = models.CharField(max_length=16, blank=True)
+    services = models.CharField(max_length=1000, blank=True)
+    dosage_forms = models.TextField(blank=True)
+    routes = models.TextField(blank=True)
+    evidence = models.CharField(max_length=200, blank=True)
+    site_count = models.PositiveIntegerField(default=0)
+    sort_name = models.CharField(max_length=255, blank=True)
+    search_text = models.TextField(blank=True, help_text="Normalised name and registrant DUNS")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "services", "evidence"], name="orgfacets_kind"),
+            models.Index(fields=["sort_name"], name="orgfacets_sort_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"facets of organisation {self.organisation_id}"

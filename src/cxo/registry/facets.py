@@ -1,0 +1,306 @@
+"""The directory's search index: facet signatures of sites and organisations, and the taxonomy tree.
+
+A *signature* is a set of facet values stored as one string, ``|3|17|42|`` — sorted, delimited on
+both sides, so "has value 17" is ``LIKE '%|17|%'`` and equal sets have equal strings. Term
+signatures include every ancestor of each term, so a site doing API manufacture (primary
+manufacturing) also carries "Manufacturing", and filtering or counting by a parent term needs no
+tree walk in SQL.
+
+A site's services are its own (FDA registers operations per site). Its dosage forms, routes and
+evidence are its own plus, for a site that makes or packs finished products, those of its
+organisation's organisation-wide capabilities (the products the organisation lists as labeler):
+the best the public data says about what that site handles.
+
+:func:`facets_rebuild` derives :class:`~cxo.registry.models.SiteFacets` and
+:class:`~cxo.registry.models.OrganisationFacets` from the registry's own tables. Importers run it
+when an import succeeds (:func:`facets_follow_import`, connected in ``cxo.registry.apps``);
+``cxo registry_reindex`` runs it by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from cxo.core.models import Organisation
+from cxo.registry.models import Capability, Evidence, OrganisationFacets, Site, SiteFacets, Term
+
+
+def signature(values: Iterable[object]) -> str:
+    """The signature of a set of values: ``|a|b|`` sorted (numerically for ids), or ``""`` when empty."""
+    items = sorted(
+        {str(v) for v in values if v not in (None, "")}, key=lambda s: (len(s), s) if s.isdigit() else (0, s)
+    )
+    return f"|{'|'.join(items)}|" if items else ""
+
+
+def signature_values(sig: str) -> list[str]:
+    """The values of a signature, in order."""
+    return sig.strip("|").split("|") if sig else []
+
+
+def signature_contains(value: object) -> str:
+    """The ``LIKE`` fragment (for ``__contains``) matching signatures that hold ``value``."""
+    return f"|{value}|"
+
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def search_normalise(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces: "Société Générale, S.A." -> "societe generale s a".
+
+    Both the index and the query go through this, so case, accents and punctuation never decide a match.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", ascii_text).strip()
+
+
+@dataclass(frozen=True)
+class TermNode:
+    id: int
+    vocabulary: str
+    code: str
+    name: str
+    parent_id: int | None
+    cdisc_code: str
+    synonyms: tuple[str, ...]
+    sort: int
+
+
+@dataclass
+class TermTree:
+    """All taxonomy terms in memory (a few hundred rows), with ancestry and lookup by code, name or synonym."""
+
+    nodes: dict[int, TermNode] = field(default_factory=dict)
+    by_code: dict[str, TermNode] = field(default_factory=dict)
+    _ancestors: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    _children: dict[int | None, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def load(cls) -> TermTree:
+        """One query for the whole taxonomy."""
+        tree = cls()
+        rows = Term.objects.order_by("vocabulary", "sort", "name").values_list(
+            "id", "vocabulary", "code", "name", "parent_id", "cdisc_code", "synonyms", "sort"
+        )
+        for id_, vocabulary, code, name, parent_id, cdisc_code, synonyms, sort in rows:
+            node = TermNode(id_, vocabulary, code, name, parent_id, cdisc_code, tuple(synonyms or ()), sort)
+            tree.nodes[id_] = node
+            tree.by_code[code] = node
+            tree._children[parent_id].append(id_)
+        return tree
+
+    def ancestors(self, term_id: int) -> tuple[int, ...]:
+        """The term's ancestors, nearest first (not the term itself)."""
+        if term_id not in self._ancestors:
+            chain: list[int] = []
+            parent = self.nodes[term_id].parent_id
+            while parent is not None and parent not in chain:
+                chain.append(parent)
+                parent = self.nodes[parent].parent_id
+            self._ancestors[term_id] = tuple(chain)
+        return self._ancestors[term_id]
+
+    def with_ancestors(self, term_ids: Iterable[int | None]) -> set[int]:
+        out: set[int] = set()
+        for term_id in term_ids:
+            if term_id is not None and term_id in self.nodes:
+                out.add(term_id)
+                out.update(self.ancestors(term_id))
+        return out
+
+    def depth(self, term_id: int) -> int:
+        return len(self.ancestors(term_id))
+
+    def children(self, term_id: int | None) -> list[TermNode]:
+        return [self.nodes[i] for i in self._children.get(term_id, [])]
+
+    def vocabulary(self, vocabulary: str) -> list[TermNode]:
+        """The vocabulary's terms in tree order: each parent followed by its children, by ``sort`` then name."""
+        out: list[TermNode] = []
+
+        def visit(node: TermNode) -> None:
+            out.append(node)
+            for child in self.children(node.id):
+                visit(child)
+
+        for root in self.children(None):
+            if root.vocabulary == vocabulary:
+                visit(root)
+        return out
+
+    def most_specific(self, term_ids: Collection[int]) -> list[TermNode]:
+        """The terms of a closed set that are not an ancestor of another term in it (what a site really does)."""
+        ancestors = {a for t in term_ids if t in self.nodes for a in self.ancestors(t)}
+        nodes = [self.nodes[t] for t in term_ids if t in self.nodes and t not in ancestors]
+        return sorted(nodes, key=lambda n: (n.sort, n.name))
+
+    def find(self, vocabulary: str, value: str) -> TermNode | None:
+        """The term of ``vocabulary`` whose code, CDISC code, name or a synonym is ``value`` (case-insensitive)."""
+        node = self.by_code.get(value)
+        if node is not None and node.vocabulary == vocabulary:
+            return node
+        wanted = value.strip().casefold()
+        for node in self.nodes.values():
+            if node.vocabulary != vocabulary:
+                continue
+            names = (node.code, node.cdisc_code, node.name, *node.synonyms)
+            if any(n and n.casefold() == wanted for n in names):
+                return node
+        return None
+
+
+@dataclass
+class Profile:
+    """The term ids and evidence kinds of a set of capabilities."""
+
+    services: set[int] = field(default_factory=set)
+    dosage_forms: set[int] = field(default_factory=set)
+    routes: set[int] = field(default_factory=set)
+    evidence: set[str] = field(default_factory=set)
+
+    def add(self, service_id: int, dosage_form_id: int | None, route_id: int | None, evidence: set[str]) -> None:
+        self.services.add(service_id)
+        if dosage_form_id is not None:
+            self.dosage_forms.add(dosage_form_id)
+        if route_id is not None:
+            self.routes.add(route_id)
+        self.evidence |= evidence
+
+    def union(self, other: Profile) -> Profile:
+        return Profile(
+            self.services | other.services,
+            self.dosage_forms | other.dosage_forms,
+            self.routes | other.routes,
+            self.evidence | other.evidence,
+        )
+
+
+# Sites doing one of these (or a narrower service) handle finished products, so they take on the
+# dosage forms, routes and evidence of their organisation's organisation-wide capabilities.
+FINISHED_GOODS_SERVICES = ("svc.mfg.drug_product", "svc.packaging")
+
+
+@dataclass(frozen=True)
+class FacetsRebuilt:
+    sites: int
+    organisations: int
+
+
+def _site_text(*parts: str | None) -> str:
+    return search_normalise(" ".join(p for p in parts if p))
+
+
+PARTIAL_REBUILD_LIMIT = 5000
+
+
+@transaction.atomic
+def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> FacetsRebuilt:
+    """Rebuild the directory's facet index for the given organisations (all when None).
+
+    Reads sites, capabilities and evidence in a few bulk queries, replaces the index rows in one
+    transaction (readers see the old index until it commits), and returns how many rows it wrote.
+    """
+    if organisation_ids is not None and len(organisation_ids) > PARTIAL_REBUILD_LIMIT:
+        organisation_ids = None  # cheaper (and within SQL parameter limits) to rebuild everything
+    tree = TermTree.load()
+    org_filter = Q() if organisation_ids is None else Q(organisation_id__in=list(organisation_ids))
+
+    capabilities = list(
+        Capability.objects.filter(org_filter).values_list(
+            "id", "organisation_id", "site_id", "service_id", "dosage_form_id", "route_id"
+        )
+    )
+    evidence_filter = Q() if organisation_ids is None else Q(capability__organisation_id__in=list(organisation_ids))
+    evidence_kinds: dict[int, set[str]] = defaultdict(set)
+    for capability_id, kind in Evidence.objects.filter(evidence_filter).values_list("capability_id", "kind").distinct():
+        evidence_kinds[capability_id].add(kind)
+
+    # Per site and per organisation (site None = organisation-wide): term ids and evidence kinds.
+    by_site: dict[int, Profile] = defaultdict(Profile)
+    org_wide: dict[int, Profile] = defaultdict(Profile)
+    org_all: dict[int, Profile] = defaultdict(Profile)
+    for cap_id, org_id, site_id, service_id, dosage_form_id, route_id in capabilities:
+        evidence = evidence_kinds.get(cap_id, set())
+        for profile in (org_all[org_id], by_site[site_id] if site_id is not None else org_wide[org_id]):
+            profile.add(service_id, dosage_form_id, route_id, evidence)
+
+    sites = list(
+        Site.objects.filter(org_filter).values_list(
+            "id", "organisation_id", "name", "address", "country", "duns", "fei"
+        )
+    )
+    org_ids = {row[1] for row in sites} | {row[1] for row in capabilities}
+    organisations = {
+        row[0]: row
+        for row in Organisation.objects.filter(pk__in=org_ids).values_list("id", "name", "kind", "registrant_duns")
+    }
+    finished_goods = {t.id for code in FINISHED_GOODS_SERVICES if (t := tree.by_code.get(code))}
+
+    site_rows: list[SiteFacets] = []
+    countries: dict[int, set[str]] = defaultdict(set)
+    site_counts: dict[int, int] = defaultdict(int)
+    for site_id, org_id, name, address, country, duns, fei in sites:
+        _, org_name, kind, _ = organisations[org_id]
+        own = by_site.get(site_id, Profile())
+        services = tree.with_ancestors(own.services)
+        profile = own
+        if services & finished_goods:
+            # The organisation's products (NDC listings) are made or packed at its finished-goods sites.
+            profile = own.union(org_wide.get(org_id, Profile()))
+        countries[org_id].add(country)
+        site_counts[org_id] += 1
+        site_rows.append(
+            SiteFacets(
+                site_id=site_id,
+                organisation_id=org_id,
+                country=country,
+                kind=kind,
+                services=signature(services),
+                dosage_forms=signature(tree.with_ancestors(profile.dosage_forms)),
+                routes=signature(tree.with_ancestors(profile.routes)),
+                evidence=signature(profile.evidence),
+                sort_name=search_normalise(name)[:255],
+                search_text=_site_text(org_name, name, address, duns, fei if fei and fei.strip("0") else ""),
+            )
+        )
+    org_rows = []
+    for org_id, name, kind, registrant_duns in organisations.values():
+        profile = org_all.get(org_id, Profile())
+        org_rows.append(
+            OrganisationFacets(
+                organisation_id=org_id,
+                countries=signature(countries.get(org_id, ())),
+                kind=kind,
+                services=signature(tree.with_ancestors(profile.services)),
+                dosage_forms=signature(tree.with_ancestors(profile.dosage_forms)),
+                routes=signature(tree.with_ancestors(profile.routes)),
+                evidence=signature(profile.evidence),
+                site_count=site_counts.get(org_id, 0),
+                sort_name=search_normalise(name)[:255],
+                search_text=_site_text(name, registrant_duns),
+            )
+        )
+
+    if organisation_ids is None:
+        SiteFacets.objects.all().delete()
+        OrganisationFacets.objects.all().delete()
+    else:
+        SiteFacets.objects.filter(organisation_id__in=list(organisation_ids)).delete()
+        OrganisationFacets.objects.filter(organisation_id__in=list(organisation_ids)).delete()
+    SiteFacets.objects.bulk_create(site_rows, batch_size=2000)
+    OrganisationFacets.objects.bulk_create(org_rows, batch_size=2000)
+    return FacetsRebuilt(sites=len(site_rows), organisations=len(org_rows))
+
+
+def facets_follow_import(sender: object, *, organisation_ids: Collection[int], **kwargs: object) -> None:
+    """Receiver of ``import_succeeded``: re-index the organisations the import changed, in its transaction."""
+    facets_rebuild(organisation_ids=organisation_ids)
