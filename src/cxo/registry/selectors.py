@@ -1,0 +1,445 @@
+"""Reads of the public registry: directory search with facet counts, organisation and site pages, imports.
+
+Registry data is public to every signed-in user, so nothing here is tenant-scoped; views and the
+API require sign-in. Searches read the facet index (:mod:`cxo.registry.facets`), detail pages the
+registry's own tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from cxo.core.errors import NotFound, ServiceError
+from cxo.core.models import Organisation
+from cxo.registry import geo
+from cxo.registry.facets import TermNode, TermTree, signature_values
+from cxo.registry.models import (
+    Capability,
+    Evidence,
+    ImportRun,
+    OrganisationFacets,
+    Site,
+    SiteFacets,
+    Vocabulary,
+)
+from cxo.registry.search import (
+    PAGE_SIZE,
+    DirectoryFilters,
+    FacetIndex,
+    FacetValue,
+    SearchPage,
+    directory_filters_parse,
+    page_check,
+    sort_check,
+)
+
+SITE_INDEX = FacetIndex(
+    model=SiteFacets,
+    countries_column="country",
+    sorts={
+        "name": ("sort_name", "site_id"),
+        "-name": ("-sort_name", "-site_id"),
+        "country": ("country", "sort_name", "site_id"),
+    },
+    text_filter=lambda token: Q(search_text__contains=token),
+)
+
+ORGANISATION_INDEX = FacetIndex(
+    model=OrganisationFacets,
+    countries_column="countries",
+    sorts={
+        "name": ("sort_name", "organisation_id"),
+        "-name": ("-sort_name", "-organisation_id"),
+        "sites": ("-site_count", "sort_name", "organisation_id"),
+    },
+    # An organisation matches by its own name and DUNS, or by any of its sites' names, addresses, DUNS and FEI.
+    text_filter=lambda token: (
+        Q(search_text__contains=token)
+        | Q(organisation_id__in=SiteFacets.objects.filter(search_text__contains=token).values("organisation_id"))
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the facet index says an entry does: the most specific terms, and its evidence sources."""
+
+    services: list[TermNode]
+    dosage_forms: list[TermNode]
+    routes: list[TermNode]
+    evidence_kinds: list[str]
+
+    @classmethod
+    def of(cls, row: SiteFacets | OrganisationFacets, tree: TermTree) -> Profile:
+        def terms(sig: str) -> list[TermNode]:
+            return tree.most_specific([int(v) for v in signature_values(sig)])
+
+        return cls(terms(row.services), terms(row.dosage_forms), terms(row.routes), signature_values(row.evidence))
+
+
+@dataclass(frozen=True)
+class SiteHit:
+    site: Site
+    profile: Profile
+
+    @property
+    def country_name(self) -> str:
+        return geo.country_name(self.site.country)
+
+
+@dataclass(frozen=True)
+class OrganisationHit:
+    organisation: Organisation
+    site_count: int
+    countries: list[str]
+    profile: Profile
+
+
+def _search(
+    index: FacetIndex[Any],
+    *,
+    q: str,
+    countries: Sequence[str],
+    regions: Sequence[str],
+    services: Sequence[str],
+    dosage_forms: Sequence[str],
+    routes: Sequence[str],
+    kinds: Sequence[str],
+    evidence_kinds: Sequence[str],
+    sort: str,
+    page: int,
+    page_size: int,
+    related: Sequence[str],
+) -> tuple[SearchPage[Any], list[Any]]:
+    tree = TermTree.load()
+    filters = directory_filters_parse(
+        tree=tree,
+        q=q,
+        countries=countries,
+        regions=regions,
+        services=services,
+        dosage_forms=dosage_forms,
+        routes=routes,
+        kinds=kinds,
+        evidence_kinds=evidence_kinds,
+    )
+    page_check(page=page, page_size=page_size)
+    sort_check(index, sort)
+    facets, total = index.facets(filters, tree)
+    where = index.where(filters)
+    if total is None:
+        total = index.model._default_manager.filter(where).count()
+    rows = list(index.page(where, sort=sort, page=page, page_size=page_size).select_related(*related))
+    result: SearchPage[Any] = SearchPage(
+        hits=[], total=total, page=page, page_size=page_size, sort=sort, filters=filters, facets=facets, tree=tree
+    )
+    return result, rows
+
+
+def site_search(
+    *,
+    q: str = "",
+    countries: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    services: Sequence[str] = (),
+    dosage_forms: Sequence[str] = (),
+    routes: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+    evidence_kinds: Sequence[str] = (),
+    sort: str = "name",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> SearchPage[SiteHit]:
+    """Sites matching the filters, one page of them, and the facet counts around them.
+
+    Filters take taxonomy codes, names or synonyms (services, dosage forms, routes), ISO country codes
+    or names, region codes or names, organisation kinds and evidence kinds; an unknown value raises
+    ServiceError naming it. A service matches its descendants too ("Manufacturing" finds API makers).
+    A finished-goods site's dosage forms, routes and evidence include its organisation's
+    organisation-wide capabilities (see :mod:`cxo.registry.facets`). Eight queries whatever the
+    page size.
+    """
+    result, rows = _search(
+        SITE_INDEX,
+        q=q,
+        countries=countries,
+        regions=regions,
+        services=services,
+        dosage_forms=dosage_forms,
+        routes=routes,
+        kinds=kinds,
+        evidence_kinds=evidence_kinds,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        related=("site", "site__organisation"),
+    )
+    hits = [SiteHit(site=row.site, profile=Profile.of(row, result.tree)) for row in rows]
+    return replace(result, hits=hits)
+
+
+def organisation_search(
+    *,
+    q: str = "",
+    countries: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    services: Sequence[str] = (),
+    dosage_forms: Sequence[str] = (),
+    routes: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+    evidence_kinds: Sequence[str] = (),
+    sort: str = "name",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> SearchPage[OrganisationHit]:
+    """Organisations in the registry matching the filters, with facet counts (counting organisations).
+
+    An organisation matches a country, service, dosage form, route or evidence filter when any of its
+    sites or capabilities does, and the free text when its name or any of its sites' names,
+    addresses, DUNS or FEI numbers contain every word.
+    """
+    result, rows = _search(
+        ORGANISATION_INDEX,
+        q=q,
+        countries=countries,
+        regions=regions,
+        services=services,
+        dosage_forms=dosage_forms,
+        routes=routes,
+        kinds=kinds,
+        evidence_kinds=evidence_kinds,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        related=("organisation",),
+    )
+    hits = [
+        OrganisationHit(
+            organisation=row.organisation,
+            site_count=row.site_count,
+            countries=signature_values(row.countries),
+            profile=Profile.of(row, result.tree),
+        )
+        for row in rows
+    ]
+    return replace(result, hits=hits)
+
+
+# --- detail pages -------------------------------------------------------------------------------
+
+
+def _capabilities() -> QuerySet[Capability]:
+    evidence = Evidence.objects.select_related("import_run").order_by("-observed_on", "kind", "source_ref")
+    return Capability.objects.select_related("service", "dosage_form", "route", "modality", "scale").prefetch_related(
+        Prefetch("evidence", queryset=evidence)
+    )
+
+
+def _import_runs(capabilities: Sequence[Capability]) -> list[ImportRun]:
+    runs = {e.import_run.pk: e.import_run for c in capabilities for e in c.evidence.all() if e.import_run is not None}
+    return sorted(runs.values(), key=lambda r: r.started_at, reverse=True)
+
+
+def _capability_order(capability: Capability) -> tuple[int, str, str, str]:
+    return (
+        capability.service.sort,
+        capability.service.name,
+        capability.dosage_form.name if capability.dosage_form else "",
+        capability.route.name if capability.route else "",
+    )
+
+
+@dataclass(frozen=True)
+class SiteDetail:
+    site: Site
+    capabilities: list[Capability]
+    organisation_capabilities: list[Capability] = field(default_factory=list)
+    import_runs: list[ImportRun] = field(default_factory=list)
+
+    @property
+    def country_name(self) -> str:
+        return geo.country_name(self.site.country)
+
+    @property
+    def region_name(self) -> str:
+        region = geo.region_of(self.site.country)
+        return geo.region_name(region) if region else ""
+
+
+def site_get(*, key: str | int) -> SiteDetail:
+    """A site by its DUNS number (nine digits) or its id, with its own and its organisation's capabilities.
+
+    Capabilities come with their terms, evidence and import runs: three queries in all.
+    """
+    text = str(key).strip()
+    if len(text) == 9 and text.isdigit():
+        lookup = Q(duns=text)
+    elif text.isdigit():
+        lookup = Q(pk=int(text))
+    else:
+        raise NotFound(f"No site '{text}': give a nine-digit DUNS number or a site id.")
+    site = Site.objects.select_related("organisation").filter(lookup).first()
+    if site is None:
+        raise NotFound(f"No site with {'DUNS' if len(text) == 9 else 'id'} {text}.")
+    capabilities = list(_capabilities().filter(Q(site=site) | Q(organisation_id=site.organisation_id, site=None)))
+    capabilities.sort(key=_capability_order)
+    return SiteDetail(
+        site=site,
+        capabilities=[c for c in capabilities if c.site_id == site.pk],
+        organisation_capabilities=[c for c in capabilities if c.site_id is None],
+        import_runs=_import_runs(capabilities),
+    )
+
+
+@dataclass(frozen=True)
+class CapabilityGroup:
+    """The same capability (service, dosage form, route, …) at one or more sites of an organisation."""
+
+    capabilities: list[Capability]
+
+    @property
+    def first(self) -> Capability:
+        return self.capabilities[0]
+
+    @property
+    def sites(self) -> list[Site]:
+        return [c.site for c in self.capabilities if c.site is not None]
+
+    @property
+    def several_sites(self) -> bool:
+        return len(self.sites) > 1
+
+    @property
+    def organisation_wide(self) -> bool:
+        return any(c.site_id is None for c in self.capabilities)
+
+    @property
+    def evidence(self) -> list[tuple[Capability, Evidence]]:
+        rows = [(c, e) for c in self.capabilities for e in c.evidence.all()]
+        return sorted(rows, key=lambda r: r[1].observed_on or dt.date.min, reverse=True)
+
+    @property
+    def evidence_kinds(self) -> list[str]:
+        return sorted({e.kind for c in self.capabilities for e in c.evidence.all()})
+
+
+@dataclass(frozen=True)
+class OrganisationDetail:
+    organisation: Organisation
+    sites: list[Site]
+    capabilities: list[Capability]
+    import_runs: list[ImportRun]
+
+    @property
+    def capability_groups(self) -> list[CapabilityGroup]:
+        groups: dict[tuple[object, ...], list[Capability]] = {}
+        for c in self.capabilities:
+            what = (c.service_id, c.dosage_form_id, c.route_id, c.modality_id, c.scale_id, c.substance)
+            groups.setdefault(what, []).append(c)
+        return [CapabilityGroup(caps) for caps in groups.values()]
+
+    @property
+    def sites_with_services(self) -> list[tuple[Site, list[str]]]:
+        """Each site with the names of the services it is registered for."""
+        services: dict[int, list[str]] = {}
+        for c in self.capabilities:
+            if c.site_id is not None and c.service.name not in services.setdefault(c.site_id, []):
+                services[c.site_id].append(c.service.name)
+        return [(site, services.get(site.pk, [])) for site in self.sites]
+
+    @property
+    def countries(self) -> list[tuple[str, str, int]]:
+        """(code, name, number of sites) per country of its sites, most sites first."""
+        counts: dict[str, int] = {}
+        for site in self.sites:
+            counts[site.country] = counts.get(site.country, 0) + 1
+        return sorted(((c, geo.country_name(c), n) for c, n in counts.items()), key=lambda t: (-t[2], t[1]))
+
+
+def organisation_get(*, key: str | int) -> OrganisationDetail:
+    """A registry organisation by id or slug, with its sites, capabilities, evidence and import runs.
+
+    Organisations without any site or capability (tenants that are not in the registry) are not
+    found. Four queries however many sites it has.
+    """
+    text = str(key).strip()
+    lookup = Q(pk=int(text)) if text.isdigit() else Q(slug=text)
+    organisation = Organisation.objects.filter(lookup).first()
+    if organisation is None:
+        raise NotFound(f"No organisation '{text}' in the registry.")
+    sites = list(Site.objects.filter(organisation=organisation).order_by("country", "name", "pk"))
+    by_id = {s.pk: s for s in sites}
+    capabilities = list(_capabilities().filter(organisation=organisation))
+    if not sites and not capabilities:
+        raise NotFound(f"No organisation '{text}' in the registry.")
+    for capability in capabilities:
+        if capability.site_id is not None:
+            capability.site = by_id[capability.site_id]  # no query per capability
+    capabilities.sort(key=lambda c: (*_capability_order(c), c.site.name if c.site else ""))
+    return OrganisationDetail(
+        organisation=organisation, sites=sites, capabilities=capabilities, import_runs=_import_runs(capabilities)
+    )
+
+
+# --- taxonomy, imports, statistics --------------------------------------------------------------
+
+
+def taxonomy_get(*, vocabulary: str | None = None) -> dict[str, list[TermNode]]:
+    """Taxonomy terms by vocabulary, in tree order (parents before their children)."""
+    if vocabulary and vocabulary not in Vocabulary.values:
+        raise ServiceError(
+            f"Unknown vocabulary '{vocabulary}'. Known vocabularies: {', '.join(Vocabulary.values)}.",
+            field="vocabulary",
+        )
+    tree = TermTree.load()
+    return {v: tree.vocabulary(v) for v in Vocabulary.values if vocabulary in (None, "", v)}
+
+
+def import_run_list() -> QuerySet[ImportRun]:
+    """Every import run, newest first."""
+    return ImportRun.objects.select_related("actor").order_by("-started_at", "-pk")
+
+
+@dataclass(frozen=True)
+class RegistryStats:
+    sites: int
+    organisations: int
+    capabilities: int
+    evidence: int
+    facets: dict[str, list[FacetValue]]
+    organisations_by_kind: dict[str, int]
+    last_import: ImportRun | None
+
+    @property
+    def countries(self) -> list[FacetValue]:
+        return self.facets["country"]
+
+    @property
+    def kinds(self) -> list[tuple[FacetValue, int]]:
+        """Each organisation kind with its sites (the facet value) and its number of organisations."""
+        return [(v, self.organisations_by_kind.get(v.code, 0)) for v in self.facets["kind"]]
+
+    @property
+    def top_services(self) -> list[FacetValue]:
+        return [v for v in self.facets["service"] if v.depth == 0]
+
+
+def registry_stats() -> RegistryStats:
+    """Registry totals and the unfiltered facet counts (sites per country, region, service, kind, source)."""
+    tree = TermTree.load()
+    filters = DirectoryFilters()
+    facets, total = SITE_INDEX.facets(filters, tree)
+    return RegistryStats(
+        sites=total or 0,
+        organisations=OrganisationFacets.objects.count(),
+        capabilities=Capability.objects.count(),
+        evidence=Evidence.objects.count(),
+        facets=facets,
+        organisations_by_kind=ORGANISATION_INDEX.group(Q(), "kind"),
+        last_import=import_run_list().filter(status=ImportRun.Status.SUCCEEDED).first(),
+    )
