@@ -17,6 +17,7 @@ from cxo.core import services
 from cxo.core.models import Membership, Organisation, User
 from cxo.core.roles import OrganisationType
 from cxo.testing.factories import TEST_PASSWORD, UserFactory
+from cxo.testing.registry_factories import registry_world
 from cxo.testing.sourcing import sourcing_world
 
 
@@ -120,11 +121,13 @@ def world(
 
     shortlist = matching_services.shortlist_create(actor=sponsor_user, organisation=sponsor, name="Walk shortlist")
     shortlist_entry = matching_services.shortlist_add(actor=sponsor_user, shortlist=shortlist, provider=provider)
+    registry = registry_world()
     sourcing = sourcing_world(
         sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user
     )
     _, provider_secret = services.api_token_create(user=provider_user, name="walk")
     return SimpleNamespace(
+        **registry,
         **sourcing,
         provider_user=provider_user,
         provider_secret=provider_secret,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("registry/", include("cxo.registry.urls")),
     path("", include("cxo.sourcing.urls")),
     path("", include("cxo.contracts.urls")),
     path("", include("cxo.matching.urls")),

@@ -84,6 +84,13 @@ WEB_ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk, "entry_id": w.shortlist_entry.pk},
         methods=("POST",),
     ),
+    # registry: public to every signed-in user
+    "registry_directory": Route("signed_in"),
+    "registry_organisations": Route("signed_in"),
+    "registry_organisation": Route("signed_in", kwargs=lambda w: {"slug": w.registry_organisation.slug}),
+    "registry_site": Route("signed_in", kwargs=lambda w: {"site_id": w.registry_site.pk}),
+    "registry_stats": Route("signed_in"),
+    "registry_imports": Route("signed_in"),
     # sourcing, sponsor side: the sponsor's programme, need, RFPs, questions, proposals, documents
     "sourcing_home": Route("tenant", kwargs=_org),
     "programme_create": Route("tenant", kwargs=_org, methods=("GET", "POST")),
@@ -182,6 +189,15 @@ API_ROUTES: dict[str, Route] = {
     "DELETE /organisations/{slug}/shortlists/{shortlist_id}/entries/{entry_id}": Route(
         "tenant", kwargs=lambda w: {**_shortlist(w), "entry_id": w.shortlist_entry.pk}
     ),
+    # registry: public to every signed-in user
+    "GET /registry/sites": Route("signed_in"),
+    "GET /registry/organisations": Route("signed_in"),
+    "GET /registry/sites/{duns_or_id}": Route("signed_in", kwargs=lambda w: {"duns_or_id": w.registry_site.duns}),
+    "GET /registry/organisations/{id_or_slug}": Route(
+        "signed_in", kwargs=lambda w: {"id_or_slug": w.registry_organisation.slug}
+    ),
+    "GET /registry/taxonomy": Route("signed_in"),
+    "GET /registry/imports": Route("signed_in"),
 }
 
 # URL prefixes the walk leaves to their own guards: Django's admin (staff only), the API (walked

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from cxo.registry import views
+
+urlpatterns = [
+    path("", views.directory, name="registry_directory"),
+    path("organisations/", views.organisation_directory, name="registry_organisations"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="registry_organisation"),
+    path("sites/<int:site_id>/", views.site_detail, name="registry_site"),
+    path("stats/", views.stats, name="registry_stats"),
+    path("imports/", views.import_runs, name="registry_imports"),
+]
