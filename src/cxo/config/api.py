@@ -13,6 +13,7 @@ from cxo.core.api_auth import api_auth
 from cxo.core.errors import ServiceError
 from cxo.core.tenancy import TenantScopeError
 from cxo.matching.api import router as matching_router
+from cxo.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="CXO API",
@@ -60,3 +61,4 @@ def unscoped(request: HttpRequest, exc: TenantScopeError) -> HttpResponse:
 
 api.add_router("/", core_router)
 api.add_router("/", matching_router)
+api.add_router("/registry", registry_router)

@@ -1,0 +1,235 @@
+"""Registry API: directory search with facet counts, sites and organisations with their evidence, taxonomy, imports.
+
+Registry data is public to every signed-in user (token or session); nothing here is tenant-owned.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Path, Query, Router
+
+from cxo.core.schemas import Message
+from cxo.registry import geo, selectors
+from cxo.registry.facets import TermNode
+from cxo.registry.models import Site, Vocabulary
+from cxo.registry.schemas import (
+    DirectoryQuery,
+    ImportRunPageOut,
+    OrganisationDetailOut,
+    OrganisationPageOut,
+    PageQuery,
+    SiteDetailOut,
+    SitePageOut,
+    TaxonomyOut,
+)
+from cxo.registry.search import SearchPage, page_check
+
+router = Router(tags=["registry"])
+
+ERRORS: dict[int, Any] = {400: Message, 404: Message}
+
+
+def _terms(nodes: list[TermNode]) -> list[dict[str, str]]:
+    return [{"code": n.code, "name": n.name} for n in nodes]
+
+
+def _profile(profile: selectors.Profile) -> dict[str, Any]:
+    return {
+        "services": _terms(profile.services),
+        "dosage_forms": _terms(profile.dosage_forms),
+        "routes": _terms(profile.routes),
+        "evidence_kinds": profile.evidence_kinds,
+    }
+
+
+def _site(site: Site) -> dict[str, Any]:
+    organisation = site.organisation
+    return {
+        "id": site.pk,
+        "duns": site.duns,
+        "fei": site.fei if site.fei.strip("0") else "",
+        "name": site.name,
+        "organisation": {
+            "id": organisation.pk,
+            "slug": organisation.slug,
+            "name": organisation.name,
+            "kind": organisation.kind,
+        },
+        "country": site.country,
+        "country_name": geo.country_name(site.country),
+        "region": geo.region_of(site.country),
+        "status": site.status,
+        "registration_expiry": site.registration_expiry,
+    }
+
+
+def _page(result: SearchPage[Any], results: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+        "pages": result.pages,
+        "sort": result.sort,
+        "facets": {key: [value.__dict__ for value in values] for key, values in result.facets.items()},
+        "results": results,
+    }
+
+
+def _search_args(query: DirectoryQuery) -> dict[str, Any]:
+    return {
+        "q": query.q,
+        "countries": query.country,
+        "regions": query.region,
+        "services": query.service,
+        "dosage_forms": query.dosage_form,
+        "routes": query.route,
+        "kinds": query.kind,
+        "evidence_kinds": query.evidence,
+        "sort": query.sort,
+        "page": query.page,
+        "page_size": query.page_size,
+    }
+
+
+@router.get("/sites", response={200: SitePageOut, **ERRORS})
+def site_list(request: HttpRequest, query: Query[DirectoryQuery]) -> dict[str, Any]:
+    """Search the registry's sites, with facet counts.
+
+    Each facet is counted with all the *other* filters applied, so the counts tell what choosing a
+    value would give. Values of one filter are alternatives (OR); different filters all apply (AND).
+    An unknown filter value is a 400 naming it.
+    """
+    result = selectors.site_search(**_search_args(query))
+    return _page(result, [{**_site(hit.site), **_profile(hit.profile)} for hit in result.hits])
+
+
+@router.get("/organisations", response={200: OrganisationPageOut, **ERRORS})
+def organisation_list(request: HttpRequest, query: Query[DirectoryQuery]) -> dict[str, Any]:
+    """Search the registry's organisations, with facet counts (counting organisations).
+
+    An organisation matches when any of its sites or capabilities matches the country, service,
+    dosage form, route or evidence filters; the free text also searches its sites' names,
+    addresses, DUNS and FEI numbers.
+    """
+    result = selectors.organisation_search(**_search_args(query))
+    results = [
+        {
+            "id": hit.organisation.pk,
+            "slug": hit.organisation.slug,
+            "name": hit.organisation.name,
+            "kind": hit.organisation.kind,
+            "registrant_duns": hit.organisation.registrant_duns,
+            "site_count": hit.site_count,
+            "countries": hit.countries,
+            **_profile(hit.profile),
+        }
+        for hit in result.hits
+    ]
+    return _page(result, results)
+
+
+@router.get("/sites/{duns_or_id}", response={200: SiteDetailOut, **ERRORS})
+def site_detail(
+    request: HttpRequest,
+    duns_or_id: Annotated[str, Path(description="The site's nine-digit DUNS number, or its id.")],
+) -> dict[str, Any]:
+    """A site by its nine-digit DUNS number or its id: address, registration, US agent, and every
+    capability with its evidence (source, reference, date), plus its organisation's organisation-wide
+    capabilities."""
+    detail = selectors.site_get(key=duns_or_id)
+    capabilities = [*detail.capabilities, *detail.organisation_capabilities]
+
+    def distinct(terms: list[Any]) -> list[dict[str, str]]:
+        unique = {t.code: t.name for t in terms if t is not None}
+        return [{"code": code, "name": name} for code, name in unique.items()]
+
+    return {
+        **_site(detail.site),
+        "services": distinct([c.service for c in capabilities]),
+        "dosage_forms": distinct([c.dosage_form for c in capabilities]),
+        "routes": distinct([c.route for c in capabilities]),
+        "evidence_kinds": sorted({e.kind for c in capabilities for e in c.evidence.all()}),
+        "address": detail.site.address,
+        "us_agent_name": detail.site.us_agent_name,
+        "us_agent_duns": detail.site.us_agent_duns,
+        "capabilities": detail.capabilities,
+        "organisation_capabilities": detail.organisation_capabilities,
+        "import_runs": detail.import_runs,
+    }
+
+
+@router.get("/organisations/{id_or_slug}", response={200: OrganisationDetailOut, **ERRORS})
+def organisation_detail(
+    request: HttpRequest,
+    id_or_slug: Annotated[str, Path(description="The organisation's id or slug.")],
+) -> dict[str, Any]:
+    """An organisation by id or slug: its derived kind and why, its sites, its capabilities with their
+    evidence, and the imports the evidence came from."""
+    detail = selectors.organisation_get(key=id_or_slug)
+    organisation = detail.organisation
+    return {
+        "id": organisation.pk,
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "kind_reason": organisation.kind_reason,
+        "registrant_duns": organisation.registrant_duns,
+        "sites": detail.sites,
+        "capabilities": detail.capabilities,
+        "import_runs": detail.import_runs,
+    }
+
+
+@router.get("/taxonomy", response={200: TaxonomyOut, **ERRORS})
+def taxonomy(
+    request: HttpRequest,
+    vocabulary: Annotated[
+        str | None, Query(description="Only this vocabulary: service, dosage_form, route, modality or scale.")
+    ] = None,
+) -> dict[str, Any]:
+    """The controlled taxonomy, by vocabulary (service, dosage_form, route, modality, scale), in tree order.
+
+    Every code, name and synonym here is accepted by the directory filters. ``vocabulary`` limits
+    the answer to one vocabulary.
+    """
+    by_vocabulary = selectors.taxonomy_get(vocabulary=vocabulary)
+    names = dict(Vocabulary.choices)
+    vocabularies = []
+    for code, nodes in by_vocabulary.items():
+        codes = {n.id: n.code for n in nodes}
+        depth: dict[int, int] = {}
+        terms = []
+        for n in nodes:  # parents come before their children
+            depth[n.id] = depth[n.parent_id] + 1 if n.parent_id in depth else 0
+            terms.append(
+                {
+                    "code": n.code,
+                    "name": n.name,
+                    "parent": codes.get(n.parent_id) if n.parent_id else None,
+                    "depth": depth[n.id],
+                    "cdisc_code": n.cdisc_code,
+                    "synonyms": list(n.synonyms),
+                }
+            )
+        vocabularies.append({"code": code, "name": str(names[code]), "terms": terms})
+    return {"vocabularies": vocabularies}
+
+
+@router.get("/imports", response={200: ImportRunPageOut, **ERRORS})
+def import_runs(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    """Every import of public data into the registry, newest first: source, file and its SHA-256,
+    row counts, who ran it, when, and how it ended."""
+    page_check(page=query.page, page_size=query.page_size)
+    runs = selectors.import_run_list()
+    total = runs.count()
+    offset = (query.page - 1) * query.page_size
+    return {
+        "total": total,
+        "page": query.page,
+        "page_size": query.page_size,
+        "pages": max(1, math.ceil(total / query.page_size)),
+        "results": list(runs[offset : offset + query.page_size]),
+    }

@@ -1,0 +1,256 @@
+"""API schemas of the registry: directory filters (input) and sites, organisations, evidence (output)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+# --- input --------------------------------------------------------------------------------------
+
+
+class DirectoryQuery(Schema):
+    """Filters of a directory search. Values of one filter are alternatives; different filters all apply."""
+
+    q: str = Field(
+        "",
+        description="Free text: every word must appear in the organisation name, site name, address, DUNS or FEI "
+        "number. Case, accents and punctuation are ignored.",
+    )
+    country: list[str] = Field(
+        [],
+        description="Country, repeatable: an ISO 3166 alpha-3 code (IND), alpha-2 code (IN) or English name (India).",
+    )
+    region: list[str] = Field(
+        [],
+        description="Region, repeatable: a region code (south_asia, europe, east_asia, …), its name, or the group "
+        "eu. Combined with country, a site in any of them matches.",
+    )
+    service: list[str] = Field(
+        [],
+        description="Service, repeatable: a taxonomy code (svc.mfg.api), name or synonym (API manufacture). A "
+        "service matches its narrower services too: svc.mfg finds API and drug product makers.",
+    )
+    dosage_form: list[str] = Field(
+        [],
+        description="Dosage form, repeatable: a code (frm.tablet), CDISC C-code (C42998), FDA SPL name (TABLET) or "
+        "family (frm.family.solid_oral).",
+    )
+    route: list[str] = Field(
+        [], description="Route of administration, repeatable: a code (route.oral), C-code or name (ORAL)."
+    )
+    kind: list[str] = Field([], description="Organisation kind, repeatable: cro, cmo, cdmo, sponsor or other.")
+    evidence: list[str] = Field(
+        [],
+        description="Evidence source, repeatable: fda_registration, ndc_listing, spl_establishment, clinical_trial, "
+        "audit or self_declared.",
+    )
+    sort: str = Field("name", description="Order of the hits: name, -name, country (sites) or sites (organisations).")
+    page: int = Field(1, description="Page number, from 1. A page past the last one is empty.")
+    page_size: int = Field(25, description="Hits per page, from 1 to 100.")
+
+
+class PageQuery(Schema):
+    page: int = Field(1, description="Page number, from 1. A page past the last one is empty.")
+    page_size: int = Field(50, description="Items per page, from 1 to 100.")
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+class TermRefOut(Schema):
+    code: str = Field(description="Stable taxonomy code, usable as a filter value.")
+    name: str = Field(description="Display name.")
+
+
+class OrganisationRefOut(Schema):
+    id: int = Field(description="Organisation id.")
+    slug: str = Field(description="Organisation slug, usable in /registry/organisations/{id_or_slug}.")
+    name: str = Field(description="Organisation name.")
+    kind: str = Field(description="Derived kind: cro, cmo, cdmo, sponsor, other, or empty when not derived yet.")
+
+
+class FacetValueOut(Schema):
+    code: str = Field(description="The value to pass as a filter.")
+    name: str = Field(description="Display name.")
+    count: int = Field(description="Hits with this value, counted with all the other filters applied.")
+    selected: bool = Field(description="Whether this value is among the current filters.")
+    depth: int = Field(description="Depth in the taxonomy tree (0 for top-level terms and flat facets).")
+
+
+class FacetsOut(Schema):
+    country: list[FacetValueOut] = Field(description="Countries (ISO alpha-3), most hits first.")
+    region: list[FacetValueOut] = Field(description="Regions, most hits first.")
+    service: list[FacetValueOut] = Field(description="Services in taxonomy order; a parent counts its descendants.")
+    dosage_form: list[FacetValueOut] = Field(description="Dosage forms and their families, in taxonomy order.")
+    route: list[FacetValueOut] = Field(description="Routes of administration and their families, in taxonomy order.")
+    kind: list[FacetValueOut] = Field(description="Organisation kinds, most hits first.")
+    evidence: list[FacetValueOut] = Field(description="Evidence sources, most hits first.")
+
+
+class ProfileFields(Schema):
+    services: list[TermRefOut] = Field(description="The most specific services on record (parents left out).")
+    dosage_forms: list[TermRefOut] = Field(description="Dosage forms on record, including organisation-wide ones.")
+    routes: list[TermRefOut] = Field(description="Routes of administration on record.")
+    evidence_kinds: list[str] = Field(description="Kinds of evidence behind these capabilities.")
+
+
+class SiteFields(Schema):
+    id: int = Field(description="Site id.")
+    duns: str | None = Field(description="The site's DUNS number (nine digits), when known.")
+    fei: str = Field(description="FDA Establishment Identifier; empty when none or a placeholder.")
+    name: str = Field(description="The establishment's name as registered.")
+    organisation: OrganisationRefOut = Field(description="The organisation the site belongs to (its registrant).")
+    country: str = Field(description="ISO 3166 alpha-3 country code.")
+    country_name: str = Field(description="Country name.")
+    region: str | None = Field(description="Region code of the country.")
+    status: str = Field(description="Registration status: active, expired or unregistered.")
+    registration_expiry: dt.date | None = Field(description="When the FDA registration expires.")
+
+
+class SiteSummaryOut(ProfileFields, SiteFields):
+    """A site as the directory lists it."""
+
+
+class SearchPageFields(Schema):
+    total: int = Field(description="Number of hits over all pages.")
+    page: int = Field(description="This page's number, from 1.")
+    page_size: int = Field(description="Hits per page.")
+    pages: int = Field(description="Number of pages (at least 1).")
+    sort: str = Field(description="The order of the hits.")
+    facets: FacetsOut = Field(description="Every facet's values with counts.")
+
+
+class SitePageOut(SearchPageFields):
+    results: list[SiteSummaryOut] = Field(description="This page's sites.")
+
+
+class OrganisationFields(Schema):
+    id: int = Field(description="Organisation id.")
+    slug: str = Field(description="Organisation slug.")
+    name: str = Field(description="Organisation name.")
+    kind: str = Field(description="Derived kind: cro, cmo, cdmo, sponsor, other, or empty.")
+    registrant_duns: str | None = Field(description="DUNS number under which its sites are registered with FDA.")
+    site_count: int = Field(description="Number of its sites in the registry.")
+    countries: list[str] = Field(description="ISO alpha-3 codes of the countries of its sites.")
+
+
+class OrganisationSummaryOut(ProfileFields, OrganisationFields):
+    """An organisation as the directory lists it."""
+
+
+class OrganisationPageOut(SearchPageFields):
+    results: list[OrganisationSummaryOut] = Field(description="This page's organisations.")
+
+
+class EvidenceOut(Schema):
+    kind: str = Field(description="Evidence source kind, e.g. fda_registration.")
+    kind_name: str = Field(description="Evidence source, in words.")
+    source_ref: str = Field(description="The record's identifier in its source (registration, NDC, SPL set id, NCT).")
+    observed_on: dt.date | None = Field(description="When the source showed this.")
+    detail: dict[str, Any] = Field(description="Source-specific detail, e.g. the operation as the source wrote it.")
+    import_run_id: int | None = Field(description="The import run that recorded it, if imported.")
+
+    @staticmethod
+    def resolve_kind_name(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+
+class CapabilityOut(Schema):
+    id: int = Field(description="Capability id.")
+    site_id: int | None = Field(description="The site, or null for an organisation-wide capability.")
+    service: TermRefOut = Field(description="What is done.")
+    dosage_form: TermRefOut | None = Field(description="Dosage form, if specific to one.")
+    route: TermRefOut | None = Field(description="Route of administration, if specific to one.")
+    modality: TermRefOut | None = Field(description="Modality, if specific to one.")
+    scale: TermRefOut | None = Field(description="Phase or scale, if specific to one.")
+    substance: str = Field(description="Substance, if specific to one.")
+    evidence: list[EvidenceOut] = Field(description="Why we believe it, newest first.")
+
+    @staticmethod
+    def resolve_evidence(obj: Any) -> list[Any]:
+        return list(obj.evidence.all())
+
+
+class ImportRunOut(Schema):
+    id: int = Field(description="Import run id.")
+    source: str = Field(description="Data source, e.g. decrs, ndc, spl, ctgov.")
+    file_name: str = Field(description="The imported file's name.")
+    checksum: str = Field(description="SHA-256 of the file.")
+    status: str = Field(description="running, succeeded or failed.")
+    started_at: dt.datetime = Field(description="When it started.")
+    finished_at: dt.datetime | None = Field(description="When it finished.")
+    actor: str = Field(description="Who ran it: a username or the job.")
+    rows: int = Field(description="Records read.")
+    created: int = Field(description="Records that created registry entries.")
+    updated: int = Field(description="Records that changed registry entries.")
+    unchanged: int = Field(description="Records that changed nothing.")
+    rejected: int = Field(description="Records rejected (with --skip-bad).")
+    notes: dict[str, Any] = Field(description="Source-specific figures.")
+    error: str = Field(description="Why it failed, if it did.")
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str:
+        return str(obj.actor_label or (obj.actor.get_username() if obj.actor else ""))
+
+
+class ImportRunPageOut(Schema):
+    total: int = Field(description="Number of import runs.")
+    page: int = Field(description="This page's number, from 1.")
+    page_size: int = Field(description="Runs per page.")
+    pages: int = Field(description="Number of pages (at least 1).")
+    results: list[ImportRunOut] = Field(description="This page's runs, newest first.")
+
+
+class SiteDetailOut(SiteSummaryOut):
+    address: str = Field(description="Address as registered.")
+    us_agent_name: str = Field(description="The US agent of a foreign establishment.")
+    us_agent_duns: str = Field(description="The US agent's DUNS number.")
+    capabilities: list[CapabilityOut] = Field(description="Capabilities of this site, with evidence.")
+    organisation_capabilities: list[CapabilityOut] = Field(
+        description="Capabilities of its organisation as a whole (not tied to a site), with evidence."
+    )
+    import_runs: list[ImportRunOut] = Field(description="The imports its evidence came from, newest first.")
+
+
+class SiteRefOut(Schema):
+    id: int = Field(description="Site id.")
+    duns: str | None = Field(description="DUNS number.")
+    fei: str = Field(description="FEI number.")
+    name: str = Field(description="Site name.")
+    country: str = Field(description="ISO alpha-3 country code.")
+    status: str = Field(description="Registration status.")
+
+
+class OrganisationDetailOut(Schema):
+    id: int = Field(description="Organisation id.")
+    slug: str = Field(description="Organisation slug.")
+    name: str = Field(description="Organisation name.")
+    kind: str = Field(description="Derived kind: cro, cmo, cdmo, sponsor, other, or empty.")
+    kind_reason: str = Field(description="Why it has that kind, from its capabilities and evidence.")
+    registrant_duns: str | None = Field(description="DUNS number under which its sites are registered.")
+    sites: list[SiteRefOut] = Field(description="Its sites.")
+    capabilities: list[CapabilityOut] = Field(
+        description="Its capabilities (site and organisation-wide), with evidence."
+    )
+    import_runs: list[ImportRunOut] = Field(description="The imports its evidence came from, newest first.")
+
+
+class TaxonomyTermOut(Schema):
+    code: str = Field(description="Stable code, usable as a filter value.")
+    name: str = Field(description="Display name (for CDISC terms, the FDA SPL wording).")
+    parent: str | None = Field(description="Code of the broader term.")
+    depth: int = Field(description="Depth in the tree (0 at the top).")
+    cdisc_code: str = Field(description="CDISC/NCI C-code, for dosage forms and routes.")
+    synonyms: list[str] = Field(description="Other names that filters accept.")
+
+
+class VocabularyOut(Schema):
+    code: str = Field(description="Vocabulary code: service, dosage_form, route, modality or scale.")
+    name: str = Field(description="Vocabulary name.")
+    terms: list[TaxonomyTermOut] = Field(description="Its terms in tree order, parents before children.")
+
+
+class TaxonomyOut(Schema):
+    vocabularies: list[VocabularyOut] = Field(description="The vocabularies asked for.")
