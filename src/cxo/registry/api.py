@@ -195,7 +195,8 @@ def taxonomy(
     Every code, name and synonym here is accepted by the directory filters. ``vocabulary`` limits
     the answer to one vocabulary.
     """
-    by_vocabulary = selectors.taxonomy_get(vocabulary=vocabulary)
+    tree = selectors.TermTree.load()
+    by_vocabulary = selectors.taxonomy_get(tree=tree, vocabulary=vocabulary)
     names = dict(Vocabulary.choices)
     vocabularies = []
     for code, nodes in by_vocabulary.items():
@@ -211,7 +212,7 @@ def taxonomy(
                     "parent": codes.get(n.parent_id) if n.parent_id else None,
                     "depth": depth[n.id],
                     "cdisc_code": n.cdisc_code,
-                    "synonyms": list(n.synonyms),
+                    "synonyms": list(tree.synonyms(n.id)),
                 }
             )
         vocabularies.append({"code": code, "name": str(names[code]), "terms": terms})

@@ -30,6 +30,7 @@ from django.db.models import Q
 
 from cxo.core.models import Organisation
 from cxo.registry.models import Capability, Evidence, OrganisationFacets, Site, SiteFacets, Term
+from cxo.registry.taxonomy import term_normalise
 
 
 def signature(values: Iterable[object]) -> str:
@@ -71,32 +72,58 @@ class TermNode:
     name: str
     parent_id: int | None
     cdisc_code: str
-    synonyms: tuple[str, ...]
     sort: int
 
 
 @dataclass
 class TermTree:
-    """All taxonomy terms in memory (a few hundred rows), with ancestry and lookup by code, name or synonym."""
+    """All taxonomy terms in memory (a few hundred rows), with ancestry and lookup by code, name or synonym.
+
+    Synonyms (a JSON list per term, the costly part to load) are read only when a value is not
+    found by its code, C-code or name.
+    """
 
     nodes: dict[int, TermNode] = field(default_factory=dict)
     by_code: dict[str, TermNode] = field(default_factory=dict)
     _ancestors: dict[int, tuple[int, ...]] = field(default_factory=dict)
     _children: dict[int | None, list[int]] = field(default_factory=lambda: defaultdict(list))
+    _synonyms: dict[int, tuple[str, ...]] | None = None
 
     @classmethod
     def load(cls) -> TermTree:
         """One query for the whole taxonomy."""
         tree = cls()
         rows = Term.objects.order_by("vocabulary", "sort", "name").values_list(
-            "id", "vocabulary", "code", "name", "parent_id", "cdisc_code", "synonyms", "sort"
+            "id", "vocabulary", "code", "name", "parent_id", "cdisc_code", "sort"
         )
-        for id_, vocabulary, code, name, parent_id, cdisc_code, synonyms, sort in rows:
-            node = TermNode(id_, vocabulary, code, name, parent_id, cdisc_code, tuple(synonyms or ()), sort)
+        for id_, vocabulary, code, name, parent_id, cdisc_code, sort in rows:
+            node = TermNode(id_, vocabulary, code, name, parent_id, cdisc_code, sort)
             tree.nodes[id_] = node
             tree.by_code[code] = node
             tree._children[parent_id].append(id_)
         return tree
+
+    def synonyms(self, term_id: int) -> tuple[str, ...]:
+        """The term's synonyms (one query the first time for all terms)."""
+        if self._synonyms is None:
+            self._synonyms = {i: tuple(s or ()) for i, s in Term.objects.values_list("id", "synonyms")}
+        return self._synonyms.get(term_id, ())
+
+    def resolve(self, vocabulary: str, value: str) -> TermNode | None:
+        """The term of ``vocabulary`` that ``value`` names: by code or C-code, else name, else synonym.
+
+        Names are compared as :func:`~cxo.registry.taxonomy.term_normalise` does (case, spacing).
+        """
+        node = self.by_code.get(value.strip())
+        if node is not None and node.vocabulary == vocabulary:
+            return node
+        wanted = term_normalise(value)
+        terms = [n for n in self.nodes.values() if n.vocabulary == vocabulary]
+        for keys in (lambda n: (n.code, n.cdisc_code), lambda n: (n.name,), lambda n: self.synonyms(n.id)):
+            for node in terms:
+                if any(k and term_normalise(k) == wanted for k in keys(node)):
+                    return node
+        return None
 
     def ancestors(self, term_id: int) -> tuple[int, ...]:
         """The term's ancestors, nearest first (not the term itself)."""
@@ -142,20 +169,6 @@ class TermTree:
         ancestors = {a for t in term_ids if t in self.nodes for a in self.ancestors(t)}
         nodes = [self.nodes[t] for t in term_ids if t in self.nodes and t not in ancestors]
         return sorted(nodes, key=lambda n: (n.sort, n.name))
-
-    def find(self, vocabulary: str, value: str) -> TermNode | None:
-        """The term of ``vocabulary`` whose code, CDISC code, name or a synonym is ``value`` (case-insensitive)."""
-        node = self.by_code.get(value)
-        if node is not None and node.vocabulary == vocabulary:
-            return node
-        wanted = value.strip().casefold()
-        for node in self.nodes.values():
-            if node.vocabulary != vocabulary:
-                continue
-            names = (node.code, node.cdisc_code, node.name, *node.synonyms)
-            if any(n and n.casefold() == wanted for n in names):
-                return node
-        return None
 
 
 @dataclass

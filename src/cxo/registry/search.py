@@ -24,7 +24,6 @@ from cxo.registry import geo
 from cxo.registry.facets import TermNode, TermTree, search_normalise, signature_contains, signature_values
 from cxo.registry.kind import Kind
 from cxo.registry.models import EvidenceKind, Vocabulary
-from cxo.registry.taxonomy import term_normalise
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -136,19 +135,7 @@ def _region_code(value: str) -> str:
 
 def _term(tree: TermTree, facet: str, value: str) -> TermNode:
     vocabulary = TERM_FACETS[facet][0]
-    node = tree.by_code.get(value.strip())
-    if node is None or node.vocabulary != vocabulary:
-        wanted = term_normalise(value)
-        node = next(
-            (
-                n
-                for rank in range(3)
-                for n in tree.nodes.values()
-                if n.vocabulary == vocabulary
-                and any(term_normalise(k) == wanted for k in ([n.code, n.cdisc_code], [n.name], n.synonyms)[rank] if k)
-            ),
-            None,
-        )
+    node = tree.resolve(vocabulary, value)
     if node is None:
         label = FACETS[facet][1].lower()
         raise ServiceError(

@@ -389,14 +389,14 @@ def organisation_get(*, key: str | int) -> OrganisationDetail:
 # --- taxonomy, imports, statistics --------------------------------------------------------------
 
 
-def taxonomy_get(*, vocabulary: str | None = None) -> dict[str, list[TermNode]]:
+def taxonomy_get(*, vocabulary: str | None = None, tree: TermTree | None = None) -> dict[str, list[TermNode]]:
     """Taxonomy terms by vocabulary, in tree order (parents before their children)."""
     if vocabulary and vocabulary not in Vocabulary.values:
         raise ServiceError(
             f"Unknown vocabulary '{vocabulary}'. Known vocabularies: {', '.join(Vocabulary.values)}.",
             field="vocabulary",
         )
-    tree = TermTree.load()
+    tree = tree or TermTree.load()
     return {v: tree.vocabulary(v) for v in Vocabulary.values if vocabulary in (None, "", v)}
 
 
