@@ -55,13 +55,13 @@ class _Ev:
             "kind": self.kind,
             "kind_label": KIND_LABEL[self.kind],
             "source_ref": self.source_ref,
-            "observed_on": self.observed_on.isoformat() if self.observed_on else None,
+            "observed_on": _iso(self.observed_on),
             "capability": self.capability,
             "level": self.where,
         }
 
     def label(self) -> str:
-        when = f", observed {self.observed_on.isoformat()}" if self.observed_on else ", undated"
+        when = f", observed {_iso(self.observed_on)}" if self.observed_on else ", undated"
         return f"{KIND_LABEL[self.kind]} {self.source_ref}{when}"
 
 
@@ -82,6 +82,16 @@ def _entry(
 
 
 _DATES: dict[int, dt.date] = {}
+_ISO: dict[dt.date, str] = {}
+
+
+def _iso(date: dt.date | None) -> str | None:
+    if date is None:
+        return None
+    text = _ISO.get(date)
+    if text is None:
+        text = _ISO[date] = date.isoformat()
+    return text
 
 
 def _date(day: int) -> dt.date | None:
@@ -91,6 +101,11 @@ def _date(day: int) -> dt.date | None:
     if date is None:
         date = _DATES[day] = dt.date.fromordinal(day)
     return date
+
+
+def _strength(ev: _Ev) -> tuple[int, int, str]:
+    """Order of evidence: kind strength, then date, then (for a stable choice) the reference, reversed."""
+    return (ev.points, ev.observed_on.toordinal() if ev.observed_on else 0, ev.source_ref)
 
 
 def _status(points: int, maximum: int) -> str:
@@ -187,10 +202,9 @@ def explain(
         if not service_terms:
             deciding.append((here, "site") if here else (there, "organisation"))
         group_evidence = [[ev for c in group for ev in cap_evidence[c]] for group, _ in deciding]
-        all_evidence = sorted(
-            (ev for group in group_evidence for ev in group),
-            key=lambda ev: (-ev.points, -(ev.observed_on.toordinal() if ev.observed_on else 0), ev.source_ref),
-        )
+        # The record shown for each service: its strongest, then newest evidence.
+        group_best = [max(group, key=_strength) for group in group_evidence if group]
+        all_evidence = [ev for group in group_evidence for ev in group]
         fit = points["service_fit"][k]
         entries.append(
             _entry(
@@ -199,7 +213,7 @@ def explain(
                 "; ".join(parts) + "." if parts else "No service requested.",
                 fit,
                 rules.SERVICE_FIT_MAX,
-                all_evidence,
+                group_best,
             )
         )
 
@@ -234,7 +248,7 @@ def explain(
         # evidence strength
         strength = points["evidence_strength"][k]
         if all_evidence:
-            best = all_evidence[0]
+            best = max(all_evidence, key=_strength)
             detail = f"Best evidence: {best.label()}."
             if best.kind == "fda_registration" and expiry is not None:
                 if expiry < today:
@@ -250,7 +264,7 @@ def explain(
                 detail,
                 strength,
                 rules.EVIDENCE_MAX,
-                all_evidence,
+                [best] if all_evidence else [],
             )
         )
 

@@ -10,6 +10,7 @@ Two signals of change, because imports write in other processes and often with `
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from typing import Any
@@ -79,7 +80,19 @@ def match_index(*, force: bool = False) -> MatchIndex:
         if force or _index is None or _index_key != key:
             _index = build_index(snapshot_from_db(), version=key)
             _index_key = key
+            settle()
         return _index
+
+
+def settle() -> None:
+    """Keep the cyclic garbage collector off the index's millions of long-lived objects.
+
+    Without this a full collection, triggered by the allocations of ordinary requests, walks the
+    whole snapshot now and then and turns a 2 ms match into a 40 ms one. Frozen objects are still
+    freed by reference counting when the next index replaces them (the snapshot has no cycles).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def forget() -> None:

@@ -70,6 +70,8 @@ def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | 
     ranked = engine.rank(index, resolved.criteria, today=today)
     explanations = explain(index, resolved, ranked, today=today)
     snap = index.snapshot
+    site_url = _url("registry_site", "site_id", _PLACEHOLDER)  # reversed once per call, filled per row
+    org_url = _url("registry_organisation", "slug", _PLACEHOLDER)
     results = []
     for rank, (row, score, expl) in enumerate(
         zip(ranked.rows.tolist(), ranked.scores.tolist(), explanations, strict=True), start=1
@@ -88,7 +90,7 @@ def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | 
                 "name": snap.sites.name[site_pos],
                 "country": country or None,
                 "country_name": country_name(country) if country else None,
-                "url": registry_site_url(site_id),
+                "url": site_url.replace(_PLACEHOLDER, str(site_id)) if site_url else "",
             }
         else:
             site = {
@@ -110,7 +112,7 @@ def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | 
                     "name": snap.organisations.name[org_pos],
                     "kind": snap.organisations.kind[org_pos] or None,
                     "slug": org_slug,
-                    "url": registry_organisation_url(org_slug),
+                    "url": org_url.replace(_PLACEHOLDER, org_slug) if org_url else "",
                 },
                 "explanation": expl,
             }

@@ -1,0 +1,328 @@
+"""Benchmark of matching: the NumPy engine against the naive way (ORM filtering + Python scoring).
+
+Registries of 10k sites (the real FDA DECRS FY2025 file), and 100k and 1M sites scaled up from it
+(copies of every organisation with its sites, capabilities and evidence, so the distributions of
+operations, countries and organisation sizes are the real ones). 200 realistic needs drawn from
+the same distributions. Every need is answered with the top 50 and their explanations.
+
+    .venv/bin/python bench/match.py                    # 10k, 100k, 1M; prints a table
+    .venv/bin/python bench/match.py --sizes 10k 100k --json
+
+Databases are built once under var/bench/ (SQLite) and reused. Each size runs in its own process.
+Run by hand, never in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+SIZES = {"10k": 1, "100k": 10, "1M": 96}  # copies of the real registry (10,439 sites)
+NAIVE_NEEDS = {"10k": 200, "100k": 20, "1M": 5}
+TODAY = "2026-11-25"
+
+
+# --- the parent: one worker process per size, then the table -----------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker)))
+        return 0
+    rows = []
+    for size in args.sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", size], capture_output=True, text=True, cwd=ROOT, check=False
+        )
+        if out.returncode != 0:
+            print(out.stdout, out.stderr, file=sys.stderr)
+            return out.returncode
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    head = (
+        f"{'size':>6} {'sites':>9} {'rows':>9} {'build s':>8} {'index MB':>9} {'p50 ms':>7} {'p90 ms':>7} "
+        f"{'p99 ms':>7} {'naive p50 ms':>13} {'speed-up':>9}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(
+            f"{r['size']:>6} {r['sites']:>9,} {r['rows']:>9,} {r['index_build_s']:>8.2f} {r['index_mb']:>9.1f} "
+            f"{r['p50_ms']:>7.2f} {r['p90_ms']:>7.2f} {r['p99_ms']:>7.2f} {r['naive_p50_ms']:>13.1f} "
+            f"{r['naive_p50_ms'] / r['p50_ms']:>8.0f}x"
+        )
+    print(
+        "\n200 needs per size, top 50 with explanations (need_match on a built index); naive = ORM filtering of "
+        "candidate sites, their capabilities and evidence, then plain-Python scoring (reference.rank), "
+        f"on the first {', '.join(f'{n} ({s})' for s, n in NAIVE_NEEDS.items())} needs."
+    )
+    return 0
+
+
+# --- a worker: one registry size ------------------------------------------------------------------------
+
+
+def _setup(size: str) -> None:
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DIR / f'match-{size}.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxo.config.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def _build_database(size: str) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cxo.registry.models import Site
+
+    call_command("migrate", verbosity=0)
+    if Site.objects.exists():
+        return
+    call_command("taxonomy", stdout=io.StringIO())
+    call_command(
+        "import", "decrs", str(ROOT / "src/cxo/registry/data/decrs/drls_reg_2025_redacted.csv"), stdout=io.StringIO()
+    )
+    copies = SIZES[size]
+    if copies > 1:
+        _scale_up(connection, copies)
+
+
+def _scale_up(connection: Any, copies: int) -> None:
+    """Add copies-1 copies of every organisation with its sites, capabilities and evidence (SQL, all columns)."""
+    from django.db import transaction
+
+    from cxo.core.models import Organisation
+    from cxo.registry.models import Capability, Evidence, Site
+
+    def columns(model: Any) -> list[str]:
+        with connection.cursor() as cursor:
+            return [c.name for c in connection.introspection.get_table_description(cursor, model._meta.db_table)]
+
+    with connection.cursor() as cursor:
+        stride = {}
+        for model in (Organisation, Site, Capability, Evidence):
+            cursor.execute(f"SELECT MAX(id) FROM {model._meta.db_table}")
+            stride[model] = cursor.fetchone()[0]
+    base_org = stride[Organisation]
+    registry_orgs = f"(SELECT DISTINCT organisation_id FROM {Site._meta.db_table})"
+    with transaction.atomic():
+        for k in range(1, copies):
+            for model in (Organisation, Site, Capability, Evidence):
+                exprs = []
+                for col in columns(model):
+                    expr = {
+                        "id": f"id + {k * stride[model]}",
+                        "organisation_id": f"organisation_id + {k * base_org}",
+                        "site_id": f"site_id + {k * stride[Site]}",
+                        "capability_id": f"capability_id + {k * stride[Capability]}",
+                        "duns": "NULL",
+                        "registrant_duns": "NULL",
+                        "slug": f"slug || '-c{k}'",
+                        "key": f"key || '|c{k}'",
+                    }.get(col, col)
+                    exprs.append(expr)
+                where = f" WHERE id IN {registry_orgs}" if model is Organisation else f" WHERE id <= {stride[model]}"
+                cols = ", ".join(columns(model))
+                connection.cursor().execute(
+                    f"INSERT INTO {model._meta.db_table} ({cols}) SELECT {', '.join(exprs)} "
+                    f"FROM {model._meta.db_table}{where}"
+                )
+
+
+def realistic_needs(count: int = 200, seed: int = 7) -> list[dict[str, Any]]:
+    """Needs drawn from the real registry: services by how often DECRS lists them, countries by site count."""
+    from cxo.registry.geo import REGION_NAMES
+    from cxo.registry.models import Site, Term
+
+    operations = {  # DECRS FY2025 operation counts (shared/data/README.md)
+        "MANUFACTURE": 5730,
+        "ANALYSIS": 3330,
+        "API MANUFACTURE": 2452,
+        "LABEL": 2154,
+        "PACK": 1996,
+        "REPACK": 891,
+        "MEDICATED ANIMAL FEED MANUFACTURE": 714,
+        "RELABEL": 664,
+        "STERILIZE": 251,
+        "TRANSFILL": 160,
+        "POSITRON EMISSION TOMOGRAPHY DRUG PRODUCTION": 154,
+        "PARTICLE SIZE REDUCTION": 55,
+    }
+    words = ["aseptic fill-finish", "solid dose", "stability testing", "Manufacturing", "Packaging & labelling"]
+    countries = list(Site.objects.exclude(country="").values_list("country", flat=True)[:20000])
+    forms = list(Term.objects.filter(vocabulary="dosage_form", parent__isnull=False).values_list("code", flat=True))
+    rnd = random.Random(seed)
+    needs = []
+    for _ in range(count):
+        services = rnd.choices(list(operations), weights=list(operations.values()))
+        if rnd.random() < 0.1:
+            services.append(rnd.choice(words))
+        need: dict[str, Any] = {"services": services, "limit": 50}
+        roll = rnd.random()
+        if roll < 0.55:
+            need["countries"] = [rnd.choice(countries)]
+        elif roll < 0.7:
+            need["regions"] = [rnd.choice(list(REGION_NAMES))]
+        if rnd.random() < 0.2:
+            need["dosage_forms"] = [rnd.choice(forms)]
+        if rnd.random() < 0.1:
+            need["require_evidence"] = ["fda_registration"]
+        if rnd.random() < 0.05:
+            need["exclude_countries"] = ["CHN"]
+        if rnd.random() < 0.1:
+            need["per_organisation"] = True
+        needs.append(need)
+    return needs
+
+
+def naive_match(need: Any, *, today: Any) -> Any:
+    """The naive way: ORM queries for the candidates and all they need, then plain-Python scoring."""
+    from django.db.models import Q
+
+    from cxo.core.models import Organisation
+    from cxo.matching import reference
+    from cxo.matching.need import need_resolve
+    from cxo.matching.snapshot import RegistrySnapshot
+    from cxo.registry.geo import countries_in_region
+    from cxo.registry.models import Capability, Evidence, Site, Term
+
+    terms = list(Term.objects.values_list("id", "vocabulary", "code", "name", "synonyms", "parent_id", "sort"))
+    children: dict[int | None, list[int]] = {}
+    for t in terms:
+        children.setdefault(t[5], []).append(t[0])
+
+    def subtree(term_id: int) -> list[int]:
+        out, todo = [], [term_id]
+        while todo:
+            node = todo.pop()
+            out.append(node)
+            todo += children.get(node, [])
+        return out
+
+    resolved = need_resolve(need=need, index=_NAIVE_TERMS)  # strings -> ids (terms only)
+    sites = Site.objects.all()
+    orgs_with_caps = Capability.objects.all()
+    for service in resolved.criteria.services:
+        sites = sites.filter(
+            Q(capabilities__service__in=subtree(service))
+            | Q(organisation__capabilities__site__isnull=True, organisation__capabilities__service__in=subtree(service))
+        )
+        orgs_with_caps = orgs_with_caps.filter(site__isnull=True, service__in=subtree(service))
+    countries = set(need.countries) | {c for r in need.regions for c in countries_in_region(r)}
+    if countries:
+        sites = sites.filter(country__in=countries)
+    site_rows = list(
+        sites.distinct().values_list("id", "organisation_id", "name", "country", "duns", "fei", "registration_expiry")
+    )
+    org_ids = {s[1] for s in site_rows}
+    if not countries:
+        org_ids |= set(orgs_with_caps.values_list("organisation_id", flat=True))
+    org_rows = list(Organisation.objects.filter(id__in=org_ids).values_list("id", "name", "slug", "kind"))
+    cap_rows = list(
+        Capability.objects.filter(organisation_id__in=org_ids).values_list(
+            "id",
+            "organisation_id",
+            "site_id",
+            "service_id",
+            "dosage_form_id",
+            "route_id",
+            "modality_id",
+            "scale_id",
+            "substance",
+        )
+    )
+    ev_rows = list(
+        Evidence.objects.filter(capability__organisation_id__in=org_ids).values_list(
+            "id", "capability_id", "kind", "source_ref", "observed_on"
+        )
+    )
+    # All capabilities of the candidates' organisations: their other sites count for breadth.
+    snapshot = RegistrySnapshot.from_records(
+        terms=[(*t[:4], tuple(t[4] or ()), *t[5:]) for t in terms],
+        organisations=org_rows,
+        sites=site_rows,
+        capabilities=cap_rows,
+        evidence=ev_rows,
+    )
+    return reference.rank(snapshot, resolved.criteria, today=today)
+
+
+_NAIVE_TERMS: Any = None
+
+
+def worker(size: str) -> dict[str, Any]:
+    global _NAIVE_TERMS
+    import datetime as dt
+
+    _setup(size)
+    _build_database(size)
+    from cxo.matching.index import build_index
+    from cxo.matching.need import Need
+    from cxo.matching.selectors import need_match
+    from cxo.matching.snapshot import snapshot_from_db
+
+    today = dt.date.fromisoformat(TODAY)
+    started = time.perf_counter()
+    index = build_index(snapshot_from_db())
+    build_s = time.perf_counter() - started
+    _NAIVE_TERMS = index
+    from cxo.matching.live import settle
+
+    settle()  # what live.match_index() does after a build
+    needs = [Need(**n) for n in realistic_needs()]
+    for need in needs[:10]:  # warm caches (term directory, URL templates)
+        need_match(need=need, index=index, today=today)
+    timings = []
+    for need in needs:
+        t0 = time.perf_counter()
+        need_match(need=need, index=index, today=today)
+        timings.append((time.perf_counter() - t0) * 1000)
+    naive = []
+    for need in needs[: NAIVE_NEEDS[size]]:
+        t0 = time.perf_counter()
+        naive_match(need, today=today)
+        naive.append((time.perf_counter() - t0) * 1000)
+    timings.sort()
+    return {
+        "size": size,
+        "sites": len(index.snapshot.sites.id),
+        "rows": index.size,
+        "capabilities": len(index.snapshot.capabilities.id),
+        "evidence": len(index.snapshot.evidence.id),
+        "needs": len(needs),
+        "index_build_s": round(build_s, 3),
+        "index_mb": round((index.nbytes() + index.strings_nbytes()) / 1e6, 1),
+        "index_arrays_mb": round(index.nbytes() / 1e6, 1),
+        "p50_ms": round(statistics.median(timings), 3),
+        "p90_ms": round(timings[int(0.9 * len(timings)) - 1], 3),
+        "p99_ms": round(timings[int(0.99 * len(timings)) - 1], 3),
+        "max_ms": round(timings[-1], 3),
+        "naive_p50_ms": round(statistics.median(naive), 2),
+        "naive_needs": len(naive),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
