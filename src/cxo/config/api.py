@@ -14,6 +14,8 @@ from cxo.core.errors import ServiceError
 from cxo.core.tenancy import TenantScopeError
 from cxo.matching.api import router as matching_router
 from cxo.registry.api import router as registry_router
+from cxo.sourcing.api import inbox_router
+from cxo.sourcing.api import router as sourcing_router
 
 api = NinjaAPI(
     title="CXO API",
@@ -62,3 +64,5 @@ def unscoped(request: HttpRequest, exc: TenantScopeError) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/", matching_router)
 api.add_router("/registry", registry_router)
+api.add_router("/", sourcing_router)
+api.add_router("/", inbox_router)

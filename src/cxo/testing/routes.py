@@ -29,6 +29,30 @@ def _shortlist(world: Any) -> dict[str, Any]:
     return {"slug": world.sponsor.slug, "shortlist_id": world.shortlist.pk}
 
 
+def _slug(world: Any) -> dict[str, Any]:
+    return {"slug": world.sponsor.slug}
+
+
+def _sourcing(world: Any) -> dict[str, Any]:
+    """Path parameters of the sponsor's sourcing objects in the walk's world."""
+    return {
+        "slug": world.sponsor.slug,
+        "programme_id": world.programme.pk,
+        "need_id": world.need.pk,
+        "rfp_id": world.rfp.pk,
+        "clarification_id": world.clarification.pk,
+        "proposal_id": world.proposal.pk,
+        "work_order_id": world.work_order.pk,
+    }
+
+
+def _inbox(world: Any) -> dict[str, Any]:
+    return {"slug": world.provider.slug, "rfp_id": world.rfp.pk}
+
+
+_PROVIDER_TOKEN = {"owner_token": "provider_secret"}
+
+
 @dataclass(frozen=True)
 class Route:
     kind: Kind
@@ -198,6 +222,43 @@ API_ROUTES: dict[str, Route] = {
     ),
     "GET /registry/taxonomy": Route("signed_in"),
     "GET /registry/imports": Route("signed_in"),
+    # sourcing API, sponsor side
+    "GET /organisations/{slug}/programmes": Route("tenant", kwargs=_slug),
+    "POST /organisations/{slug}/programmes": Route("tenant", kwargs=_slug),
+    "GET /organisations/{slug}/programmes/{programme_id}": Route("tenant", kwargs=_sourcing),
+    "PUT /organisations/{slug}/programmes/{programme_id}": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/programmes/{programme_id}/needs": Route("tenant", kwargs=_sourcing),
+    "POST /organisations/{slug}/programmes/{programme_id}/needs": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/needs/{need_id}": Route("tenant", kwargs=_sourcing),
+    "PUT /organisations/{slug}/needs/{need_id}": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/needs/{need_id}/matches": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/rfps": Route("tenant", kwargs=_slug),
+    "POST /organisations/{slug}/rfps": Route("tenant", kwargs=_slug),
+    "GET /organisations/{slug}/rfps/{rfp_id}": Route("tenant", kwargs=_sourcing),
+    "PUT /organisations/{slug}/rfps/{rfp_id}": Route("tenant", kwargs=_sourcing),
+    "POST /organisations/{slug}/rfps/{rfp_id}/issue": Route("tenant", kwargs=_sourcing),
+    "POST /organisations/{slug}/rfps/{rfp_id}/close": Route("tenant", kwargs=_sourcing),
+    "POST /organisations/{slug}/rfps/{rfp_id}/cancel": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/rfps/{rfp_id}/invitations": Route("tenant", kwargs=_sourcing),
+    "POST /organisations/{slug}/rfps/{rfp_id}/invitations": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/rfps/{rfp_id}/questions": Route("tenant", kwargs=_sourcing),
+    "POST /organisations/{slug}/questions/{clarification_id}/answer": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/rfps/{rfp_id}/proposals": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/proposals/{proposal_id}": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/rfps/{rfp_id}/comparison": Route("tenant", kwargs=_sourcing),
+    "PUT /organisations/{slug}/proposals/{proposal_id}/scores": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/rfps/{rfp_id}/evaluation": Route("tenant", kwargs=_sourcing),
+    "POST /organisations/{slug}/rfps/{rfp_id}/award": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/work-orders/{work_order_id}": Route("tenant", kwargs=_sourcing),
+    # sourcing API, the invited provider's inbox (its owner is the provider's token)
+    "GET /organisations/{slug}/inbox": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
+    "GET /organisations/{slug}/inbox/{rfp_id}": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
+    "POST /organisations/{slug}/inbox/{rfp_id}/accept": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
+    "POST /organisations/{slug}/inbox/{rfp_id}/decline": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
+    "GET /organisations/{slug}/inbox/{rfp_id}/questions": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
+    "POST /organisations/{slug}/inbox/{rfp_id}/questions": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
+    "GET /organisations/{slug}/inbox/{rfp_id}/proposal": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
+    "POST /organisations/{slug}/inbox/{rfp_id}/proposal": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
 }
 
 # URL prefixes the walk leaves to their own guards: Django's admin (staff only), the API (walked

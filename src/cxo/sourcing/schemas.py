@@ -1,0 +1,490 @@
+"""API schemas for sourcing: separate input and output shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+
+def _related(obj: Any, name: str) -> list[Any]:
+    """A related list from a model (its manager) or from a prepared dict."""
+    return list(obj[name]) if isinstance(obj, dict) else list(getattr(obj, name).all())
+
+
+class ProgrammeIn(Schema):
+    name: str = ""
+    code: str = ""
+    stage: str = Field(
+        "preclinical", description="discovery, preclinical, phase_1, phase_2, phase_3, filing, commercial"
+    )
+    indication: str = ""
+    modality: str | None = Field(None, description="Taxonomy code of a modality term")
+    dosage_form: str | None = Field(None, description="Taxonomy code of a dosage form (CDISC) term")
+    route: str | None = Field(None, description="Taxonomy code of a route term")
+    description: str = ""
+    source: str = Field("", description="Where the facts come from, e.g. an NCT id")
+    team: list[str] | None = Field(None, description="Usernames of members; omitted keeps the team")
+
+
+class ProgrammeOut(Schema):
+    id: int
+    name: str
+    code: str
+    stage: str
+    indication: str
+    modality: str | None
+    dosage_form: str | None
+    route: str | None
+    description: str
+    source: str
+    team: list[str]
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_modality(obj: Any) -> str | None:
+        return obj.modality.code if obj.modality_id else None
+
+    @staticmethod
+    def resolve_dosage_form(obj: Any) -> str | None:
+        return obj.dosage_form.code if obj.dosage_form_id else None
+
+    @staticmethod
+    def resolve_route(obj: Any) -> str | None:
+        return obj.route.code if obj.route_id else None
+
+    @staticmethod
+    def resolve_team(obj: Any) -> list[str]:
+        return sorted(u.username for u in obj.team.all())
+
+
+class NeedIn(Schema):
+    title: str = ""
+    criteria: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The matching need (as POST /match takes it): services, dosage_forms, routes, modalities, "
+        "scales, countries, regions, require_evidence, exclude_organisations … At least one service.",
+    )
+    description: str = ""
+    quantity: Decimal | None = None
+    unit: str = ""
+    start_by: dt.date | None = None
+    finish_by: dt.date | None = None
+
+
+class NeedOut(Schema):
+    id: int
+    programme_id: int
+    title: str
+    criteria: dict[str, Any]
+    description: str
+    quantity: Decimal | None
+    unit: str
+    start_by: dt.date | None
+    finish_by: dt.date | None
+
+
+class MatchOut(Schema):
+    organisation_id: int
+    organisation_slug: str
+    organisation_name: str
+    score: int
+    site_name: str
+    country: str
+
+
+class LineItemIn(Schema):
+    description: str
+    unit: str
+    quantity: Decimal
+    assumption_prompt: str = Field("", description="The assumption each bidder must state for this line")
+
+
+class LineItemOut(LineItemIn):
+    id: int
+    position: int
+
+
+class CriterionIn(Schema):
+    name: str
+    weight: int = Field(..., description="Percent; an RFP's weights add up to 100 before it is issued")
+    description: str = ""
+
+
+class CriterionOut(CriterionIn):
+    id: int
+
+
+class QuestionOut(Schema):
+    id: int
+    text: str
+
+
+class RfpIn(Schema):
+    title: str = ""
+    scope: str = ""
+    deliverables: str = ""
+    timeline: str = ""
+    currency: str = "USD"
+    response_deadline: dt.datetime | None = None
+    line_items: list[LineItemIn] | None = Field(
+        None, description="The bid grid; omitted: defaults (create) or unchanged"
+    )
+    questions: list[str] | None = None
+    criteria: list[CriterionIn] | None = None
+
+
+class RfpCreateIn(RfpIn):
+    need_id: int | None = Field(None, description="The need the RFP is built from (required)")
+    reference: str = ""
+
+
+class DocumentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    uploaded_at: dt.datetime
+
+
+class RfpOut(Schema):
+    id: int
+    reference: str
+    title: str
+    need_id: int
+    status: str
+    scope: str
+    deliverables: str
+    timeline: str
+    currency: str
+    response_deadline: dt.datetime | None
+    issued_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    awarded_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cancel_reason: str
+    line_items: list[LineItemOut]
+    questions: list[QuestionOut]
+    criteria: list[CriterionOut]
+
+    @staticmethod
+    def resolve_line_items(obj: Any) -> list[Any]:
+        return _related(obj, "line_items")
+
+    @staticmethod
+    def resolve_questions(obj: Any) -> list[Any]:
+        return _related(obj, "questions")
+
+    @staticmethod
+    def resolve_criteria(obj: Any) -> list[Any]:
+        return _related(obj, "criteria")
+
+
+class InboxRfpOut(RfpOut):
+    sponsor: str
+    invitation_status: str
+    outcome: str
+    documents: list[DocumentOut]
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+class InvitationIn(Schema):
+    provider: str | None = Field(None, description="Provider organisation id or slug")
+    email: str = Field("", description="Only for a provider with no users on CXO yet: it is invited to claim itself")
+    shortlist_id: int | None = Field(None, description="Invite every provider on this shortlist instead")
+
+
+class InvitationOut(Schema):
+    id: int
+    provider_id: int
+    provider_name: str
+    email: str
+    source: str
+    status: str
+    decline_reason: str
+    outcome: str
+    invited_at: dt.datetime
+
+    @staticmethod
+    def resolve_provider_name(obj: Any) -> str:
+        return str(obj.provider.name)
+
+
+class InvitationsOut(Schema):
+    invited: list[InvitationOut]
+    skipped: list[str]
+
+
+class DeclineIn(Schema):
+    reason: str = ""
+
+
+class QuestionIn(Schema):
+    question: str = ""
+
+
+class AnswerIn(Schema):
+    answer: str = ""
+    publish: bool = Field(False, description="Publish to all invitees (the asker is not named)")
+
+
+class ClarificationOut(Schema):
+    id: int
+    question: str
+    answer: str
+    visibility: str
+    asked_at: dt.datetime
+    answered_at: dt.datetime | None
+    provider_name: str
+    asked_by: str
+
+    @staticmethod
+    def resolve_provider_name(obj: Any) -> str:
+        return str(obj.provider.name)
+
+    @staticmethod
+    def resolve_asked_by(obj: Any) -> str:
+        return obj.asked_by.username if obj.asked_by_id else ""
+
+
+class InboxClarificationOut(Schema):
+    """A clarification as a bidder sees it: who asked is shown only for its own questions."""
+
+    id: int
+    question: str
+    answer: str
+    visibility: str
+    mine: bool
+
+
+class ProposalLineIn(Schema):
+    line_item_id: int
+    unit_price: Decimal | None = Field(None, description="In the RFP's currency; null: not quoted")
+    quantity: Decimal | None = Field(None, description="Defaults to the RFP's quantity")
+    assumption: str = ""
+
+
+class MilestoneIn(Schema):
+    name: str
+    due_date: dt.date
+
+
+class DocumentIn(Schema):
+    name: str
+    content_base64: str
+    content_type: str = "application/octet-stream"
+
+
+class ProposalIn(Schema):
+    lines: list[ProposalLineIn] = Field(default_factory=list)
+    assumptions: str = ""
+    exceptions: str = ""
+    timeline_summary: str = ""
+    milestones: list[MilestoneIn] = Field(default_factory=list)
+    answers: dict[int, str] = Field(default_factory=dict, description="Question id -> answer")
+    note: str = Field("", description="What changed in this revision")
+    documents: list[DocumentIn] = Field(default_factory=list)
+    keep_documents: bool = True
+
+
+class ProposalLineOut(Schema):
+    line_item_id: int
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal | None
+    amount: Decimal | None
+    assumption: str
+
+    @staticmethod
+    def resolve_description(obj: Any) -> str:
+        return str(obj.line_item.description)
+
+    @staticmethod
+    def resolve_unit(obj: Any) -> str:
+        return str(obj.line_item.unit)
+
+
+class MilestoneOut(Schema):
+    name: str
+    due_date: dt.date
+
+
+class ProposalVersionOut(Schema):
+    id: int
+    number: int
+    submitted_at: dt.datetime
+    submitted_by: str
+    currency: str
+    total: Decimal
+    assumptions: str
+    exceptions: str
+    timeline_summary: str
+    note: str
+    content_sha256: str
+    lines: list[ProposalLineOut]
+    milestones: list[MilestoneOut]
+    documents: list[DocumentOut]
+    answers: dict[int, str]
+
+    @staticmethod
+    def resolve_submitted_by(obj: Any) -> str:
+        return obj.submitted_by.username if obj.submitted_by_id else ""
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.select_related("line_item"))
+
+    @staticmethod
+    def resolve_milestones(obj: Any) -> list[Any]:
+        return list(obj.milestones.all())
+
+    @staticmethod
+    def resolve_documents(obj: Any) -> list[Any]:
+        return list(obj.documents.all())
+
+    @staticmethod
+    def resolve_answers(obj: Any) -> dict[int, str]:
+        return {a.question_id: a.text for a in obj.answers.all()}
+
+
+class ProposalOut(Schema):
+    id: int
+    rfp_id: int
+    provider_id: int
+    provider_name: str
+    status: str
+    versions: list[ProposalVersionOut]
+
+    @staticmethod
+    def resolve_provider_name(obj: Any) -> str:
+        return str(obj.provider.name)
+
+    @staticmethod
+    def resolve_versions(obj: Any) -> list[Any]:
+        return list(obj.versions.order_by("number"))
+
+
+class ScoreIn(Schema):
+    criterion_id: int
+    score: int = Field(..., description="0 (poor) to 10 (excellent)")
+    comment: str = ""
+
+
+class ScoresIn(Schema):
+    scores: list[ScoreIn] = Field(default_factory=list)
+
+
+class EvaluationOut(Schema):
+    proposal_id: int
+    provider_name: str
+    by_evaluator: dict[str, Decimal]
+    weighted: Decimal | None = Field(None, description="Mean of the evaluators' weighted scores (0-10)")
+
+
+class ComparisonCellOut(Schema):
+    proposal_id: int
+    unit_price: Decimal | None
+    quantity: Decimal | None
+    amount: Decimal | None
+    lowest: bool
+    highest: bool
+    missing: bool
+    quantity_changed: bool
+    changed: bool
+    previous_unit_price: Decimal | None
+
+
+class ComparisonRowOut(Schema):
+    line_item_id: int
+    description: str
+    unit: str
+    quantity: Decimal
+    cells: list[ComparisonCellOut]
+
+
+class ComparisonTotalOut(Schema):
+    proposal_id: int
+    provider_name: str
+    version: int
+    total: Decimal
+    lowest: bool
+    highest: bool
+    completion: dt.date | None
+
+
+class ComparisonOut(Schema):
+    currency: str
+    rows: list[ComparisonRowOut]
+    totals: list[ComparisonTotalOut]
+
+
+class AwardIn(Schema):
+    proposal_id: int | None = Field(None, description="The proposal to award (required)")
+    password: str = Field("", description="The signer's password, re-entered (electronic signature)")
+    meaning: str = "award approved"
+    rationale: str = ""
+
+
+class SignatureOut(Schema):
+    signer: str
+    signer_name: str
+    meaning: str
+    signed_at: dt.datetime
+    content_sha256: str
+
+    @staticmethod
+    def resolve_signer(obj: Any) -> str:
+        return str(obj.signer_username)
+
+
+class BudgetLineOut(Schema):
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+class WorkOrderOut(Schema):
+    id: int
+    reference: str
+    title: str
+    status: str
+    sponsor: str
+    provider: str
+    currency: str
+    budget_total: Decimal
+    budget_lines: list[BudgetLineOut]
+    milestones: list[MilestoneOut]
+
+    @staticmethod
+    def resolve_sponsor(obj: Any) -> str:
+        return str(obj.organisation.name)
+
+    @staticmethod
+    def resolve_provider(obj: Any) -> str:
+        return str(obj.provider.name)
+
+    @staticmethod
+    def resolve_budget_lines(obj: Any) -> list[Any]:
+        return list(obj.budget_lines.all())
+
+    @staticmethod
+    def resolve_milestones(obj: Any) -> list[Any]:
+        return list(obj.milestones.all())
+
+
+class AwardOut(Schema):
+    rfp_id: int
+    proposal_id: int
+    provider_name: str
+    version: int
+    signature: SignatureOut
+    work_order: WorkOrderOut
