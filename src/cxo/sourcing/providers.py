@@ -27,14 +27,13 @@ def need_match(*, need: Need, limit: int = 25) -> list[ProviderMatch]:
     from cxo.matching.selectors import need_match as matching_need_match
 
     criteria = dict(need.criteria or {})
-    criteria["exclude_organisations"] = [*criteria.get("exclude_organisations", []), str(need.organisation_id)]
     result = matching_need_match(need=MatchingNeed(**criteria, limit=limit, per_organisation=True))
     ids = [r["organisation"]["id"] for r in result.results]
     orgs = Organisation.objects.filter(pk__in=ids, type=OrganisationType.PROVIDER).in_bulk()
     out: list[ProviderMatch] = []
     for r in result.results:
         org = orgs.get(r["organisation"]["id"])
-        if org is not None:
+        if org is not None and org.pk != need.organisation_id:
             site = r["site"]
             out.append(ProviderMatch(org, r["score"], site["id"], site["name"] or "", site["country"] or ""))
     return out

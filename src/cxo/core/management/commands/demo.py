@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from cxo.core.demo import DEMO_PASSWORD, demo_tenants_load
 from cxo.registry.demo import demo_registry_load
+from cxo.sourcing.demo import sourcing_demo_load
 
 
 class Command(BaseCommand):
@@ -28,3 +29,5 @@ class Command(BaseCommand):
         )
         for u in users:
             self.stdout.write(f"  {u.username:<10} {u.what}")
+        for line in sourcing_demo_load().lines:
+            self.stdout.write(line)
