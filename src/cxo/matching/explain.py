@@ -29,6 +29,16 @@ KIND_LABEL: dict[str, str] = {
     "self_declared": "Self-declared",
 }
 MET, PARTLY, NOT_MET = "met", "partly", "not_met"
+CRITERION_LABEL: dict[str, str] = {
+    "service_fit": "Service fit",
+    "product_fit": "Product fit",
+    "evidence_strength": "Evidence strength",
+    "recency": "Recency",
+    "breadth": "Breadth",
+    "country": "Country",
+    "excluded_countries": "Excluded countries",
+    "excluded_organisations": "Excluded organisations",
+}
 MAX_EVIDENCE_SHOWN = 5
 
 
@@ -73,7 +83,11 @@ def _entry(
     maximum: int | None = None,
     evidence: list[_Ev] | None = None,
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {"criterion": criterion, "status": status, "detail": detail}
+    label = (
+        CRITERION_LABEL.get(criterion)
+        or f"Required: {KIND_LABEL.get(criterion.partition(':')[2], 'current FDA registration')}"
+    )
+    out: dict[str, Any] = {"criterion": criterion, "label": label, "status": status, "detail": detail}
     if points is not None:
         out["points"] = points
         out["max_points"] = maximum
@@ -297,12 +311,15 @@ def explain(
 
         # hard filters that the need applied
         if criteria.countries is not None:
-            wanted = [*resolved.countries, *(geo.region_name(r) for r in resolved.regions)]
-            entries.append(_entry("country", MET, f"{_country(country)}: in {', '.join(wanted)}."))
+            wanted = [*(_country(c) for c in resolved.countries), *(geo.region_name(r) for r in resolved.regions)]
+            entries.append(_entry("country", MET, f"{_country(country)}, within the requested {', '.join(wanted)}."))
         if criteria.exclude_countries:
-            barred = [*resolved.exclude_countries, *(geo.region_name(r) for r in resolved.exclude_regions)]
+            barred = [
+                *(_country(c) for c in resolved.exclude_countries),
+                *(geo.region_name(r) for r in resolved.exclude_regions),
+            ]
             entries.append(
-                _entry("excluded_countries", MET, f"{_country(country)}: not in the excluded {', '.join(barred)}.")
+                _entry("excluded_countries", MET, f"{_country(country)}, not in the excluded {', '.join(barred)}.")
             )
         if criteria.exclude_organisations:
             entries.append(_entry("excluded_organisations", MET, "Not one of the organisations the need excludes."))

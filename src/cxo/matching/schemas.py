@@ -21,6 +21,7 @@ class EvidenceOut(Schema):
 
 class ExplanationOut(Schema):
     criterion: str
+    label: str = ""
     status: str = Field(description="met, partly or not_met")
     detail: str
     points: int | None = None

@@ -1,0 +1,86 @@
+"""Find providers in a real browser: autocomplete the need, read an explanation, save to a shortlist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cxo.core.models import Organisation
+from cxo.matching import live
+from cxo.matching.models import Shortlist
+from cxo.matching.tests.registry import small_registry
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+pytestmark = pytest.mark.e2e
+
+Shot = Callable[..., Path]
+
+
+def test_find_providers_and_shortlist_them(
+    page: Page,
+    live_server: Any,
+    shot: Shot,
+    sponsor: Organisation,
+    password: str,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.CXO_MATCH_VERSION_TTL = 0
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2026, 11, 25))
+    live.forget()
+    small_registry()
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.locator(".mainnav").get_by_role("link", name="Find providers").click()
+    expect(page).to_have_url(f"{base}/o/{sponsor.slug}/match/")
+    expect(page.get_by_role("heading", name="What do you need made, tested or run?")).to_be_visible()
+
+    # Autocomplete: type part of a synonym, pick the term; the same for the country.
+    page.get_by_test_id("q-services").fill("drug prod")
+    page.locator("#sugg-services .suggestion", has_text="Drug product manufacture").click()
+    expect(page.locator("#chips-services .chip")).to_contain_text(["Drug product manufacture"])
+    expect(page.get_by_test_id("q-services")).to_have_value("")
+    page.get_by_test_id("q-countries").fill("indi")
+    page.locator("#sugg-countries .suggestion", has_text="India").click()
+    expect(page.locator("#chips-countries .chip")).to_contain_text(["India (IND)"])
+    page.get_by_test_id("find").click()
+
+    expect(page.get_by_test_id("match-total")).to_have_text("2 matches")
+    results = page.get_by_test_id("result")
+    expect(results).to_have_count(2)
+    expect(results.nth(0)).to_contain_text("Acme Hyderabad")
+    expect(results.nth(0)).to_contain_text("950")
+    expect(results.nth(1)).to_contain_text("Bharat Pune")
+    assert "services=svc.mfg.drug_product" in page.url and "countries=IND" in page.url
+
+    # The explanation is one click away, with the record that decided it.
+    results.nth(0).get_by_text("Why this score?").click()
+    why = results.nth(0).locator("table.explain")
+    expect(why).to_contain_text("SPL establishment record")
+    expect(why).to_contain_text("SPL 1234-abcd")
+    expect(why.locator("tr", has_text="Evidence strength")).to_contain_text("200/200")
+    shot("match-results")
+
+    results.nth(0).locator("input[name=pick]").check()
+    page.get_by_test_id("new-shortlist").fill("Tablets, India")
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("shortlist-name")).to_have_text("Tablets, India")
+    entries = page.get_by_test_id("entries")
+    expect(entries).to_contain_text("Acme Hyderabad")
+    expect(entries).to_contain_text("950")
+    shot("shortlist")
+    shortlist = Shortlist.objects.for_organisation(sponsor).get()
+    assert [e.site_name for e in shortlist.entries.all()] == ["Acme Hyderabad"]
+
+    page.get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("Nothing on this shortlist yet.")).to_be_visible()
