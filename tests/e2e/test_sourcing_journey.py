@@ -67,7 +67,6 @@ def test_the_whole_sourcing_journey(
     password: str,
 ) -> None:
     base = live_server.url
-    org = sponsor.slug
     terms = sourcing_terms()
     page.on("dialog", lambda dialog: dialog.accept())
 
