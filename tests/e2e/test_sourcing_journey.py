@@ -150,6 +150,7 @@ def test_the_whole_sourcing_journey(
     expect(comparison).to_contain_text("Provan CDMO")
     expect(comparison).to_contain_text("changed from 85,000.50")
     expect(page.get_by_test_id("total")).to_have_text("USD 336,000.00")
+    expect(page.get_by_test_id("timelines")).to_contain_text("01 Dec 2026")
     page.get_by_test_id(f"score-{registry_provider.slug}").click()
     for criterion, score in zip(rfp.criteria.all(), ["8", "7", "9", "6"], strict=True):
         page.locator(f"#id_score_{criterion.pk}").fill(score)

@@ -12,6 +12,11 @@ from cxo.registry.models import Term
 from cxo.sourcing.models import Rfp, Stage
 
 
+def plain(value: Decimal) -> Decimal:
+    """A quantity without trailing zeros and never in exponent form (6.000 -> 6, 2.500 -> 2.5, 100 -> 100)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
 def term_field(vocabulary: str, label: str, required: bool = False) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=Term.objects.filter(vocabulary=vocabulary).order_by("sort", "name"),
@@ -57,8 +62,8 @@ class NeedForm(forms.Form):
     )
     quantity = forms.DecimalField(max_digits=14, decimal_places=3, required=False, min_value=Decimal("0"))
     unit = forms.CharField(max_length=40, required=False, help_text="batches, kg, patients, sites…")
-    start_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    finish_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    finish_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     FIELDS = {
@@ -163,7 +168,7 @@ class ProposalForm(forms.Form):
                 max_digits=16, decimal_places=4, required=False, label=f"Unit price: {item.description}"
             )
             self.fields[f"qty_{item.pk}"] = forms.DecimalField(
-                max_digits=14, decimal_places=3, required=False, initial=item.quantity
+                max_digits=14, decimal_places=3, required=False, initial=plain(item.quantity)
             )
             self.fields[f"assumption_{item.pk}"] = forms.CharField(max_length=1000, required=False)
         for q in rfp.questions.all():
@@ -174,7 +179,7 @@ class ProposalForm(forms.Form):
         for i in range(milestones):
             self.fields[f"ms_name_{i}"] = forms.CharField(max_length=200, required=False)
             self.fields[f"ms_date_{i}"] = forms.DateField(
-                required=False, widget=forms.DateInput(attrs={"type": "date"})
+                required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             )
 
     def grid(self) -> list[tuple[Any, forms.BoundField, forms.BoundField, forms.BoundField]]:

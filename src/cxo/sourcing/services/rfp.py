@@ -69,7 +69,11 @@ def _default_lines(need: Need) -> list[LineItemData]:
             "Project set-up and management", "month", Decimal("6"), "Assumed project team and reporting cadence"
         ),
         LineItemData(need.title, unit, quantity, "Assumed batch size, yield or sample size"),
-        LineItemData("Release testing and documentation", "lot", quantity if unit == "batches" else Decimal("1")),
+        LineItemData(
+            "Release testing and documentation",
+            "batch" if unit in ("batch", "batches") else "lot",
+            quantity if unit in ("batch", "batches") else Decimal("1"),
+        ),
     ]
 
 

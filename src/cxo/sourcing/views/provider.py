@@ -20,7 +20,7 @@ from cxo.core.notifications import notification_list, notification_mark_read
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
 from cxo.sourcing import selectors
-from cxo.sourcing.forms import AskForm, DeclineForm, ProposalForm
+from cxo.sourcing.forms import AskForm, DeclineForm, ProposalForm, plain
 from cxo.sourcing.models import RfpStatus
 from cxo.sourcing.services import clarification as clarification_services
 from cxo.sourcing.services import invitation as invitation_services
@@ -130,7 +130,7 @@ def _initial_from(version: Any) -> dict[str, Any]:
     }
     for ln in version.lines.all():
         initial[f"price_{ln.line_item_id}"] = ln.unit_price
-        initial[f"qty_{ln.line_item_id}"] = ln.quantity
+        initial[f"qty_{ln.line_item_id}"] = plain(ln.quantity)
         initial[f"assumption_{ln.line_item_id}"] = ln.assumption
     for a in version.answers.all():
         initial[f"answer_{a.question_id}"] = a.text
