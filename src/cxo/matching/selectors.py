@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils import timezone
 
@@ -160,7 +160,7 @@ def shortlist_entry_list(*, shortlist: Shortlist) -> QuerySet[ShortlistEntry]:
         ShortlistEntry.objects.for_organisation(shortlist.organisation)
         .filter(shortlist=shortlist)
         .select_related("provider", "site", "added_by")
-        .order_by("-score", "provider_name", "site_name", "id")
+        .order_by(F("score").desc(nulls_last=True), "provider_name", "site_name", "id")
     )
 
 

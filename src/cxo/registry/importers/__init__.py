@@ -11,9 +11,11 @@ from typing import Any
 from cxo.core.errors import ServiceError
 from cxo.registry.importers.base import Importer, ImportFailed, ImportResult, import_succeeded, registry_import
 from cxo.registry.importers.decrs import DecrsImporter
+from cxo.registry.importers.ndc import NdcImporter
 
 IMPORTERS: dict[str, type[Importer[Any]]] = {
     DecrsImporter.source: DecrsImporter,
+    NdcImporter.source: NdcImporter,
 }
 
 

@@ -66,11 +66,15 @@ class ImportFailed(ServiceError):
 
 
 class RowRejected(Exception):
-    """Raised by :meth:`Importer.parse` for a record that cannot be imported; the message is the reason."""
+    """Raised by :meth:`Importer.parse` for a record that cannot be imported; the message is the reason.
 
-    def __init__(self, reason: str) -> None:
+    ``line`` overrides the record's line when the importer knows better (e.g. where an XML file breaks).
+    """
+
+    def __init__(self, reason: str, *, line: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,8 @@ class Importer(ABC, Generic[RowT]):
     columns: ClassVar[tuple[str, ...]]
     delimiter: ClassVar[str] = ","
     encoding: ClassVar[str] = "utf-8-sig"
+    #: Whether ``path`` may be a folder (the importer's :meth:`records` then reads the files in it).
+    accepts_directory: ClassVar[bool] = False
 
     def records(self, path: Path) -> Iterator[tuple[int, Record]]:
         """(line number, record) for each data record. Raises ImportFailed if the header lacks a column."""
@@ -259,10 +265,15 @@ def bulk_insert(
 
 
 def file_sha256(path: Path) -> str:
+    """SHA-256 of a file; of a folder, over each file's relative path and content, in path order."""
     digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with file.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -291,7 +302,7 @@ def _parse_all(
                 importer.check_shape(record)
                 rows.append(importer.parse(line=line, record=record))
             except RowRejected as exc:
-                rejections.append(Rejection(line=line, reason=exc.reason, record=record))
+                rejections.append(Rejection(line=exc.line or line, reason=exc.reason, record=record))
     except UnicodeDecodeError as exc:
         raise ImportFailed(f"The file is not {importer.encoding} text (byte {exc.start}): {exc.reason}.") from exc
     except csv.Error as exc:
@@ -357,7 +368,7 @@ def registry_import(
     Raises :class:`ImportFailed` (with the failed ImportRun attached) if nothing was imported.
     """
     path = Path(path)
-    if not path.is_file():
+    if not (path.is_file() or (importer.accepts_directory and path.is_dir())):
         raise ImportFailed(f"No such file: {path}")
     run = ImportRun.objects.create(
         source=importer.source,

@@ -1,0 +1,462 @@
+"""FDA National Drug Code Directory, ``product.txt``: the finished drugs each labeler markets.
+
+The file is tab-separated with CRLF line ends, in latin-1 with a few Windows-1252 quotes, fields
+never quoted (a few names contain ``"``); a ``.gz`` file is read as it is. One row is one product
+listing: ``PRODUCTID`` (the NDC product code and the SPL document id, unique per row), the labeler
+(the company whose name is on the label), dosage form, route(s) and active substance(s),
+marketing category and dates.
+
+What the import makes
+---------------------
+
+- **Labelers** are linked to registry organisations by name (:mod:`cxo.registry.names`: exact on
+  the normalised name, then fuzzy against FDA-registered organisations, with a guard against
+  generic names). A labeler that links to nothing becomes a new, unclaimed registry organisation
+  (type provider, like the DECRS registrants), one per normalised name, named by the most used
+  spelling. The link rate — exact / fuzzy / unmatched labelers — is in ``ImportRun.notes`` and the
+  summary, with every fuzzy link listed for review.
+- **Capabilities**, at organisation level (``site`` empty: the NDC directory says what a labeler
+  markets, not where it is made): one per (labeler, service *Marketed drug products (labeler)*,
+  dosage form, route, substance, modality). A product with two routes and three substances is
+  evidence for six of them. So "who markets film-coated tablets", "who markets atorvastatin" and
+  "who markets atorvastatin as film-coated tablets" are each one indexed lookup, and the count
+  stays below the number of products (about 102,000 capabilities for the 128,241 products of the
+  2019 file). The modality comes from FDA's own product type or marketing category where that says
+  it: vaccine, cellular therapy, plasma derivative / allergenic / BLA (biologic), unapproved medical
+  gas; otherwise it is left empty.
+- **Evidence** of kind ``ndc_listing`` per product and capability: ``source_ref`` is ``PRODUCTID``,
+  ``detail`` the product's NDC, names, type, marketing category, application, labeler as written
+  and dates.
+
+Why a labeler service and not "drug product manufacture": a labeler may make the product, have it
+made by a contract manufacturer, or only repackage or distribute it under its own name (the file's
+largest labelers are repackagers and pharmacy chains). Manufacture is shown by the establishment
+sources (DECRS registrations, SPL establishment records). The labeler service sits under
+"Distribution & trade", so by the kind rule a labeler with nothing else on record is "other", and
+one that is also an FDA-registered manufacturer stays a CMO; matching still sees the dosage forms,
+routes and substances of an organisation's labeler capabilities as organisation-level product facts.
+
+Dates and excluded rows
+-----------------------
+
+``observed_on`` is 1 January of the year in ``LISTING_RECORD_CERTIFIED_THROUGH`` — a listing
+certified through 31 December of year Y was certified as current for year Y, the same convention
+as the DECRS registrations — or, for rows without a certification date, ``STARTMARKETINGDATE``.
+
+Rows whose ``NDC_EXCLUDE_FLAG`` is not ``N`` (31,654 in the 2019 file, all with a listing certified
+only through 2017 or 2018) are *imported*, with ``"excluded": <flag>`` in the evidence detail and
+their own older date, and counted in the notes: they are facts about what the labeler marketed,
+and their age lowers their weight in matching.
+
+A dosage form or route the taxonomy does not know does not fail the row: the capability gets no
+dosage form (or route), the text is kept in the evidence detail, and the summary counts each
+unknown value. Nothing is deleted: a product missing from a later file keeps its dated evidence.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from cxo.core.roles import OrganisationType
+from cxo.registry.importers.base import ImportContext, Importer, ImportFailed, Outcome, Record, RowRejected
+from cxo.registry.importers.decrs import canonical_name
+from cxo.registry.importers.upsert import (
+    CapabilitySpec,
+    EvidenceSpec,
+    capabilities_ensure,
+    evidence_upsert,
+    line_counts,
+    organisations_create,
+)
+from cxo.registry.models import Capability, Evidence, EvidenceKind, Term, Vocabulary
+from cxo.registry.names import EXACT, FUZZY, OrganisationIndex, name_key
+from cxo.registry.taxonomy import taxonomy_load, term_lookup
+
+LABELER_SERVICE = "svc.distribution.labeler"
+
+# FDA's product type or marketing category -> modality term, where FDA's classification says it.
+_TYPE_MODALITY = {
+    "VACCINE": "mod.vaccine",
+    "CELLULAR THERAPY": "mod.cell_therapy",
+    "PLASMA DERIVATIVE": "mod.biologic",
+    "STANDARDIZED ALLERGENIC": "mod.biologic",
+    "NON-STANDARDIZED ALLERGENIC": "mod.biologic",
+}
+_CATEGORY_MODALITY = {"BLA": "mod.biologic", "UNAPPROVED MEDICAL GAS": "mod.medical_gas"}
+
+_NDC = re.compile(r"\d{4}-\d{4}|\d{5}-\d{3,4}")
+_FLAG = re.compile(r"[A-Z]")
+_MAX_FUZZY_LISTED = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NdcProduct:
+    line: int
+    product_id: str
+    ndc: str
+    labeler: str
+    product_type: str
+    name: str
+    generic_name: str
+    dosage_form: str
+    routes: tuple[str, ...]
+    substances: tuple[str, ...]
+    category: str
+    application: str
+    start: dt.date | None
+    end: dt.date | None
+    certified_through: dt.date | None
+    exclude_flag: str  # "N" for a listed product
+
+    @property
+    def excluded(self) -> bool:
+        return self.exclude_flag != "N"
+
+    @property
+    def observed_on(self) -> dt.date | None:
+        if self.certified_through is not None:
+            return dt.date(self.certified_through.year, 1, 1)
+        return self.start
+
+    @property
+    def modality(self) -> str | None:
+        return _TYPE_MODALITY.get(self.product_type) or _CATEGORY_MODALITY.get(self.category)
+
+
+# The file is latin-1 with a few Windows-1252 bytes (0x92 for the apostrophe of "Dr. Reddy's"): read those as
+# Windows-1252 meant them. Bytes that Windows-1252 leaves undefined stay as they are.
+_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in {0x81, 0x8D, 0x8F, 0x90, 0x9D}}
+
+
+def _text(record: Record, column: str) -> str:
+    return " ".join((record.get(column) or "").translate(_CP1252).split())
+
+
+def _date(record: Record, column: str) -> dt.date | None:
+    raw = (record.get(column) or "").strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) != 8 or not raw.isdigit():
+            raise ValueError(raw)
+        return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        raise RowRejected(f"{column} {raw!r} is not a date in YYYYMMDD form") from None
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(part.strip() for part in value.split(";") if part.strip()))
+
+
+def _open_text(path: Path) -> IO[str]:
+    with path.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    raw: IO[bytes] = gzip.open(path, "rb") if gzipped else path.open("rb")  # type: ignore[assignment]  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="latin-1", newline="")
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "0.0%"
+
+
+class NdcImporter(Importer[NdcProduct]):
+    """FDA NDC directory ``product.txt`` (plain or gzipped; see the module docstring)."""
+
+    source = "ndc"
+    label = "FDA NDC directory product.txt"
+    delimiter = "\t"
+    encoding = "latin-1"
+    columns = (
+        "PRODUCTID",
+        "PRODUCTNDC",
+        "PRODUCTTYPENAME",
+        "PROPRIETARYNAME",
+        "NONPROPRIETARYNAME",
+        "DOSAGEFORMNAME",
+        "ROUTENAME",
+        "STARTMARKETINGDATE",
+        "MARKETINGCATEGORYNAME",
+        "LABELERNAME",
+        "SUBSTANCENAME",
+    )
+    #: Read when present: suffix, end date, application, exclusion flag and certification date.
+    optional_columns = (
+        "PROPRIETARYNAMESUFFIX",
+        "ENDMARKETINGDATE",
+        "APPLICATIONNUMBER",
+        "NDC_EXCLUDE_FLAG",
+        "LISTING_RECORD_CERTIFIED_THROUGH",
+    )
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def records(self, path: Path) -> Iterator[tuple[int, Record]]:
+        try:
+            with _open_text(path) as f:
+                reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+                header = reader.fieldnames or []
+                missing = [c for c in self.columns if c not in header]
+                if missing:
+                    raise ImportFailed(
+                        f"line 1: the file lacks the column(s) {', '.join(missing)} "
+                        f"(an {self.label} file has {', '.join(self.columns)}; it is tab-separated)."
+                    )
+                line = 1
+                for record in reader:
+                    start = line + 1
+                    line = reader.line_num
+                    yield start, record
+        except (gzip.BadGzipFile, EOFError, OSError) as exc:
+            raise ImportFailed(f"The file cannot be read as gzip or text: {exc}.") from exc
+
+    def parse(self, *, line: int, record: Record) -> NdcProduct:
+        product_id = _text(record, "PRODUCTID")
+        if not product_id:
+            raise RowRejected("PRODUCTID is empty")
+        if len(product_id) > 255:
+            raise RowRejected("PRODUCTID is longer than 255 characters")
+        if product_id in self._seen:
+            raise RowRejected(f"PRODUCTID {product_id} is already on line {self._seen[product_id]}")
+        ndc = _text(record, "PRODUCTNDC")
+        if not _NDC.fullmatch(ndc):
+            raise RowRejected(f"PRODUCTNDC {ndc!r} is not an NDC product code (4-4, 5-3 or 5-4 digits)")
+        labeler = _text(record, "LABELERNAME")
+        if not labeler:
+            raise RowRejected("LABELERNAME is empty")
+        if len(labeler) > 255:
+            raise RowRejected("LABELERNAME is longer than 255 characters")
+        dosage_form = _text(record, "DOSAGEFORMNAME")
+        if not dosage_form:
+            raise RowRejected("DOSAGEFORMNAME is empty")
+        substances = tuple(dict.fromkeys(s.upper() for s in _split(_text(record, "SUBSTANCENAME"))))
+        too_long = [s for s in substances if len(s) > 255]
+        if too_long:
+            raise RowRejected(f"SUBSTANCENAME {too_long[0][:40]!r}… is longer than 255 characters")
+        flag = _text(record, "NDC_EXCLUDE_FLAG").upper() or "N"
+        if not _FLAG.fullmatch(flag):
+            raise RowRejected(f"NDC_EXCLUDE_FLAG {flag!r} is not a one-letter flag (N for a listed product)")
+        start = _date(record, "STARTMARKETINGDATE")
+        end = _date(record, "ENDMARKETINGDATE")
+        certified = _date(record, "LISTING_RECORD_CERTIFIED_THROUGH")
+        name = " ".join(p for p in (_text(record, "PROPRIETARYNAME"), _text(record, "PROPRIETARYNAMESUFFIX")) if p)
+        self._seen[product_id] = line
+        return NdcProduct(
+            line=line,
+            product_id=product_id,
+            ndc=ndc,
+            labeler=labeler,
+            product_type=_text(record, "PRODUCTTYPENAME").upper(),
+            name=name,
+            generic_name=_text(record, "NONPROPRIETARYNAME"),
+            dosage_form=dosage_form,
+            routes=_split(_text(record, "ROUTENAME")),
+            substances=substances,
+            category=_text(record, "MARKETINGCATEGORYNAME").upper(),
+            application=_text(record, "APPLICATIONNUMBER"),
+            start=start,
+            end=end,
+            certified_through=certified,
+            exclude_flag=flag,
+        )
+
+    def apply(self, *, rows: list[NdcProduct], context: ImportContext) -> Outcome:
+        taxonomy_load(actor=context.actor)  # the terms must exist; a no-op once loaded
+        service_id = Term.objects.get(code=LABELER_SERVICE).pk
+        forms = term_lookup(vocabulary=Vocabulary.DOSAGE_FORM)
+        routes = term_lookup(vocabulary=Vocabulary.ROUTE)
+        modalities = dict(
+            Term.objects.filter(code__in={*_TYPE_MODALITY.values(), *_CATEGORY_MODALITY.values()}).values_list(
+                "code", "pk"
+            )
+        )
+        outcome = Outcome()
+        org_of, links = self._labelers(rows, outcome)
+
+        unknown_forms: Counter[str] = Counter()
+        unknown_routes: Counter[str] = Counter()
+        per_row: list[tuple[NdcProduct, list[CapabilitySpec], dict[str, Any]]] = []
+        for row in context.progress(rows, desc="products"):
+            form_id = forms.id_of(row.dosage_form)
+            detail = self._detail(row)
+            if form_id is None:
+                unknown_forms[row.dosage_form] += 1
+                detail["dosage_form"] = row.dosage_form
+            route_ids: list[int | None] = []
+            for route in row.routes:
+                route_id = routes.id_of(route)
+                if route_id is None:
+                    unknown_routes[route] += 1
+                    detail.setdefault("routes", []).append(route)
+                route_ids.append(route_id)
+            modality = modalities.get(row.modality) if row.modality else None
+            org_id = org_of[row.labeler]
+            specs = [
+                CapabilitySpec(
+                    organisation_id=org_id,
+                    service_id=service_id,
+                    dosage_form_id=form_id,
+                    route_id=route_id,
+                    modality_id=modality,
+                    substance=substance,
+                )
+                for route_id in dict.fromkeys(route_ids or [None])
+                for substance in row.substances or ("",)
+            ]
+            per_row.append((row, specs, detail))
+
+        caps = capabilities_ensure(
+            (spec for _, specs, _ in per_row for spec in specs),
+            scope=Capability.objects.filter(site__isnull=True, service_id=service_id),
+        )
+        evidence = [
+            EvidenceSpec(
+                line=row.line,
+                organisation_id=spec.organisation_id,
+                capability_id=caps.ids[spec],
+                source_ref=row.product_id,
+                observed_on=row.observed_on,
+                detail=detail,
+            )
+            for row, specs, detail in per_row
+            for spec in specs
+        ]
+        written = evidence_upsert(
+            kind=EvidenceKind.NDC_LISTING,
+            specs=evidence,
+            existing=Evidence.objects.filter(kind=EvidenceKind.NDC_LISTING),
+            run=context.run,
+        )
+        outcome.created, outcome.updated, outcome.unchanged = line_counts((r.line for r in rows), written)
+        outcome.organisation_ids |= caps.organisation_ids | written.organisation_ids
+        self._report(rows, outcome, links, caps.created, written.counts(), unknown_forms, unknown_routes)
+        return outcome
+
+    @staticmethod
+    def _detail(row: NdcProduct) -> dict[str, Any]:
+        detail: dict[str, Any] = {
+            "ndc": row.ndc,
+            "product": row.name,
+            "generic": row.generic_name,
+            "type": row.product_type,
+            "category": row.category,
+        }
+        if row.application:
+            detail["application"] = row.application
+        detail["labeler"] = row.labeler
+        if row.start:
+            detail["marketed_from"] = row.start.isoformat()
+        if row.end:
+            detail["marketed_until"] = row.end.isoformat()
+        if row.certified_through:
+            detail["certified_through"] = row.certified_through.isoformat()
+        if row.excluded:
+            detail["excluded"] = row.exclude_flag
+        return detail
+
+    def _labelers(self, rows: list[NdcProduct], outcome: Outcome) -> tuple[dict[str, int], dict[str, Any]]:
+        """Each labeler name's organisation (linked or created), and the link figures."""
+        products = Counter(row.labeler for row in rows)
+        index = OrganisationIndex.load()
+        links = index.links(products)
+        unmatched: dict[str, Counter[str]] = defaultdict(Counter)
+        for name, link in links.items():
+            if link is None:
+                unmatched[name_key(name) or name.casefold()][name] += products[name]
+        created = organisations_create(
+            names={key: canonical_name(variants) for key, variants in unmatched.items()},
+            type=OrganisationType.PROVIDER,
+        )
+        outcome.organisation_ids |= set(created.values())
+        org_of: dict[str, int] = {}
+        method: dict[str, str] = {}
+        for name, link in links.items():
+            if link is None:
+                org_of[name], method[name] = created[name_key(name) or name.casefold()], "new"
+            else:
+                org_of[name] = link.organisation_id
+                method[name] = link.method if link.registered else "earlier_import"
+        names = Counter(method.values())
+        covered = Counter({m: 0 for m in (EXACT, FUZZY, "earlier_import", "new")})
+        for name, m in method.items():
+            covered[m] += products[name]
+        fuzzy = sorted(
+            (
+                {"labeler": name, "organisation": link.matched, "score": link.score}
+                for name, link in links.items()
+                if link is not None and link.method == FUZZY
+            ),
+            key=lambda item: str(item["labeler"]),
+        )
+        figures = {
+            "names": len(links),
+            "exact": names[EXACT],
+            "fuzzy": names[FUZZY],
+            "earlier_import": names["earlier_import"],
+            "new": names["new"],
+            "unmatched": names["earlier_import"] + names["new"],
+            "organisations_created": len(created),
+            "products": {
+                "exact": covered[EXACT],
+                "fuzzy": covered[FUZZY],
+                "unmatched": covered["earlier_import"] + covered["new"],
+            },
+            "fuzzy_links": fuzzy[:_MAX_FUZZY_LISTED],
+        }
+        return org_of, figures
+
+    def _report(
+        self,
+        rows: list[NdcProduct],
+        outcome: Outcome,
+        links: dict[str, Any],
+        capabilities_created: int,
+        evidence: dict[str, int],
+        unknown_forms: Counter[str],
+        unknown_routes: Counter[str],
+    ) -> None:
+        excluded = Counter(row.exclude_flag for row in rows if row.excluded)
+        dated = Counter(
+            "certified_through" if row.certified_through else "start_marketing" if row.start else "undated"
+            for row in rows
+        )
+        total = links["names"]
+        rate = {k: round(100 * links[k] / total, 1) if total else 0.0 for k in ("exact", "fuzzy", "unmatched")}
+        outcome.notes = {
+            "labelers": links,
+            "link_rate_percent": rate,
+            "products": {"listed": len(rows) - sum(excluded.values()), "excluded": dict(excluded)},
+            "capabilities": {"created": capabilities_created},
+            "evidence": evidence,
+            "dated_by": dict(dated),
+            "unknown_dosage_forms": dict(unknown_forms.most_common()),
+            "unknown_routes": dict(unknown_routes.most_common()),
+        }
+        outcome.summary = [
+            f"Labelers: {total:,} names. Linked to FDA-registered organisations by exact name "
+            f"{links['exact']:,} ({_percent(links['exact'], total)}), by fuzzy name {links['fuzzy']:,} "
+            f"({_percent(links['fuzzy'], total)}); unmatched {links['unmatched']:,} "
+            f"({_percent(links['unmatched'], total)}): {links['organisations_created']:,} new organisations "
+            f"created, {links['earlier_import']:,} names found among organisations from earlier imports.",
+            f"Products: {len(rows) - sum(excluded.values()):,} listed, {sum(excluded.values()):,} excluded "
+            "(NDC_EXCLUDE_FLAG other than N: imported, marked 'excluded' in the evidence). "
+            f"Capabilities: {capabilities_created:,} created; evidence: {evidence['created']:,} created, "
+            f"{evidence['updated']:,} updated.",
+            f"Dated by LISTING_RECORD_CERTIFIED_THROUGH: {dated['certified_through']:,}; "
+            f"by STARTMARKETINGDATE: {dated['start_marketing']:,}; undated: {dated['undated']:,}.",
+        ]
+        if unknown_forms:
+            listed = ", ".join(f"{name} ({n:,})" for name, n in unknown_forms.most_common())
+            outcome.summary.append(f"Unknown dosage forms, imported without a dosage form: {listed}.")
+        if unknown_routes:
+            listed = ", ".join(f"{name} ({n:,})" for name, n in unknown_routes.most_common())
+            outcome.summary.append(f"Unknown routes, imported without a route: {listed}.")
