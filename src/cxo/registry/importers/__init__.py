@@ -12,10 +12,12 @@ from cxo.core.errors import ServiceError
 from cxo.registry.importers.base import Importer, ImportFailed, ImportResult, import_succeeded, registry_import
 from cxo.registry.importers.decrs import DecrsImporter
 from cxo.registry.importers.ndc import NdcImporter
+from cxo.registry.importers.spl import SplImporter
 
 IMPORTERS: dict[str, type[Importer[Any]]] = {
     DecrsImporter.source: DecrsImporter,
     NdcImporter.source: NdcImporter,
+    SplImporter.source: SplImporter,
 }
 
 
