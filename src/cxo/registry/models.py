@@ -198,12 +198,14 @@ class SiteFacets(models.Model):
 
     class Meta:
         indexes = [
-            # Covering indexes: each facet's GROUP BY reads one index in order, never the table.
+            # Covering indexes: the two facet-count queries (cxo.registry.search) each group in the
+            # order of one index, and the page of hits is sorted from the first, never the table.
             models.Index(
-                fields=["country", "kind", "services", "evidence", "dosage_forms", "routes"], name="sitefacets_country"
+                fields=["country", "kind", "services", "evidence", "dosage_forms", "routes", "sort_name"],
+                name="sitefacets_country",
             ),
             models.Index(
-                fields=["services", "country", "kind", "evidence", "dosage_forms", "routes"], name="sitefacets_services"
+                fields=["dosage_forms", "routes", "country", "kind", "services", "evidence"], name="sitefacets_products"
             ),
             models.Index(fields=["sort_name"], name="sitefacets_sort_name"),
             models.Index(fields=["organisation"], name="sitefacets_org"),
@@ -235,7 +237,14 @@ class OrganisationFacets(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["kind", "services", "evidence"], name="orgfacets_kind"),
+            models.Index(
+                fields=["countries", "kind", "services", "evidence", "dosage_forms", "routes", "sort_name"],
+                name="orgfacets_countries",
+            ),
+            models.Index(
+                fields=["dosage_forms", "routes", "countries", "kind", "services", "evidence"],
+                name="orgfacets_products",
+            ),
             models.Index(fields=["sort_name"], name="orgfacets_sort_name"),
         ]
 

@@ -91,7 +91,8 @@ class DirectoryFilters:
             countries.update(geo.countries_in_region(region))
         return countries
 
-    def active(self, facet: str) -> bool:
+    def active(self, dimension: str) -> bool:
+        """Whether a filter of this dimension (``geo`` for countries and regions, or a facet) is set."""
         return bool(
             {
                 "geo": self.countries or self.regions,
@@ -100,7 +101,7 @@ class DirectoryFilters:
                 "route": self.routes,
                 "kind": self.kinds,
                 "evidence": self.evidence_kinds,
-            }[facet]
+            }[dimension]
         )
 
     @property
@@ -228,6 +229,68 @@ def _any_contains(column: str, values: Sequence[object]) -> Q:
     return reduce(or_, (Q(**{f"{column}__contains": signature_contains(v)}) for v in values))
 
 
+# The dimensions a filter or a facet count can be about. Facet counts come from two joint GROUP BY
+# queries, one per family, each reading one covering index in its column order (see SiteFacets):
+# the small-valued columns together, and the product columns (whose signatures vary more) together.
+DIMENSIONS = ("geo", "kind", "service", "evidence", "dosage_form", "route")
+FAMILIES = (("geo", "kind", "service", "evidence"), ("dosage_form", "route"))
+
+
+class _Tally:
+    """Facet counts accumulated from joint GROUP BY rows, each facet with every *other* filter applied.
+
+    A row that passes every filter counts for every facet (and the total); a row that fails exactly
+    one filter counts only for that filter's facet, which leaves its own filter out; others count
+    for nothing.
+    """
+
+    def __init__(self, index: FacetIndex[Any], filters: DirectoryFilters) -> None:
+        self.index = index
+        self.filters = filters
+        self.geo = filters.geo_countries
+        self.selected: dict[str, frozenset[str]] = {
+            "kind": frozenset(filters.kinds),
+            "evidence": frozenset(filters.evidence_kinds),
+            **{f: frozenset(str(t.id) for t in filters.terms(f)) for f in TERM_FACETS},
+        }
+        self.counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in (*DIMENSIONS, "region")}
+        self.total = 0
+        self._parsed: dict[str, tuple[str, ...]] = {}
+
+    def _values(self, dimension: str, raw: str | None) -> tuple[str, ...]:
+        raw = raw or ""
+        if dimension in ("geo", "kind") and not (dimension == "geo" and self.index.multi_country):
+            return (raw,)
+        if raw not in self._parsed:
+            self._parsed[raw] = tuple(signature_values(raw))
+        return self._parsed[raw]
+
+    def _passes(self, dimension: str, values: tuple[str, ...]) -> bool:
+        if not self.filters.active(dimension):
+            return True
+        wanted = self.geo if dimension == "geo" else self.selected[dimension]
+        return any(v in wanted for v in values)
+
+    def add(self, family: tuple[str, ...], row: tuple[Any, ...]) -> None:
+        *raw, n = row
+        values = [self._values(d, r) for d, r in zip(family, raw, strict=True)]
+        failed = [d for d, v in zip(family, values, strict=True) if not self._passes(d, v)]
+        if len(failed) > 1:
+            return
+        if not failed and family == FAMILIES[0]:
+            self.total += n
+        for dimension, dimension_values in zip(family, values, strict=True):
+            if failed and dimension != failed[0]:
+                continue
+            counts = self.counts[dimension]
+            for value in dimension_values:
+                counts[value] += n
+            if dimension == "geo":
+                for region in {geo.region_of(c) for c in dimension_values if c}:
+                    if region:
+                        self.counts["region"][region] += n
+
+
 @dataclass(frozen=True)
 class FacetIndex(Generic[M]):
     """How one index table answers the directory's filters: which column holds which facet."""
@@ -241,79 +304,78 @@ class FacetIndex(Generic[M]):
     def multi_country(self) -> bool:
         return self.countries_column == "countries"
 
-    def where(self, filters: DirectoryFilters, *, without: str | None = None) -> Q:
-        """The filters as a Q, leaving out facet ``without`` (``"geo"``, ``"service"``, …)."""
+    def column(self, dimension: str) -> str:
+        columns = {"geo": self.countries_column, "kind": "kind", "evidence": "evidence"}
+        return columns.get(dimension) or TERM_FACETS[dimension][1]
+
+    def where(self, filters: DirectoryFilters, *, dimensions: Sequence[str] = DIMENSIONS) -> Q:
+        """The free text and the filters of ``dimensions`` as a Q."""
         where = Q()
         for token in filters.tokens:
             where &= self.text_filter(token)
-        if without != "geo" and filters.active("geo"):
-            countries = sorted(filters.geo_countries)
-            if self.multi_country:
-                where &= _any_contains(self.countries_column, countries) if countries else Q(pk__in=[])
+        for dimension in dimensions:
+            if not filters.active(dimension):
+                continue
+            column = self.column(dimension)
+            if dimension == "geo":
+                countries = sorted(filters.geo_countries)
+                if not countries:
+                    where &= Q(pk__in=[])
+                elif self.multi_country:
+                    where &= _any_contains(column, countries)
+                else:
+                    where &= Q(**{f"{column}__in": countries})
+            elif dimension == "kind":
+                where &= Q(kind__in=filters.kinds)
+            elif dimension == "evidence":
+                where &= _any_contains(column, filters.evidence_kinds)
             else:
-                where &= Q(**{f"{self.countries_column}__in": countries})
-        for facet, (_, column) in TERM_FACETS.items():
-            if without != facet and filters.active(facet):
-                where &= _any_contains(column, [t.id for t in filters.terms(facet)])
-        if without != "kind" and filters.kinds:
-            where &= Q(kind__in=filters.kinds)
-        if without != "evidence" and filters.evidence_kinds:
-            where &= _any_contains("evidence", filters.evidence_kinds)
+                where &= _any_contains(column, [t.id for t in filters.terms(dimension)])
         return where
 
-    def group(self, where: Q, column: str) -> dict[str, int]:
-        """Row counts per distinct value of ``column`` among the rows matching ``where``."""
-        rows = self.model._default_manager.filter(where).order_by().values_list(column).annotate(n=Count("*"))
-        return {value or "": n for value, n in rows}
+    def facets(self, filters: DirectoryFilters, tree: TermTree) -> tuple[dict[str, list[FacetValue]], int]:
+        """Every facet's values with counts, and the total number of hits: two queries.
 
-    def facets(self, filters: DirectoryFilters, tree: TermTree) -> tuple[dict[str, list[FacetValue]], int | None]:
-        """Every facet's values, and the total number of hits when a facet query already tells it."""
-        total: int | None = None
-        geo_counts = self.group(self.where(filters, without="geo"), self.countries_column)
-        country_counts: dict[str, int] = defaultdict(int)
-        region_counts: dict[str, int] = defaultdict(int)
-        for value, n in geo_counts.items():
-            countries = signature_values(value) if self.multi_country else [value]
-            for country in countries:
-                country_counts[country] += n
-            for region in {geo.region_of(c) for c in countries}:
-                if region:
-                    region_counts[region] += n
-        if not filters.active("geo") and not self.multi_country:
-            total = sum(geo_counts.values())
+        Each family's query applies the text and the *other* family's filters in SQL and groups by
+        its own columns; its own filters are applied to the groups in Python (:class:`_Tally`).
+        """
+        tally = _Tally(self, filters)
+        for family in FAMILIES:
+            others = [d for d in DIMENSIONS if d not in family]
+            rows = (
+                self.model._default_manager.filter(self.where(filters, dimensions=others))
+                .order_by()
+                .values_list(*[self.column(d) for d in family])
+                .annotate(n=Count("*"))
+            )
+            for row in rows:
+                tally.add(family, row)
 
+        counts = tally.counts
+        labels = dict(EvidenceKind.choices)
         facets: dict[str, list[FacetValue]] = {
             "country": _values(
-                {c: n for c, n in country_counts.items() if c},
-                selected=filters.countries,
-                name=geo.country_name,
+                {c: n for c, n in counts["geo"].items() if c}, selected=filters.countries, name=geo.country_name
             ),
-            "region": _values(region_counts, selected=filters.regions, name=geo.region_name),
+            "region": _values(counts["region"], selected=filters.regions, name=geo.region_name),
         }
-        for facet, (vocabulary, column) in TERM_FACETS.items():
-            term_counts: dict[int, int] = defaultdict(int)
-            for value, n in self.group(self.where(filters, without=facet), column).items():
-                for term_id in signature_values(value):
-                    term_counts[int(term_id)] += n
+        for facet, (vocabulary, _) in TERM_FACETS.items():
+            term_counts = counts[facet]
             selected = {t.id for t in filters.terms(facet)}
             facets[facet] = [
-                FacetValue(node.code, node.name, term_counts.get(node.id, 0), node.id in selected, tree.depth(node.id))
+                FacetValue(
+                    node.code, node.name, term_counts.get(str(node.id), 0), node.id in selected, tree.depth(node.id)
+                )
                 for node in tree.vocabulary(vocabulary)
-                if term_counts.get(node.id) or node.id in selected
+                if term_counts.get(str(node.id)) or node.id in selected
             ]
-        kind_counts = self.group(self.where(filters, without="kind"), "kind")
-        if not filters.kinds:
-            total = sum(kind_counts.values())
-        facets["kind"] = _values({k: n for k, n in kind_counts.items() if k}, selected=filters.kinds, name=kind_label)
-        evidence_counts: dict[str, int] = defaultdict(int)
-        for value, n in self.group(self.where(filters, without="evidence"), "evidence").items():
-            for kind in signature_values(value):
-                evidence_counts[kind] += n
-        labels = dict(EvidenceKind.choices)
-        facets["evidence"] = _values(
-            evidence_counts, selected=filters.evidence_kinds, name=lambda k: str(labels.get(k, k))
+        facets["kind"] = _values(
+            {k: n for k, n in counts["kind"].items() if k}, selected=filters.kinds, name=kind_label
         )
-        return facets, total
+        facets["evidence"] = _values(
+            counts["evidence"], selected=filters.evidence_kinds, name=lambda k: str(labels.get(k, k))
+        )
+        return facets, tally.total
 
     def page(self, where: Q, *, sort: str, page: int, page_size: int) -> QuerySet[M]:
         offset = (page - 1) * page_size

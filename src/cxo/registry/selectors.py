@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.models import Organisation
@@ -131,10 +131,9 @@ def _search(
     page_check(page=page, page_size=page_size)
     sort_check(index, sort)
     facets, total = index.facets(filters, tree)
-    where = index.where(filters)
-    if total is None:
-        total = index.model._default_manager.filter(where).count()
-    rows = list(index.page(where, sort=sort, page=page, page_size=page_size).select_related(*related))
+    # The page's keys from the index alone, then those few rows with their site and organisation.
+    keys = index.page(index.where(filters), sort=sort, page=page, page_size=page_size).values("pk")
+    rows = list(index.model._default_manager.filter(pk__in=keys).select_related(*related).order_by(*index.sorts[sort]))
     result: SearchPage[Any] = SearchPage(
         hits=[], total=total, page=page, page_size=page_size, sort=sort, filters=filters, facets=facets, tree=tree
     )
@@ -435,11 +434,13 @@ def registry_stats() -> RegistryStats:
     filters = DirectoryFilters()
     facets, total = SITE_INDEX.facets(filters, tree)
     return RegistryStats(
-        sites=total or 0,
+        sites=total,
         organisations=OrganisationFacets.objects.count(),
         capabilities=Capability.objects.count(),
         evidence=Evidence.objects.count(),
         facets=facets,
-        organisations_by_kind=ORGANISATION_INDEX.group(Q(), "kind"),
+        organisations_by_kind=dict(
+            OrganisationFacets.objects.order_by().values_list("kind").annotate(n=Count("*")).values_list("kind", "n")
+        ),
         last_import=import_run_list().filter(status=ImportRun.Status.SUCCEEDED).first(),
     )
