@@ -102,12 +102,14 @@ def kind_derive(
     sponsored_trials: int = 0,
     evidence: Collection[str] = (),
     names: Mapping[str, str] | None = None,
+    collaborated_trials: int = 0,
 ) -> tuple[str, str]:
     """The organisation's kind and the reason, from its provider services (codes) and sponsored trials.
 
     ``services`` are the codes of the services it provides (capabilities with provider evidence);
     ``sponsored_trials`` how many clinical trials it leads as sponsor; ``evidence`` the kinds of
-    evidence behind its services (for the reason text); ``names`` code -> display name.
+    evidence behind its services (for the reason text); ``names`` code -> display name;
+    ``collaborated_trials`` how many trials it is only a collaborator on (for the reason text).
     """
     names = names or {}
     groups: dict[str, set[str]] = defaultdict(set)
@@ -144,6 +146,11 @@ def kind_derive(
             f"Other: only distribution, repackaging or niche operations ({_listed(trade, names)}); "
             "no research, development, manufacturing or testing." + source
         )
+    if collaborated_trials:
+        return "", (
+            f"Collaborator on {collaborated_trials} clinical trial(s), which shows no provider service by itself; "
+            "no other capabilities on record yet."
+        )
     return "", "No capabilities on record yet."
 
 
@@ -169,6 +176,7 @@ def organisation_kinds_refresh(*, organisation_ids: Collection[int]) -> int:
     provider_evidence: dict[int, set[str]] = defaultdict(set)
     trial_evidence: set[int] = set()
     sponsored: dict[int, set[str]] = defaultdict(set)
+    collaborated: dict[int, set[str]] = defaultdict(set)
     current: dict[int, tuple[str, str]] = {}
     for chunk in _chunks(ids):
         current.update(
@@ -188,6 +196,8 @@ def organisation_kinds_refresh(*, organisation_ids: Collection[int]) -> int:
             trial_evidence.add(cap_id)
             if (detail or {}).get("role", LEAD_SPONSOR) == LEAD_SPONSOR:
                 sponsored[capability_org[cap_id][0]].add(source_ref)
+            else:
+                collaborated[capability_org[cap_id][0]].add(source_ref)
 
     services: dict[int, set[str]] = defaultdict(set)
     evidence_kinds: dict[int, set[str]] = defaultdict(set)
@@ -205,6 +215,7 @@ def organisation_kinds_refresh(*, organisation_ids: Collection[int]) -> int:
             sponsored_trials=len(sponsored[org_id]),
             evidence=evidence_kinds[org_id],
             names=names,
+            collaborated_trials=len(collaborated[org_id] - sponsored[org_id]),
         )
         if derived != current[org_id]:
             changes[derived].append(org_id)

@@ -10,6 +10,7 @@ from typing import Any
 
 from cxo.core.errors import ServiceError
 from cxo.registry.importers.base import Importer, ImportFailed, ImportResult, import_succeeded, registry_import
+from cxo.registry.importers.ctgov import CtgovImporter
 from cxo.registry.importers.decrs import DecrsImporter
 from cxo.registry.importers.ndc import NdcImporter
 from cxo.registry.importers.spl import SplImporter
@@ -18,6 +19,7 @@ IMPORTERS: dict[str, type[Importer[Any]]] = {
     DecrsImporter.source: DecrsImporter,
     NdcImporter.source: NdcImporter,
     SplImporter.source: SplImporter,
+    CtgovImporter.source: CtgovImporter,
 }
 
 
