@@ -23,6 +23,7 @@ from cxo.core.errors import NotFound, ServiceError
 from cxo.registry import selectors
 from cxo.registry.charts import bar_chart
 from cxo.registry.search import FACETS, TERM_FACETS, FacetValue, SearchPage
+from cxo.registry.templatetags.registry import term_label
 
 # Directory query parameters; each facet's parameter may repeat (?country=IND&country=CHN).
 PARAMS = ("q", *(param for param, _ in FACETS.values()), "sort")
@@ -140,7 +141,8 @@ def _chips(result: SearchPage[Any], params: Mapping[str, list[str]]) -> list[Chi
     for key, (param, label) in FACETS.items():
         for value in result.facets[key]:
             if value.selected:
-                chips.append(Chip(label, value.name, _toggle(params, param, value.code)))
+                name = term_label(value.name) if key in TERM_FACETS else value.name
+                chips.append(Chip(label, name, _toggle(params, param, value.code)))
     return chips
 
 

@@ -66,3 +66,9 @@ def duration(started: dt.datetime | None, finished: dt.datetime | None) -> str:
         return f"{minutes} min {secs} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min"
+
+
+@register.filter
+def term_label(name: str) -> str:
+    """A taxonomy name for reading: FDA SPL wording is in capitals ("TABLET, FILM COATED" -> "Tablet, film coated")."""
+    return name.capitalize() if name.isupper() else name
