@@ -36,7 +36,8 @@ make the substance, not the finished dosage form, so their capabilities carry th
 Another version of a label is other evidence; nothing is deleted.
 
 Operations are read by their name (``displayName``); a label without names is read by the C-codes
-seen in FDA's labels (:data:`OPERATION_CODES`). An operation the mapping does not know, an
+seen in FDA's labels (:data:`~cxo.registry.importers.spl_xml.OPERATION_CODES`). Reading the XML is
+:mod:`cxo.registry.importers.spl_xml`. An operation the mapping does not know, an
 establishment without a DUNS number, and a dosage form or route the taxonomy does not know are
 skipped or left empty, and counted in the notes and the summary.
 """
@@ -44,8 +45,7 @@ skipped or left empty, and counted in the notes and the summary.
 from __future__ import annotations
 
 import datetime as dt
-import xml.etree.ElementTree as ET
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +55,6 @@ from django.utils import timezone
 
 from cxo.core.models import Organisation
 from cxo.core.roles import OrganisationType
-from cxo.registry.geo import country_exists
 from cxo.registry.importers.base import (
     ImportContext,
     Importer,
@@ -66,6 +65,15 @@ from cxo.registry.importers.base import (
     bulk_insert,
 )
 from cxo.registry.importers.decrs import decrs_operations
+from cxo.registry.importers.spl_xml import (
+    LabelUnreadable,
+    SplEstablishment,
+    SplItem,
+    SplLabel,
+    SplOperation,
+    SplProduct,
+    label_read,
+)
 from cxo.registry.importers.upsert import (
     CapabilitySpec,
     EvidenceSpec,
@@ -78,155 +86,9 @@ from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, SiteSt
 from cxo.registry.names import OrganisationIndex, name_key
 from cxo.registry.taxonomy import TermLookup, taxonomy_load, term_lookup
 
-NS = "{urn:hl7-org:v3}"
-DUNS_ROOT = "1.3.6.1.4.1.519.1"
-NDC_SYSTEM = "2.16.840.1.113883.6.69"
-ACTIVE_CLASSES = frozenset({"ACTIB", "ACTIM", "ACTIR"})
-#: Operation C-codes as FDA's labels carry them, for labels that give no operation name.
-OPERATION_CODES = {
-    "C43360": "MANUFACTURE",
-    "C82401": "API MANUFACTURE",
-    "C25391": "ANALYSIS",
-    "C84731": "PACK",
-    "C73606": "REPACK",
-}
 #: Services whose operations make the drug substance: their capabilities carry the substance only.
 SUBSTANCE_SERVICES = "svc.mfg.api"
 DAILYMED = "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid="
-
-
-@dataclass(frozen=True, slots=True)
-class SplItem:
-    """A product, or one part of a kit: its form, routes and active substances."""
-
-    form_code: str
-    form_name: str
-    routes: tuple[tuple[str, str], ...]  # (C-code, name)
-    substances: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SplProduct:
-    ndc: str
-    name: str
-    items: tuple[SplItem, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SplOperation:
-    name: str  # as the DECRS mapping names it, e.g. "API MANUFACTURE"
-    code: str
-    ndcs: tuple[str, ...]  # the products it applies to; empty: every product of the label
-
-
-@dataclass(frozen=True, slots=True)
-class SplEstablishment:
-    duns: str
-    name: str
-    address: str
-    country: str
-    operations: tuple[SplOperation, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SplLabel:
-    index: int
-    file: str
-    set_id: str
-    version: str
-    effective: dt.date
-    document_type: str
-    labeler_duns: str
-    labeler_name: str
-    registrant_duns: str
-    registrant_name: str
-    products: tuple[SplProduct, ...]
-    establishments: tuple[SplEstablishment, ...]
-    skipped: tuple[str, ...] = ()  # what was read but not imported, e.g. an establishment without a DUNS
-
-    @property
-    def label_ref(self) -> str:
-        return f"SPL {self.set_id} v{self.version}"
-
-
-def _text(element: ET.Element | None) -> str:
-    return " ".join("".join(element.itertext()).split()) if element is not None else ""
-
-
-def _duns(organisation: ET.Element | None) -> str:
-    """The organisation's DUNS number (leading zeros restored), or "" when it gives none that is valid."""
-    if organisation is None:
-        return ""
-    for id_ in organisation.findall(f"{NS}id"):
-        value = (id_.get("extension") or "").strip()
-        if id_.get("root") == DUNS_ROOT and value.isdigit() and len(value) <= 9:
-            return value.zfill(9)
-    return ""
-
-
-def _address(organisation: ET.Element) -> tuple[str, str]:
-    addr = organisation.find(f"{NS}addr")
-    if addr is None:
-        return "", ""
-    parts = [_text(addr.find(f"{NS}{tag}")) for tag in ("streetAddressLine", "city", "state", "postalCode")]
-    country = _text(addr.find(f"{NS}country"))
-    code = country.upper() if len(country) == 3 and country_exists(country.upper()) else ""
-    return ", ".join(p for p in [*parts, country] if p), code
-
-
-def _routes(element: ET.Element) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        dict.fromkeys(
-            ((r.get("code") or "").strip(), (r.get("displayName") or "").strip())
-            for r in element.findall(f"{NS}consumedIn/{NS}substanceAdministration/{NS}routeCode")
-        )
-    )
-
-
-def _item(product: ET.Element, routes: tuple[tuple[str, str], ...]) -> SplItem:
-    form = product.find(f"{NS}formCode")
-    substances = [
-        _text(ingredient.find(f"{NS}ingredientSubstance/{NS}name")).upper()
-        for ingredient in product.findall(f"{NS}ingredient")
-        if ingredient.get("classCode") in ACTIVE_CLASSES
-    ]
-    return SplItem(
-        form_code=(form.get("code") or "").strip() if form is not None else "",
-        form_name=(form.get("displayName") or "").strip() if form is not None else "",
-        routes=routes,
-        substances=tuple(dict.fromkeys(s[:255] for s in substances if s)),
-    )
-
-
-def _products(root: ET.Element) -> tuple[SplProduct, ...]:
-    products: list[SplProduct] = []
-    for subject in root.iter(f"{NS}subject"):
-        outer = subject.find(f"{NS}manufacturedProduct")
-        if outer is None:
-            continue
-        inner = outer.find(f"{NS}manufacturedProduct")
-        if inner is None:
-            inner = outer.find(f"{NS}manufacturedMedicine")
-        if inner is None:
-            continue
-        code = inner.find(f"{NS}code")
-        ndc = (code.get("code") or "").strip() if code is not None and code.get("codeSystem") == NDC_SYSTEM else ""
-        routes = _routes(outer)
-        items: list[SplItem] = []
-        whole = _item(inner, routes)
-        parts = inner.findall(f"{NS}part")
-        if whole.substances or not parts:
-            items.append(whole)
-        for part in parts:
-            part_product = part.find(f"{NS}partProduct")
-            if part_product is None:
-                part_product = part.find(f"{NS}partMedicine")
-            if part_product is not None:
-                item = _item(part_product, _routes(part) or routes)
-                if item.substances:
-                    items.append(item)
-        products.append(SplProduct(ndc=ndc, name=_text(inner.find(f"{NS}name")), items=tuple(items)))
-    return tuple(products)
 
 
 class SplImporter(Importer[SplLabel]):
@@ -252,98 +114,16 @@ class SplImporter(Importer[SplLabel]):
     def parse(self, *, line: int, record: Record) -> SplLabel:
         name = str(record["file"])
         try:
-            root = ET.parse(str(record["path"])).getroot()  # expat: no external entities, bounded expansion
-        except ET.ParseError as exc:
-            raise RowRejected(f"{name}: not well-formed XML ({exc})", line=exc.position[0]) from None
-        except OSError as exc:
-            raise RowRejected(f"{name}: cannot be read ({exc.strerror or exc})") from None
-        if root.tag != f"{NS}document":
-            raise RowRejected(f"{name}: not an HL7 SPL document (the root element is {root.tag!r})")
-        set_id_el = root.find(f"{NS}setId")
-        set_id = (set_id_el.get("root") or "").strip() if set_id_el is not None else ""
-        if not set_id:
-            raise RowRejected(f"{name}: the label has no setId")
-        version_el = root.find(f"{NS}versionNumber")
-        version = (version_el.get("value") or "").strip() if version_el is not None else ""
-        if not version.isdigit():
-            raise RowRejected(f"{name}: versionNumber {version!r} is not a number")
-        effective_el = root.find(f"{NS}effectiveTime")
-        raw_date = (effective_el.get("value") or "").strip()[:8] if effective_el is not None else ""
-        try:
-            effective = dt.datetime.strptime(raw_date, "%Y%m%d").date()
-        except ValueError:
-            raise RowRejected(f"{name}: effectiveTime {raw_date!r} is not a date (YYYYMMDD)") from None
-        ref = f"{set_id} v{version}"
-        if ref in self._seen:
-            raise RowRejected(f"{name}: label {ref} is already in {self._seen[ref]}")
-
-        doc_code = root.find(f"{NS}code")
-        labeler = root.find(f"{NS}author/{NS}assignedEntity/{NS}representedOrganization")
-        registrant = labeler.find(f"{NS}assignedEntity/{NS}assignedOrganization") if labeler is not None else None
-        establishments: list[SplEstablishment] = []
-        skipped: list[str] = []
-        for holder in labeler.findall(f"{NS}assignedEntity/{NS}assignedOrganization") if labeler is not None else []:
-            for entity in holder.findall(f"{NS}assignedEntity"):
-                establishment = self._establishment(entity, skipped)
-                if establishment is not None:
-                    establishments.append(establishment)
-        self._seen[ref] = name
+            label = label_read(str(record["path"]), file=name, index=self._index + 1, operations=self.operations)
+        except LabelUnreadable as exc:
+            raise RowRejected(f"{name}: {exc.reason}", line=exc.line) from None
+        if label.label_ref in self._seen:
+            raise RowRejected(
+                f"{name}: label {label.set_id} v{label.version} is already in {self._seen[label.label_ref]}"
+            )
+        self._seen[label.label_ref] = name
         self._index += 1
-        return SplLabel(
-            index=self._index,
-            file=name,
-            set_id=set_id,
-            version=version,
-            effective=effective,
-            document_type=(doc_code.get("displayName") or "").strip() if doc_code is not None else "",
-            labeler_duns=_duns(labeler),
-            labeler_name=_text(labeler.find(f"{NS}name")) if labeler is not None else "",
-            registrant_duns=_duns(registrant),
-            registrant_name=_text(registrant.find(f"{NS}name")) if registrant is not None else "",
-            products=_products(root),
-            establishments=tuple(establishments),
-            skipped=tuple(skipped),
-        )
-
-    def _establishment(self, entity: ET.Element, skipped: list[str]) -> SplEstablishment | None:
-        organisation = entity.find(f"{NS}assignedOrganization")
-        if organisation is None:
-            return None
-        name = _text(organisation.find(f"{NS}name"))[:255]
-        operations: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for act in entity.findall(f"{NS}performance/{NS}actDefinition"):
-            code = act.find(f"{NS}code")
-            if code is None:
-                continue
-            c_code = (code.get("code") or "").strip()
-            operation = " ".join((code.get("displayName") or "").split()).upper() or OPERATION_CODES.get(c_code, "")
-            if operation not in self.operations:
-                skipped.append(f"unknown operation {operation or c_code!r} of {name or 'an establishment'}")
-                continue
-            ndcs = [
-                (kind.get("code") or "").strip()
-                for kind in act.findall(f".//{NS}manufacturedMaterialKind/{NS}code")
-                if kind.get("code")
-            ]
-            operations[(operation, c_code)].extend(ndcs)
-        duns = _duns(organisation)
-        if not duns:
-            if operations:
-                skipped.append(f"establishment {name or '(no name)'} has no DUNS number")
-            return None
-        if not operations:
-            return None
-        address, country = _address(organisation)
-        return SplEstablishment(
-            duns=duns,
-            name=name or f"DUNS {duns}",
-            address=address,
-            country=country,
-            operations=tuple(
-                SplOperation(name=op, code=code, ndcs=tuple(dict.fromkeys(ndcs)))
-                for (op, code), ndcs in operations.items()
-            ),
-        )
+        return label
 
     def apply(self, *, rows: list[SplLabel], context: ImportContext) -> Outcome:
         taxonomy_load(actor=context.actor)
