@@ -25,7 +25,7 @@ from cxo.registry.schemas import (
     SitePageOut,
     TaxonomyOut,
 )
-from cxo.registry.search import SearchPage, page_check
+from cxo.registry.search import SearchPage, country_name, page_check
 
 router = Router(tags=["registry"])
 
@@ -59,7 +59,7 @@ def _site(site: Site) -> dict[str, Any]:
             "kind": organisation.kind,
         },
         "country": site.country,
-        "country_name": geo.country_name(site.country),
+        "country_name": country_name(site.country),
         "region": geo.region_of(site.country),
         "status": site.status,
         "registration_expiry": site.registration_expiry,

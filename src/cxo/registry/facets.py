@@ -88,6 +88,7 @@ class TermTree:
     _ancestors: dict[int, tuple[int, ...]] = field(default_factory=dict)
     _children: dict[int | None, list[int]] = field(default_factory=lambda: defaultdict(list))
     _synonyms: dict[int, tuple[str, ...]] | None = None
+    _orders: dict[str, list[TermNode]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> TermTree:
@@ -152,7 +153,9 @@ class TermTree:
 
     def vocabulary(self, vocabulary: str) -> list[TermNode]:
         """The vocabulary's terms in tree order: each parent followed by its children, by ``sort`` then name."""
-        out: list[TermNode] = []
+        if vocabulary in self._orders:
+            return self._orders[vocabulary]
+        out: list[TermNode] = self._orders.setdefault(vocabulary, [])
 
         def visit(node: TermNode) -> None:
             out.append(node)

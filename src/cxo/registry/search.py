@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 from typing import Any, Generic, TypeVar
 
@@ -38,6 +38,12 @@ FACETS: dict[str, tuple[str, str]] = {
     "kind": ("kind", "Organisation kind"),
     "evidence": ("evidence", "Evidence source"),
 }
+
+
+@cache
+def country_name(alpha3: str) -> str:
+    """The country's name (cached: a pycountry lookup per facet value and search adds up)."""
+    return geo.country_name(alpha3)
 
 
 def kind_label(kind: str) -> str:
@@ -241,54 +247,54 @@ class _Tally:
 
     A row that passes every filter counts for every facet (and the total); a row that fails exactly
     one filter counts only for that filter's facet, which leaves its own filter out; others count
-    for nothing.
+    for nothing. Column values repeat across rows, so each is split and tested once.
     """
 
     def __init__(self, index: FacetIndex[Any], filters: DirectoryFilters) -> None:
-        self.index = index
-        self.filters = filters
-        self.geo = filters.geo_countries
-        self.selected: dict[str, frozenset[str]] = {
+        self.active = {d for d in DIMENSIONS if filters.active(d)}
+        self.wanted: dict[str, frozenset[str]] = {
+            "geo": frozenset(filters.geo_countries),
             "kind": frozenset(filters.kinds),
             "evidence": frozenset(filters.evidence_kinds),
             **{f: frozenset(str(t.id) for t in filters.terms(f)) for f in TERM_FACETS},
         }
+        single = {"kind"} if index.multi_country else {"geo", "kind"}
+        self.is_signature = {d: d not in single for d in DIMENSIONS}
         self.counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in (*DIMENSIONS, "region")}
         self.total = 0
-        self._parsed: dict[str, tuple[str, ...]] = {}
+        self._seen: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {}
 
-    def _values(self, dimension: str, raw: str | None) -> tuple[str, ...]:
-        raw = raw or ""
-        if dimension in ("geo", "kind") and not (dimension == "geo" and self.index.multi_country):
-            return (raw,)
-        if raw not in self._parsed:
-            self._parsed[raw] = tuple(signature_values(raw))
-        return self._parsed[raw]
+    def _value(self, dimension: str, raw: str | None) -> tuple[tuple[str, ...], bool]:
+        """The values in a column's raw value, and whether they pass the dimension's filter."""
+        key = (dimension, raw or "")
+        seen = self._seen.get(key)
+        if seen is None:
+            values = tuple(signature_values(key[1])) if self.is_signature[dimension] else (key[1],)
+            wanted = self.wanted[dimension]
+            passes = dimension not in self.active or any(v in wanted for v in values)
+            seen = self._seen[key] = (values, passes)
+        return seen
 
-    def _passes(self, dimension: str, values: tuple[str, ...]) -> bool:
-        if not self.filters.active(dimension):
-            return True
-        wanted = self.geo if dimension == "geo" else self.selected[dimension]
-        return any(v in wanted for v in values)
-
-    def add(self, family: tuple[str, ...], row: tuple[Any, ...]) -> None:
-        *raw, n = row
-        values = [self._values(d, r) for d, r in zip(family, raw, strict=True)]
-        failed = [d for d, v in zip(family, values, strict=True) if not self._passes(d, v)]
-        if len(failed) > 1:
-            return
-        if not failed and family == FAMILIES[0]:
-            self.total += n
-        for dimension, dimension_values in zip(family, values, strict=True):
-            if failed and dimension != failed[0]:
+    def add(self, family: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+        counts = self.counts
+        first_family = family == FAMILIES[0]
+        for *raw, n in rows:
+            parsed = [self._value(d, r) for d, r in zip(family, raw, strict=True)]
+            failed = [d for d, (_, passes) in zip(family, parsed, strict=True) if not passes]
+            if len(failed) > 1:
                 continue
-            counts = self.counts[dimension]
-            for value in dimension_values:
-                counts[value] += n
-            if dimension == "geo":
-                for region in {geo.region_of(c) for c in dimension_values if c}:
-                    if region:
-                        self.counts["region"][region] += n
+            if not failed and first_family:
+                self.total += n
+            for dimension, (values, _) in zip(family, parsed, strict=True):
+                if failed and dimension != failed[0]:
+                    continue
+                dimension_counts = counts[dimension]
+                for value in values:
+                    dimension_counts[value] += n
+                if dimension == "geo":
+                    for region in {geo.region_of(c) for c in values if c}:
+                        if region:
+                            counts["region"][region] += n
 
 
 @dataclass(frozen=True)
@@ -348,14 +354,13 @@ class FacetIndex(Generic[M]):
                 .values_list(*[self.column(d) for d in family])
                 .annotate(n=Count("*"))
             )
-            for row in rows:
-                tally.add(family, row)
+            tally.add(family, rows)
 
         counts = tally.counts
         labels = dict(EvidenceKind.choices)
         facets: dict[str, list[FacetValue]] = {
             "country": _values(
-                {c: n for c, n in counts["geo"].items() if c}, selected=filters.countries, name=geo.country_name
+                {c: n for c, n in counts["geo"].items() if c}, selected=filters.countries, name=country_name
             ),
             "region": _values(counts["region"], selected=filters.regions, name=geo.region_name),
         }

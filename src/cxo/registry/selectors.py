@@ -33,6 +33,7 @@ from cxo.registry.search import (
     FacetIndex,
     FacetValue,
     SearchPage,
+    country_name,
     directory_filters_parse,
     page_check,
     sort_check,
@@ -89,7 +90,7 @@ class SiteHit:
 
     @property
     def country_name(self) -> str:
-        return geo.country_name(self.site.country)
+        return country_name(self.site.country)
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,7 @@ class SiteDetail:
 
     @property
     def country_name(self) -> str:
-        return geo.country_name(self.site.country)
+        return country_name(self.site.country)
 
     @property
     def region_name(self) -> str:
@@ -357,7 +358,7 @@ class OrganisationDetail:
         counts: dict[str, int] = {}
         for site in self.sites:
             counts[site.country] = counts.get(site.country, 0) + 1
-        return sorted(((c, geo.country_name(c), n) for c, n in counts.items()), key=lambda t: (-t[2], t[1]))
+        return sorted(((c, country_name(c), n) for c, n in counts.items()), key=lambda t: (-t[2], t[1]))
 
 
 def organisation_get(*, key: str | int) -> OrganisationDetail:
