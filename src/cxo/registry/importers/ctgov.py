@@ -56,6 +56,7 @@ from cxo.registry.importers.upsert import (
     evidence_upsert,
     line_counts,
     organisations_create,
+    statistics_refresh,
 )
 from cxo.registry.kind import LEAD_SPONSOR
 from cxo.registry.models import Capability, Evidence, EvidenceKind, Term
@@ -263,6 +264,7 @@ class CtgovImporter(Importer[Trial]):
             existing=Evidence.objects.filter(kind=EvidenceKind.CLINICAL_TRIAL, source_ref__startswith="NCT"),
             run=context.run,
         )
+        statistics_refresh(rows_written=caps.created + written.created + written.updated)
         outcome.created, outcome.updated, outcome.unchanged = line_counts((t.line for t in rows), written)
         outcome.organisation_ids |= caps.organisation_ids | written.organisation_ids
         self._report(rows, outcome, links, caps.created, written.counts())

@@ -76,6 +76,7 @@ from cxo.registry.importers.upsert import (
     evidence_upsert,
     line_counts,
     organisations_create,
+    statistics_refresh,
 )
 from cxo.registry.models import Capability, Evidence, EvidenceKind, Term, Vocabulary
 from cxo.registry.names import EXACT, FUZZY, OrganisationIndex, name_key
@@ -336,6 +337,7 @@ class NdcImporter(Importer[NdcProduct]):
             existing=Evidence.objects.filter(kind=EvidenceKind.NDC_LISTING),
             run=context.run,
         )
+        statistics_refresh(rows_written=caps.created + written.created + written.updated)
         outcome.created, outcome.updated, outcome.unchanged = line_counts((r.line for r in rows), written)
         outcome.organisation_ids |= caps.organisation_ids | written.organisation_ids
         self._report(rows, outcome, links, caps.created, written.counts(), unknown_forms, unknown_routes)

@@ -81,6 +81,7 @@ from cxo.registry.importers.upsert import (
     evidence_upsert,
     line_counts,
     organisations_create,
+    statistics_refresh,
 )
 from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, SiteStatus, Term, Vocabulary
 from cxo.registry.names import OrganisationIndex, name_key
@@ -189,6 +190,7 @@ class SplImporter(Importer[SplLabel]):
             existing=Evidence.objects.filter(kind=EvidenceKind.SPL_ESTABLISHMENT, source_ref__startswith="SPL "),
             run=context.run,
         )
+        statistics_refresh(rows_written=caps.created + written.created + written.updated)
         outcome.created, outcome.updated, outcome.unchanged = line_counts((r.index for r in rows), written)
         outcome.organisation_ids |= caps.organisation_ids | written.organisation_ids
         report.fill(rows, outcome, caps.created, written.counts())
