@@ -283,18 +283,24 @@ class NdcImporter(Importer[NdcProduct]):
         outcome = Outcome()
         org_of, links = self._labelers(rows, outcome)
 
+        form_ids: dict[str, int | None] = {}
+        route_ids_by_name: dict[str, int | None] = {}
         unknown_forms: Counter[str] = Counter()
         unknown_routes: Counter[str] = Counter()
         per_row: list[tuple[NdcProduct, list[CapabilitySpec], dict[str, Any]]] = []
         for row in context.progress(rows, desc="products"):
-            form_id = forms.id_of(row.dosage_form)
+            if row.dosage_form not in form_ids:  # a few hundred distinct forms: look each up once
+                form_ids[row.dosage_form] = forms.id_of(row.dosage_form)
+            form_id = form_ids[row.dosage_form]
             detail = self._detail(row)
             if form_id is None:
                 unknown_forms[row.dosage_form] += 1
                 detail["dosage_form"] = row.dosage_form
             route_ids: list[int | None] = []
             for route in row.routes:
-                route_id = routes.id_of(route)
+                if route not in route_ids_by_name:
+                    route_ids_by_name[route] = routes.id_of(route)
+                route_id = route_ids_by_name[route]
                 if route_id is None:
                     unknown_routes[route] += 1
                     detail.setdefault("routes", []).append(route)

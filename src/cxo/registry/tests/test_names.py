@@ -54,7 +54,7 @@ def test_fuzzy_guard(a: str, b: str, linked: bool) -> None:
     assert fuzzy_guard(name_key(a), name_key(b)) is linked
 
 
-def test_the_index_links_exactly_by_organisation_or_site_name_then_fuzzily(taxonomy: None) -> None:
+def test_the_index_links_exactly_by_organisation_or_site_name_then_fuzzily(db: None) -> None:
     registered = RegistryOrganisationFactory(name="Preferred Pharmaceuticals Inc.")
     SiteFactory(organisation=registered, name="Preferred Pharmaceuticals Anaheim Plant")
     parent = RegistryOrganisationFactory(name="Pfizer Inc")
@@ -78,7 +78,7 @@ def test_the_index_links_exactly_by_organisation_or_site_name_then_fuzzily(taxon
     assert index.link("Completely Different Company") is None
 
 
-def test_on_a_tie_the_registered_organisation_with_more_sites_wins(taxonomy: None) -> None:
+def test_on_a_tie_the_registered_organisation_with_more_sites_wins(db: None) -> None:
     small = RegistryOrganisationFactory(name="Bayer HealthCare LLC")
     SiteFactory(organisation=small)
     big = RegistryOrganisationFactory(name="Bayer HealthCare LLC")
