@@ -55,7 +55,8 @@ def run_pytest(label: str, env: dict[str, str], args: list[str]) -> Result:
     with tempfile.TemporaryDirectory(prefix="cxo-junit-") as tmp:
         report = Path(tmp) / "report.xml"
         started = time.monotonic()
-        code = subprocess.call([sys.executable, "-m", "pytest", f"--junitxml={report}", *args], cwd=ROOT, env=env)
+        command = [sys.executable, "-m", "pytest", f"--junitxml={report}", "--durations=10", *args]
+        code = subprocess.call(command, cwd=ROOT, env=env)
         result = Result(label, code, time.monotonic() - started)
         if report.exists():
             for suite in ET.parse(report).getroot().iter("testsuite"):
