@@ -1,22 +1,32 @@
 """Electronic signatures (21 CFR Part 11 style): re-authentication, a stated meaning, bound to the content.
 
-``signature_sign`` is the one way to sign anything in CXO (an award, later a batch disposition):
-the signer re-enters their password, states what the signature means, and the signature records
-the SHA-256 of the signed content, so the signed record shows who, when and what was meant, and a
-later change of the content is detectable with :func:`signature_matches`.
+Signing is two steps. :func:`signature_reauthenticate` checks the signer's password again; it runs
+*outside* the signing transaction so that a failed attempt is written to the audit trail and stays
+there after the refusal (21 CFR 11.300(d): attempts at unauthorised use are detected and reported),
+and after repeated failures signing is locked for a while. :func:`signature_sign` then records who
+signed, when, meaning what, over the SHA-256 of the signed content, so a later change of the content
+is detectable with :func:`signature_matches`. It is the one way to sign anything in CXO (an award,
+later a batch disposition).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from cxo.core.audit import audit_record
 from cxo.core.errors import NotPermitted, ServiceError
-from cxo.core.models import Organisation, Signature, User
+from cxo.core.models import AuditEvent, Organisation, Signature, User
+
+FAILURE_LIMIT = 3
+LOCKOUT = timedelta(minutes=15)
+REAUTHENTICATION_VALID_FOR = timedelta(minutes=5)
 
 
 def canonical_json(content: Any) -> bytes:
@@ -30,26 +40,62 @@ def content_sha256(content: bytes | Any) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True)
+class Reauthentication:
+    """Proof that ``user_id`` re-entered their password at ``at``. Made only by :func:`signature_reauthenticate`."""
+
+    user_id: int
+    at: datetime
+
+
+def signature_reauthenticate(*, user: User, password: str, organisation: Organisation) -> Reauthentication:
+    """Check the signer's password again, before signing.
+
+    Call it outside any transaction that a refusal rolls back: a wrong password is recorded in the
+    organisation's audit trail as ``signature.failed`` and must survive. After ``FAILURE_LIMIT``
+    failures within ``LOCKOUT`` the user cannot sign until the window has passed.
+    """
+    now = timezone.now()
+    failures = AuditEvent.unscoped.filter(actor=user, action="signature.failed", at__gte=now - LOCKOUT).count()
+    if failures >= FAILURE_LIMIT:
+        minutes = int(LOCKOUT.total_seconds() // 60)
+        raise NotPermitted(
+            f"Signing is locked after {FAILURE_LIMIT} wrong passwords: try again in {minutes} minutes. "
+            "Each attempt is in the audit trail."
+        )
+    if not user.is_active or not password or not user.check_password(password):
+        audit_record(
+            actor=user,
+            organisation=organisation,
+            action="signature.failed",
+            obj=user,
+            object_repr=f"Signature attempt by {user.get_username()}",
+            reason="Wrong password when signing.",
+        )
+        raise NotPermitted("The password is not correct: the signature was not applied.")
+    return Reauthentication(user_id=user.pk, at=now)
+
+
 @transaction.atomic
 def signature_sign(
     *,
     user: User,
-    password: str,
+    reauthentication: Reauthentication,
     meaning: str,
     content: bytes | Any,
     organisation: Organisation,
     obj: models.Model | None = None,
 ) -> Signature:
-    """Sign ``content`` as ``user``: the password is checked again, the meaning is required.
+    """Sign ``content`` as ``user``, who has just re-entered their password; the meaning is required.
 
-    Raises NotPermitted when the password is wrong (nothing is signed) and ServiceError when the
-    meaning is missing.
+    Raises NotPermitted when the re-authentication is not the signer's or is stale, and
+    ServiceError when the meaning is missing.
     """
     meaning = meaning.strip()
     if not meaning:
         raise ServiceError("State the meaning of the signature (for example 'award approved').", field="meaning")
-    if not user.is_active or not password or not user.check_password(password):
-        raise NotPermitted("The password is not correct: the signature was not applied.")
+    if reauthentication.user_id != user.pk or timezone.now() - reauthentication.at > REAUTHENTICATION_VALID_FOR:
+        raise NotPermitted("Re-enter your password to sign.")
     signature = Signature.objects.create(
         organisation=organisation,
         signer=user,

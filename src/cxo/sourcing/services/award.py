@@ -8,7 +8,7 @@ from cxo.core.audit import audit_record
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.models import User
 from cxo.core.roles import Permission
-from cxo.core.signatures import signature_sign
+from cxo.core.signatures import Reauthentication, signature_reauthenticate, signature_sign
 from cxo.sourcing.models import (
     Award,
     InvitationOutcome,
@@ -27,19 +27,29 @@ from cxo.sourcing.states import rfp_transition
 AWARD_MEANING = "award approved"
 
 
-@transaction.atomic
 def award_sign(
     *, actor: User, rfp: Rfp, proposal: Proposal, password: str, meaning: str = AWARD_MEANING, rationale: str = ""
 ) -> Award:
     """Award the RFP to ``proposal``'s current version with the actor's electronic signature.
 
-    The RFP row is locked and its state checked under the lock, so of two simultaneous attempts
-    exactly one succeeds; the other gets a Conflict. Every invitee is told (award or regret) and a
-    draft work order is created from the proposal's bid grid and timeline.
+    The password is checked first, outside the award's transaction, so a wrong one stays in the
+    audit trail. The RFP row is then locked and its state checked under the lock, so of two
+    simultaneous attempts exactly one succeeds; the other gets a Conflict. Every invitee is told
+    (award or regret) and a draft work order is created from the proposal's bid grid and timeline.
     """
+    member_require(actor=actor, organisation=rfp.organisation, permission=Permission.SIGN_AWARD)
+    reauthentication = signature_reauthenticate(user=actor, password=password, organisation=rfp.organisation)
+    return _award_signed(
+        actor=actor, rfp=rfp, proposal=proposal, reauthentication=reauthentication, meaning=meaning, rationale=rationale
+    )
+
+
+@transaction.atomic
+def _award_signed(
+    *, actor: User, rfp: Rfp, proposal: Proposal, reauthentication: Reauthentication, meaning: str, rationale: str
+) -> Award:
     from cxo.contracts.services import work_order_create_from_award
 
-    member_require(actor=actor, organisation=rfp.organisation, permission=Permission.SIGN_AWARD)
     rfp = rfp_lock(rfp=rfp)
     if rfp.status != RfpStatus.CLOSED:
         rfp_transition(rfp, RfpStatus.AWARDED)  # raises the state machine's message
@@ -58,7 +68,12 @@ def award_sign(
     if content["total"] != str(version.total):
         raise ServiceError("The proposal's content does not match its recorded total.")
     signature = signature_sign(
-        user=actor, password=password, meaning=meaning, content=content, organisation=rfp.organisation, obj=version
+        user=actor,
+        reauthentication=reauthentication,
+        meaning=meaning,
+        content=content,
+        organisation=rfp.organisation,
+        obj=version,
     )
     old, new = rfp_transition(rfp, RfpStatus.AWARDED)
     rfp.save()

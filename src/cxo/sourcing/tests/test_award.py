@@ -49,6 +49,9 @@ def test_a_wrong_password_signs_nothing(closed: SimpleNamespace) -> None:
     closed.rfp.refresh_from_db()
     assert closed.rfp.status == RfpStatus.CLOSED
     assert Signature.objects.count() == signatures
+    # The refused attempt stays in the sponsor's audit trail.
+    failed = AuditEvent.objects.for_organisation(closed.sponsor).filter(action="signature.failed")
+    assert [e.actor_label for e in failed] == [closed.sponsor_user.get_username()]
 
 
 def test_an_open_rfp_cannot_be_awarded(sw: SimpleNamespace) -> None:
