@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import Q
@@ -216,6 +217,23 @@ def _site_text(*parts: str | None) -> str:
 
 
 PARTIAL_REBUILD_LIMIT = 5000
+CHUNK = 500
+
+_Row = TypeVar("_Row")
+
+
+def _chunked(ids: list[int] | None, query: Callable[[Q], Iterable[_Row]], *, field: str) -> list[_Row]:
+    """``query`` for all rows (``ids`` None) or for ``field`` in ``ids``, a few hundred ids at a time.
+
+    Short IN lists on one table each: no join, and no plan that goes wrong on tables a bulk import
+    has just filled in the same transaction (PostgreSQL has no statistics for them yet).
+    """
+    if ids is None:
+        return list(query(Q()))
+    rows: list[_Row] = []
+    for start in range(0, len(ids), CHUNK):
+        rows.extend(query(Q(**{f"{field}__in": ids[start : start + CHUNK]})))
+    return rows
 
 
 @transaction.atomic
@@ -228,16 +246,22 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     if organisation_ids is not None and len(organisation_ids) > PARTIAL_REBUILD_LIMIT:
         organisation_ids = None  # cheaper (and within SQL parameter limits) to rebuild everything
     tree = TermTree.load()
-    org_filter = Q() if organisation_ids is None else Q(organisation_id__in=list(organisation_ids))
+    ids = None if organisation_ids is None else sorted(set(organisation_ids))
 
-    capabilities = list(
-        Capability.objects.filter(org_filter).values_list(
+    capabilities: list[tuple[int, int, int | None, int, int | None, int | None]] = _chunked(
+        ids,
+        lambda where: Capability.objects.filter(where).values_list(
             "id", "organisation_id", "site_id", "service_id", "dosage_form_id", "route_id"
-        )
+        ),
+        field="organisation_id",
     )
-    evidence_filter = Q() if organisation_ids is None else Q(capability__organisation_id__in=list(organisation_ids))
     evidence_kinds: dict[int, set[str]] = defaultdict(set)
-    for capability_id, kind in Evidence.objects.filter(evidence_filter).values_list("capability_id", "kind").distinct():
+    evidence_rows = _chunked(
+        None if ids is None else sorted(row[0] for row in capabilities),
+        lambda where: Evidence.objects.filter(where).values_list("capability_id", "kind").distinct(),
+        field="capability_id",
+    )
+    for capability_id, kind in evidence_rows:
         evidence_kinds[capability_id].add(kind)
 
     # Per site and per organisation (site None = organisation-wide): term ids and evidence kinds.
@@ -249,15 +273,22 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
         for profile in (org_all[org_id], by_site[site_id] if site_id is not None else org_wide[org_id]):
             profile.add(service_id, dosage_form_id, route_id, evidence)
 
-    sites = list(
-        Site.objects.filter(org_filter).values_list(
+    sites: list[tuple[int, int, str, str, str, str | None, str]] = _chunked(
+        ids,
+        lambda where: Site.objects.filter(where).values_list(
             "id", "organisation_id", "name", "address", "country", "duns", "fei"
-        )
+        ),
+        field="organisation_id",
     )
     org_ids = {row[1] for row in sites} | {row[1] for row in capabilities}
     organisations = {
         row[0]: row
-        for row in Organisation.objects.filter(pk__in=org_ids).values_list("id", "name", "kind", "registrant_duns")
+        for row in _chunked(
+            None if ids is None else sorted(org_ids),
+            lambda where: Organisation.objects.filter(where).values_list("id", "name", "kind", "registrant_duns"),
+            field="pk",
+        )
+        if row[0] in org_ids
     }
     finished_goods = {t.id for code in FINISHED_GOODS_SERVICES if (t := tree.by_code.get(code))}
 
@@ -306,12 +337,13 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
             )
         )
 
-    if organisation_ids is None:
+    if ids is None:
         SiteFacets.objects.all().delete()
         OrganisationFacets.objects.all().delete()
     else:
-        SiteFacets.objects.filter(organisation_id__in=list(organisation_ids)).delete()
-        OrganisationFacets.objects.filter(organisation_id__in=list(organisation_ids)).delete()
+        for start in range(0, len(ids), CHUNK):
+            SiteFacets.objects.filter(organisation_id__in=ids[start : start + CHUNK]).delete()
+            OrganisationFacets.objects.filter(organisation_id__in=ids[start : start + CHUNK]).delete()
     SiteFacets.objects.bulk_create(site_rows, batch_size=2000)
     OrganisationFacets.objects.bulk_create(org_rows, batch_size=2000)
     return FacetsRebuilt(sites=len(site_rows), organisations=len(org_rows))
