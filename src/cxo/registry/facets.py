@@ -60,9 +60,11 @@ def search_normalise(text: str) -> str:
 
     Both the index and the query go through this, so case, accents and punctuation never decide a match.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", ascii_text).strip()
+    folded = text.casefold()
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", folded).strip()
 
 
 @dataclass(frozen=True)
