@@ -353,12 +353,16 @@ class OrganisationDetail:
         return [(site, services.get(site.pk, [])) for site in self.sites]
 
     @property
+    def known_countries(self) -> int:
+        return len({site.country for site in self.sites if site.country})
+
+    @property
     def countries(self) -> list[tuple[str, str, int]]:
-        """(code, name, number of sites) per country of its sites, most sites first."""
+        """(code, name, number of sites) per country of its sites, most sites first; sites without one last."""
         counts: dict[str, int] = {}
         for site in self.sites:
             counts[site.country] = counts.get(site.country, 0) + 1
-        return sorted(((c, country_name(c), n) for c, n in counts.items()), key=lambda t: (-t[2], t[1]))
+        return sorted(((c, country_name(c), n) for c, n in counts.items()), key=lambda t: (not t[0], -t[2], t[1]))
 
 
 def organisation_get(*, key: str | int) -> OrganisationDetail:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.utils.html import conditional_escape, format_html
 
 from cxo.registry import geo
 from cxo.registry.models import EvidenceKind
@@ -45,12 +46,33 @@ def evidence_short(kind: str) -> str:
 
 
 _ACRONYMS = {"fei", "duns", "ndc", "nct", "spl", "set_id", "api", "cdisc"}
+_DETAIL_LABELS = {"url": "Source"}
 
 
 @register.filter
 def detail_label(key: str) -> str:
     """The label of an evidence detail key: ``fei`` -> "FEI", ``operation`` -> "Operation"."""
+    if key.lower() in _DETAIL_LABELS:
+        return _DETAIL_LABELS[key.lower()]
     return key.upper().replace("_", " ") if key.lower() in _ACRONYMS else key.replace("_", " ").capitalize()
+
+
+@register.filter
+def detail_value(value: object) -> str:
+    """An evidence detail value for reading: lists joined, web addresses as links, the rest as text."""
+    if isinstance(value, list | tuple):
+        return conditional_escape(", ".join(str(v) for v in value))
+    if isinstance(value, dict):
+        return conditional_escape("; ".join(f"{k}: {v}" for k, v in value.items()))
+    text = "" if value is None else str(value)
+    if text.startswith(("https://", "http://")):
+        return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', text, _short_url(text))
+    return conditional_escape(text)
+
+
+def _short_url(url: str) -> str:
+    host = url.split("://", 1)[1].split("/", 1)[0]
+    return host.removeprefix("www.")
 
 
 @register.filter
