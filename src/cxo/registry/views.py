@@ -22,6 +22,7 @@ from django.urls import reverse
 from cxo.core.errors import NotFound, ServiceError
 from cxo.registry import selectors
 from cxo.registry.charts import bar_chart
+from cxo.registry.models import Site
 from cxo.registry.search import FACETS, TERM_FACETS, FacetValue, SearchPage
 from cxo.registry.templatetags.registry import term_label
 
@@ -179,6 +180,8 @@ def _directory_page(
         "first_hit": (result.page - 1) * result.page_size + 1,
         "last_hit": (result.page - 1) * result.page_size + len(result.hits),
         "noun": noun,
+        # Data loaded without an import (or before the index existed) is not searchable until re-indexed.
+        "index_empty": not result.total and result.filters.is_empty and Site.objects.exists(),
     }
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
