@@ -165,26 +165,36 @@ def explain(
     cap_products = dict(zip(caps, index.cap_products[cap_arr].tolist(), strict=True))
     cap_substance = dict(zip(caps, index.cap_substance[cap_arr].tolist(), strict=True))
     site_cap_set = set(site_cap.tolist())
-    ev_item, ev = expand_groups(index.cap_ev_ptr, index.cap_ev, cap_arr)
-    cap_evidence: dict[int, list[_Ev]] = {c: [] for c in caps}
+    # Evidence of every gathered capability in three flat lists, grouped by capability; the _Ev
+    # records are made on first use, since only the deciding capabilities' evidence is shown.
+    counts = (index.cap_ev_ptr[cap_arr + 1] - index.cap_ev_ptr[cap_arr]).tolist()
+    _, ev = expand_groups(index.cap_ev_ptr, index.cap_ev, cap_arr)
+    ev_l, kind_l, day_l = ev.tolist(), index.ev_kind[ev].tolist(), index.ev_day[ev].tolist()
+    ev_start: dict[int, tuple[int, int]] = {}
+    offset = 0
+    for cap, count in zip(caps, counts, strict=True):
+        ev_start[cap] = (offset, offset + count)
+        offset += count
     source_ref = snap.evidence.source_ref
-    for item, e, kind, day in zip(
-        ev_item.tolist(), ev.tolist(), index.ev_kind[ev].tolist(), index.ev_day[ev].tolist(), strict=True
-    ):
-        cap = caps[item]
-        cap_evidence[cap].append(
-            _Ev(
-                kind=EVIDENCE_KINDS[kind],
-                source_ref=source_ref[e],
-                observed_on=_date(day),
-                capability=t.name[cap_term[cap]],
-                where="site" if cap in site_cap_set else "organisation",
-            )
-        )
+    evidence_cache: dict[int, list[_Ev]] = {}
+
+    def cap_evidence(cap: int) -> list[_Ev]:
+        found = evidence_cache.get(cap)
+        if found is None:
+            a, b = ev_start[cap]
+            where = "site" if cap in site_cap_set else "organisation"
+            name = t.name[cap_term[cap]]
+            found = evidence_cache[cap] = [
+                _Ev(EVIDENCE_KINDS[kind_l[j]], source_ref[ev_l[j]], _date(day_l[j]), name, where) for j in range(a, b)
+            ]
+        return found
+
     substance_idx = index.substance_index.get(criteria.substance, -2) if criteria.substance else -2
     row_site_l = index.row_site[rows].tolist()
-    fam_a = index.org_families_ptr[orgs].tolist()
-    fam_b = index.org_families_ptr[orgs + 1].tolist()
+    fam_item, fam = expand_groups(index.org_families_ptr, index.org_families, orgs)
+    org_fams_of: list[list[int]] = [[] for _ in rows_l]
+    for item, f in zip(fam_item.tolist(), fam.tolist(), strict=True):
+        org_fams_of[item].append(f)
 
     service_terms = [index.term_index[r.id] for r in resolved.terms.get("services", [])]
     product_refs = [r for f in ("dosage_forms", "routes", "modalities", "scales") for r in resolved.terms.get(f, [])]
@@ -192,6 +202,10 @@ def explain(
     points = {name: arr.tolist() for name, arr in result.points.items()}
 
     explanations: list[list[dict[str, Any]]] = []
+    # Entries that depend only on what the need asked and a few row traits are built once per call.
+    nothing_asked: dict[str, Any] | None = None
+    breadth_seen: dict[tuple[tuple[int, ...], tuple[int, ...]], dict[str, Any]] = {}
+    country_seen: dict[str, dict[str, Any]] = {}
     for k in range(len(rows_l)):
         here, there = site_caps[k], org_caps[k]
         site_pos = row_site_l[k]
@@ -215,7 +229,7 @@ def explain(
                 parts.append(f"{t.name[term]}: organisation-wide only ({names}), not tied to this site")
         if not service_terms:
             deciding.append((here, "site") if here else (there, "organisation"))
-        group_evidence = [[ev for c in group for ev in cap_evidence[c]] for group, _ in deciding]
+        group_evidence = [[ev for c in group for ev in cap_evidence(c)] for group, _ in deciding]
         # The record shown for each service: its strongest, then newest evidence.
         group_best = [max(group, key=_strength) for group in group_evidence if group]
         all_evidence = [ev for group in group_evidence for ev in group]
@@ -231,8 +245,18 @@ def explain(
             )
         )
 
-        # product fit
+        # product fit (the same entry for every row when nothing was asked for)
         pfit = points["product_fit"][k]
+        if not criteria.product_count:
+            if nothing_asked is None:
+                nothing_asked = _entry(
+                    "product_fit",
+                    MET,
+                    "No dosage form, route, modality, scale or substance requested.",
+                    pfit,
+                    rules.PRODUCT_FIT_MAX,
+                )
+            entries.append(nothing_asked)
         pparts = []
         for ref in product_refs:
             term = index.term_index[ref.id]
@@ -249,15 +273,16 @@ def explain(
                 pparts.append(f"{criteria.substance}: organisation-wide only")
             else:
                 pparts.append(f"{criteria.substance}: no record")
-        entries.append(
-            _entry(
-                "product_fit",
-                _status(pfit, rules.PRODUCT_FIT_MAX),
-                "; ".join(pparts) + "." if pparts else "No dosage form, route, modality, scale or substance requested.",
-                pfit,
-                rules.PRODUCT_FIT_MAX,
+        if pparts:
+            entries.append(
+                _entry(
+                    "product_fit",
+                    _status(pfit, rules.PRODUCT_FIT_MAX),
+                    "; ".join(pparts) + ".",
+                    pfit,
+                    rules.PRODUCT_FIT_MAX,
+                )
             )
-        )
 
         # evidence strength
         strength = points["evidence_strength"][k]
@@ -266,9 +291,9 @@ def explain(
             detail = f"Best evidence: {best.label()}."
             if best.kind == "fda_registration" and expiry is not None:
                 if expiry < today:
-                    detail += f" That registration expired on {expiry.isoformat()}; no renewal is on record."
+                    detail += f" That registration expired on {_iso(expiry)}; no renewal is on record."
                 else:
-                    detail += f" Registration current until {expiry.isoformat()}."
+                    detail += f" Registration current until {_iso(expiry)}."
         else:
             detail = "No evidence on record for the deciding capabilities."
         entries.append(
@@ -290,7 +315,7 @@ def explain(
             assert newest.observed_on is not None
             age = today_ord - newest.observed_on.toordinal()
             detail = (
-                f"Newest evidence observed {newest.observed_on.isoformat()}, {age} days before {today.isoformat()} "
+                f"Newest evidence observed {_iso(newest.observed_on)}, {age} days before {_iso(today)} "
                 f"(full points up to {rules.RECENCY_FULL_DAYS} days, none from {rules.RECENCY_ZERO_DAYS})."
             )
             shown = [newest]
@@ -300,19 +325,28 @@ def explain(
 
         # breadth
         br = points["breadth"][k]
-        site_fams = sorted({index.family[cap_term[c]] for c in here})
-        org_fams = index.org_families[fam_a[k] : fam_b[k]].tolist()
-        other = sorted(set(org_fams) - set(site_fams))
-        families_here = ", ".join(family_name[f] for f in site_fams) or "none"
-        detail = f"Service families at this site: {families_here}."
-        if other:
-            detail += f" Elsewhere in the organisation: {', '.join(family_name[f] for f in other)}."
-        entries.append(_entry("breadth", _status(br, rules.BREADTH_MAX), detail, br, rules.BREADTH_MAX))
+        site_fams = tuple(sorted({index.family[cap_term[c]] for c in here}))
+        org_fams = org_fams_of[k]
+        other = tuple(sorted(set(org_fams) - set(site_fams)))
+        breadth_entry = breadth_seen.get((site_fams, other))
+        if breadth_entry is None:
+            families_here = ", ".join(family_name[f] for f in site_fams) or "none"
+            detail = f"Service families at this site: {families_here}."
+            if other:
+                detail += f" Elsewhere in the organisation: {', '.join(family_name[f] for f in other)}."
+            breadth_entry = _entry("breadth", _status(br, rules.BREADTH_MAX), detail, br, rules.BREADTH_MAX)
+            breadth_seen[(site_fams, other)] = breadth_entry
+        entries.append(breadth_entry)
 
         # hard filters that the need applied
         if criteria.countries is not None:
-            wanted = [*(_country(c) for c in resolved.countries), *(geo.region_name(r) for r in resolved.regions)]
-            entries.append(_entry("country", MET, f"{_country(country)}, within the requested {', '.join(wanted)}."))
+            country_entry = country_seen.get(country)
+            if country_entry is None:
+                wanted = [*(_country(c) for c in resolved.countries), *(geo.region_name(r) for r in resolved.regions)]
+                country_entry = country_seen[country] = _entry(
+                    "country", MET, f"{_country(country)}, within the requested {', '.join(wanted)}."
+                )
+            entries.append(country_entry)
         if criteria.exclude_countries:
             barred = [
                 *(_country(c) for c in resolved.exclude_countries),
@@ -328,7 +362,7 @@ def explain(
             proof = [ev for group in group_evidence for ev in group if ev.kind == kind]
             detail = f"{KIND_LABEL[kind]} on every requested service: " + "; ".join(ev.label() for ev in proof[:3])
             if required == rules.FDA_REGISTRATION_CURRENT and expiry is not None:
-                detail += f". Registration current until {expiry.isoformat()}"
+                detail += f". Registration current until {_iso(expiry)}"
             entries.append(_entry(f"required_evidence:{required}", MET, detail + ".", evidence=proof))
         explanations.append(entries)
     return explanations
