@@ -17,6 +17,7 @@ from cxo.registry.facets import TermNode
 from cxo.registry.models import Site, Vocabulary
 from cxo.registry.schemas import (
     DirectoryQuery,
+    EvidencePageOut,
     ImportRunPageOut,
     OrganisationDetailOut,
     OrganisationPageOut,
@@ -137,8 +138,11 @@ def site_detail(
     duns_or_id: Annotated[str, Path(description="The site's nine-digit DUNS number, or its id.")],
 ) -> dict[str, Any]:
     """A site by its nine-digit DUNS number or its id: address, registration, US agent, and every
-    capability with its evidence (source, reference, date), plus its organisation's organisation-wide
-    capabilities."""
+    capability with its evidence count and newest evidence (source, reference, date), plus its
+    organisation's organisation-wide capabilities.
+
+    Each capability carries at most its 5 newest evidence records; when ``evidence_count`` is larger,
+    page through the rest with ``GET /registry/capabilities/{id}/evidence?page=2``."""
     detail = selectors.site_get(key=duns_or_id)
     capabilities = [*detail.capabilities, *detail.organisation_capabilities]
 
@@ -151,7 +155,7 @@ def site_detail(
         "services": distinct([c.service for c in capabilities]),
         "dosage_forms": distinct([c.dosage_form for c in capabilities]),
         "routes": distinct([c.route for c in capabilities]),
-        "evidence_kinds": sorted({e.kind for c in capabilities for e in c.evidence.all()}),
+        "evidence_kinds": sorted({k for c in capabilities for k in c.evidence_kinds}),  # type: ignore[attr-defined]
         "address": detail.site.address,
         "us_agent_name": detail.site.us_agent_name,
         "us_agent_duns": detail.site.us_agent_duns,
@@ -167,7 +171,10 @@ def organisation_detail(
     id_or_slug: Annotated[str, Path(description="The organisation's id or slug.")],
 ) -> dict[str, Any]:
     """An organisation by id or slug: its derived kind and why, its sites, its capabilities with their
-    evidence, and the imports the evidence came from."""
+    evidence count and newest evidence, and the imports the evidence came from.
+
+    Each capability carries at most its 5 newest evidence records; when ``evidence_count`` is larger,
+    page through the rest with ``GET /registry/capabilities/{id}/evidence?page=2``."""
     detail = selectors.organisation_get(key=id_or_slug)
     organisation = detail.organisation
     return {
@@ -180,6 +187,26 @@ def organisation_detail(
         "sites": detail.sites,
         "capabilities": detail.capabilities,
         "import_runs": detail.import_runs,
+    }
+
+
+@router.get("/capabilities/{capability_id}/evidence", response={200: EvidencePageOut, **ERRORS})
+def capability_evidence(
+    request: HttpRequest,
+    capability_id: Annotated[int, Path(description="The capability's id, as in a site's or organisation's detail.")],
+    query: Query[PageQuery],
+) -> dict[str, Any]:
+    """All the evidence of one capability, newest first, a page at a time (``page``, ``page_size``)."""
+    page_check(page=query.page, page_size=query.page_size)
+    result = selectors.evidence_page(
+        capability_id=capability_id, offset=(query.page - 1) * query.page_size, limit=query.page_size
+    )
+    return {
+        "total": result.total,
+        "page": query.page,
+        "page_size": query.page_size,
+        "pages": max(1, math.ceil(result.total / query.page_size)),
+        "results": result.rows,
     }
 
 

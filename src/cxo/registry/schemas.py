@@ -166,11 +166,15 @@ class CapabilityOut(Schema):
     modality: TermRefOut | None = Field(description="Modality, if specific to one.")
     scale: TermRefOut | None = Field(description="Phase or scale, if specific to one.")
     substance: str = Field(description="Substance, if specific to one.")
-    evidence: list[EvidenceOut] = Field(description="Why we believe it, newest first.")
+    evidence_count: int = Field(description="How many evidence records it has in all.")
+    evidence: list[EvidenceOut] = Field(
+        description="Why we believe it: its newest evidence records (at most 5), newest first. When "
+        "evidence_count is larger, page through all of them with GET /registry/capabilities/{id}/evidence."
+    )
 
     @staticmethod
     def resolve_evidence(obj: Any) -> list[Any]:
-        return list(obj.evidence.all())
+        return list(obj.evidence_newest)
 
 
 class ImportRunOut(Schema):
@@ -193,6 +197,14 @@ class ImportRunOut(Schema):
     @staticmethod
     def resolve_actor(obj: Any) -> str:
         return str(obj.actor_label or (obj.actor.get_username() if obj.actor else ""))
+
+
+class EvidencePageOut(Schema):
+    total: int = Field(description="Number of evidence records of the capability.")
+    page: int = Field(description="This page's number, from 1.")
+    page_size: int = Field(description="Records per page.")
+    pages: int = Field(description="Number of pages (at least 1).")
+    results: list[EvidenceOut] = Field(description="This page's records, newest first.")
 
 
 class ImportRunPageOut(Schema):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.models import Organisation
@@ -233,16 +233,45 @@ def organisation_search(
 # --- detail pages -------------------------------------------------------------------------------
 
 
+# A detail page shows each capability's evidence count and only its newest few records; the rest
+# come a page at a time (:func:`evidence_page`). NDC alone gives a labeler one record per product.
+EVIDENCE_SHOWN = 5
+EVIDENCE_PAGE_SIZE = 50
+EVIDENCE_ORDER = (F("observed_on").desc(nulls_last=True), F("kind").asc(), F("source_ref").asc(), F("pk").asc())
+
+
 def _capabilities() -> QuerySet[Capability]:
-    evidence = Evidence.objects.select_related("import_run").order_by("-observed_on", "kind", "source_ref")
-    return Capability.objects.select_related("service", "dosage_form", "route", "modality", "scale").prefetch_related(
-        Prefetch("evidence", queryset=evidence)
+    """Capabilities with their terms, their evidence count, and their newest EVIDENCE_SHOWN records.
+
+    The records are limited in SQL: Django prefetches a sliced queryset with a ROW_NUMBER() window
+    partitioned by capability (SQLite and PostgreSQL alike).
+    """
+    newest = Evidence.objects.select_related("import_run").order_by(*EVIDENCE_ORDER)[:EVIDENCE_SHOWN]
+    return (
+        Capability.objects.select_related("service", "dosage_form", "route", "modality", "scale")
+        .annotate(evidence_count=Count("evidence"))
+        .prefetch_related(Prefetch("evidence", queryset=newest, to_attr="evidence_newest"))
     )
 
 
-def _import_runs(capabilities: Sequence[Capability]) -> list[ImportRun]:
-    runs = {e.import_run.pk: e.import_run for c in capabilities for e in c.evidence.all() if e.import_run is not None}
-    return sorted(runs.values(), key=lambda r: r.started_at, reverse=True)
+def _evidence_kinds(capabilities: Sequence[Capability]) -> None:
+    """Set ``evidence_kinds`` on each capability (the kinds of all its evidence, in one query) and
+    ``evidence_more`` (how many records beyond its newest)."""
+    kinds: dict[int, set[str]] = {}
+    pairs = Evidence.objects.filter(capability__in=[c.pk for c in capabilities]).order_by()
+    for capability_id, kind in pairs.values_list("capability_id", "kind").distinct():
+        kinds.setdefault(capability_id, set()).add(kind)
+    for c in capabilities:
+        c.evidence_kinds = sorted(kinds.get(c.pk, ()))  # type: ignore[attr-defined]
+        c.evidence_more = c.evidence_count - len(c.evidence_newest)  # type: ignore[attr-defined]
+
+
+def _import_runs(capabilities: Q) -> list[ImportRun]:
+    """The import runs behind any evidence of these capabilities, newest first (one query)."""
+    evidence = Evidence.objects.filter(import_run__isnull=False).filter(
+        capability__in=Capability.objects.filter(capabilities).values("pk")
+    )
+    return list(ImportRun.objects.filter(pk__in=evidence.values("import_run_id")).order_by("-started_at", "-pk"))
 
 
 def _capability_order(capability: Capability) -> tuple[int, str, str, str]:
@@ -274,7 +303,8 @@ class SiteDetail:
 def site_get(*, key: str | int) -> SiteDetail:
     """A site by its DUNS number (nine digits) or its id, with its own and its organisation's capabilities.
 
-    Capabilities come with their terms, evidence and import runs: three queries in all.
+    Capabilities come with their terms, their evidence count and kinds, their newest EVIDENCE_SHOWN
+    evidence records (``evidence_newest``), and the import runs: five queries however much evidence.
     """
     text = str(key).strip()
     if len(text) == 9 and text.isdigit():
@@ -286,13 +316,15 @@ def site_get(*, key: str | int) -> SiteDetail:
     site = Site.objects.select_related("organisation").filter(lookup).first()
     if site is None:
         raise NotFound(f"No site with {'DUNS' if len(text) == 9 else 'id'} {text}.")
-    capabilities = list(_capabilities().filter(Q(site=site) | Q(organisation_id=site.organisation_id, site=None)))
+    scope = Q(site=site) | Q(organisation_id=site.organisation_id, site=None)
+    capabilities = list(_capabilities().filter(scope))
+    _evidence_kinds(capabilities)
     capabilities.sort(key=_capability_order)
     return SiteDetail(
         site=site,
         capabilities=[c for c in capabilities if c.site_id == site.pk],
         organisation_capabilities=[c for c in capabilities if c.site_id is None],
-        import_runs=_import_runs(capabilities),
+        import_runs=_import_runs(scope),
     )
 
 
@@ -320,12 +352,29 @@ class CapabilityGroup:
 
     @property
     def evidence(self) -> list[tuple[Capability, Evidence]]:
-        rows = [(c, e) for c in self.capabilities for e in c.evidence.all()]
-        return sorted(rows, key=lambda r: r[1].observed_on or dt.date.min, reverse=True)
+        """The group's newest EVIDENCE_SHOWN records: among its capabilities' newest, so no query."""
+        rows = [(c, e) for c in self.capabilities for e in c.evidence_newest]  # type: ignore[attr-defined]
+        rows.sort(
+            key=lambda r: (
+                r[1].observed_on is None,
+                -(r[1].observed_on or dt.date.min).toordinal(),
+                r[1].kind,
+                r[1].source_ref,
+            )
+        )
+        return rows[:EVIDENCE_SHOWN]
+
+    @property
+    def evidence_count(self) -> int:
+        return sum(c.evidence_count for c in self.capabilities)  # type: ignore[attr-defined]
+
+    @property
+    def evidence_more(self) -> int:
+        return self.evidence_count - len(self.evidence)
 
     @property
     def evidence_kinds(self) -> list[str]:
-        return sorted({e.kind for c in self.capabilities for e in c.evidence.all()})
+        return sorted({k for c in self.capabilities for k in c.evidence_kinds})  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -369,7 +418,8 @@ def organisation_get(*, key: str | int) -> OrganisationDetail:
     """A registry organisation by id or slug, with its sites, capabilities, evidence and import runs.
 
     Organisations without any site or capability (tenants that are not in the registry) are not
-    found. Four queries however many sites it has.
+    found. Each capability has its evidence count and kinds and its newest EVIDENCE_SHOWN records
+    (``evidence_newest``). Six queries however many sites and evidence records it has.
     """
     text = str(key).strip()
     lookup = Q(pk=int(text)) if text.isdigit() else Q(slug=text)
@@ -381,13 +431,74 @@ def organisation_get(*, key: str | int) -> OrganisationDetail:
     capabilities = list(_capabilities().filter(organisation=organisation))
     if not sites and not capabilities:
         raise NotFound(f"No organisation '{text}' in the registry.")
+    _evidence_kinds(capabilities)
     for capability in capabilities:
         if capability.site_id is not None:
             capability.site = by_id[capability.site_id]  # no query per capability
     capabilities.sort(key=lambda c: (*_capability_order(c), c.site.name if c.site else ""))
     return OrganisationDetail(
-        organisation=organisation, sites=sites, capabilities=capabilities, import_runs=_import_runs(capabilities)
+        organisation=organisation,
+        sites=sites,
+        capabilities=capabilities,
+        import_runs=_import_runs(Q(organisation=organisation)),
     )
+
+
+@dataclass(frozen=True)
+class EvidencePage:
+    """One page of a capability's evidence, or of its capability group's (same terms, any site)."""
+
+    capability: Capability
+    group: bool
+    rows: list[Evidence]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_offset(self) -> int | None:
+        end = self.offset + len(self.rows)
+        return end if end < self.total else None
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.total - self.offset - len(self.rows))
+
+
+def evidence_page(
+    *, capability_id: int, group: bool = False, offset: int = 0, limit: int = EVIDENCE_PAGE_SIZE
+) -> EvidencePage:
+    """Evidence of a capability, newest first, ``limit`` records from ``offset``; three queries.
+
+    With ``group``, the evidence of every capability of its organisation with the same terms
+    (service, dosage form, route, modality, scale, substance) at any site, as the organisation page
+    groups them; each record comes with its capability's site.
+    """
+    if offset < 0:
+        raise ServiceError("offset must be 0 or more.", field="offset")
+    if not 1 <= limit <= 500:
+        raise ServiceError("limit must be between 1 and 500.", field="limit")
+    capability = Capability.objects.filter(pk=capability_id).first()
+    if capability is None:
+        raise NotFound(f"No capability {capability_id}.")
+    if group:
+        same = Capability.objects.filter(
+            organisation_id=capability.organisation_id,
+            service_id=capability.service_id,
+            dosage_form_id=capability.dosage_form_id,
+            route_id=capability.route_id,
+            modality_id=capability.modality_id,
+            scale_id=capability.scale_id,
+            substance=capability.substance,
+        )
+        evidence = Evidence.objects.filter(capability__in=same.values("pk"))
+    else:
+        evidence = Evidence.objects.filter(capability=capability)
+    total = evidence.count()
+    rows = list(
+        evidence.select_related("import_run", "capability__site").order_by(*EVIDENCE_ORDER)[offset : offset + limit]
+    )
+    return EvidencePage(capability=capability, group=group, rows=rows, total=total, offset=offset, limit=limit)
 
 
 # --- taxonomy, imports, statistics --------------------------------------------------------------

@@ -7,6 +7,7 @@ urlpatterns = [
     path("organisations/", views.organisation_directory, name="registry_organisations"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="registry_organisation"),
     path("sites/<int:site_id>/", views.site_detail, name="registry_site"),
+    path("capabilities/<int:capability_id>/evidence/", views.evidence_more, name="registry_evidence"),
     path("stats/", views.stats, name="registry_stats"),
     path("imports/", views.import_runs, name="registry_imports"),
 ]

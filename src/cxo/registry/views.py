@@ -235,6 +235,22 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
 
 
 @login_required
+def evidence_more(request: HttpRequest, capability_id: int) -> HttpResponse:
+    """A page of a capability's evidence from ``?offset=`` (``?group=1``: its capability group's), as
+    list items for the "and K more" link of the organisation and site pages to swap itself for."""
+    group = request.GET.get("group") == "1"
+    try:
+        offset = max(0, int(request.GET.get("offset", "0")))
+    except ValueError:
+        offset = 0
+    try:
+        page = selectors.evidence_page(capability_id=capability_id, group=group, offset=offset)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "registry/_evidence_more.html", {"page": page})
+
+
+@login_required
 def stats(request: HttpRequest) -> HttpResponse:
     """The registry at a glance: totals and sites per country, region, service, kind and evidence source."""
     summary = selectors.registry_stats()

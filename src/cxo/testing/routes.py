@@ -113,6 +113,7 @@ WEB_ROUTES: dict[str, Route] = {
     "registry_organisations": Route("signed_in"),
     "registry_organisation": Route("signed_in", kwargs=lambda w: {"slug": w.registry_organisation.slug}),
     "registry_site": Route("signed_in", kwargs=lambda w: {"site_id": w.registry_site.pk}),
+    "registry_evidence": Route("signed_in", kwargs=lambda w: {"capability_id": w.registry_capability.pk}),
     "registry_stats": Route("signed_in"),
     "registry_imports": Route("signed_in"),
     # sourcing, sponsor side: the sponsor's programme, need, RFPs, questions, proposals, documents
@@ -219,6 +220,9 @@ API_ROUTES: dict[str, Route] = {
     "GET /registry/sites/{duns_or_id}": Route("signed_in", kwargs=lambda w: {"duns_or_id": w.registry_site.duns}),
     "GET /registry/organisations/{id_or_slug}": Route(
         "signed_in", kwargs=lambda w: {"id_or_slug": w.registry_organisation.slug}
+    ),
+    "GET /registry/capabilities/{capability_id}/evidence": Route(
+        "signed_in", kwargs=lambda w: {"capability_id": w.registry_capability.pk}
     ),
     "GET /registry/taxonomy": Route("signed_in"),
     "GET /registry/imports": Route("signed_in"),

@@ -93,3 +93,55 @@ def small_registry(taxonomy: None) -> SimpleNamespace:
         run=run, ndc_run=ndc_run, acme=acme, bharat=bharat, chengdu=chengdu, delta=delta,
         newark=newark, hyderabad=hyderabad, pune=pune, chengdu1=chengdu1, mainz=mainz, mill=mill,
     )  # fmt: skip
+
+
+@pytest.fixture
+def heavy_registry(taxonomy: None) -> SimpleNamespace:
+    """A labeler with 300 evidence records: tablet manufacturing at two sites (150 + 100 records, one
+    capability group) and 50 organisation-wide listings, one a day, newest the highest number."""
+    from cxo.registry.models import Evidence
+
+    run = ImportRunFactory(source="ndc", file_name="product.txt.gz", rows=300, created=300)
+    labeler = RegistryOrganisationFactory(name="Heavy Labeler", slug="heavy-labeler", kind="cmo")
+    east = SiteFactory(organisation=labeler, name="Heavy East", country="USA", duns="555000001")
+    west = SiteFactory(organisation=labeler, name="Heavy West", country="USA", duns="555000002")
+    day = dt.date(2020, 1, 1)
+    capabilities = []
+    for where, count in ((east, 150), (west, 100)):
+        c = capability_with_evidence(
+            site=where, service="svc.mfg.drug_product", dosage_form="frm.tablet", observed_on=day, import_run=run
+        )
+        capabilities.append((c, count))
+    listing = capability_with_evidence(
+        organisation=labeler,
+        service="svc.mfg.drug_product",
+        dosage_form="frm.capsule",
+        evidence=EvidenceKind.NDC_LISTING,
+        observed_on=day,
+    )
+    capabilities.append((listing, 50))
+    rows = []
+    n = 0
+    for c, count in capabilities:
+        for _ in range(1, count):  # each capability already has one record, on ``day``
+            n += 1
+            rows.append(
+                Evidence(
+                    capability=c,
+                    kind=EvidenceKind.NDC_LISTING,
+                    source_ref=f"NDC {n:05d}",
+                    observed_on=day + dt.timedelta(days=n),
+                    import_run=run,
+                )
+            )
+    Evidence.objects.bulk_create(rows)
+    facets_rebuild(organisation_ids=[labeler.pk])
+    return SimpleNamespace(
+        organisation=labeler,
+        east=east,
+        west=west,
+        tablet=capabilities[0][0],
+        west_tablet=capabilities[1][0],
+        listing=listing,
+        run=run,
+    )

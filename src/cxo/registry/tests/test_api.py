@@ -226,7 +226,7 @@ def test_import_runs(small_registry: SimpleNamespace, reader: Api) -> None:
 def test_every_registry_operation_and_field_is_described() -> None:
     schema = api.get_openapi_schema()
     operations = [(path, op) for path, ops in schema["paths"].items() if "/registry/" in path for op in ops.values()]
-    assert len(operations) == 6
+    assert len(operations) == 7
     for path, operation in operations:
         assert operation.get("description") or operation.get("summary"), path
         assert len(operation.get("description", "")) > 40, f"{path} needs a real description"
@@ -279,3 +279,23 @@ def test_directory_totals_match_the_raw_decrs_file(taxonomy: None, reader: Api) 
     assert body["total"] == len(rows)
     by_country = Counter(row["COUNTRY_ISO3"] for row in rows if row["COUNTRY_ISO3"])
     assert {v["code"]: v["count"] for v in body["facets"]["country"]} == dict(by_country)
+
+
+def test_details_cap_evidence_and_page_the_rest(heavy_registry: SimpleNamespace, reader: Api) -> None:
+    body = reader.get("/organisations/heavy-labeler").json()
+    assert sorted((c["evidence_count"], len(c["evidence"])) for c in body["capabilities"]) == [
+        (50, 5),
+        (100, 5),
+        (150, 5),
+    ]
+    site = reader.get(f"/sites/{heavy_registry.east.pk}").json()
+    assert [(c["evidence_count"], len(c["evidence"])) for c in site["capabilities"]] == [(150, 5)]
+    assert site["evidence_kinds"] == ["fda_registration", "ndc_listing"]
+    path = f"/capabilities/{heavy_registry.tablet.pk}/evidence"
+    first = reader.get(path, {"page_size": 100}).json()
+    assert (first["total"], first["pages"], len(first["results"])) == (150, 2, 100)
+    assert first["results"][0]["source_ref"] == "NDC 00149"
+    second = reader.get(path, {"page": 2, "page_size": 100}).json()
+    assert len(second["results"]) == 50 and second["results"][-1]["kind"] == "fda_registration"
+    assert reader.get(path, {"page_size": 500}).status_code == 400
+    assert reader.get("/capabilities/0/evidence").status_code == 404

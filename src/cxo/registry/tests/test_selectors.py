@@ -5,6 +5,7 @@ The registry of ``small_registry`` (see conftest) is small enough to count by ha
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,6 +16,7 @@ from cxo.registry.facets import facets_rebuild, search_normalise, signature
 from cxo.registry.models import OrganisationFacets, Site, SiteFacets
 from cxo.registry.search import SearchPage
 from cxo.registry.selectors import (
+    evidence_page,
     organisation_get,
     organisation_search,
     registry_stats,
@@ -270,13 +272,13 @@ def test_organisation_free_text_searches_its_sites(small_registry: SimpleNamespa
 
 
 def test_site_get_by_duns_or_id(small_registry: SimpleNamespace, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         detail = site_get(key="222222222")
-        evidence = [(e.kind, e.source_ref, e.observed_on) for c in detail.capabilities for e in c.evidence.all()]
+        evidence = [(e.kind, e.source_ref, e.observed_on) for c in detail.capabilities for e in c.evidence_newest]
         organisation_wide = [
             (c.dosage_form.name, e.kind, e.import_run.source)  # type: ignore[union-attr]
             for c in detail.organisation_capabilities
-            for e in c.evidence.all()
+            for e in c.evidence_newest
         ]
     assert detail.site == small_registry.hyderabad
     assert [c.service.code for c in detail.capabilities] == ["svc.mfg.drug_product", "svc.packaging.pack"]
@@ -292,7 +294,7 @@ def test_site_get_by_duns_or_id(small_registry: SimpleNamespace, django_assert_n
 
 
 def test_organisation_get(small_registry: SimpleNamespace, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         detail = organisation_get(key="acme-pharma")
         groups = [
             (g.first.service.code, [s.name for s in g.sites], g.organisation_wide, [e.kind for _, e in g.evidence])
@@ -346,3 +348,53 @@ def test_taxonomy_by_vocabulary(taxonomy: None) -> None:
     assert set(taxonomy_get()) == {"service", "dosage_form", "route", "modality", "scale"}
     with pytest.raises(ServiceError, match="Unknown vocabulary 'colour'"):
         taxonomy_get(vocabulary="colour")
+
+
+def test_organisation_get_caps_evidence_in_sql(heavy_registry: SimpleNamespace, django_assert_num_queries: Any) -> None:
+    # 300 evidence records: still six queries, and only the newest five per capability are loaded.
+    with django_assert_num_queries(6):
+        detail = organisation_get(key="heavy-labeler")
+        groups = [
+            (g.first.dosage_form.name, g.evidence_count, g.evidence_more, [e.source_ref for _, e in g.evidence])  # type: ignore[union-attr]
+            for g in detail.capability_groups
+        ]
+        runs = [r.pk for r in detail.import_runs]
+    assert sorted(groups) == [
+        ("CAPSULE", 50, 45, ["NDC 00297", "NDC 00296", "NDC 00295", "NDC 00294", "NDC 00293"]),
+        ("TABLET", 250, 245, ["NDC 00248", "NDC 00247", "NDC 00246", "NDC 00245", "NDC 00244"]),
+    ]
+    assert all(len(c.evidence_newest) == 5 for c in detail.capabilities)
+    assert runs == [heavy_registry.run.pk]
+
+
+def test_site_get_caps_evidence_in_sql(heavy_registry: SimpleNamespace, django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(5):
+        detail = site_get(key=heavy_registry.east.pk)
+        own = [(c.evidence_count, c.evidence_more, len(c.evidence_newest)) for c in detail.capabilities]
+        wide = [(c.evidence_count, c.evidence_more, c.evidence_kinds) for c in detail.organisation_capabilities]
+    assert own == [(150, 145, 5)]
+    assert wide == [(50, 45, ["ndc_listing"])]
+
+
+def test_evidence_page_pages_a_capability_or_its_group(
+    heavy_registry: SimpleNamespace, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(3):
+        page = evidence_page(capability_id=heavy_registry.tablet.pk, group=True, offset=5)
+        sites = {e.capability.site.name for e in page.rows}
+    assert (page.total, len(page.rows), page.next_offset, page.remaining) == (250, 50, 55, 195)
+    assert page.rows[0].source_ref == "NDC 00243"
+    assert sites == {"Heavy West"}  # the 99 newest after the first five are West's
+    last = evidence_page(capability_id=heavy_registry.tablet.pk, group=True, offset=200)
+    assert (len(last.rows), last.next_offset, last.remaining, last.rows[-1].observed_on) == (
+        50,
+        None,
+        0,
+        dt.date(2020, 1, 1),
+    )
+    own = evidence_page(capability_id=heavy_registry.tablet.pk, offset=0, limit=10)
+    assert (own.total, len(own.rows), own.rows[0].source_ref) == (150, 10, "NDC 00149")
+    with pytest.raises(NotFound):
+        evidence_page(capability_id=0)
+    with pytest.raises(ServiceError):
+        evidence_page(capability_id=heavy_registry.tablet.pk, offset=-1)

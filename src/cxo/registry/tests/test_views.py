@@ -227,3 +227,30 @@ def test_an_empty_index_over_real_sites_says_how_to_rebuild_it(client_in: Client
     assert "run cxo registry_reindex" in text(client_in.get(reverse("registry_directory")))
     facets_rebuild()
     assert "cxo registry_reindex" not in text(client_in.get(reverse("registry_directory")))
+
+
+def test_detail_pages_show_newest_evidence_and_load_the_rest(
+    heavy_registry: SimpleNamespace, outsider: User, django_assert_max_num_queries: Any
+) -> None:
+    client = login_client(outsider)
+    with django_assert_max_num_queries(10):  # session and user, then the six of organisation_get
+        page = client.get(reverse("registry_organisation", kwargs={"slug": "heavy-labeler"}))
+    html = page.content.decode()
+    assert html.count("NDC 0") == 10  # five per capability group, of 300
+    assert "250 records" in text(page)
+    assert "and 245 more" in text(page) and "and 45 more" in text(page)
+    more = reverse("registry_evidence", kwargs={"capability_id": heavy_registry.tablet.pk})
+    assert f"{more}?offset=5&amp;group=1" in html
+    fragment = client.get(more, {"offset": 5, "group": "1"}, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    assert fragment.content.decode().count("<li") == 51  # fifty records and the next "more"
+    assert "and 195 more" in text(fragment) and "offset=55" in fragment.content.decode()
+    assert "Heavy West" in text(fragment)
+    last = client.get(more, {"offset": 200, "group": "1"})
+    assert last.content.decode().count("<li") == 50 and "more" not in text(last)
+
+    site = client.get(reverse("registry_site", kwargs={"site_id": heavy_registry.east.pk}))
+    assert site.content.decode().count("NDC 0") == 10 and "and 145 more" in text(site) and "and 45 more" in text(site)
+    own = client.get(more, {"offset": 5})
+    assert own.content.decode().count("<li") == 51 and "and 95 more" in text(own)
+    assert client.get(reverse("registry_evidence", kwargs={"capability_id": 0})).status_code == 404
