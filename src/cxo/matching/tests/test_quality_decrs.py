@@ -72,9 +72,9 @@ def cli(*args: str) -> dict[str, object]:
 
 
 @pytest.mark.django_db
-def test_decrs_needs_return_exactly_the_sites_the_file_says(settings: pytest.FixtureRequest,
-                                                             monkeypatch: pytest.MonkeyPatch,
-                                                             sponsor_user: User) -> None:
+def test_decrs_needs_return_exactly_the_sites_the_file_says(
+    settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, sponsor_user: User
+) -> None:
     settings.CXO_MATCH_VERSION_TTL = 0  # type: ignore[attr-defined]
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date.fromisoformat(TODAY))
     live.forget()
@@ -103,7 +103,8 @@ def test_decrs_needs_return_exactly_the_sites_the_file_says(settings: pytest.Fix
     )
     assert response.status_code == 200
     assert [(r["site"]["duns"], r["score"]) for r in response.json()["results"]] == [
-        (r["site"]["duns"], r["score"]) for r in got["results"]  # type: ignore[union-attr]
+        (r["site"]["duns"], r["score"])
+        for r in got["results"]  # type: ignore[union-attr]
     ]
 
     # More operations and places, each against the file; the API agrees with the CLI on the ranking.
@@ -124,7 +125,8 @@ def test_decrs_needs_return_exactly_the_sites_the_file_says(settings: pytest.Fix
             "/api/v1/match", {"services": [operation], "all": True, **fields}, content_type="application/json"
         ).json()
         assert [r["site"]["duns"] for r in via_api["results"]] == [
-            r["site"]["duns"] for r in got["results"]  # type: ignore[union-attr]
+            r["site"]["duns"]
+            for r in got["results"]  # type: ignore[union-attr]
         ], operation
 
     # Every explanation can be followed to the site's registry page, and its evidence is the DECRS record.
@@ -143,7 +145,5 @@ def test_decrs_needs_return_exactly_the_sites_the_file_says(settings: pytest.Fix
 
     # One per organisation: as many results as registrants with a matching site in the country.
     with DECRS.open(newline="", encoding="utf-8") as f:
-        registrants = {
-            row["REGISTRANT_DUNS"] for row in csv.DictReader(f) if row["DUNS_NUMBER"] in subtree
-        }
+        registrants = {row["REGISTRANT_DUNS"] for row in csv.DictReader(f) if row["DUNS_NUMBER"] in subtree}
     assert cli("--service", "API MANUFACTURE", "--country", "IND", "--per-organisation")["total"] == len(registrants)
