@@ -44,6 +44,8 @@ def test_find_providers_and_shortlist_them(
     page.locator(".mainnav").get_by_role("link", name="Find providers").click()
     expect(page).to_have_url(f"{base}/o/{sponsor.slug}/match/")
     expect(page.get_by_role("heading", name="What do you need made, tested or run?")).to_be_visible()
+    # htmx binds its triggers once the page has loaded; typing before that sends no request.
+    page.wait_for_load_state("load")
 
     # Autocomplete: type part of a synonym, pick the term; the same for the country.
     page.get_by_test_id("q-services").fill("drug prod")
