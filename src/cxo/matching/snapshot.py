@@ -117,7 +117,8 @@ def snapshot_from_db() -> RegistrySnapshot:
     from django.db.models import Exists, OuterRef, Q
 
     from cxo.core.models import Organisation
-    from cxo.registry.models import Capability, Evidence, Site, Term
+    from cxo.registry.kind import LEAD_SPONSOR
+    from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term
 
     terms = Term.objects.order_by("id").values_list(
         "id", "vocabulary", "code", "name", "synonyms", "parent_id", "sort", "cdisc_code"
@@ -129,18 +130,32 @@ def snapshot_from_db() -> RegistrySnapshot:
     sites = Site.objects.order_by("id").values_list(
         "id", "organisation_id", "name", "country", "duns", "fei", "registration_expiry"
     )
-    capabilities = Capability.objects.order_by("id").values_list(
-        "id",
-        "organisation_id",
-        "site_id",
-        "service_id",
-        "dosage_form_id",
-        "route_id",
-        "modality_id",
-        "scale_id",
-        "substance",
+    # A trial an organisation leads as sponsor shows it bought clinical services, not that it sells
+    # them (the same reading as cxo.registry.kind): such evidence is left out, and so is a capability
+    # that rests on nothing else.
+    sponsor_led = Q(kind=EvidenceKind.CLINICAL_TRIAL, detail__role=LEAD_SPONSOR)
+    own_evidence = Evidence.objects.filter(capability=OuterRef("pk"))
+    bought_only = Exists(own_evidence.filter(sponsor_led)) & ~Exists(own_evidence.exclude(sponsor_led))
+    capabilities = (
+        Capability.objects.exclude(bought_only)
+        .order_by("id")
+        .values_list(
+            "id",
+            "organisation_id",
+            "site_id",
+            "service_id",
+            "dosage_form_id",
+            "route_id",
+            "modality_id",
+            "scale_id",
+            "substance",
+        )
     )
-    evidence = Evidence.objects.order_by("id").values_list("id", "capability_id", "kind", "source_ref", "observed_on")
+    evidence = (
+        Evidence.objects.exclude(sponsor_led)
+        .order_by("id")
+        .values_list("id", "capability_id", "kind", "source_ref", "observed_on")
+    )
     return RegistrySnapshot.from_records(
         terms=[(*t[:4], tuple(t[4] or ()), *t[5:]) for t in terms],
         organisations=organisations,

@@ -178,3 +178,25 @@ def test_engine_built_from_the_database_ranks_like_the_reference(reg: SimpleName
         assert engine.rank(index, criteria, today=TODAY).ranking(index) == reference.rank(
             snapshot, criteria, today=TODAY
         )
+
+
+def test_trials_led_as_sponsor_are_not_offered_services(reg: SimpleNamespace) -> None:
+    from cxo.registry.models import EvidenceKind
+    from cxo.testing.registry_factories import (
+        CapabilityFactory,
+        EvidenceFactory,
+        RegistryOrganisationFactory,
+        term,
+    )
+
+    phase2 = term("svc.clinical.phase2")
+    pharma = RegistryOrganisationFactory.create(name="Bigco Pharma", slug="bigco-pharma", kind="sponsor")
+    cro = RegistryOrganisationFactory.create(name="Trialworks", slug="trialworks", kind="cro")
+    for organisation, role, ref in [(pharma, "lead_sponsor", "NCT00000001"), (cro, "collaborator", "NCT00000001")]:
+        capability = CapabilityFactory.create(site=None, organisation=organisation, service=phase2)
+        EvidenceFactory.create(
+            capability=capability, kind=EvidenceKind.CLINICAL_TRIAL, source_ref=ref, detail={"role": role}
+        )
+    result = need_match(need=Need(services=["svc.clinical.phase2"]), today=TODAY)
+    assert [r["organisation"]["name"] for r in result.results] == ["Trialworks"]
+    assert result.total == 1
