@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cxo.core.audit import audit_record, diff, snapshot
 from cxo.core.errors import ServiceError
-from cxo.core.models import Organisation, User
+from cxo.core.models import Membership, Organisation, User
 from cxo.core.roles import Permission
 from cxo.registry.models import Term
 from cxo.sourcing.models import Need, Programme, Stage
@@ -125,7 +125,12 @@ def _code_unique(*, organisation: Organisation, code: str, exclude: int | None =
 def _team_set(*, programme: Programme, team: list[User] | None) -> None:
     if team is None:
         return
-    members = [u for u in team if u.memberships.filter(organisation_id=programme.organisation_id).exists()]
+    member_ids = set(
+        Membership.objects.filter(
+            organisation_id=programme.organisation_id, user_id__in=[u.pk for u in team]
+        ).values_list("user_id", flat=True)
+    )
+    members = [u for u in team if u.pk in member_ids]
     if len(members) != len(team):
         raise ServiceError("The team can only include members of your organisation.", field="team")
     programme.team.set(members)
