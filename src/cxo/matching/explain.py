@@ -1,7 +1,11 @@
 """Explanations of the returned rows, criterion by criterion, with the evidence that decided each.
 
-Only the rows returned are explained. The arrays they need are gathered once for all of them,
-then each row is a few small Python loops over its own capabilities.
+Only the rows returned are explained. Most of a row's explanation does not depend on the request:
+its capabilities and their evidence records, its breadth entry, and, for one set of requested
+services on one day, its service-fit, evidence and recency entries (their points follow from
+those alone). The index keeps these in a bounded memo (``MatchIndex.memo``), so a row explained
+before costs a few dictionary lookups; rows met for the first time are gathered with a few
+vectorised reads of the index arrays. Entries are shared between results: treat them as read-only.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 from cxo.matching import rules
 from cxo.matching.engine import EngineResult
 from cxo.matching.index import MatchIndex, expand_groups
-from cxo.matching.need import ResolvedNeed
+from cxo.matching.need import ResolvedNeed, TermRef
 from cxo.matching.snapshot import EVIDENCE_KINDS
 from cxo.registry import geo
 
@@ -40,6 +44,8 @@ CRITERION_LABEL: dict[str, str] = {
     "excluded_organisations": "Excluded organisations",
 }
 MAX_EVIDENCE_SHOWN = 5
+MEMO_ROWS = 20_000  # rows whose parts an index keeps; the memo starts afresh when it is full
+MEMO_KEYS_PER_ROW = 32  # service sets (and product sets) remembered per row
 
 
 @dataclass
@@ -135,234 +141,362 @@ def _country(code: str) -> str:
     return f"{country_name(code)} ({code})" if code else "no country on record"
 
 
+@dataclass(slots=True)
+class _ServiceParts:
+    """A row's entries for one list of requested services on one day, and the evidence behind them."""
+
+    fit: dict[str, Any]
+    strength: dict[str, Any]
+    recency: dict[str, Any]
+    groups: list[list[_Ev]]  # evidence of the deciding capabilities, per requested service
+
+
+@dataclass(slots=True)
+class _Row:
+    """What explaining a row needs that no request changes, and its parts per request seen so far."""
+
+    here: list[int]  # site-level capabilities
+    here_terms: list[int]  # their service term idx
+    there: list[int]  # organisation-level capabilities
+    there_terms: list[int]
+    country: str
+    expiry: dt.date | None
+    breadth: dict[str, Any]
+    services: dict[tuple[Any, ...], _ServiceParts]
+    products: dict[tuple[Any, ...], dict[str, Any]]
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
+    if len(memo) >= limit:
+        memo.clear()
+    memo[key] = value
+
+
+def _rows(index: MatchIndex, rows: list[int]) -> list[_Row]:
+    memo: dict[int, _Row] = index.memo.setdefault("explain.rows", {})
+    found = [memo.get(row) for row in rows]
+    missing = [k for k, facts in enumerate(found) if facts is None]
+    if missing:
+        if len(memo) + len(missing) > MEMO_ROWS:
+            memo.clear()
+        for k, facts in zip(missing, _gather(index, [rows[k] for k in missing]), strict=True):
+            found[k] = memo[rows[k]] = facts
+    return found  # type: ignore[return-value]  # every None was filled
+
+
+def _gather(index: MatchIndex, rows: list[int]) -> list[_Row]:
+    """The request-independent facts of ``rows``, read from the index arrays a few times for all of them."""
+    snap = index.snapshot
+    arr = np.asarray(rows, dtype=np.int64)
+    orgs = index.row_org[arr]
+    here: list[list[int]] = [[] for _ in rows]
+    here_terms: list[list[int]] = [[] for _ in rows]
+    there: list[list[int]] = [[] for _ in rows]
+    there_terms: list[list[int]] = [[] for _ in rows]
+    item, cap = expand_groups(index.row_caps_ptr, index.row_caps, arr)
+    for k, c, term in zip(item.tolist(), cap.tolist(), index.cap_term[cap].tolist(), strict=True):
+        here[k].append(c)
+        here_terms[k].append(term)
+    item, cap = expand_groups(index.org_caps_ptr, index.org_caps, orgs)
+    for k, c, term in zip(item.tolist(), cap.tolist(), index.cap_term[cap].tolist(), strict=True):
+        there[k].append(c)
+        there_terms[k].append(term)
+    org_fams: list[list[int]] = [[] for _ in rows]
+    item, fam = expand_groups(index.org_families_ptr, index.org_families, orgs)
+    for k, f in zip(item.tolist(), fam.tolist(), strict=True):
+        org_fams[k].append(f)
+    breadth_points = index.row_breadth[arr].tolist()
+    out = []
+    for k, site_pos in enumerate(index.row_site[arr].tolist()):
+        site_fams = tuple(sorted({index.family[term] for term in here_terms[k]}))
+        other = tuple(sorted(set(org_fams[k]) - set(site_fams)))
+        out.append(
+            _Row(
+                here=here[k],
+                here_terms=here_terms[k],
+                there=there[k],
+                there_terms=there_terms[k],
+                country=snap.sites.country[site_pos] if site_pos >= 0 else "",
+                expiry=snap.sites.registration_expiry[site_pos] if site_pos >= 0 else None,
+                breadth=_breadth(index, site_fams, other, breadth_points[k]),
+                services={},
+                products={},
+            )
+        )
+    return out
+
+
+def _breadth(index: MatchIndex, site_fams: tuple[int, ...], other: tuple[int, ...], points: int) -> dict[str, Any]:
+    """The breadth entry, shared by every row with the same families (the points follow from them)."""
+    memo: dict[tuple[Any, ...], dict[str, Any]] = index.memo.setdefault("explain.breadth", {})
+    entry = memo.get((site_fams, other))
+    if entry is None:
+        name = index.snapshot.terms.name
+        detail = f"Service families at this site: {', '.join(name[f] for f in site_fams) or 'none'}."
+        if other:
+            detail += f" Elsewhere in the organisation: {', '.join(name[f] for f in other)}."
+        entry = _entry("breadth", _status(points, rules.BREADTH_MAX), detail, points, rules.BREADTH_MAX)
+        _remember(memo, (site_fams, other), entry, MEMO_ROWS)
+    return entry
+
+
+def _cap_evidence(index: MatchIndex, cap: int, term: int, where: str) -> list[_Ev]:
+    found = index.memo.setdefault("explain.evidence", {}).get(cap)
+    if found is None:
+        _load_evidence(index, [(cap, term, where)])
+        found = index.memo["explain.evidence"][cap]
+    return found
+
+
+def _load_evidence(index: MatchIndex, wanted: list[tuple[int, int, str]]) -> None:
+    """Make the evidence records of the (capability, service term idx, level) not yet remembered, in one read."""
+    memo: dict[int, list[_Ev]] = index.memo.setdefault("explain.evidence", {})
+    todo = list({cap: (cap, term, where) for cap, term, where in wanted if cap not in memo}.values())
+    if not todo:
+        return
+    if len(memo) + len(todo) > 4 * MEMO_ROWS:
+        memo.clear()
+    caps = np.fromiter((cap for cap, _, _ in todo), dtype=np.int64, count=len(todo))
+    item, ev = expand_groups(index.cap_ev_ptr, index.cap_ev, caps)
+    lists: list[list[_Ev]] = [[] for _ in todo]
+    source_ref, name = index.snapshot.evidence.source_ref, index.snapshot.terms.name
+    for k, j, kind, day in zip(
+        item.tolist(), ev.tolist(), index.ev_kind[ev].tolist(), index.ev_day[ev].tolist(), strict=True
+    ):
+        _, term, where = todo[k]
+        lists[k].append(_Ev(EVIDENCE_KINDS[kind], source_ref[j], _date(day), name[term], where))
+    for (cap, _, _), records in zip(todo, lists, strict=True):
+        memo[cap] = records
+
+
+# Per requested service: where the row offers it ("site" or "organisation") and the deciding
+# capabilities with their service term idx (README.md, "Terms").
+_Deciding = list[tuple[str, list[tuple[int, int]]]]
+
+
+def _deciding(index: MatchIndex, row: _Row, service_terms: list[int]) -> _Deciding:
+    ancestors = index.ancestors
+    out: _Deciding = []
+    for term in service_terms:
+        at_site = [(c, ct) for c, ct in zip(row.here, row.here_terms, strict=True) if term in ancestors[ct]]
+        if at_site:
+            out.append(("site", at_site))
+        else:
+            out.append(
+                (
+                    "organisation",
+                    [(c, ct) for c, ct in zip(row.there, row.there_terms, strict=True) if term in ancestors[ct]],
+                )
+            )
+    if not service_terms:
+        if row.here:
+            out.append(("site", list(zip(row.here, row.here_terms, strict=True))))
+        else:
+            out.append(("organisation", list(zip(row.there, row.there_terms, strict=True))))
+    return out
+
+
+def _service_parts(
+    index: MatchIndex,
+    row: _Row,
+    service_terms: list[int],
+    deciding_caps: _Deciding,
+    points: tuple[int, int, int],
+    today: dt.date,
+) -> _ServiceParts:
+    """The service-fit, evidence-strength and recency entries of a row; ``points`` are the engine's."""
+    name = index.snapshot.terms.name
+    parts = []
+    for term, (where, caps) in zip(service_terms, deciding_caps, strict=False):
+        names = ", ".join(sorted({name[ct] for _, ct in caps}))
+        if where == "site":
+            parts.append(f"{name[term]}: at this site ({names})")
+        else:
+            parts.append(f"{name[term]}: organisation-wide only ({names}), not tied to this site")
+    deciding = [[ev for c, ct in caps for ev in _cap_evidence(index, c, ct, where)] for where, caps in deciding_caps]
+    fit, strength, rec = points
+
+    # The record shown for each service: its strongest, then newest evidence.
+    group_best = [max(group, key=_strength) for group in deciding if group]
+    fit_entry = _entry(
+        "service_fit",
+        _status(fit, rules.SERVICE_FIT_MAX),
+        "; ".join(parts) + "." if parts else "No service requested.",
+        fit,
+        rules.SERVICE_FIT_MAX,
+        group_best,
+    )
+
+    if group_best:
+        best = max(group_best, key=_strength)
+        detail = f"Best evidence: {best.label()}."
+        if best.kind == "fda_registration" and row.expiry is not None:
+            if row.expiry < today:
+                detail += f" That registration expired on {_iso(row.expiry)}; no renewal is on record."
+            else:
+                detail += f" Registration current until {_iso(row.expiry)}."
+        shown = [best]
+    else:
+        detail, shown = "No evidence on record for the deciding capabilities.", []
+    strength_entry = _entry(
+        "evidence_strength", _status(strength, rules.EVIDENCE_MAX), detail, strength, rules.EVIDENCE_MAX, shown
+    )
+
+    newest: _Ev | None = None
+    for group in deciding:
+        for ev in group:
+            if ev.observed_on is not None and (newest is None or ev.observed_on > newest.observed_on):  # type: ignore[operator]
+                newest = ev
+    if newest is not None and newest.observed_on is not None:
+        age = today.toordinal() - newest.observed_on.toordinal()
+        detail = (
+            f"Newest evidence observed {_iso(newest.observed_on)}, {age} days before {_iso(today)} "
+            f"(full points up to {rules.RECENCY_FULL_DAYS} days, none from {rules.RECENCY_ZERO_DAYS})."
+        )
+        shown = [newest]
+    else:
+        detail, shown = "No dated evidence.", []
+    recency_entry = _entry("recency", _status(rec, rules.RECENCY_MAX), detail, rec, rules.RECENCY_MAX, shown)
+    return _ServiceParts(fit_entry, strength_entry, recency_entry, deciding)
+
+
+def _product_entry(
+    index: MatchIndex, row: _Row, refs: list[TermRef], substance: str, service_terms: list[int], points: int
+) -> dict[str, Any]:
+    """Product fit: per requested dosage form, route, modality, scale and substance, where the row has it,
+    with the strongest record of the capabilities that have it (of a requested service, if any is)."""
+    ancestors = index.ancestors
+    levels = (
+        ("site", "at this site", row.here, row.here_terms),
+        ("organisation", "organisation-wide only", row.there, row.there_terms),
+    )
+    products = [index.cap_products[caps].tolist() if caps else [] for _, _, caps, _ in levels]
+    substances = [index.cap_substance[caps].tolist() if caps else [] for _, _, caps, _ in levels]
+    wanted = index.substance_index.get(substance, -2)
+    asked: list[tuple[str, Any]] = [(ref.name, index.term_index[ref.id]) for ref in refs]
+    if substance:
+        asked.append((substance, None))
+    parts, shown = [], []
+    for label, term in asked:
+        for (where, text, caps, terms), cap_products, cap_substance in zip(levels, products, substances, strict=True):
+            having = [
+                (c, ct)
+                for c, ct, p, sub in zip(caps, terms, cap_products, cap_substance, strict=True)
+                if (sub == wanted if term is None else any(x >= 0 and term in ancestors[x] for x in p))
+            ]
+            if having:
+                parts.append(f"{label}: {text}")
+                requested = [(c, ct) for c, ct in having if any(t in ancestors[ct] for t in service_terms)]
+                evidence = [ev for c, ct in requested or having for ev in _cap_evidence(index, c, ct, where)]
+                if evidence:
+                    shown.append(max(evidence, key=_strength))
+                break
+        else:
+            parts.append(f"{label}: no record")
+    return _entry(
+        "product_fit",
+        _status(points, rules.PRODUCT_FIT_MAX),
+        "; ".join(parts) + ".",
+        points,
+        rules.PRODUCT_FIT_MAX,
+        shown,
+    )
+
+
 def explain(
     index: MatchIndex, resolved: ResolvedNeed, result: EngineResult, *, today: dt.date
 ) -> list[list[dict[str, Any]]]:
     """One list of explanation entries per returned row, in the order of ``result.rows``."""
-    rows = result.rows
-    if len(rows) == 0:
+    rows = result.rows.tolist()
+    if not rows:
         return []
-    snap = index.snapshot
-    t = snap.terms
     criteria = resolved.criteria
-    today_ord = today.toordinal()
-
-    # Gather the capabilities of every returned row (its site's and its organisation's), and their
-    # evidence, with a few vectorised gathers; the per-row work below is then plain Python on small lists.
-    rows_l = rows.tolist()
-    orgs = index.row_org[rows]
-    site_item, site_cap = expand_groups(index.row_caps_ptr, index.row_caps, rows)
-    org_item, org_cap = expand_groups(index.org_caps_ptr, index.org_caps, orgs)
-    site_caps: list[list[int]] = [[] for _ in rows_l]
-    org_caps: list[list[int]] = [[] for _ in rows_l]
-    for item, cap in zip(site_item.tolist(), site_cap.tolist(), strict=True):
-        site_caps[item].append(cap)
-    for item, cap in zip(org_item.tolist(), org_cap.tolist(), strict=True):
-        org_caps[item].append(cap)
-    cap_arr = np.unique(np.concatenate([site_cap, org_cap]).astype(np.int64))
-    caps = cap_arr.tolist()
-    cap_term = dict(zip(caps, index.cap_term[cap_arr].tolist(), strict=True))
-    cap_products = dict(zip(caps, index.cap_products[cap_arr].tolist(), strict=True))
-    cap_substance = dict(zip(caps, index.cap_substance[cap_arr].tolist(), strict=True))
-    site_cap_set = set(site_cap.tolist())
-    # Evidence of every gathered capability in three flat lists, grouped by capability; the _Ev
-    # records are made on first use, since only the deciding capabilities' evidence is shown.
-    counts = (index.cap_ev_ptr[cap_arr + 1] - index.cap_ev_ptr[cap_arr]).tolist()
-    _, ev = expand_groups(index.cap_ev_ptr, index.cap_ev, cap_arr)
-    ev_l, kind_l, day_l = ev.tolist(), index.ev_kind[ev].tolist(), index.ev_day[ev].tolist()
-    ev_start: dict[int, tuple[int, int]] = {}
-    offset = 0
-    for cap, count in zip(caps, counts, strict=True):
-        ev_start[cap] = (offset, offset + count)
-        offset += count
-    source_ref = snap.evidence.source_ref
-    evidence_cache: dict[int, list[_Ev]] = {}
-
-    def cap_evidence(cap: int) -> list[_Ev]:
-        found = evidence_cache.get(cap)
-        if found is None:
-            a, b = ev_start[cap]
-            where = "site" if cap in site_cap_set else "organisation"
-            name = t.name[cap_term[cap]]
-            found = evidence_cache[cap] = [
-                _Ev(EVIDENCE_KINDS[kind_l[j]], source_ref[ev_l[j]], _date(day_l[j]), name, where) for j in range(a, b)
-            ]
-        return found
-
-    substance_idx = index.substance_index.get(criteria.substance, -2) if criteria.substance else -2
-    row_site_l = index.row_site[rows].tolist()
-    fam_item, fam = expand_groups(index.org_families_ptr, index.org_families, orgs)
-    org_fams_of: list[list[int]] = [[] for _ in rows_l]
-    for item, f in zip(fam_item.tolist(), fam.tolist(), strict=True):
-        org_fams_of[item].append(f)
-
     service_terms = [index.term_index[r.id] for r in resolved.terms.get("services", [])]
+    service_key = (tuple(service_terms), today)
     product_refs = [r for f in ("dosage_forms", "routes", "modalities", "scales") for r in resolved.terms.get(f, [])]
-    family_name = {i: t.name[i] for i in set(index.family)}
+    product_key = (tuple(r.id for r in product_refs), criteria.substance, service_key[0])
     points = {name: arr.tolist() for name, arr in result.points.items()}
+    fit_l, strength_l, rec_l, pfit_l = (
+        points["service_fit"],
+        points["evidence_strength"],
+        points["recency"],
+        points["product_fit"],
+    )
+
+    # Entries that depend only on the request (and the row's country) are written once per call.
+    nothing_asked = None
+    if not criteria.product_count:
+        nothing_asked = _entry(
+            "product_fit",
+            MET,
+            "No dosage form, route, modality, scale or substance requested.",
+            rules.PRODUCT_FIT_MAX,
+            rules.PRODUCT_FIT_MAX,
+        )
+    country_seen: dict[str, dict[str, Any]] = {}
+    barred_seen: dict[str, dict[str, Any]] = {}
+    unexcluded = (
+        _entry("excluded_organisations", MET, "Not one of the organisations the need excludes.")
+        if criteria.exclude_organisations
+        else None
+    )
+    wanted = [*(_country(c) for c in resolved.countries), *(geo.region_name(r) for r in resolved.regions)]
+    barred = [
+        *(_country(c) for c in resolved.exclude_countries),
+        *(geo.region_name(r) for r in resolved.exclude_regions),
+    ]
+
+    facts = _rows(index, rows)
+    # Rows explained for these services before reuse their parts; the others' deciding capabilities
+    # are found first, so that all their evidence is read at once.
+    new_parts = {
+        k: _deciding(index, row, service_terms) for k, row in enumerate(facts) if service_key not in row.services
+    }
+    _load_evidence(index, [(c, ct, where) for found in new_parts.values() for where, caps in found for c, ct in caps])
 
     explanations: list[list[dict[str, Any]]] = []
-    # Entries that depend only on what the need asked and a few row traits are built once per call.
-    nothing_asked: dict[str, Any] | None = None
-    breadth_seen: dict[tuple[tuple[int, ...], tuple[int, ...]], dict[str, Any]] = {}
-    country_seen: dict[str, dict[str, Any]] = {}
-    for k in range(len(rows_l)):
-        here, there = site_caps[k], org_caps[k]
-        site_pos = row_site_l[k]
-        country = snap.sites.country[site_pos] if site_pos >= 0 else ""
-        expiry = snap.sites.registration_expiry[site_pos] if site_pos >= 0 else None
-        entries: list[dict[str, Any]] = []
-
-        # service fit, and the deciding capabilities of each service
-        deciding: list[tuple[list[int], str]] = []
-        parts = []
-        for term in service_terms:
-            at_site = [c for c in here if term in index.ancestors[cap_term[c]]]
-            if at_site:
-                deciding.append((at_site, "site"))
-                names = ", ".join(sorted({t.name[cap_term[c]] for c in at_site}))
-                parts.append(f"{t.name[term]}: at this site ({names})")
-            else:
-                at_org = [c for c in there if term in index.ancestors[cap_term[c]]]
-                deciding.append((at_org, "organisation"))
-                names = ", ".join(sorted({t.name[cap_term[c]] for c in at_org}))
-                parts.append(f"{t.name[term]}: organisation-wide only ({names}), not tied to this site")
-        if not service_terms:
-            deciding.append((here, "site") if here else (there, "organisation"))
-        group_evidence = [[ev for c in group for ev in cap_evidence(c)] for group, _ in deciding]
-        # The record shown for each service: its strongest, then newest evidence.
-        group_best = [max(group, key=_strength) for group in group_evidence if group]
-        all_evidence = [ev for group in group_evidence for ev in group]
-        fit = points["service_fit"][k]
-        entries.append(
-            _entry(
-                "service_fit",
-                _status(fit, rules.SERVICE_FIT_MAX),
-                "; ".join(parts) + "." if parts else "No service requested.",
-                fit,
-                rules.SERVICE_FIT_MAX,
-                group_best,
-            )
-        )
-
-        # product fit (the same entry for every row when nothing was asked for)
-        pfit = points["product_fit"][k]
-        if not criteria.product_count:
-            if nothing_asked is None:
-                nothing_asked = _entry(
-                    "product_fit",
-                    MET,
-                    "No dosage form, route, modality, scale or substance requested.",
-                    pfit,
-                    rules.PRODUCT_FIT_MAX,
-                )
+    for k, row in enumerate(facts):
+        parts = row.services.get(service_key)
+        if parts is None:
+            points_k = (fit_l[k], strength_l[k], rec_l[k])
+            deciding = new_parts[k] if k in new_parts else _deciding(index, row, service_terms)
+            parts = _service_parts(index, row, service_terms, deciding, points_k, today)
+            _remember(row.services, service_key, parts, MEMO_KEYS_PER_ROW)
+        entries = [parts.fit]
+        if nothing_asked is not None:
             entries.append(nothing_asked)
-        pparts = []
-        for ref in product_refs:
-            term = index.term_index[ref.id]
-            if any(p >= 0 and term in index.ancestors[p] for c in here for p in cap_products[c]):
-                pparts.append(f"{ref.name}: at this site")
-            elif any(p >= 0 and term in index.ancestors[p] for c in there for p in cap_products[c]):
-                pparts.append(f"{ref.name}: organisation-wide only")
-            else:
-                pparts.append(f"{ref.name}: no record")
-        if criteria.substance:
-            if any(cap_substance[c] == substance_idx for c in here):
-                pparts.append(f"{criteria.substance}: at this site")
-            elif any(cap_substance[c] == substance_idx for c in there):
-                pparts.append(f"{criteria.substance}: organisation-wide only")
-            else:
-                pparts.append(f"{criteria.substance}: no record")
-        if pparts:
-            entries.append(
-                _entry(
-                    "product_fit",
-                    _status(pfit, rules.PRODUCT_FIT_MAX),
-                    "; ".join(pparts) + ".",
-                    pfit,
-                    rules.PRODUCT_FIT_MAX,
-                )
-            )
-
-        # evidence strength
-        strength = points["evidence_strength"][k]
-        if all_evidence:
-            best = max(all_evidence, key=_strength)
-            detail = f"Best evidence: {best.label()}."
-            if best.kind == "fda_registration" and expiry is not None:
-                if expiry < today:
-                    detail += f" That registration expired on {_iso(expiry)}; no renewal is on record."
-                else:
-                    detail += f" Registration current until {_iso(expiry)}."
         else:
-            detail = "No evidence on record for the deciding capabilities."
-        entries.append(
-            _entry(
-                "evidence_strength",
-                _status(strength, rules.EVIDENCE_MAX),
-                detail,
-                strength,
-                rules.EVIDENCE_MAX,
-                [best] if all_evidence else [],
-            )
-        )
+            product = row.products.get(product_key)
+            if product is None:
+                product = _product_entry(index, row, product_refs, criteria.substance, service_terms, pfit_l[k])
+                _remember(row.products, product_key, product, MEMO_KEYS_PER_ROW)
+            entries.append(product)
+        entries += (parts.strength, parts.recency, row.breadth)
 
-        # recency
-        rec = points["recency"][k]
-        dated = [ev for ev in all_evidence if ev.observed_on is not None]
-        if dated:
-            newest = max(dated, key=lambda ev: ev.observed_on or dt.date.min)
-            assert newest.observed_on is not None
-            age = today_ord - newest.observed_on.toordinal()
-            detail = (
-                f"Newest evidence observed {_iso(newest.observed_on)}, {age} days before {_iso(today)} "
-                f"(full points up to {rules.RECENCY_FULL_DAYS} days, none from {rules.RECENCY_ZERO_DAYS})."
-            )
-            shown = [newest]
-        else:
-            detail, shown = "No dated evidence.", []
-        entries.append(_entry("recency", _status(rec, rules.RECENCY_MAX), detail, rec, rules.RECENCY_MAX, shown))
-
-        # breadth
-        br = points["breadth"][k]
-        site_fams = tuple(sorted({index.family[cap_term[c]] for c in here}))
-        org_fams = org_fams_of[k]
-        other = tuple(sorted(set(org_fams) - set(site_fams)))
-        breadth_entry = breadth_seen.get((site_fams, other))
-        if breadth_entry is None:
-            families_here = ", ".join(family_name[f] for f in site_fams) or "none"
-            detail = f"Service families at this site: {families_here}."
-            if other:
-                detail += f" Elsewhere in the organisation: {', '.join(family_name[f] for f in other)}."
-            breadth_entry = _entry("breadth", _status(br, rules.BREADTH_MAX), detail, br, rules.BREADTH_MAX)
-            breadth_seen[(site_fams, other)] = breadth_entry
-        entries.append(breadth_entry)
-
-        # hard filters that the need applied
+        # the hard filters that the need applied
+        country = row.country
         if criteria.countries is not None:
-            country_entry = country_seen.get(country)
-            if country_entry is None:
-                wanted = [*(_country(c) for c in resolved.countries), *(geo.region_name(r) for r in resolved.regions)]
-                country_entry = country_seen[country] = _entry(
+            entry = country_seen.get(country)
+            if entry is None:
+                entry = country_seen[country] = _entry(
                     "country", MET, f"{_country(country)}, within the requested {', '.join(wanted)}."
                 )
-            entries.append(country_entry)
+            entries.append(entry)
         if criteria.exclude_countries:
-            barred = [
-                *(_country(c) for c in resolved.exclude_countries),
-                *(geo.region_name(r) for r in resolved.exclude_regions),
-            ]
-            entries.append(
-                _entry("excluded_countries", MET, f"{_country(country)}, not in the excluded {', '.join(barred)}.")
-            )
-        if criteria.exclude_organisations:
-            entries.append(_entry("excluded_organisations", MET, "Not one of the organisations the need excludes."))
+            entry = barred_seen.get(country)
+            if entry is None:
+                entry = barred_seen[country] = _entry(
+                    "excluded_countries", MET, f"{_country(country)}, not in the excluded {', '.join(barred)}."
+                )
+            entries.append(entry)
+        if unexcluded is not None:
+            entries.append(unexcluded)
         for required in criteria.require_evidence:
             kind = "fda_registration" if required == rules.FDA_REGISTRATION_CURRENT else required
-            proof = [ev for group in group_evidence for ev in group if ev.kind == kind]
+            proof = [ev for group in parts.groups for ev in group if ev.kind == kind]
             detail = f"{KIND_LABEL[kind]} on every requested service: " + "; ".join(ev.label() for ev in proof[:3])
-            if required == rules.FDA_REGISTRATION_CURRENT and expiry is not None:
-                detail += f". Registration current until {_iso(expiry)}"
+            if required == rules.FDA_REGISTRATION_CURRENT and row.expiry is not None:
+                detail += f". Registration current until {_iso(row.expiry)}"
             entries.append(_entry(f"required_evidence:{required}", MET, detail + ".", evidence=proof))
         explanations.append(entries)
     return explanations

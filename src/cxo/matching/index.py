@@ -22,6 +22,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -99,6 +100,9 @@ class MatchIndex:
     ev_kind: NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
     ev_day: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
     build_seconds: float = 0.0
+    # Derived, need-independent display parts (explanations, result cards), filled on first use;
+    # the index is never changed after it is built, so they stay true for its life.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def size(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from cxo.core.errors import NotFound
 from cxo.core.models import Organisation, User
 from cxo.matching import engine, live
-from cxo.matching.explain import country_name, explain
+from cxo.matching.explain import MEMO_ROWS, country_name, explain
 from cxo.matching.index import MatchIndex
 from cxo.matching.models import Shortlist, ShortlistEntry
 from cxo.matching.need import Need, ResolvedNeed, need_resolve
@@ -69,17 +70,36 @@ def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | 
     resolved = need_resolve(need=need, index=index)
     ranked = engine.rank(index, resolved.criteria, today=today)
     explanations = explain(index, resolved, ranked, today=today)
-    snap = index.snapshot
-    site_url = _url("registry_site", "site_id", _PLACEHOLDER)  # reversed once per call, filled per row
+    cards = _cards(index)
+    results = [
+        {"rank": rank, "score": score, "site": site, "organisation": organisation, "explanation": expl}
+        for rank, (score, (site, organisation), expl) in enumerate(
+            zip(ranked.scores.tolist(), (cards(row) for row in ranked.rows.tolist()), explanations, strict=True),
+            start=1,
+        )
+    ]
+    return MatchResult(total=ranked.total, results=results, resolved=resolved, today=today, index_version=index.version)
+
+
+_NO_SITE: dict[str, Any] = dict.fromkeys(("id", "duns", "fei", "name", "country", "country_name", "url"))
+
+
+def _cards(index: MatchIndex) -> Callable[[int], tuple[dict[str, Any], dict[str, Any]]]:
+    """The "site" and "organisation" parts of a row's result, made once per index and URL layout.
+
+    They are shared by every result that shows the row: treat them as read-only."""
+    site_url = _url("registry_site", "site_id", _PLACEHOLDER)  # reversed once, filled per row
     org_url = _url("registry_organisation", "slug", _PLACEHOLDER)
-    results = []
-    for rank, (row, score, expl) in enumerate(
-        zip(ranked.rows.tolist(), ranked.scores.tolist(), explanations, strict=True), start=1
-    ):
+    memo: dict[int, tuple[dict[str, Any], dict[str, Any]]] = index.memo.setdefault(f"cards:{site_url}|{org_url}", {})
+    snap = index.snapshot
+
+    def card(row: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        found = memo.get(row)
+        if found is not None:
+            return found
         site_pos = int(index.row_site[row])
         org_pos = int(index.row_org[row])
-        org_slug = snap.organisations.slug[org_pos]
-        site: dict[str, Any]
+        site = _NO_SITE
         if site_pos >= 0:
             site_id = snap.sites.id[site_pos]
             country = snap.sites.country[site_pos]
@@ -92,32 +112,20 @@ def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | 
                 "country_name": country_name(country) if country else None,
                 "url": site_url.replace(_PLACEHOLDER, str(site_id)) if site_url else "",
             }
-        else:
-            site = {
-                "id": None,
-                "duns": None,
-                "fei": None,
-                "name": None,
-                "country": None,
-                "country_name": None,
-                "url": None,
-            }
-        results.append(
-            {
-                "rank": rank,
-                "score": int(score),
-                "site": site,
-                "organisation": {
-                    "id": snap.organisations.id[org_pos],
-                    "name": snap.organisations.name[org_pos],
-                    "kind": snap.organisations.kind[org_pos] or None,
-                    "slug": org_slug,
-                    "url": org_url.replace(_PLACEHOLDER, org_slug) if org_url else "",
-                },
-                "explanation": expl,
-            }
-        )
-    return MatchResult(total=ranked.total, results=results, resolved=resolved, today=today, index_version=index.version)
+        slug = snap.organisations.slug[org_pos]
+        organisation = {
+            "id": snap.organisations.id[org_pos],
+            "name": snap.organisations.name[org_pos],
+            "kind": snap.organisations.kind[org_pos] or None,
+            "slug": slug,
+            "url": org_url.replace(_PLACEHOLDER, slug) if org_url else "",
+        }
+        if len(memo) >= MEMO_ROWS:
+            memo.clear()
+        found = memo[row] = (site, organisation)
+        return found
+
+    return card
 
 
 def need_scores(*, need: Need, picks: list[tuple[int | None, int]], today: dt.date | None = None) -> list[int | None]:

@@ -90,6 +90,32 @@ def test_explanation_names_the_deciding_evidence(reg: SimpleNamespace) -> None:
     assert by["country"]["status"] == "met" and "United States (USA)" in by["country"]["detail"]
 
 
+def test_remembered_explanation_parts_equal_freshly_written_ones(reg: SimpleNamespace) -> None:
+    """The index remembers request-independent parts of explanations; after many other requests (other
+    services, products, days, countries) every answer must equal the one a fresh index writes."""
+    needs = [
+        Need(services=["Manufacturing"]),
+        Need(services=["MANUFACTURE", "ANALYSIS"], dosage_forms=["Solid oral"], countries=["India"]),
+        Need(services=["ANALYSIS"], require_evidence=["fda_registration"], exclude_countries=["CHN"]),
+        Need(dosage_forms=["TABLET"], routes=["ORAL"], per_organisation=True),
+        Need(services=["API MANUFACTURE"], substance="ibuprofen", exclude_organisations=["bharat-labs"]),
+        Need(),
+    ]
+    days = [TODAY, TODAY + dt.timedelta(days=900)]
+    index = build_index(snapshot_from_db())
+    for _ in range(2):
+        for need in needs:
+            for day in days:
+                need_match(need=need, index=index, today=day)
+    assert index.memo["explain.rows"], "the parts were remembered"
+    for need in needs:
+        for day in days:
+            remembered = need_match(need=need, index=index, today=day).as_json()
+            fresh = need_match(need=need, index=build_index(snapshot_from_db()), today=day).as_json()
+            assert remembered == fresh
+            assert remembered["results"], need
+
+
 def test_required_current_registration_filters_on_expiry(reg: SimpleNamespace) -> None:
     assert ranked(Need(services=["PACK"], require_evidence=["fda_registration_current"])) == [("Acme Hyderabad", 927)]
     # Newark's FDA registration expired on 2025-12-31; Pune only has an audit.
