@@ -86,3 +86,52 @@ def test_find_providers_and_shortlist_them(
 
     page.get_by_role("button", name="Remove").click()
     expect(page.get_by_text("Nothing on this shortlist yet.")).to_be_visible()
+
+
+def test_a_dosage_form_need_on_real_labels_shows_the_spl_record(
+    page: Page,
+    live_server: Any,
+    shot: Shot,
+    sponsor: Organisation,
+    password: str,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real DECRS rows and SPL labels of the registry fixtures: Lipitor's establishments come first
+    for film-coated tablets, and the product-fit row names the label's record."""
+    from cxo.registry.importers import registry_import
+    from cxo.registry.importers.decrs import DecrsImporter
+    from cxo.registry.importers.spl import SplImporter
+    from cxo.registry.taxonomy import taxonomy_load
+
+    settings.CXO_MATCH_VERSION_TTL = 0
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2026, 11, 25))
+    live.forget()
+    fixtures = Path(__file__).resolve().parents[2] / "src/cxo/registry/tests/fixtures"
+    taxonomy_load()
+    registry_import(actor=None, importer=DecrsImporter(), path=fixtures / "decrs_sample.csv")
+    registry_import(actor=None, importer=DecrsImporter(), path=fixtures / "decrs_spl_sites.csv")
+    registry_import(actor=None, importer=SplImporter(), path=fixtures / "spl")
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{base}/o/{sponsor.slug}/match/?services=MANUFACTURE&dosage_forms=TABLET%2C+FILM+COATED&go=1")
+    results = page.get_by_test_id("result")
+    for k in range(3):
+        expect(results.nth(k)).to_contain_text("DUNS")
+    first = results.nth(0)
+    first.get_by_text("Why this score?").click()
+    product = first.locator("table.explain tr", has_text="Product fit")
+    expect(product).to_contain_text("TABLET, FILM COATED: at this site.")
+    expect(product).to_contain_text("SPL establishment record")
+    expect(product).to_contain_text("SPL c6e131fe-e7df-4876-83f7-9156fc4e8228 v11 DUNS")
+    expect(product).to_contain_text("2014-01-13")
+    expect(product).to_contain_text("200")
+    shot("match-spl")
+    # The record links to the site page, where the same record is listed.
+    product.get_by_role("link", name="SPL c6e131fe", exact=False).first.click()
+    expect(page.get_by_text("SPL c6e131fe-e7df-4876-83f7-9156fc4e8228 v11", exact=False).first).to_be_visible()
+    shot("match-spl-site")
