@@ -72,6 +72,23 @@ def _recency(newest: NDArray[np.int32], today: int) -> NDArray[np.int32]:
     return np.where(newest > 0, points, 0).astype(np.int32)
 
 
+def _best(score: NDArray[np.int32], limit: int) -> NDArray[np.intp]:
+    """Positions of the ``limit`` highest scores, highest first, ties in position order.
+
+    Scores are small integers, so a histogram finds the lowest score that makes the cut in one pass;
+    only the candidates above it (and the first ones at it) are sorted."""
+    if limit <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if limit < len(score):
+        at_least = np.cumsum(np.bincount(score, minlength=rules.SCORE_MAX + 1)[::-1])
+        cut = rules.SCORE_MAX - int(np.searchsorted(at_least, limit))
+        above = np.flatnonzero(score > cut)
+        picked = np.concatenate([above, np.flatnonzero(score == cut)[: limit - len(above)]])
+    else:
+        picked = np.arange(len(score))
+    return picked[np.argsort(-score[picked], kind="stable")]
+
+
 def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResult:
     services = index.services
     assert services is not None and index.products is not None and index.substances is not None
@@ -87,30 +104,40 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     # Most selective first; a service asked for twice counts twice, as in the rules.
     terms.sort(key=lambda k: int(services.ptr[k + 1] - services.ptr[k]))
     assert services.best is not None and services.kinds is not None and services.newest is not None
+    assert services.country is not None
 
     # --- candidates: the rows of the most selective service, or every row ----------------------------
-    groups: list[tuple[NDArray[np.int8], NDArray[np.int16], NDArray[np.uint8], NDArray[np.int32]]] = []
+    # Each requested service (or "any service") is a group: its value arrays, and where each
+    # candidate's values are in them — a slice until a filter drops candidates. Values are read
+    # once, for the candidates that pass every filter.
+    sources: list[tuple[NDArray[np.int8], NDArray[np.int16], NDArray[np.uint8], NDArray[np.int32]]] = []
+    at: list[slice | NDArray[np.intp]] = []
     if terms:
         span = services.span(terms[0])
         rows = services.rows[span]
-        groups.append((services.level[span], services.best[span], services.kinds[span], services.newest[span]))
+        country = services.country[span]
+        sources.append((services.level, services.best, services.kinds, services.newest))
     else:
+        span = slice(0, n_rows)
         rows = np.arange(n_rows, dtype=np.int32)
-        groups.append((index.any_level, index.any_best, index.any_kinds, index.any_newest))
+        country = index.row_country
+        sources.append((index.any_level, index.any_best, index.any_kinds, index.any_newest))
+    at.append(span)
 
     def keep(mask: NDArray[np.bool_]) -> None:
-        nonlocal rows, groups
-        rows = rows[mask]
-        groups = [(lv[mask], b[mask], k[mask], n[mask]) for lv, b, k, n in groups]
+        nonlocal rows
+        picked = np.flatnonzero(mask)
+        rows = rows[picked]
+        at[:] = [picked + a.start if isinstance(a, slice) else a[picked] for a in at]
 
     # --- hard filters ------------------------------------------------------------------------------------
-    if criteria.countries is not None or criteria.exclude_countries:
+    if criteria.countries is not None or criteria.exclude_countries:  # first: ``country`` is aligned
         allowed = np.ones(len(index.countries), dtype=bool)
         if criteria.countries is not None:
             allowed[:] = False
             allowed[[i for i, cc in enumerate(index.countries) if cc and cc in criteria.countries]] = True
         allowed[[i for i, cc in enumerate(index.countries) if cc and cc in criteria.exclude_countries]] = False
-        keep(allowed[index.row_country[rows]])
+        keep(allowed[country])
     if criteria.exclude_organisations:
         excluded = [index.org_index[o] for o in criteria.exclude_organisations if o in index.org_index]
         if excluded:
@@ -120,25 +147,26 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     for term in terms[1:]:
         found, pos = _lookup(services, term, rows)
         keep(found)
-        pos = pos[found]
-        groups.append((services.level[pos], services.best[pos], services.kinds[pos], services.newest[pos]))
+        sources.append((services.level, services.best, services.kinds, services.newest))
+        at.append(pos[found])
     if criteria.require_evidence:
         bits = 0
         for required in criteria.require_evidence:
             bits |= KIND_BIT["fda_registration" if required == rules.FDA_REGISTRATION_CURRENT else required]
         mask = np.ones(len(rows), dtype=bool)
-        for _, _, kinds, _ in groups:
-            mask &= (kinds & bits) == bits
+        for (_, _, kinds, _), where in zip(sources, at, strict=True):
+            mask &= (kinds[where] & bits) == bits
         if not terms:
-            mask &= groups[0][0] > 0
+            mask &= sources[0][0][at[0]] > 0
         if rules.FDA_REGISTRATION_CURRENT in criteria.require_evidence:
             mask &= index.row_expiry[rows] >= today_ord
         keep(mask)
 
     # --- soft points ---------------------------------------------------------------------------------------
+    groups = [(lv[where], b[where], n[where]) for (lv, b, _, n), where in zip(sources, at, strict=True)]
     if terms:
         levels = np.zeros(len(rows), dtype=np.int32)
-        for level, _, _, _ in groups:
+        for level, _, _ in groups:
             levels += level
         service_fit = rules.SERVICE_FIT_MAX * levels // (2 * len(terms))
     else:
@@ -157,9 +185,8 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     else:
         product_fit = np.full(len(rows), rules.PRODUCT_FIT_MAX, dtype=np.int32)
 
-    best = groups[0][1]
-    newest = groups[0][3]
-    for _, b, _, n in groups[1:]:
+    best, newest = groups[0][1], groups[0][2]
+    for _, b, n in groups[1:]:
         best = np.maximum(best, b)
         newest = np.maximum(newest, n)
     evidence = best.astype(np.int32)
@@ -168,33 +195,18 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     score = (service_fit + product_fit + evidence + recency + breadth).astype(np.int32)
 
     # --- ranking: score descending, then row (the precomputed tie-break order) --------------------------
-    key = (rules.SCORE_MAX - score).astype(np.int64) * max(n_rows, 1) + rows
+    # Candidates are in row order, so "then row" is "then position".
     if criteria.per_organisation and len(rows):
+        key = (rules.SCORE_MAX - score).astype(np.int64) * max(n_rows, 1) + rows
         orgs = index.row_org[rows]
         best_key = np.full(len(index.org_index), np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(best_key, orgs, key)
-        first = key == best_key[orgs]
-        selected_all = np.flatnonzero(first)
+        candidates = np.flatnonzero(key == best_key[orgs])
     else:
-        selected_all = None
-    if selected_all is not None:
-        candidates = selected_all
-        total = len(candidates)
-        sub_key = key[candidates]
-    else:
-        candidates = None
-        total = len(rows)
-        sub_key = key
+        candidates = np.arange(len(rows))
+    total = len(candidates)
     limit = total if criteria.limit is None else min(criteria.limit, total)
-    if limit <= 0:
-        top = np.zeros(0, dtype=np.intp)
-    elif limit < total:
-        part = np.argpartition(sub_key, limit - 1)[:limit]
-        top = part[np.argsort(sub_key[part], kind="stable")]
-    else:
-        top = np.argsort(sub_key, kind="stable")
-    if candidates is not None:
-        top = candidates[top]
+    top = candidates[_best(score[candidates], limit)]
     points = {
         "service_fit": service_fit[top].astype(np.int32),
         "product_fit": product_fit[top].astype(np.int32),

@@ -47,12 +47,21 @@ class Postings:
     best: NDArray[np.int16] | None = None  # best evidence points of the deciding capabilities
     kinds: NDArray[np.uint8] | None = None  # evidence kinds present, as KIND_BIT bits
     newest: I32 | None = None  # newest evidence date as a proleptic ordinal, 0 when none
+    country: NDArray[np.int16] | None = None  # the row's country, so a country filter reads a slice
 
     def span(self, key: int) -> slice:
         return slice(int(self.ptr[key]), int(self.ptr[key + 1]))
 
     def nbytes(self) -> int:
-        arrays: list[np.ndarray | None] = [self.ptr, self.rows, self.level, self.best, self.kinds, self.newest]
+        arrays: list[np.ndarray | None] = [
+            self.ptr,
+            self.rows,
+            self.level,
+            self.best,
+            self.kinds,
+            self.newest,
+            self.country,
+        ]
         return sum(a.nbytes for a in arrays if a is not None)
 
 
@@ -328,6 +337,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
         {name: (v[cap_i[~site_side]], fn) for name, (v, fn) in values.items()},
     )
     ix.services = merge(s_key, s_vals, o_key, o_vals, n_terms)
+    ix.services.country = ix.row_country[ix.services.rows]
 
     # --- the "any service" group per row --------------------------------------------------------------
     ix.any_level = np.zeros(n_rows, np.int8)
