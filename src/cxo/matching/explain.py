@@ -242,31 +242,30 @@ def _breadth(index: MatchIndex, site_fams: tuple[int, ...], other: tuple[int, ..
 
 def _cap_evidence(index: MatchIndex, cap: int, term: int, where: str) -> list[_Ev]:
     found = index.memo.setdefault("explain.evidence", {}).get(cap)
-    if found is None:
-        _load_evidence(index, [(cap, term, where)])
-        found = index.memo["explain.evidence"][cap]
-    return found
+    return found if found is not None else _load_evidence(index, [(cap, term, where)])[cap]
 
 
-def _load_evidence(index: MatchIndex, wanted: list[tuple[int, int, str]]) -> None:
-    """Make the evidence records of the (capability, service term idx, level) not yet remembered, in one read."""
+def _load_evidence(index: MatchIndex, wanted: list[tuple[int, int, str]]) -> dict[int, list[_Ev]]:
+    """The evidence records of the (capability, service term idx, level): those not remembered yet are
+    made in one read of the index arrays. Returned too, since another request may empty the memo."""
     memo: dict[int, list[_Ev]] = index.memo.setdefault("explain.evidence", {})
-    todo = list({cap: (cap, term, where) for cap, term, where in wanted if cap not in memo}.values())
+    known = {cap: memo.get(cap) for cap, _, _ in wanted}
+    todo = list({cap: (cap, term, where) for cap, term, where in wanted if known[cap] is None}.values())
     if not todo:
-        return
+        return known  # type: ignore[return-value]  # none is None
     if len(memo) + len(todo) > 4 * MEMO_ROWS:
         memo.clear()
     caps = np.fromiter((cap for cap, _, _ in todo), dtype=np.int64, count=len(todo))
     item, ev = expand_groups(index.cap_ev_ptr, index.cap_ev, caps)
-    lists: list[list[_Ev]] = [[] for _ in todo]
+    made: dict[int, list[_Ev]] = {cap: [] for cap, _, _ in todo}
     source_ref, name = index.snapshot.evidence.source_ref, index.snapshot.terms.name
     for k, j, kind, day in zip(
         item.tolist(), ev.tolist(), index.ev_kind[ev].tolist(), index.ev_day[ev].tolist(), strict=True
     ):
-        _, term, where = todo[k]
-        lists[k].append(_Ev(EVIDENCE_KINDS[kind], source_ref[j], _date(day), name[term], where))
-    for (cap, _, _), records in zip(todo, lists, strict=True):
-        memo[cap] = records
+        cap, term, where = todo[k]
+        made[cap].append(_Ev(EVIDENCE_KINDS[kind], source_ref[j], _date(day), name[term], where))
+    memo.update(made)
+    return {**known, **made}  # type: ignore[dict-item]  # every None was made
 
 
 # Per requested service: where the row offers it ("site" or "organisation") and the deciding
