@@ -52,3 +52,24 @@ def test_comparison_marks_extremes_and_flags_missing_and_changed_lines(
     ]
     assert cmp.flags == 3
     assert [t.finish for t in cmp.timelines] == [None, dt.date(2026, 12, 29)]
+
+
+def test_the_comparison_downloads_as_xlsx_and_pdf_named_after_the_rfp(world: SimpleNamespace) -> None:
+    import io
+
+    from conftest import login_client
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    client = login_client(world.sponsor_user)
+    kwargs = {"org": world.sponsor.slug, "rfp_id": world.rfp.pk}
+    xlsx = client.get(reverse("rfp_compare_xlsx", kwargs=kwargs))
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert xlsx["Content-Disposition"] == f'attachment; filename="{world.rfp.reference}-comparison.xlsx"'
+    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames
+    pdf = client.get(reverse("rfp_compare_pdf", kwargs=kwargs))
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"] == f'attachment; filename="{world.rfp.reference}-comparison.pdf"'
+    assert pdf.content.startswith(b"%PDF")

@@ -603,28 +603,27 @@ def rfp_compare(request: HttpRequest, rfp_id: int) -> HttpResponse:
     )
 
 
+def _comparison_download(request: HttpRequest, rfp_id: int, *, extension: str, content_type: str) -> HttpResponse:
+    """The side-by-side comparison with the evaluation, as an XLSX or PDF attachment."""
+    from cxo.sourcing.exports import comparison_pdf, comparison_xlsx
+
+    rfp = found(selectors.rfp_get, organisation=_org(request), rfp_id=rfp_id)
+    export = comparison_xlsx if extension == "xlsx" else comparison_pdf
+    data = export(cmp=selectors.rfp_comparison(rfp=rfp), evaluation=selectors.rfp_evaluation(rfp=rfp))
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{rfp.reference}-comparison.{extension}"'
+    return response
+
+
 @org_member()
 def rfp_compare_xlsx(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    from cxo.sourcing.exports import comparison_xlsx
-
-    org = _org(request)
-    rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
-    data = comparison_xlsx(cmp=selectors.rfp_comparison(rfp=rfp), evaluation=selectors.rfp_evaluation(rfp=rfp))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{rfp.reference}-comparison.xlsx"'
-    return response
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _comparison_download(request, rfp_id, extension="xlsx", content_type=xlsx)
 
 
 @org_member()
 def rfp_compare_pdf(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    from cxo.sourcing.exports import comparison_pdf
-
-    org = _org(request)
-    rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
-    data = comparison_pdf(cmp=selectors.rfp_comparison(rfp=rfp), evaluation=selectors.rfp_evaluation(rfp=rfp))
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{rfp.reference}-comparison.pdf"'
-    return response
+    return _comparison_download(request, rfp_id, extension="pdf", content_type="application/pdf")
 
 
 @org_member()
