@@ -8,14 +8,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from cxo.core.api import router as core_router
+from cxo.contracts import api as contracts_api
+from cxo.core import api as core_api
 from cxo.core.api_auth import api_auth
 from cxo.core.errors import ServiceError
 from cxo.core.tenancy import TenantScopeError
-from cxo.matching.api import router as matching_router
-from cxo.registry.api import router as registry_router
-from cxo.sourcing.api import inbox_router
-from cxo.sourcing.api import router as sourcing_router
+from cxo.matching import api as matching_api
+from cxo.registry import api as registry_api
+from cxo.sourcing import api as sourcing_api
 
 api = NinjaAPI(
     title="CXO API",
@@ -55,14 +55,23 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 @api.exception_handler(TenantScopeError)
-def unscoped(request: HttpRequest, exc: TenantScopeError) -> HttpResponse:
+def tenant_scope_error(request: HttpRequest, exc: TenantScopeError) -> HttpResponse:
     # A programming error, but never leak: log it loudly and answer as if the object did not exist.
     logging.getLogger("cxo.tenancy").error("Unscoped tenant query on %s: %s", request.path, exc)
     return api.create_response(request, {"detail": "Not found."}, status=404)
 
 
-api.add_router("/", core_router)
-api.add_router("/", matching_router)
-api.add_router("/registry", registry_router)
-api.add_router("/", sourcing_router)
-api.add_router("/", inbox_router)
+# Routers of signed-in users' shared data (the registry, matching, the user's own account) …
+api.add_router("/", core_api.router)
+api.add_router("/", matching_api.router)
+api.add_router("/registry", registry_api.router)
+# … and of one organisation's data: each an OrganisationRouter, whose operations are all under
+# /organisations/{slug} and behind the membership and permission check.
+for organisation_router in (
+    core_api.org_api,
+    matching_api.org_api,
+    sourcing_api.org_api,
+    sourcing_api.inbox_api,
+    contracts_api.org_api,
+):
+    api.add_router("/", organisation_router.router)

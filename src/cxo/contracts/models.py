@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from cxo.sourcing.models.base import SponsorOwned
+from cxo.core.tenancy import Party, TenantChild, TenantOwned
 
 
 class WorkOrderStatus(models.TextChoices):
@@ -15,8 +15,10 @@ class WorkOrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class WorkOrder(SponsorOwned):
-    """What the sponsor ordered from the provider. ``organisation`` is the sponsor."""
+class WorkOrder(TenantOwned):
+    """What the sponsor ordered from the provider. ``organisation`` is the sponsor; the provider is its party."""
+
+    parties = (Party("provider"),)
 
     provider = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
     award = models.OneToOneField(
@@ -40,7 +42,11 @@ class WorkOrder(SponsorOwned):
         return f"{self.reference} {self.title}"
 
 
-class BudgetLine(models.Model):
+class BudgetLine(TenantChild):
+    """One priced line of the work order's budget, copied from the awarded bid grid."""
+
+    tenant_parent = "work_order"
+
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="budget_lines")
     position = models.PositiveIntegerField(default=0)
     description = models.CharField(max_length=255)
@@ -56,7 +62,11 @@ class BudgetLine(models.Model):
         return f"{self.description}: {self.amount}"
 
 
-class Milestone(models.Model):
+class Milestone(TenantChild):
+    """A step of the work order's timeline, copied from the awarded proposal."""
+
+    tenant_parent = "work_order"
+
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="milestones")
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)

@@ -1,5 +1,9 @@
+from __future__ import annotations
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, User
 
@@ -30,14 +34,14 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "organisation", "actor_label", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
-        return AuditEvent.unscoped.all()
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        return AuditEvent.unscoped.all()  # the platform's staff review every tenant's trail
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

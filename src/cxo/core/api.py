@@ -3,15 +3,17 @@
 import datetime as dt
 
 from django.contrib.auth import authenticate, user_logged_in
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from cxo.core.access import AuthedRequest, OrganisationRouter, OrgRequest
 from cxo.core.errors import ServiceError
-from cxo.core.models import AuditEvent, User
+from cxo.core.models import AuditEvent
 from cxo.core.roles import PERMISSIONS, Permission
 from cxo.core.schemas import AuditEventOut, MembershipOut, MeOut, Message, TokenIn, TokenOut
-from cxo.core.selectors import audit_event_list, membership_for_slug, membership_require
+from cxo.core.selectors import audit_event_list
 from cxo.core.services import api_token_create
 
 router = Router(tags=["platform"])
@@ -35,9 +37,9 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest) -> dict[str, object]:
+def me(request: AuthedRequest) -> dict[str, object]:
     """The authenticated user, the organisations they belong to, and their role and permissions in each."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     memberships = [
         MembershipOut(
             organisation_id=m.organisation_id,
@@ -67,12 +69,13 @@ class AuditFilters(Schema):
     until: dt.date | None = None
 
 
-@router.get("/organisations/{slug}/audit", response=list[AuditEventOut])
+org_api = OrganisationRouter(tags=["platform"])
+
+
+@org_api.get("/audit", response=list[AuditEventOut], permission=Permission.VIEW_AUDIT)
 @paginate(PageNumberPagination, page_size=50)
-def audit_events(request: HttpRequest, slug: str, filters: Query[AuditFilters]) -> list[AuditEvent]:
+def audit_events(request: OrgRequest, filters: Query[AuditFilters]) -> QuerySet[AuditEvent]:
     """The organisation's audit trail, newest first (administrators only)."""
-    membership = membership_for_slug(user=request.user, slug=slug)  # type: ignore[arg-type]
-    membership_require(membership=membership, permission=Permission.VIEW_AUDIT)
     if filters.since and filters.until and filters.since > filters.until:
         raise ServiceError("'since' must not be after 'until'.")
-    return audit_event_list(organisation=membership.organisation, **filters.dict())  # type: ignore[return-value]
+    return audit_event_list(organisation=request.organisation, **filters.dict())

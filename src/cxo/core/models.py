@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from cxo.core.roles import OrganisationType, Role
-from cxo.core.tenancy import TenantManager, TenantQuerySet, UnscopedManager
+from cxo.core.tenancy import ScopedManager, ScopedQuerySet, TenantManager, TenantQuerySet, UnscopedManager
 
 
 class User(AbstractUser):
@@ -109,7 +109,7 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
-class AuditEventQuerySet(TenantQuerySet):
+class AuditEventQuerySet(TenantQuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise AuditImmutableError("Audit events cannot be updated.")
 
@@ -190,6 +190,9 @@ class Signature(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=255, blank=True)
 
+    # Owned by ``organisation`` and fails closed like any tenant row (one manager only, so no migration records it).
+    objects: ClassVar[TenantManager] = TenantManager()
+
     class Meta:
         ordering = ["-signed_at"]
 
@@ -202,8 +205,21 @@ class Signature(models.Model):
         super().save(*args, **kwargs)
 
 
+class NotificationQuerySet(ScopedQuerySet["Notification"]):
+    def for_user(self, user: User) -> NotificationQuerySet:
+        """The user's own notifications: the one scope of a per-user row."""
+        return self.filter(user=user)._mark_scoped()
+
+
+class NotificationManager(ScopedManager.from_queryset(NotificationQuerySet)):  # type: ignore[misc]  # django-stubs cannot type a from_queryset base
+    pass
+
+
 class Notification(models.Model):
-    """An in-app message to one user (an award, a regret, an invitation); e-mail goes out alongside."""
+    """An in-app message to one user (an award, a regret, an invitation); e-mail goes out alongside.
+
+    Per-user, so it fails closed like tenant data: ``Notification.objects.for_user(user)`` or ``user.notifications``.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     organisation = models.ForeignKey(
@@ -214,6 +230,8 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[NotificationManager] = NotificationManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

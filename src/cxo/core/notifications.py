@@ -46,8 +46,9 @@ def notification_send(
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
     """The user's own notifications, newest first."""
-    return Notification.objects.filter(user=user).select_related("organisation")
+    return Notification.objects.for_user(user).select_related("organisation")
 
 
 def notification_mark_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    """Mark all of the user's unread notifications read; the number marked."""
+    return Notification.objects.for_user(user).filter(read_at__isnull=True).update(read_at=timezone.now())

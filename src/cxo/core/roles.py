@@ -49,6 +49,21 @@ class Permission(StrEnum):
     MANAGE_FINANCE = "manage_finance"  # budgets, invoices
 
 
+# What each permission lets a member do, in words for the refusal "Your role (Viewer) does not allow …".
+DOING: dict[Permission, str] = {
+    Permission.VIEW: "viewing this",
+    Permission.MANAGE_MEMBERS: "managing members",
+    Permission.VIEW_AUDIT: "viewing the audit trail",
+    Permission.MANAGE_SOURCING: "managing sourcing",
+    Permission.EVALUATE: "scoring proposals",
+    Permission.SIGN_AWARD: "signing an award",
+    Permission.MANAGE_PROFILE: "keeping the profile",
+    Permission.RESPOND: "responding to RFPs",
+    Permission.MANAGE_EXECUTION: "managing work orders",
+    Permission.MANAGE_QUALITY: "managing quality",
+    Permission.MANAGE_FINANCE: "managing budgets and invoices",
+}
+
 _ALL = frozenset(Permission)
 
 _SPONSOR: dict[str, frozenset[Permission]] = {

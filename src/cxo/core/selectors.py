@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from cxo.core.errors import NotFound, NotPermitted
 from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, OrganisationInvitation, User
-from cxo.core.roles import Permission, role_allows
+from cxo.core.roles import DOING, Permission, role_allows
 
 
 def organisation_list_for_user(*, user: User) -> QuerySet[Organisation]:
@@ -39,8 +39,9 @@ def membership_can(*, membership: Membership, permission: Permission) -> bool:
 
 
 def membership_require(*, membership: Membership, permission: Permission) -> None:
+    """NotPermitted, saying what the role does not allow, unless the membership grants ``permission``."""
     if not membership_can(membership=membership, permission=permission):
-        raise NotPermitted(f"Your role ({membership.get_role_display()}) does not allow this.")
+        raise NotPermitted(f"Your role ({membership.get_role_display()}) does not allow {DOING[permission]}.")
 
 
 def user_can(*, user: User, organisation: Organisation, permission: Permission) -> bool:

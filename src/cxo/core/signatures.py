@@ -56,7 +56,9 @@ def signature_reauthenticate(*, user: User, password: str, organisation: Organis
     failures within ``LOCKOUT`` the user cannot sign until the window has passed.
     """
     now = timezone.now()
-    failures = AuditEvent.unscoped.filter(actor=user, action="signature.failed", at__gte=now - LOCKOUT).count()
+    failures = (
+        AuditEvent.objects.visible_to(user).filter(actor=user, action="signature.failed", at__gte=now - LOCKOUT).count()
+    )
     if failures >= FAILURE_LIMIT:
         minutes = int(LOCKOUT.total_seconds() // 60)
         raise NotPermitted(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from cxo.core import selectors, services
-from cxo.core.access import org_member
+from cxo.core.access import AuthedRequest, OrgRequest, requires
 from cxo.core.demo import DEMO_PASSWORD, demo_logins_shown
 from cxo.core.errors import ServiceError
 from cxo.core.forms import AuditFilterForm, InviteForm, RoleForm, SignupForm, TokenForm
@@ -53,17 +53,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    memberships = list(request.user.memberships.select_related("organisation").order_by("organisation__name"))  # type: ignore[union-attr]
-    for m in memberships:
-        m.can_manage_members = selectors.membership_can(membership=m, permission=Permission.MANAGE_MEMBERS)
-        m.can_view_audit = selectors.membership_can(membership=m, permission=Permission.VIEW_AUDIT)
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    memberships = [
+        (
+            m,
+            selectors.membership_can(membership=m, permission=Permission.MANAGE_MEMBERS),
+            selectors.membership_can(membership=m, permission=Permission.VIEW_AUDIT),
+        )
+        for m in request.user.memberships.select_related("organisation").order_by("organisation__name")
+    ]
     return render(request, "core/dashboard.html", {"memberships": memberships})
 
 
-@org_member()
-def organisation_home(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def organisation_home(request: OrgRequest) -> HttpResponse:
+    organisation = request.organisation
     return render(
         request,
         "core/organisation_home.html",
@@ -71,14 +74,14 @@ def organisation_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_member(Permission.MANAGE_MEMBERS)
-def members(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+@requires(Permission.MANAGE_MEMBERS)
+def members(request: OrgRequest) -> HttpResponse:
+    organisation = request.organisation
     form = InviteForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _ = services.invitation_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 organisation=organisation,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -106,16 +109,16 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@org_member(Permission.MANAGE_MEMBERS)
-def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+@requires(Permission.MANAGE_MEMBERS)
+def member_role(request: OrgRequest, membership_id: int) -> HttpResponse:
+    organisation = request.organisation
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_id)
     form = RoleForm(request.POST, organisation=organisation, prefix=f"m{membership.pk}")
     if not form.is_valid():
         messages.error(request, "Choose one of the roles offered.")
     else:
         try:
-            services.membership_change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])  # type: ignore[arg-type]
+            services.membership_change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
             messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display()}.")
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -123,12 +126,12 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 
 @require_POST
-@org_member(Permission.MANAGE_MEMBERS)
-def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+@requires(Permission.MANAGE_MEMBERS)
+def member_remove(request: OrgRequest, membership_id: int) -> HttpResponse:
+    organisation = request.organisation
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_id)
     try:
-        services.membership_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        services.membership_remove(actor=request.user, membership=membership)
         messages.success(request, f"{membership.user.get_username()} was removed.")
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -136,12 +139,12 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 
 @require_POST
-@org_member(Permission.MANAGE_MEMBERS)
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+@requires(Permission.MANAGE_MEMBERS)
+def invitation_revoke(request: OrgRequest, invitation_id: int) -> HttpResponse:
+    organisation = request.organisation
     invitation = get_object_or_404(organisation.invitations, pk=invitation_id)
     try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+        services.invitation_revoke(actor=request.user, invitation=invitation)
         messages.success(request, f"Invitation of {invitation.email} revoked.")
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -176,31 +179,31 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
-        _, new_secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        _, new_secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
         form = TokenForm()
     return render(
         request,
         "core/tokens.html",
-        {"tokens": selectors.api_token_list(user=request.user), "form": form, "new_secret": new_secret},  # type: ignore[arg-type]
+        {"tokens": selectors.api_token_list(user=request.user), "form": form, "new_secret": new_secret},
     )
 
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    services.api_token_revoke(user=request.user, token=token)  # type: ignore[arg-type]
+    services.api_token_revoke(user=request.user, token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("tokens")
 
 
-@org_member(Permission.VIEW_AUDIT)
-def audit(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+@requires(read=Permission.VIEW_AUDIT)
+def audit(request: OrgRequest) -> HttpResponse:
+    organisation = request.organisation
     form = AuditFilterForm(request.GET or None, facets=selectors.audit_facets(organisation=organisation))
     form.is_valid()  # filter by the fields that are valid; the form shows the others' errors
     filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
@@ -212,7 +215,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         if key != "page" and (kept := [v for v in values if v]):
             query.setlist(key, kept)
     context = {"organisation": organisation, "form": form, "page": page, "query": query.urlencode()}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = render(request, "core/_audit_rows.html", context)
         return push_url(response, f"{request.path}?{query.urlencode()}" if query else request.path)
     return render(request, "core/audit.html", context)

@@ -7,11 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from cxo.core.access import OrganisationRouter, OrgRequest
 from cxo.core.errors import NotFound, ServiceError
-from cxo.core.models import Organisation, User
+from cxo.core.models import Organisation
 from cxo.core.roles import Permission
 from cxo.core.schemas import Message
-from cxo.core.selectors import membership_for_slug, membership_require
 from cxo.matching import live, selectors, services
 from cxo.matching.models import Shortlist, ShortlistEntry
 from cxo.matching.need import TERM_FIELDS, Need, term_directory
@@ -54,66 +54,62 @@ def terms(request: HttpRequest, query: Query[TermQuery]) -> list[Any]:
     return list(term_directory(live.match_index()).search(query.vocabulary, query.q))
 
 
-def _organisation(request: HttpRequest, slug: str, permission: Permission = Permission.VIEW) -> Organisation:
-    membership = membership_for_slug(user=request.user, slug=slug)  # type: ignore[arg-type]
-    membership_require(membership=membership, permission=permission)
-    return membership.organisation
+org_api = OrganisationRouter(tags=["matching"])
 
 
-def _shortlist(request: HttpRequest, slug: str, shortlist_id: int) -> Shortlist:
-    return selectors.shortlist_get(organisation=_organisation(request, slug), shortlist_id=shortlist_id)
+def _shortlist(request: OrgRequest, shortlist_id: int) -> Shortlist:
+    return selectors.shortlist_get(organisation=request.organisation, shortlist_id=shortlist_id)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-@router.get("/organisations/{slug}/shortlists", response=list[ShortlistOut])
-def shortlist_list(request: HttpRequest, slug: str) -> list[Shortlist]:
+@org_api.get("/shortlists", response=list[ShortlistOut])
+def shortlist_list(request: OrgRequest) -> list[Shortlist]:
     """The organisation's shortlists (members only)."""
-    return list(selectors.shortlist_list(organisation=_organisation(request, slug)))
+    return list(selectors.shortlist_list(organisation=request.organisation))
 
 
-@router.post("/organisations/{slug}/shortlists", response={201: ShortlistOut, 400: Message, 403: Message, 409: Message})
-def shortlist_create(request: HttpRequest, slug: str, payload: ShortlistIn) -> tuple[int, Shortlist]:
-    """Create a named shortlist (sponsor members who manage sourcing)."""
-    organisation = _organisation(request, slug)
-    return 201, services.shortlist_create(actor=_user(request), organisation=organisation, name=payload.name)
-
-
-@router.get("/organisations/{slug}/shortlists/{shortlist_id}", response=ShortlistDetailOut)
-def shortlist_detail(request: HttpRequest, slug: str, shortlist_id: int) -> Shortlist:
-    """A shortlist with its entries, best score first."""
-    return _shortlist(request, slug, shortlist_id)
-
-
-@router.patch(
-    "/organisations/{slug}/shortlists/{shortlist_id}",
-    response={200: ShortlistOut, 400: Message, 403: Message, 409: Message},
+@org_api.post(
+    "/shortlists",
+    response={201: ShortlistOut, 400: Message, 403: Message, 409: Message},
+    permission=Permission.MANAGE_SOURCING,
 )
-def shortlist_rename(request: HttpRequest, slug: str, shortlist_id: int, payload: ShortlistIn) -> Shortlist:
+def shortlist_create(request: OrgRequest, payload: ShortlistIn) -> tuple[int, Shortlist]:
+    """Create a named shortlist (sponsor members who manage sourcing)."""
+    return 201, services.shortlist_create(actor=request.user, organisation=request.organisation, name=payload.name)
+
+
+@org_api.get("/shortlists/{shortlist_id}", response=ShortlistDetailOut)
+def shortlist_detail(request: OrgRequest, shortlist_id: int) -> Shortlist:
+    """A shortlist with its entries, best score first."""
+    return _shortlist(request, shortlist_id)
+
+
+@org_api.patch(
+    "/shortlists/{shortlist_id}",
+    response={200: ShortlistOut, 400: Message, 403: Message, 409: Message},
+    permission=Permission.MANAGE_SOURCING,
+)
+def shortlist_rename(request: OrgRequest, shortlist_id: int, payload: ShortlistIn) -> Shortlist:
     """Rename a shortlist."""
-    return services.shortlist_rename(
-        actor=_user(request), shortlist=_shortlist(request, slug, shortlist_id), name=payload.name
-    )
+    return services.shortlist_rename(actor=request.user, shortlist=_shortlist(request, shortlist_id), name=payload.name)
 
 
-@router.delete("/organisations/{slug}/shortlists/{shortlist_id}", response={204: None, 403: Message})
-def shortlist_delete(request: HttpRequest, slug: str, shortlist_id: int) -> tuple[int, None]:
+@org_api.delete("/shortlists/{shortlist_id}", response={204: None, 403: Message}, permission=Permission.MANAGE_SOURCING)
+def shortlist_delete(request: OrgRequest, shortlist_id: int) -> tuple[int, None]:
     """Delete a shortlist and its entries."""
-    services.shortlist_delete(actor=_user(request), shortlist=_shortlist(request, slug, shortlist_id))
+    services.shortlist_delete(actor=request.user, shortlist=_shortlist(request, shortlist_id))
     return 204, None
 
 
-@router.post(
-    "/organisations/{slug}/shortlists/{shortlist_id}/entries",
+@org_api.post(
+    "/shortlists/{shortlist_id}/entries",
     response={201: ShortlistEntryOut, 400: Message, 403: Message, 404: Message, 409: Message},
+    permission=Permission.MANAGE_SOURCING,
 )
 def shortlist_entry_add(
-    request: HttpRequest, slug: str, shortlist_id: int, payload: ShortlistEntryIn
+    request: OrgRequest, shortlist_id: int, payload: ShortlistEntryIn
 ) -> tuple[int, ShortlistEntry]:
     """Add a site (or, without a site, an organisation) to the shortlist; with `need`, its score is kept."""
-    shortlist = _shortlist(request, slug, shortlist_id)
+    shortlist = _shortlist(request, shortlist_id)
     site = None
     if payload.site_id is not None:
         site = Site.objects.select_related("organisation").filter(pk=payload.site_id).first()
@@ -133,7 +129,7 @@ def shortlist_entry_add(
         need = payload.need.dict()
         score = selectors.need_scores(need=payload.need, picks=[(site.pk if site else None, provider.pk)])[0]
     entry = services.shortlist_add(
-        actor=_user(request),
+        actor=request.user,
         shortlist=shortlist,
         provider=provider,
         site=site,
@@ -144,12 +140,16 @@ def shortlist_entry_add(
     return 201, entry
 
 
-@router.delete("/organisations/{slug}/shortlists/{shortlist_id}/entries/{entry_id}", response={204: None, 403: Message})
-def shortlist_entry_remove(request: HttpRequest, slug: str, shortlist_id: int, entry_id: int) -> tuple[int, None]:
+@org_api.delete(
+    "/shortlists/{shortlist_id}/entries/{entry_id}",
+    response={204: None, 403: Message},
+    permission=Permission.MANAGE_SOURCING,
+)
+def shortlist_entry_remove(request: OrgRequest, shortlist_id: int, entry_id: int) -> tuple[int, None]:
     """Take an entry off the shortlist."""
-    shortlist = _shortlist(request, slug, shortlist_id)
+    shortlist = _shortlist(request, shortlist_id)
     entry = selectors.shortlist_entry_list(shortlist=shortlist).filter(pk=entry_id).first()
     if entry is None:
         raise NotFound("No such entry on this shortlist.")
-    services.shortlist_remove(actor=_user(request), entry=entry)
+    services.shortlist_remove(actor=request.user, entry=entry)
     return 204, None

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from cxo.core.tenancy import TenantManager, TenantOwned, TenantQuerySet, UnscopedManager
+from cxo.core.tenancy import TenantChild, TenantOwned
 
 
 class Shortlist(TenantOwned):
@@ -26,24 +24,14 @@ class Shortlist(TenantOwned):
         return self.name
 
 
-class ShortlistEntryQuerySet(TenantQuerySet):
-    tenant_field = "shortlist__organisation"
-
-
-class ShortlistEntryManager(TenantManager):
-    _queryset_class = ShortlistEntryQuerySet
-
-
-class ShortlistEntryUnscopedManager(UnscopedManager):
-    _queryset_class = ShortlistEntryQuerySet
-
-
-class ShortlistEntry(models.Model):
+class ShortlistEntry(TenantChild):
     """A provider (one of its sites, or the organisation as a whole) on a shortlist.
 
     The need it was found with and its score then are kept, so the choice can be explained later;
     the names are copied too, so the entry still reads right if the registry record changes.
     """
+
+    tenant_parent = "shortlist"
 
     shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="entries")
     provider = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -57,9 +45,6 @@ class ShortlistEntry(models.Model):
     score = models.PositiveIntegerField(null=True, blank=True, help_text="Its match score when added.")
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     added_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    objects: ClassVar[ShortlistEntryManager] = ShortlistEntryManager()
-    unscoped: ClassVar[ShortlistEntryUnscopedManager] = ShortlistEntryUnscopedManager()
 
     class Meta:
         base_manager_name = "unscoped"

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from cxo.core.access import org_member
+from cxo.core.access import OrgRequest, requires
 from cxo.core.errors import ServiceError
-from cxo.core.models import Organisation, User
+from cxo.core.models import Organisation
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
 from cxo.matching import live, selectors, services
@@ -51,8 +51,8 @@ EVIDENCE_CHOICES = [
 ]
 
 
-def _sponsor_only(request: HttpRequest) -> HttpResponse | None:
-    organisation: Organisation = request.organisation  # type: ignore[attr-defined]
+def _sponsor_only(request: OrgRequest) -> HttpResponse | None:
+    organisation = request.organisation
     if organisation.is_sponsor:
         return None
     return render(
@@ -93,13 +93,12 @@ def _need_from_query(query: QueryDict) -> tuple[Need, dict[str, list[tuple[str, 
     return Need(**values), chips
 
 
-@org_member(Permission.VIEW)
-def match_find(request: HttpRequest) -> HttpResponse:
+def match_find(request: OrgRequest) -> HttpResponse:
     """Find providers: the need as a form; results (HTMX-swapped) with each row's explanation one click away."""
     refused = _sponsor_only(request)
     if refused is not None:
         return refused
-    organisation: Organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request.organisation
     error = ""
     result: MatchResult | None = None
     try:
@@ -113,7 +112,7 @@ def match_find(request: HttpRequest) -> HttpResponse:
             result = selectors.need_match(need=need)
         except ServiceError as exc:
             error = exc.message
-    can_save = membership_can(membership=request.membership, permission=Permission.MANAGE_SOURCING)  # type: ignore[attr-defined]
+    can_save = membership_can(membership=request.membership, permission=Permission.MANAGE_SOURCING)
     context = {
         "organisation": organisation,
         "fields": [(f, chips.get(f.name, [])) for f in CHIP_FIELDS],
@@ -127,7 +126,7 @@ def match_find(request: HttpRequest) -> HttpResponse:
         "shortlists": selectors.shortlist_list(organisation=organisation) if can_save else [],
         "query": request.GET.urlencode(),
     }
-    template = "matching/_results.html" if request.htmx and request.htmx.target == "results" else "matching/find.html"  # type: ignore[attr-defined]
+    template = "matching/_results.html" if request.htmx and request.htmx.target == "results" else "matching/find.html"
     return render(request, template, context)
 
 
@@ -152,8 +151,7 @@ def _suggestions(kind: str, text: str) -> list[tuple[str, str, str]]:
     return [(r.code, r.name, r.code) for r in term_directory(live.match_index()).search(kind, text)]
 
 
-@org_member(Permission.VIEW)
-def match_terms(request: HttpRequest) -> HttpResponse:
+def match_terms(request: OrgRequest) -> HttpResponse:
     """Autocomplete for one field of the need: suggestions for what is typed, or the chip for a pick."""
     field = FIELDS_BY_NAME.get(request.GET.get("field", ""))
     if field is None:
@@ -174,21 +172,17 @@ def match_terms(request: HttpRequest) -> HttpResponse:
 # --- shortlists -----------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-@org_member(Permission.VIEW)
-def shortlist_list(request: HttpRequest) -> HttpResponse:
+@requires(write=Permission.MANAGE_SOURCING)
+def shortlist_list(request: OrgRequest) -> HttpResponse:
     """The sponsor's shortlists; a form to start a new one."""
     refused = _sponsor_only(request)
     if refused is not None:
         return refused
-    organisation: Organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request.organisation
     if request.method == "POST":
         try:
             shortlist = services.shortlist_create(
-                actor=_user(request), organisation=organisation, name=request.POST.get("name", "")
+                actor=request.user, organisation=organisation, name=request.POST.get("name", "")
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -201,14 +195,13 @@ def shortlist_list(request: HttpRequest) -> HttpResponse:
         {
             "organisation": organisation,
             "shortlists": selectors.shortlist_list(organisation=organisation),
-            "can_change": membership_can(membership=request.membership, permission=Permission.MANAGE_SOURCING),  # type: ignore[attr-defined]
+            "can_change": membership_can(membership=request.membership, permission=Permission.MANAGE_SOURCING),
         },
     )
 
 
-@org_member(Permission.VIEW)
-def shortlist_detail(request: HttpRequest, shortlist_id: int) -> HttpResponse:
-    organisation: Organisation = request.organisation  # type: ignore[attr-defined]
+def shortlist_detail(request: OrgRequest, shortlist_id: int) -> HttpResponse:
+    organisation = request.organisation
     try:
         shortlist = selectors.shortlist_get(organisation=organisation, shortlist_id=shortlist_id)
     except ServiceError as exc:
@@ -224,22 +217,22 @@ def shortlist_detail(request: HttpRequest, shortlist_id: int) -> HttpResponse:
             "organisation": organisation,
             "shortlist": shortlist,
             "entries": entries,
-            "can_change": membership_can(membership=request.membership, permission=Permission.MANAGE_SOURCING),  # type: ignore[attr-defined]
+            "can_change": membership_can(membership=request.membership, permission=Permission.MANAGE_SOURCING),
         },
     )
 
 
-def _shortlist_or_404(request: HttpRequest, shortlist_id: int) -> Any:
-    organisation: Organisation = request.organisation  # type: ignore[attr-defined]
+def _shortlist_or_404(request: OrgRequest, shortlist_id: int) -> Any:
+    organisation = request.organisation
     return get_object_or_404(selectors.shortlist_list(organisation=organisation), pk=shortlist_id)
 
 
 @require_POST
-@org_member(Permission.VIEW)
-def shortlist_rename(request: HttpRequest, shortlist_id: int) -> HttpResponse:
+@requires(write=Permission.MANAGE_SOURCING)
+def shortlist_rename(request: OrgRequest, shortlist_id: int) -> HttpResponse:
     shortlist = _shortlist_or_404(request, shortlist_id)
     try:
-        services.shortlist_rename(actor=_user(request), shortlist=shortlist, name=request.POST.get("name", ""))
+        services.shortlist_rename(actor=request.user, shortlist=shortlist, name=request.POST.get("name", ""))
         messages.success(request, f"Renamed to “{shortlist.name}”.")
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -247,12 +240,12 @@ def shortlist_rename(request: HttpRequest, shortlist_id: int) -> HttpResponse:
 
 
 @require_POST
-@org_member(Permission.VIEW)
-def shortlist_delete(request: HttpRequest, shortlist_id: int) -> HttpResponse:
+@requires(write=Permission.MANAGE_SOURCING)
+def shortlist_delete(request: OrgRequest, shortlist_id: int) -> HttpResponse:
     shortlist = _shortlist_or_404(request, shortlist_id)
     slug = shortlist.organisation.slug
     try:
-        services.shortlist_delete(actor=_user(request), shortlist=shortlist)
+        services.shortlist_delete(actor=request.user, shortlist=shortlist)
         messages.success(request, f"Shortlist “{shortlist.name}” deleted.")
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -261,12 +254,12 @@ def shortlist_delete(request: HttpRequest, shortlist_id: int) -> HttpResponse:
 
 
 @require_POST
-@org_member(Permission.VIEW)
-def shortlist_entry_remove(request: HttpRequest, shortlist_id: int, entry_id: int) -> HttpResponse:
+@requires(write=Permission.MANAGE_SOURCING)
+def shortlist_entry_remove(request: OrgRequest, shortlist_id: int, entry_id: int) -> HttpResponse:
     shortlist = _shortlist_or_404(request, shortlist_id)
     entry = get_object_or_404(selectors.shortlist_entry_list(shortlist=shortlist), pk=entry_id)
     try:
-        services.shortlist_remove(actor=_user(request), entry=entry)
+        services.shortlist_remove(actor=request.user, entry=entry)
         messages.success(request, f"{entry} taken off the shortlist.")
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -279,11 +272,11 @@ def _parse_pick(value: str) -> tuple[str, int] | None:
 
 
 @require_POST
-@org_member(Permission.VIEW)
-def shortlist_add(request: HttpRequest) -> HttpResponse:
+@requires(write=Permission.MANAGE_SOURCING)
+def shortlist_add(request: OrgRequest) -> HttpResponse:
     """Save the chosen match results to a shortlist (an existing one, or a new one by name)."""
-    organisation: Organisation = request.organisation  # type: ignore[attr-defined]
-    actor = _user(request)
+    organisation = request.organisation
+    actor = request.user
     back = request.POST.get("back", "")
     back_url = reverse("match_find", kwargs={"org": organisation.slug}) + (f"?{back}" if back else "")
     picks = [p for p in (_parse_pick(v) for v in request.POST.getlist("pick")) if p]

@@ -1,7 +1,8 @@
 """Sourcing API. Sponsor side under /organisations/{slug}/…; the provider's side under /organisations/{slug}/inbox/….
 
-Every operation resolves the caller's membership of ``slug`` first (others get 404), then calls one
-selector or service. A provider reaches only RFPs it is invited to, its own proposal and questions.
+Each operation declares its permission on its decorator; the organisation router resolves the caller's
+membership of ``slug`` (others get 404) and checks it (403) before the operation calls one selector or
+service. A provider reaches only RFPs it is invited to, its own proposal and questions.
 """
 
 from __future__ import annotations
@@ -10,14 +11,12 @@ import base64
 import binascii
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router
-
-from cxo.contracts.selectors import work_order_get
+from cxo.core.access import OrganisationRouter, OrgRequest
 from cxo.core.errors import NotFound, ServiceError
-from cxo.core.models import Membership, Organisation, User
+from cxo.core.links import record_links
+from cxo.core.models import Organisation, User
 from cxo.core.roles import OrganisationType, Permission
-from cxo.core.selectors import member_list, membership_for_slug, membership_require
+from cxo.core.selectors import member_list
 from cxo.sourcing import selectors
 from cxo.sourcing.models import Award
 from cxo.sourcing.providers import need_match
@@ -48,7 +47,6 @@ from cxo.sourcing.schemas import (
     RfpIn,
     RfpOut,
     ScoresIn,
-    WorkOrderOut,
 )
 from cxo.sourcing.services import award as award_services
 from cxo.sourcing.services import clarification as clarification_services
@@ -62,21 +60,8 @@ from cxo.sourcing.services.evaluation import ScoreData
 from cxo.sourcing.services.proposal import LineData, MilestoneData, ProposalData
 from cxo.sourcing.services.rfp import CriterionData, LineItemData
 
-router = Router(tags=["sourcing"])
-inbox_router = Router(tags=["sourcing: provider inbox"])
-
-SLUG = "/organisations/{slug}"
-INBOX = "/organisations/{slug}/inbox"
-
-
-def _member(request: HttpRequest, slug: str, permission: Permission = Permission.VIEW) -> Membership:
-    membership = membership_for_slug(user=request.user, slug=slug)  # type: ignore[arg-type]
-    membership_require(membership=membership, permission=permission)
-    return membership
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+org_api = OrganisationRouter(tags=["sourcing"])
+inbox_api = OrganisationRouter(tags=["sourcing: provider inbox"])
 
 
 def _team(organisation: Organisation, usernames: list[str] | None) -> list[User] | None:
@@ -92,68 +77,68 @@ def _team(organisation: Organisation, usernames: list[str] | None) -> list[User]
 # --- programmes and needs ------------------------------------------------------------------------
 
 
-@router.get(f"{SLUG}/programmes", response=list[ProgrammeOut])
-def programme_list(request: HttpRequest, slug: str) -> Any:
+@org_api.get("/programmes", response=list[ProgrammeOut])
+def programme_list(request: OrgRequest) -> Any:
     """The sponsor's programmes (drug assets)."""
-    org = _member(request, slug).organisation
+    org = request.organisation
     return selectors.programme_list(organisation=org).prefetch_related("team")
 
 
-@router.post(f"{SLUG}/programmes", response={201: ProgrammeOut})
-def programme_create(request: HttpRequest, slug: str, payload: ProgrammeIn) -> Any:
+@org_api.post("/programmes", response={201: ProgrammeOut}, permission=Permission.MANAGE_SOURCING)
+def programme_create(request: OrgRequest, payload: ProgrammeIn) -> Any:
     """Create a programme: name and code, modality, indication, dosage form and route, lifecycle stage, team."""
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
+    org = request.organisation
     data = payload.dict()
     data["team"] = _team(org, payload.team)
-    return 201, programme_services.programme_create(actor=_actor(request), organisation=org, **data)
+    return 201, programme_services.programme_create(actor=request.user, organisation=org, **data)
 
 
-@router.get(f"{SLUG}/programmes/{{programme_id}}", response=ProgrammeOut)
-def programme_get(request: HttpRequest, slug: str, programme_id: int) -> Any:
-    return selectors.programme_get(organisation=_member(request, slug).organisation, programme_id=programme_id)
+@org_api.get("/programmes/{programme_id}", response=ProgrammeOut)
+def programme_get(request: OrgRequest, programme_id: int) -> Any:
+    return selectors.programme_get(organisation=request.organisation, programme_id=programme_id)
 
 
-@router.put(f"{SLUG}/programmes/{{programme_id}}", response=ProgrammeOut)
-def programme_update(request: HttpRequest, slug: str, programme_id: int, payload: ProgrammeIn) -> Any:
+@org_api.put("/programmes/{programme_id}", response=ProgrammeOut, permission=Permission.MANAGE_SOURCING)
+def programme_update(request: OrgRequest, programme_id: int, payload: ProgrammeIn) -> Any:
     """Replace a programme's facts (e.g. move it to the next lifecycle stage)."""
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
+    org = request.organisation
     programme = selectors.programme_get(organisation=org, programme_id=programme_id)
     data = payload.dict()
     data["team"] = _team(org, payload.team)
-    return programme_services.programme_update(actor=_actor(request), programme=programme, **data)
+    return programme_services.programme_update(actor=request.user, programme=programme, **data)
 
 
-@router.get(f"{SLUG}/programmes/{{programme_id}}/needs", response=list[NeedOut])
-def need_list(request: HttpRequest, slug: str, programme_id: int) -> Any:
-    org = _member(request, slug).organisation
+@org_api.get("/programmes/{programme_id}/needs", response=list[NeedOut])
+def need_list(request: OrgRequest, programme_id: int) -> Any:
+    org = request.organisation
     programme = selectors.programme_get(organisation=org, programme_id=programme_id)
     return selectors.need_list(organisation=org, programme=programme)
 
 
-@router.post(f"{SLUG}/programmes/{{programme_id}}/needs", response={201: NeedOut})
-def need_create(request: HttpRequest, slug: str, programme_id: int, payload: NeedIn) -> Any:
+@org_api.post("/programmes/{programme_id}/needs", response={201: NeedOut}, permission=Permission.MANAGE_SOURCING)
+def need_create(request: OrgRequest, programme_id: int, payload: NeedIn) -> Any:
     """Add an outsourcing need: the matching criteria, quantity or scale, timeline."""
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
+    org = request.organisation
     programme = selectors.programme_get(organisation=org, programme_id=programme_id)
-    return 201, programme_services.need_create(actor=_actor(request), programme=programme, **payload.dict())
+    return 201, programme_services.need_create(actor=request.user, programme=programme, **payload.dict())
 
 
-@router.get(f"{SLUG}/needs/{{need_id}}", response=NeedOut)
-def need_get(request: HttpRequest, slug: str, need_id: int) -> Any:
-    return selectors.need_get(organisation=_member(request, slug).organisation, need_id=need_id)
+@org_api.get("/needs/{need_id}", response=NeedOut)
+def need_get(request: OrgRequest, need_id: int) -> Any:
+    return selectors.need_get(organisation=request.organisation, need_id=need_id)
 
 
-@router.put(f"{SLUG}/needs/{{need_id}}", response=NeedOut)
-def need_update(request: HttpRequest, slug: str, need_id: int, payload: NeedIn) -> Any:
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
+@org_api.put("/needs/{need_id}", response=NeedOut, permission=Permission.MANAGE_SOURCING)
+def need_update(request: OrgRequest, need_id: int, payload: NeedIn) -> Any:
+    org = request.organisation
     need = selectors.need_get(organisation=org, need_id=need_id)
-    return programme_services.need_update(actor=_actor(request), need=need, **payload.dict())
+    return programme_services.need_update(actor=request.user, need=need, **payload.dict())
 
 
-@router.get(f"{SLUG}/needs/{{need_id}}/matches", response=list[MatchOut])
-def need_matches(request: HttpRequest, slug: str, need_id: int, limit: int = 25) -> Any:
+@org_api.get("/needs/{need_id}/matches", response=list[MatchOut])
+def need_matches(request: OrgRequest, need_id: int, limit: int = 25) -> Any:
     """Providers ranked for the need by the matching engine (one row per organisation, best first)."""
-    need = selectors.need_get(organisation=_member(request, slug).organisation, need_id=need_id)
+    need = selectors.need_get(organisation=request.organisation, need_id=need_id)
     return [
         {
             "organisation_id": m.organisation.pk,
@@ -187,83 +172,83 @@ def _rfp_kwargs(payload: RfpIn) -> dict[str, Any]:
     }
 
 
-@router.get(f"{SLUG}/rfps", response=list[RfpOut])
-def rfp_list(request: HttpRequest, slug: str, status: str = "") -> Any:
+@org_api.get("/rfps", response=list[RfpOut])
+def rfp_list(request: OrgRequest, status: str = "") -> Any:
     """The sponsor's RFPs, newest first; ``status`` filters (draft, issued, closed, awarded, cancelled)."""
-    org = _member(request, slug).organisation
+    org = request.organisation
     return selectors.rfp_list(organisation=org, status=status).prefetch_related("line_items", "questions", "criteria")
 
 
-@router.post(f"{SLUG}/rfps", response={201: RfpOut})
-def rfp_create(request: HttpRequest, slug: str, payload: RfpCreateIn) -> Any:
+@org_api.post("/rfps", response={201: RfpOut}, permission=Permission.MANAGE_SOURCING)
+def rfp_create(request: OrgRequest, payload: RfpCreateIn) -> Any:
     """Start a draft RFP from a need. Without a bid grid or criteria, defaults built from the need are used."""
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
+    org = request.organisation
     if payload.need_id is None:
         raise ServiceError("Say which need the RFP is for (need_id).", field="need_id")
     need = selectors.need_get(organisation=org, need_id=payload.need_id)
     return 201, rfp_services.rfp_create(
-        actor=_actor(request), need=need, title=payload.title, reference=payload.reference, **_rfp_kwargs(payload)
+        actor=request.user, need=need, title=payload.title, reference=payload.reference, **_rfp_kwargs(payload)
     )
 
 
-@router.get(f"{SLUG}/rfps/{{rfp_id}}", response=RfpOut)
-def rfp_get(request: HttpRequest, slug: str, rfp_id: int) -> Any:
-    return selectors.rfp_get(organisation=_member(request, slug).organisation, rfp_id=rfp_id)
+@org_api.get("/rfps/{rfp_id}", response=RfpOut)
+def rfp_get(request: OrgRequest, rfp_id: int) -> Any:
+    return selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
 
 
-@router.put(f"{SLUG}/rfps/{{rfp_id}}", response=RfpOut)
-def rfp_update(request: HttpRequest, slug: str, rfp_id: int, payload: RfpIn) -> Any:
+@org_api.put("/rfps/{rfp_id}", response=RfpOut, permission=Permission.MANAGE_SOURCING)
+def rfp_update(request: OrgRequest, rfp_id: int, payload: RfpIn) -> Any:
     """Edit a draft RFP; given lists replace the bid grid, questions or criteria."""
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
+    org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
-    rfp_services.rfp_update(actor=_actor(request), rfp=rfp, title=payload.title or rfp.title, **_rfp_kwargs(payload))
+    rfp_services.rfp_update(actor=request.user, rfp=rfp, title=payload.title or rfp.title, **_rfp_kwargs(payload))
     return selectors.rfp_get(organisation=org, rfp_id=rfp_id)
 
 
-@router.post(f"{SLUG}/rfps/{{rfp_id}}/issue", response=RfpOut)
-def rfp_issue(request: HttpRequest, slug: str, rfp_id: int) -> Any:
+@org_api.post("/rfps/{rfp_id}/issue", response=RfpOut, permission=Permission.MANAGE_SOURCING)
+def rfp_issue(request: OrgRequest, rfp_id: int) -> Any:
     """Issue the RFP (draft → issued): invitations go out. Needs an invitation, a bid grid, weights adding to 100
     and a future deadline; otherwise 409/400 with the reason."""
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
+    org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
     base = request.build_absolute_uri("/").rstrip("/")
-    return rfp_services.rfp_issue(actor=_actor(request), rfp=rfp, accept_url_base=base)
+    return rfp_services.rfp_issue(actor=request.user, rfp=rfp, accept_url_base=base)
 
 
-@router.post(f"{SLUG}/rfps/{{rfp_id}}/close", response=RfpOut)
-def rfp_close(request: HttpRequest, slug: str, rfp_id: int) -> Any:
+@org_api.post("/rfps/{rfp_id}/close", response=RfpOut, permission=Permission.MANAGE_SOURCING)
+def rfp_close(request: OrgRequest, rfp_id: int) -> Any:
     """Close bidding (issued → closed): no proposal or revision is accepted after this."""
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
-    return rfp_services.rfp_close(actor=_actor(request), rfp=selectors.rfp_get(organisation=org, rfp_id=rfp_id))
+    org = request.organisation
+    return rfp_services.rfp_close(actor=request.user, rfp=selectors.rfp_get(organisation=org, rfp_id=rfp_id))
 
 
-@router.post(f"{SLUG}/rfps/{{rfp_id}}/cancel", response=RfpOut)
-def rfp_cancel(request: HttpRequest, slug: str, rfp_id: int, payload: CancelIn) -> Any:
+@org_api.post("/rfps/{rfp_id}/cancel", response=RfpOut, permission=Permission.MANAGE_SOURCING)
+def rfp_cancel(request: OrgRequest, rfp_id: int, payload: CancelIn) -> Any:
     """Cancel the RFP with a reason; invited providers are told."""
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
+    org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
-    return rfp_services.rfp_cancel(actor=_actor(request), rfp=rfp, reason=payload.reason)
+    return rfp_services.rfp_cancel(actor=request.user, rfp=rfp, reason=payload.reason)
 
 
-@router.get(f"{SLUG}/rfps/{{rfp_id}}/invitations", response=list[InvitationOut])
-def invitation_list(request: HttpRequest, slug: str, rfp_id: int) -> Any:
-    rfp = selectors.rfp_get(organisation=_member(request, slug).organisation, rfp_id=rfp_id)
+@org_api.get("/rfps/{rfp_id}/invitations", response=list[InvitationOut])
+def invitation_list(request: OrgRequest, rfp_id: int) -> Any:
+    rfp = selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
     return selectors.invitation_list(rfp=rfp)
 
 
-@router.post(f"{SLUG}/rfps/{{rfp_id}}/invitations", response={201: InvitationsOut})
-def invitation_create(request: HttpRequest, slug: str, rfp_id: int, payload: InvitationIn) -> Any:
+@org_api.post("/rfps/{rfp_id}/invitations", response={201: InvitationsOut}, permission=Permission.MANAGE_SOURCING)
+def invitation_create(request: OrgRequest, rfp_id: int, payload: InvitationIn) -> Any:
     """Invite a provider from the directory (``provider``, plus ``email`` if it has no users yet), or every
     provider on a shortlist (``shortlist_id``)."""
     from cxo.matching.selectors import shortlist_get
 
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
+    org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
     base = request.build_absolute_uri("/").rstrip("/")
     if payload.shortlist_id is not None:
         shortlist = shortlist_get(organisation=org, shortlist_id=payload.shortlist_id)
         made, skipped = invitation_services.invitation_create_from_shortlist(
-            actor=_actor(request), rfp=rfp, shortlist=shortlist, accept_url_base=base
+            actor=request.user, rfp=rfp, shortlist=shortlist, accept_url_base=base
         )
         return 201, {"invited": made, "skipped": skipped}
     ref = (payload.provider or "").strip()
@@ -274,45 +259,45 @@ def invitation_create(request: HttpRequest, slug: str, rfp_id: int, payload: Inv
     if provider is None:
         raise NotFound("No such provider in the directory.")
     invitation = invitation_services.invitation_create(
-        actor=_actor(request), rfp=rfp, provider=provider, email=payload.email, accept_url_base=base
+        actor=request.user, rfp=rfp, provider=provider, email=payload.email, accept_url_base=base
     )
     return 201, {"invited": [invitation], "skipped": []}
 
 
-@router.get(f"{SLUG}/rfps/{{rfp_id}}/questions", response=list[ClarificationOut])
-def clarification_list(request: HttpRequest, slug: str, rfp_id: int) -> Any:
+@org_api.get("/rfps/{rfp_id}/questions", response=list[ClarificationOut])
+def clarification_list(request: OrgRequest, rfp_id: int) -> Any:
     """Bidders' clarification questions, with who asked (the sponsor's view)."""
-    rfp = selectors.rfp_get(organisation=_member(request, slug).organisation, rfp_id=rfp_id)
+    rfp = selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
     return selectors.clarification_list(rfp=rfp)
 
 
-@router.post(f"{SLUG}/questions/{{clarification_id}}/answer", response=ClarificationOut)
-def clarification_answer(request: HttpRequest, slug: str, clarification_id: int, payload: AnswerIn) -> Any:
+@org_api.post("/questions/{clarification_id}/answer", response=ClarificationOut, permission=Permission.MANAGE_SOURCING)
+def clarification_answer(request: OrgRequest, clarification_id: int, payload: AnswerIn) -> Any:
     """Answer privately to the asker, or publish to every invitee without naming the asker."""
-    org = _member(request, slug, Permission.MANAGE_SOURCING).organisation
+    org = request.organisation
     clarification = selectors.clarification_get(organisation=org, clarification_id=clarification_id)
     return clarification_services.clarification_answer(
-        actor=_actor(request), clarification=clarification, answer=payload.answer, publish=payload.publish
+        actor=request.user, clarification=clarification, answer=payload.answer, publish=payload.publish
     )
 
 
-@router.get(f"{SLUG}/rfps/{{rfp_id}}/proposals", response=list[ProposalOut])
-def proposal_list(request: HttpRequest, slug: str, rfp_id: int) -> Any:
+@org_api.get("/rfps/{rfp_id}/proposals", response=list[ProposalOut])
+def proposal_list(request: OrgRequest, rfp_id: int) -> Any:
     """Proposals received, every version of each."""
-    rfp = selectors.rfp_get(organisation=_member(request, slug).organisation, rfp_id=rfp_id)
+    rfp = selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
     return selectors.proposal_list(rfp=rfp)
 
 
-@router.get(f"{SLUG}/proposals/{{proposal_id}}", response=ProposalOut)
-def proposal_get(request: HttpRequest, slug: str, proposal_id: int) -> Any:
-    return selectors.proposal_get(organisation=_member(request, slug).organisation, proposal_id=proposal_id)
+@org_api.get("/proposals/{proposal_id}", response=ProposalOut)
+def proposal_get(request: OrgRequest, proposal_id: int) -> Any:
+    return selectors.proposal_get(organisation=request.organisation, proposal_id=proposal_id)
 
 
-@router.get(f"{SLUG}/rfps/{{rfp_id}}/comparison", response=ComparisonOut)
-def rfp_comparison(request: HttpRequest, slug: str, rfp_id: int) -> Any:
+@org_api.get("/rfps/{rfp_id}/comparison", response=ComparisonOut)
+def rfp_comparison(request: OrgRequest, rfp_id: int) -> Any:
     """Current proposals side by side per bid-grid line: lowest and highest marked, missing and changed lines
     flagged, totals and completion dates."""
-    rfp = selectors.rfp_get(organisation=_member(request, slug).organisation, rfp_id=rfp_id)
+    rfp = selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
     cmp = selectors.rfp_comparison(rfp=rfp)
     finishes = {t.proposal.pk: t.finish for t in cmp.timelines}
     return {
@@ -356,13 +341,13 @@ def rfp_comparison(request: HttpRequest, slug: str, rfp_id: int) -> Any:
     }
 
 
-@router.put(f"{SLUG}/proposals/{{proposal_id}}/scores", response=list[EvaluationOut])
-def proposal_score(request: HttpRequest, slug: str, proposal_id: int, payload: ScoresIn) -> Any:
+@org_api.put("/proposals/{proposal_id}/scores", response=list[EvaluationOut], permission=Permission.EVALUATE)
+def proposal_score(request: OrgRequest, proposal_id: int, payload: ScoresIn) -> Any:
     """Record your own scores (0-10) of a proposal per criterion; returns the RFP's weighted evaluation."""
-    org = _member(request, slug, Permission.EVALUATE).organisation
+    org = request.organisation
     proposal = selectors.proposal_get(organisation=org, proposal_id=proposal_id)
     evaluation_services.score_set(
-        actor=_actor(request),
+        actor=request.user,
         proposal=proposal,
         scores=[ScoreData(s.criterion_id, s.score, s.comment) for s in payload.scores],
     )
@@ -381,10 +366,10 @@ def _evaluation(rfp: Any) -> list[dict[str, Any]]:
     ]
 
 
-@router.get(f"{SLUG}/rfps/{{rfp_id}}/evaluation", response=list[EvaluationOut])
-def rfp_evaluation(request: HttpRequest, slug: str, rfp_id: int) -> Any:
+@org_api.get("/rfps/{rfp_id}/evaluation", response=list[EvaluationOut])
+def rfp_evaluation(request: OrgRequest, rfp_id: int) -> Any:
     """Each proposal's weighted score per evaluator and their mean."""
-    return _evaluation(selectors.rfp_get(organisation=_member(request, slug).organisation, rfp_id=rfp_id))
+    return _evaluation(selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id))
 
 
 def _award_out(award: Award) -> dict[str, Any]:
@@ -394,21 +379,21 @@ def _award_out(award: Award) -> dict[str, Any]:
         "provider_name": award.proposal.provider.name,
         "version": award.version.number,
         "signature": award.signature,
-        "work_order": award.work_order,
+        "links": record_links(award, organisation=award.organisation),
     }
 
 
-@router.post(f"{SLUG}/rfps/{{rfp_id}}/award", response=AwardOut)
-def rfp_award(request: HttpRequest, slug: str, rfp_id: int, payload: AwardIn) -> Any:
+@org_api.post("/rfps/{rfp_id}/award", response=AwardOut, permission=Permission.SIGN_AWARD)
+def rfp_award(request: OrgRequest, rfp_id: int, payload: AwardIn) -> Any:
     """Award a closed RFP with your electronic signature: your password, the meaning ("award approved"); bound to
     the SHA-256 of the proposal's current version. Creates a draft work order; every invitee is told."""
-    org = _member(request, slug, Permission.SIGN_AWARD).organisation
+    org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
     if payload.proposal_id is None:
         raise ServiceError("Say which proposal to award (proposal_id).", field="proposal_id")
     proposal = selectors.proposal_get(organisation=org, proposal_id=payload.proposal_id)
     award = award_services.award_sign(
-        actor=_actor(request),
+        actor=request.user,
         rfp=rfp,
         proposal=proposal,
         password=payload.password,
@@ -416,12 +401,6 @@ def rfp_award(request: HttpRequest, slug: str, rfp_id: int, payload: AwardIn) ->
         rationale=payload.rationale,
     )
     return _award_out(award)
-
-
-@router.get(f"{SLUG}/work-orders/{{work_order_id}}", response=WorkOrderOut)
-def work_order(request: HttpRequest, slug: str, work_order_id: int) -> Any:
-    """A work order the organisation placed (sponsor) or received (provider)."""
-    return work_order_get(organisation=_member(request, slug).organisation, work_order_id=work_order_id)
 
 
 # --- provider inbox ----------------------------------------------------------------------------------
@@ -446,67 +425,56 @@ def _inbox_out(invitation: Any) -> dict[str, Any]:
     return out
 
 
-@inbox_router.get(INBOX, response=list[InboxRfpOut])
-def inbox(request: HttpRequest, slug: str) -> Any:
+@inbox_api.get("/inbox", response=list[InboxRfpOut])
+def inbox(request: OrgRequest) -> Any:
     """RFPs this provider is invited to (issued or later), each with the provider's own invitation status."""
-    org = _member(request, slug).organisation
+    org = request.organisation
     return [_inbox_out(i) for i in selectors.inbox_list(provider=org)]
 
 
-@inbox_router.get(f"{INBOX}/{{rfp_id}}", response=InboxRfpOut)
-def inbox_rfp(request: HttpRequest, slug: str, rfp_id: int) -> Any:
+@inbox_api.get("/inbox/{rfp_id}", response=InboxRfpOut)
+def inbox_rfp(request: OrgRequest, rfp_id: int) -> Any:
     """One RFP the provider is invited to; 404 for any other."""
-    org = _member(request, slug).organisation
+    org = request.organisation
     return _inbox_out(selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id))
 
 
-@inbox_router.post(f"{INBOX}/{{rfp_id}}/accept", response=InvitationOut)
-def inbox_accept(request: HttpRequest, slug: str, rfp_id: int) -> Any:
-    org = _member(request, slug, Permission.RESPOND).organisation
+@inbox_api.post("/inbox/{rfp_id}/accept", response=InvitationOut, permission=Permission.RESPOND)
+def inbox_accept(request: OrgRequest, rfp_id: int) -> Any:
+    org = request.organisation
     invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
-    return invitation_services.invitation_accept(actor=_actor(request), invitation=invitation)
+    return invitation_services.invitation_accept(actor=request.user, invitation=invitation)
 
 
-@inbox_router.post(f"{INBOX}/{{rfp_id}}/decline", response=InvitationOut)
-def inbox_decline(request: HttpRequest, slug: str, rfp_id: int, payload: DeclineIn) -> Any:
+@inbox_api.post("/inbox/{rfp_id}/decline", response=InvitationOut, permission=Permission.RESPOND)
+def inbox_decline(request: OrgRequest, rfp_id: int, payload: DeclineIn) -> Any:
     """Decline with a reason (the sponsor sees it)."""
-    org = _member(request, slug, Permission.RESPOND).organisation
+    org = request.organisation
     invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
-    return invitation_services.invitation_decline(actor=_actor(request), invitation=invitation, reason=payload.reason)
+    return invitation_services.invitation_decline(actor=request.user, invitation=invitation, reason=payload.reason)
 
 
-@inbox_router.get(f"{INBOX}/{{rfp_id}}/questions", response=list[InboxClarificationOut])
-def inbox_questions(request: HttpRequest, slug: str, rfp_id: int) -> Any:
+@inbox_api.get("/inbox/{rfp_id}/questions", response=list[InboxClarificationOut])
+def inbox_questions(request: OrgRequest, rfp_id: int) -> Any:
     """Your own questions, and those the sponsor published to all invitees (without the asker)."""
-    org = _member(request, slug).organisation
+    org = request.organisation
     invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
-    return [
-        {
-            "id": c.pk,
-            "question": c.question,
-            "answer": c.answer if (c.provider_id == org.pk or c.visibility == "published") else "",
-            "visibility": c.visibility,
-            "mine": c.provider_id == org.pk,
-        }
-        for c in selectors.inbox_clarification_list(invitation=invitation)
-    ]
+    return selectors.inbox_clarification_list(invitation=invitation)
 
 
-@inbox_router.post(f"{INBOX}/{{rfp_id}}/questions", response={201: InboxClarificationOut})
-def inbox_ask(request: HttpRequest, slug: str, rfp_id: int, payload: QuestionIn) -> Any:
+@inbox_api.post("/inbox/{rfp_id}/questions", response={201: InboxClarificationOut}, permission=Permission.RESPOND)
+def inbox_ask(request: OrgRequest, rfp_id: int, payload: QuestionIn) -> Any:
     """Ask the sponsor a clarification question."""
-    org = _member(request, slug, Permission.RESPOND).organisation
+    org = request.organisation
     invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
-    c = clarification_services.clarification_ask(
-        actor=_actor(request), invitation=invitation, question=payload.question
-    )
+    c = clarification_services.clarification_ask(actor=request.user, invitation=invitation, question=payload.question)
     return 201, {"id": c.pk, "question": c.question, "answer": "", "visibility": c.visibility, "mine": True}
 
 
-@inbox_router.get(f"{INBOX}/{{rfp_id}}/proposal", response=ProposalOut)
-def inbox_proposal(request: HttpRequest, slug: str, rfp_id: int) -> Any:
+@inbox_api.get("/inbox/{rfp_id}/proposal", response=ProposalOut)
+def inbox_proposal(request: OrgRequest, rfp_id: int) -> Any:
     """Your own proposal to the RFP, every version."""
-    org = _member(request, slug).organisation
+    org = request.organisation
     invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
     proposal = selectors.inbox_proposal_get(invitation=invitation)
     if proposal is None:
@@ -525,11 +493,11 @@ def _documents(payload: ProposalIn) -> list[DocumentData]:
     return out
 
 
-@inbox_router.post(f"{INBOX}/{{rfp_id}}/proposal", response={201: ProposalVersionOut})
-def inbox_proposal_submit(request: HttpRequest, slug: str, rfp_id: int, payload: ProposalIn) -> Any:
+@inbox_api.post("/inbox/{rfp_id}/proposal", response={201: ProposalVersionOut}, permission=Permission.RESPOND)
+def inbox_proposal_submit(request: OrgRequest, rfp_id: int, payload: ProposalIn) -> Any:
     """Submit the proposal, or a revision (a new version; earlier ones are kept). Unit prices per bid-grid line;
     amounts and the total are computed by the server. Refused after the deadline or once the RFP is closed."""
-    org = _member(request, slug, Permission.RESPOND).organisation
+    org = request.organisation
     invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
     data = ProposalData(
         lines=[LineData(ln.line_item_id, ln.unit_price, ln.quantity, ln.assumption) for ln in payload.lines],
@@ -542,4 +510,4 @@ def inbox_proposal_submit(request: HttpRequest, slug: str, rfp_id: int, payload:
         documents=_documents(payload),
         keep_documents=payload.keep_documents,
     )
-    return 201, proposal_services.proposal_submit(actor=_actor(request), invitation=invitation, data=data)
+    return 201, proposal_services.proposal_submit(actor=request.user, invitation=invitation, data=data)

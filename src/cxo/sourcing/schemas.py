@@ -444,41 +444,13 @@ class SignatureOut(Schema):
         return str(obj.signer_username)
 
 
-class BudgetLineOut(Schema):
-    description: str
-    unit: str
-    quantity: Decimal
-    unit_price: Decimal
-    amount: Decimal
+class RecordLinkOut(Schema):
+    """A record another app made from this one (an award's work order): its kind, a label, its page and API."""
 
-
-class WorkOrderOut(Schema):
-    id: int
-    reference: str
-    title: str
-    status: str
-    sponsor: str
-    provider: str
-    currency: str
-    budget_total: Decimal
-    budget_lines: list[BudgetLineOut]
-    milestones: list[MilestoneOut]
-
-    @staticmethod
-    def resolve_sponsor(obj: Any) -> str:
-        return str(obj.organisation.name)
-
-    @staticmethod
-    def resolve_provider(obj: Any) -> str:
-        return str(obj.provider.name)
-
-    @staticmethod
-    def resolve_budget_lines(obj: Any) -> list[Any]:
-        return list(obj.budget_lines.all())
-
-    @staticmethod
-    def resolve_milestones(obj: Any) -> list[Any]:
-        return list(obj.milestones.all())
+    rel: str
+    label: str
+    url: str
+    api_url: str
 
 
 class AwardOut(Schema):
@@ -487,4 +459,4 @@ class AwardOut(Schema):
     provider_name: str
     version: int
     signature: SignatureOut
-    work_order: WorkOrderOut
+    links: list[RecordLinkOut]

@@ -1,12 +1,15 @@
 """Sourcing reads, always scoped.
 
-Sponsor side: everything the sponsor owns (``for_organisation``). Provider side: only RFPs the
-provider is invited to (once issued), its own proposals and questions, and answers the sponsor
-published to all invitees (``for_provider``) — never another provider's anything.
+Sponsor side: everything the sponsor owns (``for_organisation``). Provider side: what the models
+declare the provider a party to (``for_counterparty``): RFPs it is invited to once issued, its own
+proposals and questions, and answers the sponsor published to all invitees — never another
+provider's anything. What a provider reads of a row it may see is redacted here too (a published
+question comes without its asker), so pages and the API show the same.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,6 +19,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from cxo.core.errors import NotFound
 from cxo.core.models import Organisation, User
 from cxo.sourcing.models import (
+    Award,
     Clarification,
     ClarificationVisibility,
     Document,
@@ -26,7 +30,6 @@ from cxo.sourcing.models import (
     Rfp,
     RfpInvitation,
     RfpLineItem,
-    RfpStatus,
     Score,
 )
 
@@ -98,6 +101,16 @@ def rfp_get(*, organisation: Organisation, rfp_id: int) -> Rfp:
     return rfp
 
 
+def award_get(*, rfp: Rfp) -> Award | None:
+    """The RFP's award with its signature, the awarded proposal's provider and version; None before the award."""
+    return (
+        Award.objects.for_organisation(rfp.organisation)
+        .filter(rfp=rfp)
+        .select_related("signature", "proposal__provider", "version")
+        .first()
+    )
+
+
 def invitation_list(*, rfp: Rfp) -> QuerySet[RfpInvitation]:
     return (
         RfpInvitation.objects.for_organisation(rfp.organisation)
@@ -162,8 +175,7 @@ def proposal_get(*, organisation: Organisation, proposal_id: int) -> Proposal:
 
 def version_list(*, proposal: Proposal) -> QuerySet[ProposalVersion]:
     return (
-        ProposalVersion.objects.filter(proposal=proposal)
-        .select_related("submitted_by")
+        proposal.versions.select_related("submitted_by")
         .prefetch_related("lines__line_item", "milestones", "answers__question", "documents")
         .order_by("-number")
     )
@@ -243,7 +255,7 @@ def rfp_comparison(*, rfp: Rfp) -> Comparison:
         version = p.current_version
         assert version is not None
         by_version[p.pk] = {ln.line_item_id: ln for ln in version.lines.all()}
-        prev = ProposalVersion.objects.filter(proposal=p, number=version.number - 1).first()
+        prev = p.versions.filter(number=version.number - 1).first()
         previous[p.pk] = {ln.line_item_id: ln for ln in prev.lines.all()} if prev else {}
     rows: list[Row] = []
     flags = 0
@@ -362,8 +374,7 @@ def score_sheet(*, proposal: Proposal, evaluator: User) -> dict[int, Score]:
 def inbox_list(*, provider: Organisation) -> QuerySet[RfpInvitation]:
     """The provider's invitations to issued (or later) RFPs, newest first. Drafts are not shown."""
     return (
-        RfpInvitation.objects.for_provider(provider)
-        .exclude(rfp__status=RfpStatus.DRAFT)
+        RfpInvitation.objects.for_counterparty(provider)
         .select_related("rfp", "organisation", "proposal", "proposal__current_version")
         .order_by("-rfp__issued_at", "-id")
     )
@@ -372,8 +383,7 @@ def inbox_list(*, provider: Organisation) -> QuerySet[RfpInvitation]:
 def inbox_invitation_get(*, provider: Organisation, rfp_id: int) -> RfpInvitation:
     """The provider's invitation to RFP ``rfp_id``; NotFound if it was not invited (or the RFP is a draft)."""
     invitation = (
-        RfpInvitation.objects.for_provider(provider)
-        .exclude(rfp__status=RfpStatus.DRAFT)
+        RfpInvitation.objects.for_counterparty(provider)
         .select_related("rfp", "rfp__organisation", "rfp__need", "organisation", "provider")
         .filter(rfp_id=rfp_id)
         .first()
@@ -383,19 +393,55 @@ def inbox_invitation_get(*, provider: Organisation, rfp_id: int) -> RfpInvitatio
     return invitation
 
 
-def inbox_clarification_list(*, invitation: RfpInvitation) -> QuerySet[Clarification]:
-    """The provider's own questions, and the questions the sponsor published to all invitees."""
-    return (
-        Clarification.unscoped.filter(rfp_id=invitation.rfp_id)
-        .filter(Q(provider=invitation.provider) | Q(visibility=ClarificationVisibility.PUBLISHED))
+@dataclass(frozen=True)
+class InboxClarification:
+    """A clarification as a provider may read it: its own question with the answer it got, or a question the
+    sponsor published to every invitee — then without who asked or when."""
+
+    id: int
+    question: str
+    answer: str
+    visibility: str
+    mine: bool
+    asked_at: dt.datetime | None
+    answered_at: dt.datetime | None
+
+    @property
+    def published(self) -> bool:
+        return self.visibility == ClarificationVisibility.PUBLISHED
+
+
+def inbox_clarification_list(*, invitation: RfpInvitation) -> list[InboxClarification]:
+    """The provider's own questions, and the questions the sponsor published to all invitees (without the asker)."""
+    provider = invitation.provider
+    rows = (
+        Clarification.objects.for_counterparty(provider)
+        .filter(rfp_id=invitation.rfp_id)
+        .only("pk", "question", "answer", "visibility", "provider_id", "asked_at", "answered_at")
         .order_by("asked_at", "id")
     )
+    seen = []
+    for c in rows:
+        mine = c.provider_id == provider.pk
+        answered = mine or c.visibility == ClarificationVisibility.PUBLISHED
+        seen.append(
+            InboxClarification(
+                id=c.pk,
+                question=c.question,
+                answer=c.answer if answered else "",
+                visibility=c.visibility,
+                mine=mine,
+                asked_at=c.asked_at if mine else None,
+                answered_at=c.answered_at if answered else None,
+            )
+        )
+    return seen
 
 
 def inbox_proposal_get(*, invitation: RfpInvitation) -> Proposal | None:
     """The provider's own proposal to the RFP, if any."""
     return (
-        Proposal.objects.for_provider(invitation.provider)
+        Proposal.objects.for_counterparty(invitation.provider)
         .filter(rfp_id=invitation.rfp_id)
         .select_related("current_version")
         .first()
@@ -404,17 +450,16 @@ def inbox_proposal_get(*, invitation: RfpInvitation) -> Proposal | None:
 
 def inbox_rfp_documents(*, invitation: RfpInvitation) -> QuerySet[Document]:
     """The RFP's own attachments (not other providers' documents)."""
-    return Document.unscoped.filter(rfp_id=invitation.rfp_id, proposal_version__isnull=True).order_by("name")
+    return (
+        Document.objects.for_counterparty(invitation.provider)
+        .filter(rfp_id=invitation.rfp_id, proposal_version__isnull=True)
+        .order_by("name")
+    )
 
 
 def inbox_document_get(*, provider: Organisation, document_id: int) -> Document:
     """A document the provider may download: an attachment of an RFP it is invited to, or one of its own."""
-    document = Document.unscoped.select_related("rfp").filter(pk=document_id).first()
+    document = Document.objects.for_counterparty(provider).filter(pk=document_id).first()
     if document is None:
         raise NotFound("No such document.")
-    if document.proposal_version_id is not None:
-        if document.provider_id != provider.pk:
-            raise NotFound("No such document.")
-        return document
-    inbox_invitation_get(provider=provider, rfp_id=document.rfp_id)
     return document

@@ -1,7 +1,9 @@
 """How each route is reached in the tenant-isolation walk.
 
 Every URL pattern and every API operation must appear here. ``tenant`` routes belong to the
-sponsor of the test world: the outsider must get 404 and the owner must not. ``signed_in``
+sponsor of the test world (or, with ``extra``, to its provider): the outsider must get 404, the
+owner must get in, and a member whose role lacks the permission the route declares must get 403
+(the permission is read from the view or operation, not from this table). ``signed_in``
 routes show shared data (the registry, the user's own account): anonymous users are turned
 away, signed-in users get in. ``public`` routes need no sign-in (login, password reset).
 A route missing from this table fails the walk, so a new view cannot slip through unclassified.
@@ -253,6 +255,8 @@ API_ROUTES: dict[str, Route] = {
     "PUT /organisations/{slug}/proposals/{proposal_id}/scores": Route("tenant", kwargs=_sourcing),
     "GET /organisations/{slug}/rfps/{rfp_id}/evaluation": Route("tenant", kwargs=_sourcing),
     "POST /organisations/{slug}/rfps/{rfp_id}/award": Route("tenant", kwargs=_sourcing),
+    # contracts API: the work orders the sponsor placed (its provider sees them too)
+    "GET /organisations/{slug}/work-orders": Route("tenant", kwargs=_slug),
     "GET /organisations/{slug}/work-orders/{work_order_id}": Route("tenant", kwargs=_sourcing),
     # sourcing API, the invited provider's inbox (its owner is the provider's token)
     "GET /organisations/{slug}/inbox": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),

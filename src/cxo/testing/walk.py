@@ -1,13 +1,18 @@
-"""The tenant-isolation walk: every page and API operation, tried as an outsider and anonymously.
+"""The tenant-isolation walk: every page and API operation, tried as anonymous, outsider, owner and a member
+whose role lacks the permission the route declares.
 
-``walk_web`` and ``walk_api`` return a list of problems (empty when all is well) so that tests
-can both require an empty list and show that an unguarded route is caught.
+``walk_web`` and ``walk_api`` return a list of problems (empty when all is well) so that tests can both
+require an empty list and show that an unguarded route is caught. What each route needs is read from
+the route itself (``@requires`` on a page, ``permission=`` on an organisation operation), never repeated
+in the route table: a tenant route needing more than VIEW is also tried by a member of the owning
+organisation whose role lacks it, who must get 403.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -15,25 +20,37 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from ninja import NinjaAPI
 
+from cxo.core.access import ORGANISATION_PREFIX, OrganisationResolver, operation_permission, view_needs
+from cxo.core.models import Membership, Organisation, User
+from cxo.core.roles import ROLES_BY_TYPE, Permission, role_allows
+from cxo.core.services import api_token_create
 from cxo.testing.routes import API_ROUTES, SKIPPED_PREFIXES, WEB_ROUTES, Route
 
 ANON_OK = {301, 302, 401, 403, 404, 405}
 
 
-def iter_url_names(urlconf: str | None = None) -> Iterator[tuple[str, str]]:
-    """(route string, url name) for every named pattern outside the skipped prefixes."""
+@dataclass(frozen=True)
+class UrlRoute:
+    route: str  # the pattern as written, e.g. "o/<slug:org>/rfps/<int:rfp_id>/"
+    name: str
+    view: Callable[..., Any]
+    guarded: bool  # mounted under the organisation guard's resolver
 
-    def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, str]]:
+
+def iter_url_routes(urlconf: str | None = None) -> Iterator[UrlRoute]:
+    """Every URL pattern outside the skipped prefixes, and whether the organisation guard is in front of it."""
+
+    def walk(patterns: list[Any], prefix: str, guarded: bool) -> Iterator[UrlRoute]:
         for p in patterns:
             route = prefix + str(p.pattern)
             if route.startswith(SKIPPED_PREFIXES):
                 continue
             if isinstance(p, URLResolver):
-                yield from walk(p.url_patterns, route)
+                yield from walk(p.url_patterns, route, guarded or isinstance(p, OrganisationResolver))
             elif isinstance(p, URLPattern):
-                yield route, p.name or ""
+                yield UrlRoute(route, p.name or "", p.callback, guarded)
 
-    yield from walk(get_resolver(urlconf).url_patterns, "")
+    yield from walk(get_resolver(urlconf).url_patterns, "", False)
 
 
 def _status(client: Client, method: str, url: str, **extra: Any) -> int:
@@ -58,6 +75,38 @@ def _fill_path(path: str, params: dict[str, Any]) -> str:
     return re.sub(r"\{(?:\w+:)?(\w+)\}", lambda m: str(params[m.group(1)]), path)
 
 
+class Members:
+    """Members of the world's organisations whose role lacks a permission, made when first needed."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[int, str], User] = {}
+
+    def without(self, organisation: Organisation, permission: Permission) -> User | None:
+        """A member of ``organisation`` whose role does not grant ``permission``; None if every role grants it."""
+        role = next(
+            (
+                r
+                for r in ROLES_BY_TYPE[organisation.type]
+                if not role_allows(organisation_type=organisation.type, role=r, permission=permission)
+            ),
+            None,
+        )
+        if role is None:
+            return None
+        key = (organisation.pk, role)
+        if key not in self._made:
+            user, _ = User.objects.get_or_create(username=f"walk-{role}-{organisation.pk}")
+            Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": role})
+            self._made[key] = user
+        return self._made[key]
+
+
+def _lacking_problem(method: str, label: str, permission: Permission, status: int, role: str) -> str | None:
+    if status == 403:
+        return None
+    return f"{method} {label}: a member whose role ({role}) lacks {permission} got {status}, expected 403"
+
+
 def walk_web(
     *,
     world: Any,
@@ -69,12 +118,20 @@ def walk_web(
 ) -> list[str]:
     routes = WEB_ROUTES if routes is None else routes
     problems: list[str] = []
-    for route_str, name in iter_url_names(urlconf):
+    members = Members()
+    for url_route in iter_url_routes(urlconf):
+        name, route_str = url_route.name, url_route.route
         spec = routes.get(name)
         if spec is None:
             problems.append(f"{route_str} ({name or 'unnamed'}): not classified in cxo.testing.routes.WEB_ROUTES")
             continue
-        url = reverse(name, kwargs=spec.kwargs(world), urlconf=urlconf)
+        if route_str.startswith(ORGANISATION_PREFIX) and not url_route.guarded:
+            problems.append(f"{route_str} ({name}): not behind the organisation guard (list it in org_urlpatterns)")
+        if url_route.guarded and spec.kind != "tenant":
+            problems.append(f"{route_str} ({name}): an organisation page must be classified 'tenant'")
+        kwargs = spec.kwargs(world)
+        url = reverse(name, kwargs=kwargs, urlconf=urlconf)
+        needs = view_needs(url_route.view)
         for method in spec.methods:
             status = _status(anonymous, method, url)
             if spec.kind != "public" and status not in ANON_OK:
@@ -86,8 +143,12 @@ def walk_web(
                 # A route of another tenant of the world (a provider's inbox) names its owner: Route.extra["owner"].
                 who = spec.extra.get("owner")
                 status = _status(_client_for(getattr(world, who)) if who else owner, method, url)
-                if status == 404 or status >= 500:
+                if status in (403, 404) or status >= 500:
                     problems.append(f"{method} {url}: owner got {status} (the walk's fixture does not reach it)")
+                if "org" in kwargs:
+                    problems.extend(
+                        _web_permission_problems(members, method, url, kwargs["org"], needs.for_method(method))
+                    )
             elif spec.kind == "signed_in":
                 status = _status(outsider, method, url)
                 if status >= 400 and status != 405:
@@ -95,14 +156,28 @@ def walk_web(
     return problems
 
 
-def iter_api_operations(api: NinjaAPI) -> Iterator[tuple[str, str]]:
-    """(METHOD, path) for every operation of the API, path relative to its root with {params}."""
+def _web_permission_problems(
+    members: Members, method: str, url: str, slug: str, permission: Permission | None
+) -> list[str]:
+    if permission is None:
+        return [f"{method} {url}: the view declares no permission for {method} (@requires(write=…))"]
+    organisation = Organisation.objects.get(slug=slug)
+    member = members.without(organisation, permission)
+    if member is None:
+        return []
+    role = Membership.objects.get(user=member, organisation=organisation).role
+    problem = _lacking_problem(method, url, permission, _status(_client_for(member), method, url), role)
+    return [problem] if problem else []
+
+
+def iter_api_operations(api: NinjaAPI) -> Iterator[tuple[str, str, Callable[..., Any]]]:
+    """(METHOD, path, view function) for every operation of the API, path relative to its root with {params}."""
     for prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
             full = "/" + "/".join(part.strip("/") for part in (prefix, path) if part.strip("/"))
             for operation in path_view.operations:
                 for method in operation.methods:
-                    yield method.upper(), full
+                    yield method.upper(), full, operation.view_func
 
 
 def walk_api(
@@ -117,23 +192,42 @@ def walk_api(
 ) -> list[str]:
     routes = API_ROUTES if routes is None else routes
     problems: list[str] = []
-    for method, path in iter_api_operations(api):
+    members = Members()
+    tokens: dict[int, str] = {}
+    for method, path, view in iter_api_operations(api):
         key = f"{method} {path}"
         spec = routes.get(key)
         if spec is None:
             problems.append(f"{key}: not classified in cxo.testing.routes.API_ROUTES")
             continue
-        url = base.rstrip("/") + _fill_path(path, spec.kwargs(world))
+        kwargs = spec.kwargs(world)
+        url = base.rstrip("/") + _fill_path(path, kwargs)
         if spec.kind != "public":
             status = _status(anonymous, method, url)
             if status != 401:
                 problems.append(f"{key}: anonymous got {status}, expected 401")
-        if spec.kind == "tenant":
-            status = _status(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {outsider_token}")
-            if status != 404:
-                problems.append(f"{key}: outsider got {status}, expected 404")
-            token = getattr(world, spec.extra["owner_token"]) if "owner_token" in spec.extra else owner_token
-            status = _status(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {token}")
-            if status == 404 or status >= 500:
-                problems.append(f"{key}: owner got {status} (the walk's fixture does not reach it)")
+        if spec.kind != "tenant":
+            continue
+        status = _status(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {outsider_token}")
+        if status != 404:
+            problems.append(f"{key}: outsider got {status}, expected 404")
+        token = getattr(world, spec.extra["owner_token"]) if "owner_token" in spec.extra else owner_token
+        status = _status(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {token}")
+        if status in (403, 404) or status >= 500:
+            problems.append(f"{key}: owner got {status} (the walk's fixture does not reach it)")
+        permission = operation_permission(view)
+        if permission is None:
+            problems.append(f"{key}: not an organisation operation (declare it on an OrganisationRouter)")
+            continue
+        organisation = Organisation.objects.get(slug=kwargs["slug"])
+        member = members.without(organisation, permission)
+        if member is None:
+            continue
+        if member.pk not in tokens:
+            tokens[member.pk] = api_token_create(user=member, name="walk")[1]
+        status = _status(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {tokens[member.pk]}")
+        role = Membership.objects.get(user=member, organisation=organisation).role
+        problem = _lacking_problem(method, key, permission, status, role)
+        if problem:
+            problems.append(problem)
     return problems

@@ -245,7 +245,7 @@ def test_a_teammate_who_is_not_admin_gets_403(trail: Organisation, teammate: Use
     _, secret = services.api_token_create(user=teammate, name="t")
     response = Client().get(audit_url(trail.slug), **bearer(secret))
     assert response.status_code == 403
-    assert response.json() == {"detail": "Your role (Finance) does not allow this."}
+    assert response.json() == {"detail": "Your role (Finance) does not allow viewing the audit trail."}
 
 
 def test_the_outsider_gets_404_for_the_sponsors_trail(trail: Organisation, outsider_client: Client) -> None:

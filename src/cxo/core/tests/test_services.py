@@ -112,7 +112,7 @@ def test_a_teammate_without_manage_members_may_not_change_roles(
     sponsor: Organisation, sponsor_user: User, teammate: User
 ) -> None:
     admin_membership = Membership.objects.get(organisation=sponsor, user=sponsor_user)
-    with pytest.raises(NotPermitted, match=r"Your role \(Quality assurance\) does not allow this"):
+    with pytest.raises(NotPermitted, match=r"Your role \(Quality assurance\) does not allow managing members"):
         services.membership_change_role(actor=teammate, membership=admin_membership, role="viewer")
 
 

@@ -79,4 +79,4 @@ def test_a_reauthentication_is_the_signers_own_and_fresh(
     stale = Reauthentication(user_id=sponsor_user.pk, at=theirs.at - timedelta(minutes=6))
     with pytest.raises(NotPermitted, match=re.escape("Re-enter your password to sign.")):
         signature_sign(user=sponsor_user, reauthentication=stale, meaning="ok", content=b"x", organisation=sponsor)
-    assert not Signature.objects.filter(organisation=sponsor).exists()
+    assert not Signature.objects.for_organisation(sponsor).exists()

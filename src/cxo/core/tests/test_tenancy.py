@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count
 from django.http import HttpRequest
 
-from cxo.config.api import unscoped
+from cxo.config.api import tenant_scope_error
 from cxo.core.models import AuditEvent, Organisation, User
 from cxo.core.tenancy import TenantScopeError
 
@@ -72,7 +72,7 @@ def test_the_api_answers_an_unscoped_query_with_404_and_logs_it(db: None, caplog
     # A forgotten scope is a programming error: it must never leak, nor show as a 500.
     request = HttpRequest()
     request.path = "/api/v1/somewhere"
-    response = unscoped(request, TenantScopeError("forgot the scope"))
+    response = tenant_scope_error(request, TenantScopeError("forgot the scope"))
     assert response.status_code == 404
     assert json.loads(response.content) == {"detail": "Not found."}
     assert "Unscoped tenant query on /api/v1/somewhere: forgot the scope" in caplog.text

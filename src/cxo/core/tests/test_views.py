@@ -167,7 +167,7 @@ def test_a_teammate_sees_the_organisation_but_not_members_or_audit(sponsor: Orga
     assert f'href="/o/{sponsor.slug}/members/"' not in html
     members = client.get(f"/o/{sponsor.slug}/members/")
     assert members.status_code == 403
-    assert "Your role (Quality assurance) does not allow this." in members.content.decode()
+    assert "Your role (Quality assurance) does not allow managing members." in members.content.decode()
     assert client.get(f"/o/{sponsor.slug}/audit/").status_code == 403
 
 

@@ -1,4 +1,5 @@
-"""Sourcing records. Every one is owned by the sponsor; providers reach theirs through explicit selectors."""
+"""Sourcing records. Every one is owned by the sponsor (``TenantOwned``); the providers that meet the sponsor there
+are declared as each model's ``parties``, and child rows (``TenantChild``) follow their parent."""
 
 from cxo.sourcing.models.programme import Need, Programme, Stage
 from cxo.sourcing.models.proposal import (

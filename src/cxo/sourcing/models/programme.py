@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from cxo.sourcing.models.base import SponsorOwned
+from cxo.core.tenancy import TenantOwned
 
 
 class Stage(models.TextChoices):
@@ -19,7 +19,7 @@ class Stage(models.TextChoices):
     COMMERCIAL = "commercial", "Commercial"
 
 
-class Programme(SponsorOwned):
+class Programme(TenantOwned):
     """A sponsor's drug asset and where it stands in its lifecycle."""
 
     name = models.CharField(max_length=200)
@@ -72,7 +72,7 @@ class Programme(SponsorOwned):
         return f"{self.code} {self.name}".strip() if self.code else self.name
 
 
-class Need(SponsorOwned):
+class Need(TenantOwned):
     """Something a programme needs done outside: described in the matching criteria, with scale and timeline.
 
     ``criteria`` holds the matching need (service, dosage form, route, modality, scale, regions,

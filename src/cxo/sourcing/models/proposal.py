@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from cxo.sourcing.models.base import SponsorOwned
+from cxo.core.tenancy import Party, TenantChild, TenantOwned
 from cxo.sourcing.models.rfp import EvaluationCriterion, Rfp, RfpInvitation, RfpLineItem, RfpQuestion
 
 
@@ -16,8 +16,10 @@ class ProposalStatus(models.TextChoices):
     NOT_SELECTED = "not_selected", "Not selected"
 
 
-class Proposal(SponsorOwned):
-    """A provider's proposal to an RFP. ``current_version`` is the latest submission."""
+class Proposal(TenantOwned):
+    """A provider's proposal to an RFP, owned by the sponsor. ``current_version`` is the latest submission."""
+
+    parties = (Party("provider"),)
 
     rfp = models.ForeignKey(Rfp, on_delete=models.PROTECT, related_name="proposals")
     provider = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -38,8 +40,10 @@ class Proposal(SponsorOwned):
         return f"Proposal of {self.provider} to {self.rfp.reference}"
 
 
-class ProposalVersion(models.Model):
+class ProposalVersion(TenantChild):
     """One submission of a proposal. Never changed once written; totals are computed by the server."""
+
+    tenant_parent = "proposal"
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -61,8 +65,10 @@ class ProposalVersion(models.Model):
         return f"{self.proposal} v{self.number}"
 
 
-class ProposalLine(models.Model):
+class ProposalLine(TenantChild):
     """The bidder's price for one line of the bid grid. No unit price means the line is not quoted."""
+
+    tenant_parent = "version__proposal"
 
     version = models.ForeignKey(ProposalVersion, on_delete=models.CASCADE, related_name="lines")
     line_item = models.ForeignKey(RfpLineItem, on_delete=models.PROTECT, related_name="+")
@@ -79,7 +85,11 @@ class ProposalLine(models.Model):
         return f"{self.line_item}: {self.unit_price}"
 
 
-class ProposalAnswer(models.Model):
+class ProposalAnswer(TenantChild):
+    """The bidder's answer to one of the RFP's questions."""
+
+    tenant_parent = "version__proposal"
+
     version = models.ForeignKey(ProposalVersion, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(RfpQuestion, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(blank=True)
@@ -91,8 +101,10 @@ class ProposalAnswer(models.Model):
         return self.text[:80]
 
 
-class ProposalMilestone(models.Model):
+class ProposalMilestone(TenantChild):
     """A step of the bidder's proposed timeline; becomes a work-order milestone on award."""
+
+    tenant_parent = "version__proposal"
 
     version = models.ForeignKey(ProposalVersion, on_delete=models.CASCADE, related_name="milestones")
     position = models.PositiveIntegerField(default=0)
@@ -106,7 +118,7 @@ class ProposalMilestone(models.Model):
         return f"{self.name} ({self.due_date})"
 
 
-class Score(SponsorOwned):
+class Score(TenantOwned):
     """One evaluator's score (0 to 10) of one proposal on one criterion."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="scores")
@@ -127,7 +139,7 @@ class Score(SponsorOwned):
         return f"{self.evaluator} gave {self.score} on {self.criterion}"
 
 
-class Award(SponsorOwned):
+class Award(TenantOwned):
     """The award of an RFP to one proposal version, e-signed. One per RFP (also enforced by the database)."""
 
     rfp = models.OneToOneField(Rfp, on_delete=models.PROTECT, related_name="award")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
-from cxo.sourcing.models.base import SponsorOwned
+from cxo.core.tenancy import Party, TenantChild, TenantOwned
 from cxo.sourcing.models.programme import Need
 
 
@@ -18,8 +19,13 @@ class RfpStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Rfp(SponsorOwned):
-    """A request for proposals built from a need. Its status changes only through ``cxo.sourcing.states``."""
+class Rfp(TenantOwned):
+    """A request for proposals built from a need. Its status changes only through ``cxo.sourcing.states``.
+
+    Its parties are the sponsor that owns it and, once it is issued, the providers invited to it.
+    """
+
+    parties = (Party("invitations__provider", when=~Q(status=RfpStatus.DRAFT)),)
 
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="rfps")
     reference = models.CharField(max_length=40, help_text="e.g. RFP-2026-001, unique within the sponsor")
@@ -52,8 +58,10 @@ class Rfp(SponsorOwned):
         return self.response_deadline is not None and self.response_deadline <= timezone.now()
 
 
-class RfpLineItem(models.Model):
+class RfpLineItem(TenantChild):
     """One line of the bid grid: what is priced, in which unit, how many, and what each bidder must state."""
+
+    tenant_parent = "rfp"
 
     rfp = models.ForeignKey(Rfp, on_delete=models.CASCADE, related_name="line_items")
     position = models.PositiveIntegerField(default=0)
@@ -71,8 +79,10 @@ class RfpLineItem(models.Model):
         return self.description
 
 
-class RfpQuestion(models.Model):
+class RfpQuestion(TenantChild):
     """A question every bidder answers in its proposal."""
+
+    tenant_parent = "rfp"
 
     rfp = models.ForeignKey(Rfp, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveIntegerField(default=0)
@@ -85,8 +95,10 @@ class RfpQuestion(models.Model):
         return self.text[:80]
 
 
-class EvaluationCriterion(models.Model):
+class EvaluationCriterion(TenantChild):
     """A criterion proposals are scored on, with its weight (weights of an RFP add up to 100)."""
+
+    tenant_parent = "rfp"
 
     rfp = models.ForeignKey(Rfp, on_delete=models.CASCADE, related_name="criteria")
     position = models.PositiveIntegerField(default=0)
@@ -114,12 +126,15 @@ class InvitationOutcome(models.TextChoices):
     CANCELLED = "cancelled", "RFP cancelled"
 
 
-class RfpInvitation(SponsorOwned):
+class RfpInvitation(TenantOwned):
     """A confidential invitation of one provider organisation to one RFP.
 
     A provider that is only a registry entry (no members yet) is invited at ``email``; accepting the
-    e-mailed link claims the organisation. Only the link's token hash is stored.
+    e-mailed link claims the organisation. Only the link's token hash is stored. The provider sees it
+    once the RFP is issued.
     """
+
+    parties = (Party("provider", when=~Q(rfp__status=RfpStatus.DRAFT)),)
 
     rfp = models.ForeignKey(Rfp, on_delete=models.CASCADE, related_name="invitations")
     provider = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -150,8 +165,17 @@ class ClarificationVisibility(models.TextChoices):
     PUBLISHED = "published", "Published to all invitees"
 
 
-class Clarification(SponsorOwned):
-    """A bidder's clarification question. Answered privately, or published to every invitee without the asker."""
+class Clarification(TenantOwned):
+    """A bidder's clarification question. Answered privately, or published to every invitee without the asker.
+
+    Its parties are the provider that asked and, once published, every provider invited to the RFP; what a
+    provider may read of it (not the asker, not a private answer to another) is ``inbox_clarification_list``'s.
+    """
+
+    parties = (
+        Party("provider"),
+        Party("rfp__invitations__provider", when=Q(visibility=ClarificationVisibility.PUBLISHED)),
+    )
 
     rfp = models.ForeignKey(Rfp, on_delete=models.CASCADE, related_name="clarifications")
     provider = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -179,11 +203,17 @@ def _document_path(instance: Document, filename: str) -> str:
     return f"sourcing/{instance.organisation_id}/{instance.sha256[:2]}/{instance.sha256}/{filename}"
 
 
-class Document(SponsorOwned):
+class Document(TenantOwned):
     """A file attached to an RFP (by the sponsor) or to a proposal version (by a provider), with its SHA-256.
 
-    ``organisation`` is the sponsor that runs the RFP; ``provider`` is set for proposal documents.
+    ``organisation`` is the sponsor that runs the RFP; ``provider`` is set for proposal documents. A provider
+    sees its own proposal's documents and the RFP's attachments once it is invited to the issued RFP.
     """
+
+    parties = (
+        Party("provider", when=Q(proposal_version__isnull=False)),
+        Party("rfp__invitations__provider", when=Q(proposal_version__isnull=True) & ~Q(rfp__status=RfpStatus.DRAFT)),
+    )
 
     rfp = models.ForeignKey(Rfp, on_delete=models.CASCADE, related_name="documents")
     proposal_version = models.ForeignKey(

@@ -6,18 +6,10 @@ NotPermitted with the reason.
 
 from __future__ import annotations
 
-from cxo.core.errors import NotFound, NotPermitted
+from cxo.core.errors import NotFound
 from cxo.core.models import Membership, Organisation, User
 from cxo.core.roles import Permission
-from cxo.core.selectors import membership_can, membership_get
-
-_DOING = {
-    Permission.MANAGE_SOURCING: "managing sourcing",
-    Permission.EVALUATE: "scoring proposals",
-    Permission.SIGN_AWARD: "signing an award",
-    Permission.RESPOND: "responding to RFPs",
-    Permission.VIEW: "viewing this",
-}
+from cxo.core.selectors import membership_get, membership_require
 
 
 def member_require(*, actor: User, organisation: Organisation, permission: Permission, what: str = "RFP") -> Membership:
@@ -25,7 +17,5 @@ def member_require(*, actor: User, organisation: Organisation, permission: Permi
     membership = membership_get(user=actor, organisation=organisation)
     if membership is None:
         raise NotFound(f"No such {what}.")
-    if not membership_can(membership=membership, permission=permission):
-        doing = _DOING.get(permission, str(permission))
-        raise NotPermitted(f"Your role ({membership.get_role_display()}) does not allow {doing}.")
+    membership_require(membership=membership, permission=permission)
     return membership

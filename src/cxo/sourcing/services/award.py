@@ -22,6 +22,7 @@ from cxo.sourcing.services.access import member_require
 from cxo.sourcing.services.notify import provider_notify
 from cxo.sourcing.services.proposal import proposal_version_content
 from cxo.sourcing.services.rfp import rfp_lock
+from cxo.sourcing.signals import award_signed
 from cxo.sourcing.states import rfp_transition
 
 AWARD_MEANING = "award approved"
@@ -35,7 +36,7 @@ def award_sign(
     The password is checked first, outside the award's transaction, so a wrong one stays in the
     audit trail. The RFP row is then locked and its state checked under the lock, so of two
     simultaneous attempts exactly one succeeds; the other gets a Conflict. Every invitee is told
-    (award or regret) and a draft work order is created from the proposal's bid grid and timeline.
+    (award or regret), and ``award_signed`` is sent in the same transaction (contracts drafts the work order).
     """
     member_require(actor=actor, organisation=rfp.organisation, permission=Permission.SIGN_AWARD)
     reauthentication = signature_reauthenticate(user=actor, password=password, organisation=rfp.organisation)
@@ -48,8 +49,6 @@ def award_sign(
 def _award_signed(
     *, actor: User, rfp: Rfp, proposal: Proposal, reauthentication: Reauthentication, meaning: str, rationale: str
 ) -> Award:
-    from cxo.contracts.services import work_order_create_from_award
-
     rfp = rfp_lock(rfp=rfp)
     if rfp.status != RfpStatus.CLOSED:
         rfp_transition(rfp, RfpStatus.AWARDED)  # raises the state machine's message
@@ -101,7 +100,7 @@ def _award_signed(
         reason=rationale.strip(),
     )
     _outcomes_notify(rfp=rfp, award=award, actor=actor)
-    work_order_create_from_award(actor=actor, award=award)
+    award_signed.send(sender=Award, award=award, actor=actor)
     return award
 
 

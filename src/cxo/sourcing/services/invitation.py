@@ -223,6 +223,7 @@ def invitation_decline(*, actor: User, invitation: RfpInvitation, reason: str) -
 
 
 def invitation_by_claim_token(*, token: str) -> RfpInvitation:
+    # The e-mailed token is the caller's only credential (it may have no account yet): unscoped, found by its hash.
     invitation = (
         RfpInvitation.unscoped.select_related("rfp", "provider", "organisation")
         .filter(token_hash=_sha256(token))

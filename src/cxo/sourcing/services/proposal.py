@@ -154,7 +154,9 @@ def proposal_submit(*, actor: User, invitation: RfpInvitation, data: ProposalDat
     rfp = rfp_lock(rfp=invitation.rfp)
     if rfp.status == RfpStatus.DRAFT:
         raise NotFound("No such invitation.")
-    invitation = RfpInvitation.unscoped.select_related("provider").get(pk=invitation.pk)
+    invitation = (
+        RfpInvitation.objects.for_counterparty(invitation.provider).select_related("provider").get(pk=invitation.pk)
+    )
     invitation.rfp = rfp
     now = timezone.now()
     _submission_guard(invitation=invitation, now=now)
@@ -170,7 +172,7 @@ def proposal_submit(*, actor: User, invitation: RfpInvitation, data: ProposalDat
     if invitation.status == InvitationStatus.INVITED:
         invitation.status, invitation.responded_by, invitation.responded_at = InvitationStatus.ACCEPTED, actor, now
         invitation.save(update_fields=["status", "responded_by", "responded_at"])
-    proposal = Proposal.objects.for_provider(invitation.provider).select_for_update().filter(rfp=rfp).first()
+    proposal = Proposal.objects.for_counterparty(invitation.provider).select_for_update().filter(rfp=rfp).first()
     created = proposal is None
     if proposal is None:
         proposal = Proposal.objects.create(

@@ -219,7 +219,12 @@ def _need_timeline(need: Need) -> str:
 
 def rfp_lock(*, rfp: Rfp) -> Rfp:
     """Re-read the RFP with its row locked until the transaction ends (serialises issue, close, award)."""
-    return Rfp.unscoped.select_for_update().select_related("organisation", "need").get(pk=rfp.pk)
+    return (
+        Rfp.objects.for_organisation(rfp.organisation)
+        .select_for_update()
+        .select_related("organisation", "need")
+        .get(pk=rfp.pk)
+    )
 
 
 @transaction.atomic

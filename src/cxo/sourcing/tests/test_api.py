@@ -146,13 +146,16 @@ def test_the_whole_journey_through_the_api(
     no_right = Api(teammate)(
         "POST", f"{base}/rfps/{rfp['id']}/award", {"proposal_id": mine["id"], "password": TEST_PASSWORD}, 403
     )
-    assert no_right["detail"] == "Your role (Quality assurance) does not allow this."
+    assert no_right["detail"] == "Your role (Quality assurance) does not allow signing an award."
     wrong = s("POST", f"{base}/rfps/{rfp['id']}/award", {"proposal_id": mine["id"], "password": "nope"}, 403)
     assert wrong["detail"] == "The password is not correct: the signature was not applied."
     award = s("POST", f"{base}/rfps/{rfp['id']}/award", {"proposal_id": mine["id"], "password": TEST_PASSWORD})
     assert award["signature"]["signer"] == "alice" and award["signature"]["meaning"] == "award approved"
     assert award["signature"]["content_sha256"] == v2["content_sha256"]
-    wo = award["work_order"]
+    # The award links to what contracts drafted from it; sourcing itself knows nothing of work orders.
+    [link] = award["links"]
+    assert link["rel"] == "work-order" and link["label"].startswith("Draft work order WO-")
+    wo = s("GET", link["api_url"])
     assert (wo["status"], wo["budget_total"], wo["provider"]) == ("draft", "12600.60", "Provan CDMO")
     assert [b["amount"] for b in wo["budget_lines"]] == ["6000.60", "5700.00", "900.00"]
     assert wo["milestones"] == [{"name": "Batches released", "due_date": "2026-12-01"}]

@@ -43,12 +43,12 @@ def test_award_by_a_role_without_the_right_is_refused(closed: SimpleNamespace) -
 
 
 def test_a_wrong_password_signs_nothing(closed: SimpleNamespace) -> None:
-    signatures = Signature.objects.count()
+    signatures = Signature.objects.for_organisation(closed.sponsor).count()
     with pytest.raises(NotPermitted, match=re.escape("The password is not correct: the signature was not applied.")):
         award_sign(actor=closed.sponsor_user, rfp=closed.rfp, proposal=closed.proposal, password="guess")
     closed.rfp.refresh_from_db()
     assert closed.rfp.status == RfpStatus.CLOSED
-    assert Signature.objects.count() == signatures
+    assert Signature.objects.for_organisation(closed.sponsor).count() == signatures
     # The refused attempt stays in the sponsor's audit trail.
     failed = AuditEvent.objects.for_organisation(closed.sponsor).filter(action="signature.failed")
     assert [e.actor_label for e in failed] == [closed.sponsor_user.get_username()]

@@ -9,20 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest
 
 from cxo.core.errors import NotFound, ServiceError
-from cxo.core.models import User
 from cxo.sourcing.services.documents import DocumentData
-
-
-def actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def found(fn: Any, **kwargs: Any) -> Any:
-    """Call a selector; its NotFound becomes a 404 page."""
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
 
 
 def flash_error(request: HttpRequest, exc: ServiceError, form: Any = None) -> None:

@@ -12,10 +12,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from cxo.core.access import org_member
+from cxo.core.access import AuthedRequest, OrgRequest, found, requires
 from cxo.core.errors import ServiceError
 from cxo.core.forms import SignupForm
-from cxo.core.models import Organisation, User
+from cxo.core.models import User
 from cxo.core.notifications import notification_list, notification_mark_read
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
@@ -26,29 +26,23 @@ from cxo.sourcing.services import clarification as clarification_services
 from cxo.sourcing.services import invitation as invitation_services
 from cxo.sourcing.services import proposal as proposal_services
 from cxo.sourcing.services.proposal import LineData, MilestoneData, ProposalData
-from cxo.sourcing.views.common import actor, document_data, flash_error, found, rfp_steps
+from cxo.sourcing.views.common import document_data, flash_error, rfp_steps
 
 
-def _org(request: HttpRequest) -> Organisation:
-    return request.organisation  # type: ignore[attr-defined]
-
-
-@org_member()
-def inbox(request: HttpRequest) -> HttpResponse:
-    org = _org(request)
+def inbox(request: OrgRequest) -> HttpResponse:
+    org = request.organisation
     return render(
         request, "sourcing/inbox.html", {"organisation": org, "invitations": selectors.inbox_list(provider=org)}
     )
 
 
-@org_member()
-def inbox_rfp(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    org = _org(request)
+def inbox_rfp(request: OrgRequest, rfp_id: int) -> HttpResponse:
+    org = request.organisation
     invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
     rfp = invitation.rfp
     proposal = selectors.inbox_proposal_get(invitation=invitation)
     versions = list(selectors.version_list(proposal=proposal)) if proposal else []
-    can_respond = membership_can(membership=request.membership, permission=Permission.RESPOND)  # type: ignore[attr-defined]
+    can_respond = membership_can(membership=request.membership, permission=Permission.RESPOND)
     open_for_bids = rfp.status == RfpStatus.ISSUED and not rfp.deadline_passed
     return render(
         request,
@@ -74,12 +68,12 @@ def inbox_rfp(request: HttpRequest, rfp_id: int) -> HttpResponse:
 
 
 @require_POST
-@org_member(Permission.RESPOND)
-def inbox_accept(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.RESPOND)
+def inbox_accept(request: OrgRequest, rfp_id: int) -> HttpResponse:
+    org = request.organisation
     invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
     try:
-        invitation_services.invitation_accept(actor=actor(request), invitation=invitation)
+        invitation_services.invitation_accept(actor=request.user, invitation=invitation)
         messages.success(request, "You accepted the invitation. Prepare your proposal before the deadline.")
     except ServiceError as exc:
         flash_error(request, exc)
@@ -87,14 +81,14 @@ def inbox_accept(request: HttpRequest, rfp_id: int) -> HttpResponse:
 
 
 @require_POST
-@org_member(Permission.RESPOND)
-def inbox_decline(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.RESPOND)
+def inbox_decline(request: OrgRequest, rfp_id: int) -> HttpResponse:
+    org = request.organisation
     invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
     form = DeclineForm(request.POST)
     try:
         invitation_services.invitation_decline(
-            actor=actor(request), invitation=invitation, reason=form.cleaned_data["reason"] if form.is_valid() else ""
+            actor=request.user, invitation=invitation, reason=form.cleaned_data["reason"] if form.is_valid() else ""
         )
         messages.success(request, "You declined the invitation; the sponsor sees your reason.")
     except ServiceError as exc:
@@ -103,14 +97,14 @@ def inbox_decline(request: HttpRequest, rfp_id: int) -> HttpResponse:
 
 
 @require_POST
-@org_member(Permission.RESPOND)
-def inbox_ask(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.RESPOND)
+def inbox_ask(request: OrgRequest, rfp_id: int) -> HttpResponse:
+    org = request.organisation
     invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
     form = AskForm(request.POST)
     try:
         clarification_services.clarification_ask(
-            actor=actor(request),
+            actor=request.user,
             invitation=invitation,
             question=form.cleaned_data["question"] if form.is_valid() else "",
         )
@@ -139,7 +133,7 @@ def _initial_from(version: Any) -> dict[str, Any]:
     return initial
 
 
-def _proposal_data(form: ProposalForm, request: HttpRequest) -> ProposalData:
+def _proposal_data(form: ProposalForm, request: OrgRequest) -> ProposalData:
     d = form.cleaned_data
     rfp = form.rfp
     lines = [
@@ -169,10 +163,10 @@ def _proposal_data(form: ProposalForm, request: HttpRequest) -> ProposalData:
     )
 
 
-@org_member(Permission.RESPOND)
-def inbox_proposal(request: HttpRequest, rfp_id: int) -> HttpResponse:
+@requires(Permission.RESPOND)
+def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
     """Fill the bid grid and submit; a later submission is a revision (a new version)."""
-    org = _org(request)
+    org = request.organisation
     invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
     rfp = invitation.rfp
     proposal = selectors.inbox_proposal_get(invitation=invitation)
@@ -181,7 +175,7 @@ def inbox_proposal(request: HttpRequest, rfp_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             version = proposal_services.proposal_submit(
-                actor=actor(request), invitation=invitation, data=_proposal_data(form, request)
+                actor=request.user, invitation=invitation, data=_proposal_data(form, request)
             )
         except ServiceError as exc:
             flash_error(request, exc, form)
@@ -203,9 +197,8 @@ def inbox_proposal(request: HttpRequest, rfp_id: int) -> HttpResponse:
     )
 
 
-@org_member()
-def inbox_document(request: HttpRequest, document_id: int) -> HttpResponse:
-    document = found(selectors.inbox_document_get, provider=_org(request), document_id=document_id)
+def inbox_document(request: OrgRequest, document_id: int) -> HttpResponse:
+    document = found(selectors.inbox_document_get, provider=request.organisation, document_id=document_id)
     response: Any = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
     return response  # a streaming response, served as any other
 
@@ -241,9 +234,9 @@ def invitation_claim(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    notes = list(notification_list(user=actor(request))[:100])
+def notifications(request: AuthedRequest) -> HttpResponse:
+    notes = list(notification_list(user=request.user)[:100])
     if request.method == "POST":
-        notification_mark_read(user=actor(request))
+        notification_mark_read(user=request.user)
         return redirect("notifications")
     return render(request, "sourcing/notifications.html", {"notes": notes})

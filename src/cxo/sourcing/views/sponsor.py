@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cxo.core.access import org_member
+from cxo.core.access import OrgRequest, found, requires
 from cxo.core.errors import ServiceError
+from cxo.core.links import record_links
 from cxo.core.models import Organisation
 from cxo.core.roles import OrganisationType, Permission
 from cxo.core.selectors import member_list, membership_can
@@ -34,7 +35,7 @@ from cxo.sourcing.forms import (
     ScoreForm,
     term_code,
 )
-from cxo.sourcing.models import Award, RfpStatus, Stage
+from cxo.sourcing.models import RfpStatus, Stage
 from cxo.sourcing.providers import need_match, need_shortlist, provider_search
 from cxo.sourcing.services import award as award_services
 from cxo.sourcing.services import clarification as clarification_services
@@ -45,20 +46,15 @@ from cxo.sourcing.services import rfp as rfp_services
 from cxo.sourcing.services.evaluation import ScoreData
 from cxo.sourcing.services.rfp import CriterionData, LineItemData
 from cxo.sourcing.states import rfp_can
-from cxo.sourcing.views.common import actor, base_url, document_data, flash_error, found, rfp_steps
+from cxo.sourcing.views.common import base_url, document_data, flash_error, rfp_steps
 
 
-def _org(request: HttpRequest) -> Organisation:
-    return request.organisation  # type: ignore[attr-defined]
+def _can(request: OrgRequest, permission: Permission) -> bool:
+    return membership_can(membership=request.membership, permission=permission)
 
 
-def _can(request: HttpRequest, permission: Permission) -> bool:
-    return membership_can(membership=request.membership, permission=permission)  # type: ignore[attr-defined]
-
-
-@org_member()
-def sourcing_home(request: HttpRequest) -> HttpResponse:
-    org = _org(request)
+def sourcing_home(request: OrgRequest) -> HttpResponse:
+    org = request.organisation
     if org.type != OrganisationType.SPONSOR:
         return redirect("inbox", org=org.slug)
     return render(
@@ -94,14 +90,14 @@ def _programme_kwargs(form: ProgrammeForm, org: Organisation) -> dict[str, Any]:
     }
 
 
-@org_member(Permission.MANAGE_SOURCING)
-def programme_create(request: HttpRequest) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.MANAGE_SOURCING)
+def programme_create(request: OrgRequest) -> HttpResponse:
+    org = request.organisation
     form = ProgrammeForm(request.POST or None, members=_members(org), initial={"team": [str(request.user.pk)]})
     if request.method == "POST" and form.is_valid():
         try:
             programme = programme_services.programme_create(
-                actor=actor(request), organisation=org, **_programme_kwargs(form, org)
+                actor=request.user, organisation=org, **_programme_kwargs(form, org)
             )
         except ServiceError as exc:
             flash_error(request, exc, form)
@@ -111,9 +107,8 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     return render(request, "sourcing/programme_form.html", {"organisation": org, "form": form, "programme": None})
 
 
-@org_member()
-def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
-    org = _org(request)
+def programme_detail(request: OrgRequest, programme_id: int) -> HttpResponse:
+    org = request.organisation
     programme = found(selectors.programme_get, organisation=org, programme_id=programme_id)
     needs = selectors.need_list(organisation=org, programme=programme)
     rfps = selectors.rfp_list(organisation=org).filter(need__programme=programme)
@@ -124,9 +119,9 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     )
 
 
-@org_member(Permission.MANAGE_SOURCING)
-def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.MANAGE_SOURCING)
+def programme_edit(request: OrgRequest, programme_id: int) -> HttpResponse:
+    org = request.organisation
     programme = found(selectors.programme_get, organisation=org, programme_id=programme_id)
     initial = {
         "name": programme.name,
@@ -143,9 +138,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
     form = ProgrammeForm(request.POST or None, members=_members(org), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            programme_services.programme_update(
-                actor=actor(request), programme=programme, **_programme_kwargs(form, org)
-            )
+            programme_services.programme_update(actor=request.user, programme=programme, **_programme_kwargs(form, org))
         except ServiceError as exc:
             flash_error(request, exc, form)
         else:
@@ -167,15 +160,15 @@ def _need_kwargs(form: NeedForm) -> dict[str, Any]:
     }
 
 
-@org_member(Permission.MANAGE_SOURCING)
-def need_create(request: HttpRequest, programme_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.MANAGE_SOURCING)
+def need_create(request: OrgRequest, programme_id: int) -> HttpResponse:
+    org = request.organisation
     programme = found(selectors.programme_get, organisation=org, programme_id=programme_id)
     initial = {"dosage_form": programme.dosage_form, "route": programme.route, "modality": programme.modality}
     form = NeedForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            need = programme_services.need_create(actor=actor(request), programme=programme, **_need_kwargs(form))
+            need = programme_services.need_create(actor=request.user, programme=programme, **_need_kwargs(form))
         except ServiceError as exc:
             flash_error(request, exc, form)
         else:
@@ -186,9 +179,9 @@ def need_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     )
 
 
-@org_member(Permission.MANAGE_SOURCING)
-def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.MANAGE_SOURCING)
+def need_edit(request: OrgRequest, need_id: int) -> HttpResponse:
+    org = request.organisation
     need = found(selectors.need_get, organisation=org, need_id=need_id)
     c = need.criteria or {}
     initial = {
@@ -203,7 +196,7 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
     form = NeedForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            programme_services.need_update(actor=actor(request), need=need, **_need_kwargs(form))
+            programme_services.need_update(actor=request.user, need=need, **_need_kwargs(form))
         except ServiceError as exc:
             flash_error(request, exc, form)
         else:
@@ -216,9 +209,8 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
     )
 
 
-@org_member()
-def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
-    org = _org(request)
+def need_detail(request: OrgRequest, need_id: int) -> HttpResponse:
+    org = request.organisation
     need = found(selectors.need_get, organisation=org, need_id=need_id)
     from cxo.registry.models import Term
 
@@ -255,21 +247,21 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
 
 
 @require_POST
-@org_member(Permission.MANAGE_SOURCING)
-def rfp_create(request: HttpRequest, need_id: int) -> HttpResponse:
+@requires(Permission.MANAGE_SOURCING)
+def rfp_create(request: OrgRequest, need_id: int) -> HttpResponse:
     """Start a draft RFP from the need; the providers ticked in the match list become a shortlist and are invited."""
-    org = _org(request)
+    org = request.organisation
     need = found(selectors.need_get, organisation=org, need_id=need_id)
     ids = {int(x) for x in request.POST.getlist("provider") if x.isdigit()}
     try:
         chosen = [m for m in need_match(need=need, limit=50) if m.organisation.pk in ids] if ids else []
-        shortlist = need_shortlist(actor=actor(request), need=need, matches=chosen) if chosen else None
+        shortlist = need_shortlist(actor=request.user, need=need, matches=chosen) if chosen else None
         rfp = rfp_services.rfp_create(
-            actor=actor(request), need=need, response_deadline=timezone.now() + dt.timedelta(days=21)
+            actor=request.user, need=need, response_deadline=timezone.now() + dt.timedelta(days=21)
         )
         made, skipped = (
             invitation_services.invitation_create_from_shortlist(
-                actor=actor(request), rfp=rfp, shortlist=shortlist, accept_url_base=base_url(request)
+                actor=request.user, rfp=rfp, shortlist=shortlist, accept_url_base=base_url(request)
             )
             if shortlist is not None
             else ([], [])
@@ -286,9 +278,8 @@ def rfp_create(request: HttpRequest, need_id: int) -> HttpResponse:
     return redirect("rfp_edit", org=org.slug, rfp_id=rfp.pk)
 
 
-@org_member()
-def rfp_list(request: HttpRequest) -> HttpResponse:
-    org = _org(request)
+def rfp_list(request: OrgRequest) -> HttpResponse:
+    org = request.organisation
     status = request.GET.get("status", "")
     rfps = selectors.rfp_list(organisation=org, status=status if status in RfpStatus.values else "")
     page = Paginator(rfps, 50).get_page(request.GET.get("page"))
@@ -299,17 +290,10 @@ def rfp_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_member()
-def rfp_detail(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    org = _org(request)
+def rfp_detail(request: OrgRequest, rfp_id: int) -> HttpResponse:
+    org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
-    award = (
-        Award.objects.for_organisation(org)
-        .filter(rfp=rfp)
-        .select_related("signature", "proposal__provider", "version")
-        .first()
-    )
-    work_order = getattr(award, "work_order", None) if award else None
+    award = selectors.award_get(rfp=rfp)
     return render(
         request,
         "sourcing/rfp_detail.html",
@@ -321,7 +305,7 @@ def rfp_detail(request: HttpRequest, rfp_id: int) -> HttpResponse:
             "proposals": selectors.proposal_list(rfp=rfp),
             "documents": rfp.documents.filter(proposal_version__isnull=True),
             "award": award,
-            "work_order": work_order,
+            "award_links": record_links(award, organisation=org) if award else [],
             "can_issue": rfp_can(rfp, RfpStatus.ISSUED),
             "can_close": rfp_can(rfp, RfpStatus.CLOSED),
             "can_cancel": rfp_can(rfp, RfpStatus.CANCELLED),
@@ -335,9 +319,9 @@ def rfp_detail(request: HttpRequest, rfp_id: int) -> HttpResponse:
     )
 
 
-@org_member(Permission.MANAGE_SOURCING)
-def rfp_edit(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.MANAGE_SOURCING)
+def rfp_edit(request: OrgRequest, rfp_id: int) -> HttpResponse:
+    org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     if rfp.status != RfpStatus.DRAFT:
         messages.info(request, f"{rfp.reference} is {rfp.get_status_display().lower()}: it can no longer be edited.")
@@ -383,7 +367,7 @@ def rfp_edit(request: HttpRequest, rfp_id: int) -> HttpResponse:
             deadline = deadline.replace(tzinfo=dt.UTC) if timezone.is_naive(deadline) else deadline
         try:
             rfp_services.rfp_update(
-                actor=actor(request),
+                actor=request.user,
                 rfp=rfp,
                 title=d["title"],
                 scope=d.get("scope") or "",
@@ -424,10 +408,10 @@ def rfp_edit(request: HttpRequest, rfp_id: int) -> HttpResponse:
     )
 
 
-@org_member(Permission.MANAGE_SOURCING)
-def rfp_invite(request: HttpRequest, rfp_id: int) -> HttpResponse:
+@requires(Permission.MANAGE_SOURCING)
+def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
     """Invite providers: from the need's matches, or by name from the directory."""
-    org = _org(request)
+    org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     if request.method == "POST" and request.POST.get("shortlist", "").isdigit():
         from cxo.matching.selectors import shortlist_get
@@ -435,7 +419,7 @@ def rfp_invite(request: HttpRequest, rfp_id: int) -> HttpResponse:
         try:
             shortlist = shortlist_get(organisation=org, shortlist_id=int(request.POST["shortlist"]))
             made, skipped = invitation_services.invitation_create_from_shortlist(
-                actor=actor(request), rfp=rfp, shortlist=shortlist, accept_url_base=base_url(request)
+                actor=request.user, rfp=rfp, shortlist=shortlist, accept_url_base=base_url(request)
             )
         except ServiceError as exc:
             flash_error(request, exc)
@@ -457,7 +441,7 @@ def rfp_invite(request: HttpRequest, rfp_id: int) -> HttpResponse:
             else:
                 try:
                     invitation_services.invitation_create(
-                        actor=actor(request),
+                        actor=request.user,
                         rfp=rfp,
                         provider=provider,
                         email=form.cleaned_data.get("email") or "",
@@ -501,9 +485,9 @@ def rfp_invite(request: HttpRequest, rfp_id: int) -> HttpResponse:
 
 
 @require_POST
-@org_member(Permission.MANAGE_SOURCING)
-def rfp_document_add(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.MANAGE_SOURCING)
+def rfp_document_add(request: OrgRequest, rfp_id: int) -> HttpResponse:
+    org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -511,7 +495,7 @@ def rfp_document_add(request: HttpRequest, rfp_id: int) -> HttpResponse:
     else:
         try:
             doc = rfp_services.rfp_document_add(
-                actor=actor(request), rfp=rfp, data=document_data(form.cleaned_data["file"])
+                actor=request.user, rfp=rfp, data=document_data(form.cleaned_data["file"])
             )
         except ServiceError as exc:
             flash_error(request, exc)
@@ -520,20 +504,20 @@ def rfp_document_add(request: HttpRequest, rfp_id: int) -> HttpResponse:
     return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
 
 
-def _transition_view(request: HttpRequest, rfp_id: int, what: str) -> HttpResponse:
-    org = _org(request)
+def _transition_view(request: OrgRequest, rfp_id: int, what: str) -> HttpResponse:
+    org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     try:
         if what == "issue":
-            rfp = rfp_services.rfp_issue(actor=actor(request), rfp=rfp, accept_url_base=base_url(request))
+            rfp = rfp_services.rfp_issue(actor=request.user, rfp=rfp, accept_url_base=base_url(request))
             messages.success(request, f"{rfp.reference} issued: the invited providers have been told.")
         elif what == "close":
-            rfp = rfp_services.rfp_close(actor=actor(request), rfp=rfp)
+            rfp = rfp_services.rfp_close(actor=request.user, rfp=rfp)
             messages.success(request, f"{rfp.reference} closed: no more proposals or revisions are accepted.")
         else:
             form = CancelForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            rfp = rfp_services.rfp_cancel(actor=actor(request), rfp=rfp, reason=reason)
+            rfp = rfp_services.rfp_cancel(actor=request.user, rfp=rfp, reason=reason)
             messages.success(request, f"{rfp.reference} cancelled.")
     except ServiceError as exc:
         flash_error(request, exc)
@@ -541,27 +525,27 @@ def _transition_view(request: HttpRequest, rfp_id: int, what: str) -> HttpRespon
 
 
 @require_POST
-@org_member(Permission.MANAGE_SOURCING)
-def rfp_issue(request: HttpRequest, rfp_id: int) -> HttpResponse:
+@requires(Permission.MANAGE_SOURCING)
+def rfp_issue(request: OrgRequest, rfp_id: int) -> HttpResponse:
     return _transition_view(request, rfp_id, "issue")
 
 
 @require_POST
-@org_member(Permission.MANAGE_SOURCING)
-def rfp_close(request: HttpRequest, rfp_id: int) -> HttpResponse:
+@requires(Permission.MANAGE_SOURCING)
+def rfp_close(request: OrgRequest, rfp_id: int) -> HttpResponse:
     return _transition_view(request, rfp_id, "close")
 
 
 @require_POST
-@org_member(Permission.MANAGE_SOURCING)
-def rfp_cancel(request: HttpRequest, rfp_id: int) -> HttpResponse:
+@requires(Permission.MANAGE_SOURCING)
+def rfp_cancel(request: OrgRequest, rfp_id: int) -> HttpResponse:
     return _transition_view(request, rfp_id, "cancel")
 
 
 @require_POST
-@org_member(Permission.MANAGE_SOURCING)
-def clarification_answer(request: HttpRequest, clarification_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.MANAGE_SOURCING)
+def clarification_answer(request: OrgRequest, clarification_id: int) -> HttpResponse:
+    org = request.organisation
     clarification = found(selectors.clarification_get, organisation=org, clarification_id=clarification_id)
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -569,7 +553,7 @@ def clarification_answer(request: HttpRequest, clarification_id: int) -> HttpRes
     else:
         try:
             clarification_services.clarification_answer(
-                actor=actor(request),
+                actor=request.user,
                 clarification=clarification,
                 answer=form.cleaned_data["answer"],
                 publish=form.cleaned_data["publish"],
@@ -586,9 +570,8 @@ def clarification_answer(request: HttpRequest, clarification_id: int) -> HttpRes
     return redirect("rfp_detail", org=org.slug, rfp_id=clarification.rfp_id)
 
 
-@org_member()
-def rfp_compare(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    org = _org(request)
+def rfp_compare(request: OrgRequest, rfp_id: int) -> HttpResponse:
+    org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     return render(
         request,
@@ -603,11 +586,11 @@ def rfp_compare(request: HttpRequest, rfp_id: int) -> HttpResponse:
     )
 
 
-def _comparison_download(request: HttpRequest, rfp_id: int, *, extension: str, content_type: str) -> HttpResponse:
+def _comparison_download(request: OrgRequest, rfp_id: int, *, extension: str, content_type: str) -> HttpResponse:
     """The side-by-side comparison with the evaluation, as an XLSX or PDF attachment."""
     from cxo.sourcing.exports import comparison_pdf, comparison_xlsx
 
-    rfp = found(selectors.rfp_get, organisation=_org(request), rfp_id=rfp_id)
+    rfp = found(selectors.rfp_get, organisation=request.organisation, rfp_id=rfp_id)
     export = comparison_xlsx if extension == "xlsx" else comparison_pdf
     data = export(cmp=selectors.rfp_comparison(rfp=rfp), evaluation=selectors.rfp_evaluation(rfp=rfp))
     response = HttpResponse(data, content_type=content_type)
@@ -615,20 +598,17 @@ def _comparison_download(request: HttpRequest, rfp_id: int, *, extension: str, c
     return response
 
 
-@org_member()
-def rfp_compare_xlsx(request: HttpRequest, rfp_id: int) -> HttpResponse:
+def rfp_compare_xlsx(request: OrgRequest, rfp_id: int) -> HttpResponse:
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _comparison_download(request, rfp_id, extension="xlsx", content_type=xlsx)
 
 
-@org_member()
-def rfp_compare_pdf(request: HttpRequest, rfp_id: int) -> HttpResponse:
+def rfp_compare_pdf(request: OrgRequest, rfp_id: int) -> HttpResponse:
     return _comparison_download(request, rfp_id, extension="pdf", content_type="application/pdf")
 
 
-@org_member()
-def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
-    org = _org(request)
+def proposal_detail(request: OrgRequest, proposal_id: int) -> HttpResponse:
+    org = request.organisation
     proposal = found(selectors.proposal_get, organisation=org, proposal_id=proposal_id)
     return render(
         request,
@@ -642,12 +622,12 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     )
 
 
-@org_member(Permission.EVALUATE)
-def proposal_score(request: HttpRequest, proposal_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.EVALUATE)
+def proposal_score(request: OrgRequest, proposal_id: int) -> HttpResponse:
+    org = request.organisation
     proposal = found(selectors.proposal_get, organisation=org, proposal_id=proposal_id)
     criteria = list(proposal.rfp.criteria.all())
-    sheet = selectors.score_sheet(proposal=proposal, evaluator=actor(request))
+    sheet = selectors.score_sheet(proposal=proposal, evaluator=request.user)
     initial: dict[str, Any] = {}
     for cid, s in sheet.items():
         initial[f"score_{cid}"], initial[f"comment_{cid}"] = s.score, s.comment
@@ -655,7 +635,7 @@ def proposal_score(request: HttpRequest, proposal_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             evaluation_services.score_set(
-                actor=actor(request),
+                actor=request.user,
                 proposal=proposal,
                 scores=[
                     ScoreData(c.pk, form.cleaned_data[f"score_{c.pk}"], form.cleaned_data.get(f"comment_{c.pk}") or "")
@@ -674,9 +654,9 @@ def proposal_score(request: HttpRequest, proposal_id: int) -> HttpResponse:
     )
 
 
-@org_member(Permission.SIGN_AWARD)
-def rfp_award(request: HttpRequest, rfp_id: int) -> HttpResponse:
-    org = _org(request)
+@requires(Permission.SIGN_AWARD)
+def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
+    org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     proposals = list(selectors.proposal_list(rfp=rfp))
     evaluation = {r.proposal.pk: r for r in selectors.rfp_evaluation(rfp=rfp)}
@@ -685,7 +665,7 @@ def rfp_award(request: HttpRequest, rfp_id: int) -> HttpResponse:
         proposal = next(p for p in proposals if p.pk == form.cleaned_data["proposal"])
         try:
             award = award_services.award_sign(
-                actor=actor(request),
+                actor=request.user,
                 rfp=rfp,
                 proposal=proposal,
                 password=form.cleaned_data["password"],
@@ -706,9 +686,8 @@ def rfp_award(request: HttpRequest, rfp_id: int) -> HttpResponse:
     )
 
 
-@org_member()
-def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
-    org = _org(request)
+def document_download(request: OrgRequest, document_id: int) -> HttpResponse:
+    org = request.organisation
     document = found(selectors.document_get_for_sponsor, organisation=org, document_id=document_id)
     response: Any = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
     return response  # a streaming response, served as any other
