@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cxo.matching",
     "cxo.sourcing",
     "cxo.contracts",
+    "cxo.config",  # last: the composition of the apps above (the demo command)
 ]
 
 MIDDLEWARE = [

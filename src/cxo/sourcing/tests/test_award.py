@@ -1,17 +1,15 @@
-"""Award with an electronic signature: the right role, the password, the meaning, one award only, a work order."""
+"""Award with an electronic signature: the right role, the password, the meaning, one award only."""
 
 from __future__ import annotations
 
 import re
 import threading
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.db import connection
 
-from cxo.contracts.models import WorkOrder
 from cxo.core.errors import Conflict, NotPermitted
 from cxo.core.models import AuditEvent, Organisation, Signature, User
 from cxo.core.signatures import content_sha256, signature_matches
@@ -59,7 +57,7 @@ def test_an_open_rfp_cannot_be_awarded(sw: SimpleNamespace) -> None:
         award_sign(actor=sw.sponsor_user, rfp=sw.rfp, proposal=sw.proposal, password=TEST_PASSWORD)
 
 
-def test_award_signs_the_version_notifies_everyone_and_drafts_a_work_order(
+def test_award_signs_the_version_and_notifies_everyone(
     closed: SimpleNamespace, mailoutbox: list, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -91,24 +89,12 @@ def test_award_signs_the_version_notifies_everyone_and_drafts_a_work_order(
         [closed.provider_user.email, closed.provider_b_user.email]
     )
 
-    wo = WorkOrder.objects.for_organisation(closed.sponsor).get(award=award)
-    assert wo.provider == closed.provider and wo.status == "draft"
-    assert wo.budget_total == Decimal("339001.50")
-    assert [(b.description, b.amount) for b in wo.budget_lines.all()] == [
-        ("Project set-up and management", Decimal("72000.00")),
-        ("Phase II clinical supply", Decimal("255001.50")),
-        ("Release testing and documentation", Decimal("12000.00")),
-    ]
-    assert [m.name for m in wo.milestones.all()] == ["Technology transfer complete", "GMP batches released"]
     assert (
         AuditEvent.objects.for_organisation(closed.sponsor).filter(action="rfp.award", object_id=closed.rfp.pk).count()
         == 1
     )
     assert AuditEvent.objects.for_organisation(closed.provider_b).filter(action="rfp.regret").count() == 1
-    assert (
-        AuditEvent.objects.for_organisation(closed.provider).filter(action="work_order.create", object_id=wo.pk).count()
-        == 1
-    )
+    # What contracts drafts from the award is tested in cxo/contracts/tests.
 
 
 def test_a_second_award_is_refused(closed: SimpleNamespace) -> None:
@@ -147,4 +133,3 @@ def test_two_simultaneous_awards_give_exactly_one(closed: SimpleNamespace) -> No
         t.join(timeout=30)
     assert sorted(outcomes) == ["An RFP that is awarded cannot be awarded. It has already been awarded.", "awarded"]
     assert Award.objects.for_organisation(closed.sponsor).filter(rfp=closed.rfp).count() == 1
-    assert WorkOrder.objects.for_organisation(closed.sponsor).filter(award__rfp=closed.rfp).count() == 1

@@ -1,3 +1,5 @@
+"""``cxo demo``: every app's demo data, in order. It lives in config because it composes all of them."""
+
 from __future__ import annotations
 
 import sys
