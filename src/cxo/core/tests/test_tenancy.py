@@ -1,4 +1,5 @@
-"""Fail-closed tenancy: a query of tenant data without a scope raises instead of leaking."""
+"""Fail-closed tenancy: a query of tenant data without a scope raises instead of leaking; every model is a tenant
+row unless it says why not. (The parties and child-row scopes are tested on sourcing's records.)"""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from django.db.models import Count
 from django.http import HttpRequest
 
 from cxo.config.api import tenant_scope_error
-from cxo.core.models import AuditEvent, Organisation, User
-from cxo.core.tenancy import TenantScopeError
+from cxo.core.models import AuditEvent, Notification, Organisation, Signature, User
+from cxo.core.notifications import notification_send
+from cxo.core.tenancy import ScopedManager, TenantScopeError
 
 UNSCOPED_USES: dict[str, Callable[[Any], Any]] = {
     "list": lambda qs: list(qs),
@@ -76,3 +78,57 @@ def test_the_api_answers_an_unscoped_query_with_404_and_logs_it(db: None, caplog
     assert response.status_code == 404
     assert json.loads(response.content) == {"detail": "Not found."}
     assert "Unscoped tenant query on /api/v1/somewhere: forgot the scope" in caplog.text
+
+
+# Models of CXO's apps that are not tenant rows, and why. Every other model must fail closed.
+NOT_TENANT_ROWS = {
+    "core.User": "a person; what they see comes from memberships",
+    "core.Organisation": "the tenant itself (and the public registry's organisations)",
+    "core.Membership": "the tenancy's own record, always read by user or by organisation",
+    "core.OrganisationInvitation": "read by its organisation's admins (organisation.invitations) or by its token",
+    "core.ApiToken": "the user's own, always read by user",
+    "registry.Term": "public registry data",
+    "registry.Site": "public registry data",
+    "registry.Capability": "public registry data",
+    "registry.Evidence": "public registry data",
+    "registry.ImportRun": "public registry data",
+    "registry.SiteFacets": "public registry data",
+    "registry.OrganisationFacets": "public registry data",
+}
+
+
+def test_every_model_of_cxo_fails_closed_unless_it_says_why_not(db: None) -> None:
+    """A new model must inherit TenantOwned or TenantChild (or be listed above with its reason)."""
+    from django.apps import apps
+
+    cxo_models = [m for m in apps.get_models() if m.__module__.startswith("cxo.")]
+    open_models = {m._meta.label for m in cxo_models if not isinstance(m._default_manager, ScopedManager)}
+    assert open_models == set(NOT_TENANT_ROWS)
+    for model in cxo_models:
+        if model._meta.label not in NOT_TENANT_ROWS:
+            with pytest.raises(TenantScopeError):
+                model._default_manager.count()
+
+
+def test_signatures_and_notifications_fail_closed(sponsor: Organisation, sponsor_user: User, teammate: User) -> None:
+    notification_send(users=[sponsor_user, teammate], organisation=sponsor, title="Hello", email=False)
+    with pytest.raises(TenantScopeError, match=r"\(Notification\)"):
+        list(Notification.objects.all())
+    with pytest.raises(TenantScopeError, match=r"\(Signature\)"):
+        Signature.objects.exists()
+    assert [n.user for n in Notification.objects.for_user(teammate)] == [teammate]
+    assert [n.title for n in teammate.notifications.all()] == ["Hello"]
+    assert not Signature.objects.for_organisation(sponsor).exists()
+
+
+def test_unscoped_is_a_new_queryset_and_leaves_the_scope_of_others_alone(sponsor: Organisation) -> None:
+    closed = AuditEvent.objects.filter(organisation=sponsor)
+    everything = closed.unscoped()
+    assert everything.count() == 2
+    with pytest.raises(TenantScopeError):
+        closed.count()  # still closed: unscoped() did not open the queryset it was called on
+
+
+def test_a_model_without_parties_has_no_counterparty(sponsor: Organisation, provider: Organisation) -> None:
+    assert list(AuditEvent.objects.for_counterparty(sponsor)) == []
+    assert AuditEvent.objects.for_party(sponsor).count() == AuditEvent.objects.for_organisation(sponsor).count() == 2
