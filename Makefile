@@ -31,7 +31,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests conftest.py
 	$(BIN)/cxo makemigrations --check --dry-run
 
 bench: $(STAMP)

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from cxo.core.roles import OrganisationType, Role
-from cxo.core.tenancy import ScopedManager, ScopedQuerySet, TenantManager, TenantQuerySet, UnscopedManager
+from cxo.core.tenancy import FailClosedManager, ScopedQuerySet, TenantManager, TenantQuerySet, UnscopedManager
 
 
 class User(AbstractUser):
@@ -211,8 +211,7 @@ class NotificationQuerySet(ScopedQuerySet["Notification"]):
         return self.filter(user=user)._mark_scoped()
 
 
-class NotificationManager(ScopedManager.from_queryset(NotificationQuerySet)):  # type: ignore[misc]  # django-stubs cannot type a from_queryset base
-    pass
+NotificationManager = FailClosedManager.from_queryset(NotificationQuerySet)
 
 
 class Notification(models.Model):

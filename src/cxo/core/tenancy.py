@@ -192,28 +192,32 @@ class TenantQuerySet(ScopedQuerySet[_M]):
         return self.filter(reduce(operator.or_, terms))._mark_scoped()
 
 
-class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]  # django-stubs cannot type a from_queryset base
-    """A default manager whose querysets fail closed until scoped; a related manager is scoped by its parent."""
+class FailClosedManager(models.Manager[_M]):
+    """The base of every tenant row's default manager: its querysets (a :class:`ScopedQuerySet`) fail closed
+    until scoped; a related manager is scoped by its parent object."""
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> models.QuerySet[_M]:
         qs = super().get_queryset()
         # A related manager (org.things, rfp.line_items, user.notifications) is scoped by its parent object.
-        if getattr(self, "instance", None) is not None:
+        if getattr(self, "instance", None) is not None and isinstance(qs, ScopedQuerySet):
             qs._tenant_scoped = True
         return qs
 
 
-class UnscopedManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]  # as ScopedManager
+class _OpenOnPurpose(models.Manager[_M]):
     """``Model.unscoped``: everything, for migrations, admin, importers, the audit writer and the walk."""
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> models.QuerySet[_M]:
         qs = super().get_queryset()
-        qs._tenant_scoped = True
+        if isinstance(qs, ScopedQuerySet):
+            qs._tenant_scoped = True
         return qs
 
 
-class TenantManager(ScopedManager.from_queryset(TenantQuerySet)):  # type: ignore[misc]  # as ScopedManager
-    """The default manager of owned and child rows."""
+# The default manager of owned and child rows, and ``Model.unscoped``. (Per-user rows make theirs the same way:
+# ``FailClosedManager.from_queryset(NotificationQuerySet)``.)
+TenantManager = FailClosedManager.from_queryset(TenantQuerySet)
+UnscopedManager = _OpenOnPurpose.from_queryset(TenantQuerySet)
 
 
 class TenantOwned(models.Model):

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from cxo.config.api import tenant_scope_error
 from cxo.core.models import AuditEvent, Notification, Organisation, Signature, User
 from cxo.core.notifications import notification_send
-from cxo.core.tenancy import ScopedManager, TenantScopeError
+from cxo.core.tenancy import FailClosedManager, TenantScopeError
 
 UNSCOPED_USES: dict[str, Callable[[Any], Any]] = {
     "list": lambda qs: list(qs),
@@ -102,7 +102,7 @@ def test_every_model_of_cxo_fails_closed_unless_it_says_why_not(db: None) -> Non
     from django.apps import apps
 
     cxo_models = [m for m in apps.get_models() if m.__module__.startswith("cxo.")]
-    open_models = {m._meta.label for m in cxo_models if not isinstance(m._default_manager, ScopedManager)}
+    open_models = {m._meta.label for m in cxo_models if not isinstance(m._default_manager, FailClosedManager)}
     assert open_models == set(NOT_TENANT_ROWS)
     for model in cxo_models:
         if model._meta.label not in NOT_TENANT_ROWS:

@@ -52,14 +52,15 @@ def _award_signed(
     rfp = rfp_lock(rfp=rfp)
     if rfp.status != RfpStatus.CLOSED:
         rfp_transition(rfp, RfpStatus.AWARDED)  # raises the state machine's message
-    proposal = (
+    awarded = (
         Proposal.objects.for_organisation(rfp.organisation)
         .select_related("provider", "current_version")
         .filter(pk=proposal.pk, rfp=rfp)
         .first()
     )
-    if proposal is None:
+    if awarded is None:
         raise NotFound("No such proposal to this RFP.")
+    proposal = awarded
     version = proposal.current_version
     if version is None:
         raise ServiceError("This proposal has no submitted version.")
