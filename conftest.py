@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from cxo.core import services
 from cxo.core.models import Membership, Organisation, User
@@ -33,7 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _fast_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"  # uploaded documents never land in var/
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -54,7 +55,7 @@ def _org(name: str, slug: str, type_: str, admin: User) -> Organisation:
 
 @pytest.fixture
 def sponsor_user(db: None) -> User:
-    return UserFactory(username="alice")
+    return UserFactory.create(username="alice")
 
 
 @pytest.fixture
@@ -64,14 +65,14 @@ def sponsor(sponsor_user: User) -> Organisation:
 
 @pytest.fixture
 def teammate(sponsor: Organisation) -> User:
-    user = UserFactory(username="bob")
+    user = UserFactory.create(username="bob")
     services.membership_add(actor=None, organisation=sponsor, user=user, role="quality")
     return user
 
 
 @pytest.fixture
 def provider_user(db: None) -> User:
-    return UserFactory(username="priya")
+    return UserFactory.create(username="priya")
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def provider(provider_user: User) -> Organisation:
 
 @pytest.fixture
 def outsider(db: None) -> User:
-    user = UserFactory(username="charlie")
+    user = UserFactory.create(username="charlie")
     _org("Charlie Pharma", "charlie-pharma", OrganisationType.SPONSOR, user)
     return user
 

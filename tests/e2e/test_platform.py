@@ -147,7 +147,7 @@ def test_a_forgotten_password_is_reset_through_the_e_mailed_link(
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
 
     [message] = mail.outbox
-    link = re.search(r"http://\S+/accounts/reset/\S+/", message.body)
+    link = re.search(r"http://\S+/accounts/reset/\S+/", str(message.body))
     assert link, message.body
     page.goto(link.group(0))
     page.get_by_label("New password", exact=True).fill("harbour-lantern-93")
@@ -173,7 +173,7 @@ def test_an_invited_newcomer_joins_with_the_invited_role(
     expect(page.locator("table").nth(1)).to_contain_text("nina@example.test")
 
     [message] = mail.outbox
-    link = re.search(r"http://\S+/invitations/\S+/", message.body)
+    link = re.search(r"http://\S+/invitations/\S+/", str(message.body))
     assert link, message.body
     newcomer = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     newcomer.goto(link.group(0))

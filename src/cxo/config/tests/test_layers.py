@@ -28,11 +28,12 @@ def _imported_apps(path: Path) -> set[tuple[str, int]]:
     """(app, line) for every ``cxo.<app>`` the module imports."""
     found: set[tuple[str, int]] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [node.module]
+        else:
+            continue
         for name in names:
             parts = name.split(".")
             if parts[0] == "cxo" and len(parts) > 1:

@@ -13,7 +13,7 @@ from cxo.testing.sourcing import sourcing_world
 
 @pytest.fixture
 def bystander_user(db: None) -> User:
-    return UserFactory(username="bruno")
+    return UserFactory.create(username="bruno")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def post_json(client: Client, url: str, body: dict[str, Any], **extra: Any) -> A
     return client.post(url, json.dumps(body), content_type="application/json", **extra)
 
 
-def bearer(secret: str) -> dict[str, str]:
+def bearer(secret: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
@@ -121,7 +121,7 @@ def test_broken_json_gets_a_4xx_not_a_500(db: None) -> None:
     [{}, {"HTTP_AUTHORIZATION": "Bearer cxo_00000000_nope"}, {"HTTP_AUTHORIZATION": "Token abc"}],
     ids=["none", "unknown", "wrong-scheme"],
 )
-def test_me_without_valid_credentials_gets_401(db: None, headers: dict[str, str]) -> None:
+def test_me_without_valid_credentials_gets_401(db: None, headers: dict[str, Any]) -> None:
     response = Client().get("/api/v1/me", **headers)
     assert response.status_code == 401
     assert response.json() == {"detail": "Authentication required: send 'Authorization: Bearer <token>'."}

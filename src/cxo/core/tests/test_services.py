@@ -25,7 +25,7 @@ def _events(organisation: Organisation, action: str) -> list[AuditEvent]:
 
 
 def test_organisation_create_makes_the_admin_a_member_and_audits_both(db: None) -> None:
-    founder = UserFactory(username="founder")
+    founder = UserFactory.create(username="founder")
     org = services.organisation_create(
         actor=founder, name="  Gamma Bio  ", type=OrganisationType.SPONSOR, admin=founder
     )
@@ -61,7 +61,7 @@ def test_membership_add_twice_is_a_conflict(sponsor: Organisation, teammate: Use
 
 def test_membership_add_refuses_a_role_of_the_other_organisation_type(provider: Organisation) -> None:
     with pytest.raises(ServiceError, match="'finance' is not a role in a provider organisation"):
-        services.membership_add(actor=None, organisation=provider, user=UserFactory(), role="finance")
+        services.membership_add(actor=None, organisation=provider, user=UserFactory.create(), role="finance")
 
 
 def test_change_role_records_old_and_new_role_and_the_reason(
@@ -207,7 +207,7 @@ def test_accepting_creates_the_membership_with_the_invited_role(sponsor: Organis
     invitation, token = services.invitation_create(
         actor=sponsor_user, organisation=sponsor, email="dora@example.test", role="project"
     )
-    dora = UserFactory(username="dora", email="dora@example.test")
+    dora = UserFactory.create(username="dora", email="dora@example.test")
 
     membership = services.invitation_accept(token=token, user=dora)
 
@@ -225,9 +225,9 @@ def test_a_used_invitation_cannot_be_used_again(sponsor: Organisation, sponsor_u
     _, token = services.invitation_create(
         actor=sponsor_user, organisation=sponsor, email="e@example.test", role="viewer"
     )
-    services.invitation_accept(token=token, user=UserFactory(username="first"))
+    services.invitation_accept(token=token, user=UserFactory.create(username="first"))
     with pytest.raises(NotFound, match="not valid any more"):
-        services.invitation_accept(token=token, user=UserFactory(username="second"))
+        services.invitation_accept(token=token, user=UserFactory.create(username="second"))
     assert list(sponsor.memberships.values_list("user__username", flat=True).order_by("user__username")) == [
         "alice",
         "first",
@@ -242,7 +242,7 @@ def test_an_expired_invitation_is_not_found(sponsor: Organisation, sponsor_user:
     with pytest.raises(NotFound):
         services.invitation_by_token(token=token)
     with pytest.raises(NotFound):
-        services.invitation_accept(token=token, user=UserFactory())
+        services.invitation_accept(token=token, user=UserFactory.create())
 
 
 def test_a_revoked_invitation_is_not_found_and_cannot_be_revoked_twice(

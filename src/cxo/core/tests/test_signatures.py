@@ -21,7 +21,9 @@ from cxo.core.signatures import (
 )
 
 
-def _sign(user: User, password: str, organisation: Organisation, content: object, meaning: str = "approved") -> object:
+def _sign(
+    user: User, password: str, organisation: Organisation, content: object, meaning: str = "approved"
+) -> Signature:
     reauthentication = signature_reauthenticate(user=user, password=password, organisation=organisation)
     return signature_sign(
         user=user, reauthentication=reauthentication, meaning=meaning, content=content, organisation=organisation

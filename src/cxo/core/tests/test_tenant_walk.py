@@ -171,7 +171,7 @@ def test_api_walk_fails_on_an_unguarded_operation(world: SimpleNamespace) -> Non
 
 def test_api_walk_passes_an_organisation_operation_and_checks_its_permission(world: SimpleNamespace) -> None:
     guarded_api = NinjaAPI(urls_namespace="guarded-api", auth=api.auth)
-    guarded_api.add_exception_handler(ServiceError, service_error)  # NotFound → 404, NotPermitted → 403
+    guarded_api.exception_handler(ServiceError)(service_error)  # NotFound → 404, NotPermitted → 403
     org_api = OrganisationRouter(tags=["test"])
 
     @org_api.post("/rename", permission=Permission.MANAGE_MEMBERS)

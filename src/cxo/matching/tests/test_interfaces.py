@@ -6,11 +6,13 @@ import datetime as dt
 import io
 import json
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from conftest import login_client
 from django.core.management import call_command
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from cxo.core.errors import Conflict, NotPermitted
 from cxo.core.models import AuditEvent, Organisation, User
@@ -24,22 +26,22 @@ TODAY = dt.date(2026, 11, 25)
 
 
 @pytest.fixture
-def reg(db: None, settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
-    settings.CXO_MATCH_VERSION_TTL = 0  # type: ignore[attr-defined]
+def reg(db: None, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    settings.CXO_MATCH_VERSION_TTL = 0
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)  # scores age with time
     live.forget()
     return small_registry()
 
 
-def bearer(user: User) -> dict[str, str]:
+def bearer(user: User) -> dict[str, Any]:
     _, secret = api_token_create(user=user, name="test")
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
-def cli_json(*args: str) -> dict[str, object]:
+def cli_json(*args: str) -> dict[str, Any]:
     out = io.StringIO()
     call_command("match", *args, "--json", stdout=out)
-    return json.loads(out.getvalue())  # type: ignore[no-any-return]
+    return json.loads(out.getvalue())
 
 
 def test_api_and_cli_return_the_same_ranking(reg: SimpleNamespace, sponsor_user: User, sponsor: Organisation) -> None:
@@ -181,13 +183,13 @@ def test_shortlist_api_crud(reg: SimpleNamespace, sponsor: Organisation, sponsor
     assert client.get(base, **auth).json() == []
 
 
-def need_score_today(need: dict[str, object], site_id: int) -> int | None:
+def need_score_today(need: dict[str, Any], site_id: int) -> int | None:
     from django.utils import timezone
 
     from cxo.matching.need import Need
     from cxo.matching.selectors import need_match
 
-    result = need_match(need=Need(**need), today=timezone.localdate())  # type: ignore[arg-type]
+    result = need_match(need=Need(**need), today=timezone.localdate())
     return next((r["score"] for r in result.results if r["site"]["id"] == site_id), None)
 
 
@@ -250,7 +252,7 @@ def test_providers_are_told_the_pages_are_for_sponsors(
 
 
 def test_a_viewer_can_search_but_not_save(reg: SimpleNamespace, sponsor: Organisation) -> None:
-    viewer = UserFactory(username="vera")
+    viewer = UserFactory.create(username="vera")
     membership_add(actor=None, organisation=sponsor, user=viewer, role="viewer")
     page = login_client(viewer).get(f"/o/{sponsor.slug}/match/", {"services": "PACK"}).content.decode()
     assert "Acme Hyderabad" in page and "Save to shortlist" not in page

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from cxo.core.errors import ServiceError
 from cxo.matching import engine, live, reference
@@ -20,8 +22,8 @@ TODAY = dt.date(2026, 11, 25)
 
 
 @pytest.fixture
-def reg(db: None, settings: pytest.FixtureRequest) -> SimpleNamespace:
-    settings.CXO_MATCH_VERSION_TTL = 0  # type: ignore[attr-defined]
+def reg(db: None, settings: Settings) -> SimpleNamespace:
+    settings.CXO_MATCH_VERSION_TTL = 0
     live.forget()
     return small_registry()
 
@@ -31,8 +33,8 @@ def ranked(need: Need) -> list[tuple[str, int]]:
     return [(r["site"]["name"] or r["organisation"]["name"], r["score"]) for r in result.results]
 
 
-def points(result_row: dict[str, object]) -> dict[str, int]:
-    return {e["criterion"]: e.get("points") for e in result_row["explanation"]}  # type: ignore[attr-defined,index]
+def points(result_row: dict[str, Any]) -> dict[str, int]:
+    return {e["criterion"]: e.get("points") for e in result_row["explanation"]}
 
 
 def test_api_manufacture_scores_by_hand(reg: SimpleNamespace) -> None:
@@ -151,7 +153,8 @@ def test_exclusions_and_limit(reg: SimpleNamespace) -> None:
 )
 def test_unknown_strings_are_errors_with_suggestions(reg: SimpleNamespace, field: str, text: str, message: str) -> None:
     with pytest.raises(ServiceError) as exc:
-        need_match(need=Need(**{field: [text]}), today=TODAY)
+        given: dict[str, Any] = {field: [text]}
+        need_match(need=Need(**given), today=TODAY)
     assert exc.value.field == field
     assert message in exc.value.message
 

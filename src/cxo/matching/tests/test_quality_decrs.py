@@ -14,10 +14,12 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from cxo.core.models import User
 from cxo.core.services import api_token_create
@@ -65,17 +67,17 @@ def expected_duns(*, requested: str, countries: set[str]) -> tuple[set[str], set
     return subtree, literal
 
 
-def cli(*args: str) -> dict[str, object]:
+def cli(*args: str) -> dict[str, Any]:
     out = io.StringIO()
     call_command("match", *args, "--today", TODAY, "--json", stdout=out)
-    return json.loads(out.getvalue())  # type: ignore[no-any-return]
+    return json.loads(out.getvalue())
 
 
 @pytest.mark.django_db
 def test_decrs_needs_return_exactly_the_sites_the_file_says(
-    settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, sponsor_user: User
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, sponsor_user: User
 ) -> None:
-    settings.CXO_MATCH_VERSION_TTL = 0  # type: ignore[attr-defined]
+    settings.CXO_MATCH_VERSION_TTL = 0
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date.fromisoformat(TODAY))
     live.forget()
     call_command("taxonomy", stdout=io.StringIO())
@@ -85,9 +87,9 @@ def test_decrs_needs_return_exactly_the_sites_the_file_says(
 
     # The acceptance need: API manufacture in India, every match, through the CLI and the API.
     got = cli("--service", "API MANUFACTURE", "--country", "IND", "--all")
-    duns = {r["site"]["duns"] for r in got["results"]}  # type: ignore[index]
+    duns = {r["site"]["duns"] for r in got["results"]}
     subtree, literal = expected_duns(requested="API MANUFACTURE", countries={"IND"})
-    assert got["total"] == len(got["results"]) == len(subtree)  # type: ignore[arg-type]
+    assert got["total"] == len(got["results"]) == len(subtree)
     assert duns == subtree
     assert duns == literal and len(literal) == 527
     response = api.post(
@@ -97,8 +99,7 @@ def test_decrs_needs_return_exactly_the_sites_the_file_says(
     )
     assert response.status_code == 200
     assert [(r["site"]["duns"], r["score"]) for r in response.json()["results"]] == [
-        (r["site"]["duns"], r["score"])
-        for r in got["results"]  # type: ignore[union-attr]
+        (r["site"]["duns"], r["score"]) for r in got["results"]
     ]
 
     # More operations and places, each against the file; the API agrees with the CLI on the ranking.
@@ -113,19 +114,16 @@ def test_decrs_needs_return_exactly_the_sites_the_file_says(
         expected, literal = expected_duns(requested=operation, countries=countries)
         assert expected == literal, operation  # these services have no DECRS operation below them
         got = cli("--service", operation, *flags, "--all")
-        assert {r["site"]["duns"] for r in got["results"]} == expected, operation  # type: ignore[index]
+        assert {r["site"]["duns"] for r in got["results"]} == expected, operation
         assert got["total"] == len(expected), operation
         via_api = api.post(
             "/api/v1/match", {"services": [operation], "all": True, **fields}, content_type="application/json"
         ).json()
-        assert [r["site"]["duns"] for r in via_api["results"]] == [
-            r["site"]["duns"]
-            for r in got["results"]  # type: ignore[union-attr]
-        ], operation
+        assert [r["site"]["duns"] for r in via_api["results"]] == [r["site"]["duns"] for r in got["results"]], operation
 
     # Every explanation can be followed to the site's registry page, and its evidence is the DECRS record.
     top = cli("--service", "STERILIZE", "--country", "USA", "--limit", "5")
-    for row in top["results"]:  # type: ignore[union-attr]
+    for row in top["results"]:
         assert row["site"]["url"] == f"/registry/sites/{row['site']['id']}/"
         strength = next(e for e in row["explanation"] if e["criterion"] == "evidence_strength")
         assert strength["evidence"][0]["source_ref"] == f"DECRS FY2025 DUNS {row['site']['duns']}"

@@ -14,10 +14,12 @@ import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from cxo.core.models import User
 from cxo.core.services import api_token_create
@@ -35,7 +37,7 @@ def label_operations() -> dict[str, set[tuple[str, str]]]:
     found: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for path in sorted(SPL_DIR.glob("*.xml")):
         root = ET.parse(path).getroot()
-        form = {}
+        form: dict[str, str] = {}
         for product in root.iter(f"{V3}manufacturedProduct"):
             code, form_code = product.find(f"{V3}code"), product.find(f"{V3}formCode")
             if code is not None and form_code is not None and code.get("codeSystem") == "2.16.840.1.113883.6.69":
@@ -54,21 +56,21 @@ def label_operations() -> dict[str, set[tuple[str, str]]]:
     return found
 
 
-def cli(*args: str) -> dict[str, object]:
+def cli(*args: str) -> dict[str, Any]:
     out = io.StringIO()
     call_command("match", *args, "--today", TODAY, "--json", stdout=out)
-    return json.loads(out.getvalue())  # type: ignore[no-any-return]
+    return json.loads(out.getvalue())
 
 
-def by_criterion(row: dict[str, object], criterion: str) -> dict[str, object]:
-    return next(e for e in row["explanation"] if e["criterion"] == criterion)  # type: ignore[attr-defined,index]
+def by_criterion(row: dict[str, Any], criterion: str) -> dict[str, Any]:
+    return next(e for e in row["explanation"] if e["criterion"] == criterion)
 
 
 @pytest.mark.django_db
 def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evidence(
-    settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, sponsor_user: User
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, sponsor_user: User
 ) -> None:
-    settings.CXO_MATCH_VERSION_TTL = 0  # type: ignore[attr-defined]
+    settings.CXO_MATCH_VERSION_TTL = 0
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date.fromisoformat(TODAY))
     live.forget()
     call_command("taxonomy", stdout=io.StringIO())
@@ -80,8 +82,8 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
     assert film_coated == {"829084552", "341970073", "985052076"} and syrup == {"129836151"}  # the labels' own words
 
     got = cli("--service", "MANUFACTURE", "--dosage-form", "TABLET, FILM COATED", "--all")
-    results: list[dict[str, object]] = got["results"]  # type: ignore[assignment]
-    duns = [r["site"]["duns"] for r in results]  # type: ignore[index]
+    results: list[dict[str, Any]] = got["results"]
+    duns = [r["site"]["duns"] for r in results]
     assert len(results) == got["total"] > 5000  # every drug-product site of DECRS still matches
     assert set(duns[: len(film_coated)]) == film_coated  # the label's establishments first …
     assert not film_coated & set(duns[len(film_coated) :])  # … and nowhere else
@@ -90,9 +92,9 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
         product = by_criterion(row, "product_fit")
         assert (product["status"], product["points"]) == ("met", 200)
         assert product["detail"] == "TABLET, FILM COATED: at this site."
-        (record,) = product["evidence"]  # type: ignore[misc]
+        (record,) = product["evidence"]
         assert record["kind"] == "spl_establishment" and record["level"] == "site"
-        site_duns = row["site"]["duns"]  # type: ignore[index]
+        site_duns = row["site"]["duns"]
         assert record["source_ref"] == f"SPL c6e131fe-e7df-4876-83f7-9156fc4e8228 v11 DUNS {site_duns} MANUFACTURE"
         assert record["observed_on"] == "2014-01-13"
     for row in results[len(film_coated) :]:
@@ -100,7 +102,7 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
         assert (product["status"], product["points"], product["evidence"]) == ("not_met", 0, [])
     # The family finds the same establishments (TABLET, FILM COATED is filed under Solid oral).
     parent = cli("--service", "MANUFACTURE", "--dosage-form", "Solid oral", "--limit", "3")
-    assert {r["site"]["duns"] for r in parent["results"]} == film_coated  # type: ignore[index]
+    assert {r["site"]["duns"] for r in parent["results"]} == film_coated
 
     # Syrup: the cough label's establishment comes first, and the API ranks as the CLI does.
     _, secret = api_token_create(user=sponsor_user, name="quality")
@@ -112,6 +114,5 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
     via_api = response.json()["results"]
     assert via_api[0]["site"]["duns"] in syrup and by_criterion(via_api[0], "product_fit")["status"] == "met"
     assert [(r["site"]["duns"], r["score"]) for r in via_api] == [
-        (r["site"]["duns"], r["score"])
-        for r in cli("--service", "MANUFACTURE", "--dosage-form", "SYRUP")["results"]  # type: ignore[union-attr]
+        (r["site"]["duns"], r["score"]) for r in cli("--service", "MANUFACTURE", "--dosage-form", "SYRUP")["results"]
     ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -35,41 +36,45 @@ def taxonomy(db: None) -> None:
 
 @pytest.fixture
 def small_registry(taxonomy: None) -> SimpleNamespace:
-    run = ImportRunFactory(source="decrs", file_name="drls_reg_2025_redacted.csv", rows=6, created=6)
-    ndc_run = ImportRunFactory(source="ndc", file_name="product.txt.gz", rows=1, created=1)
-    acme = RegistryOrganisationFactory(name="Acme Pharma", slug="acme-pharma", kind="cmo")
-    bharat = RegistryOrganisationFactory(name="Bharat Analytics", slug="bharat-analytics", kind="cro")
-    chengdu = RegistryOrganisationFactory(name="Chengdu BioWorks", slug="chengdu-bioworks", kind="cdmo")
-    delta = RegistryOrganisationFactory(name="Delta Feeds", slug="delta-feeds", kind="cmo")
+    run = ImportRunFactory.create(source="decrs", file_name="drls_reg_2025_redacted.csv", rows=6, created=6)
+    ndc_run = ImportRunFactory.create(source="ndc", file_name="product.txt.gz", rows=1, created=1)
+    acme = RegistryOrganisationFactory.create(name="Acme Pharma", slug="acme-pharma", kind="cmo")
+    bharat = RegistryOrganisationFactory.create(name="Bharat Analytics", slug="bharat-analytics", kind="cro")
+    chengdu = RegistryOrganisationFactory.create(name="Chengdu BioWorks", slug="chengdu-bioworks", kind="cdmo")
+    delta = RegistryOrganisationFactory.create(name="Delta Feeds", slug="delta-feeds", kind="cmo")
 
-    newark = SiteFactory(
+    newark = SiteFactory.create(
         organisation=acme, name="Acme Newark", country="USA", duns="111111111", fei="3001234567",
         address="100 Ferry Street, Newark, NJ 07105, United States (USA)",
         us_agent_name="", us_agent_duns="",
     )  # fmt: skip
-    hyderabad = SiteFactory(
+    hyderabad = SiteFactory.create(
         organisation=acme, name="Acme Hyderabad", country="IND", duns="222222222", fei="3002222222",
         address="Plot 12, Genome Valley, Hyderabad, Telangana 500078, India (IND)",
         us_agent_name="Acme US Agent LLC", us_agent_duns="999999999",
     )  # fmt: skip
-    pune = SiteFactory(
+    pune = SiteFactory.create(
         organisation=bharat, name="Bharat Labs Pune", country="IND", duns="333333333", fei="3003333333",
         address="Hinjewadi Phase 2, Pune, Maharashtra 411057, India (IND)",
     )  # fmt: skip
-    chengdu1 = SiteFactory(
+    chengdu1 = SiteFactory.create(
         organisation=chengdu, name="Chengdu Plant 1", country="CHN", duns="444444444", fei="3004444444",
         address="88 Tianfu Avenue, Chengdu, Sichuan 610041, China (CHN)",
     )  # fmt: skip
-    mainz = SiteFactory(
+    mainz = SiteFactory.create(
         organisation=chengdu, name="Chengdu Mainz", country="DEU", duns="555555555", fei="0000000",
         address="Rheinallee 5, 55116 Mainz, Germany (DEU)",
     )  # fmt: skip
-    mill = SiteFactory(
+    mill = SiteFactory.create(
         organisation=delta, name="Delta Feed Mill", country="USA", duns="666666666", fei="3006666666",
         address="RR 2, Ames, IA 50010, United States (USA)",
     )  # fmt: skip
 
-    fda = {"evidence": EvidenceKind.FDA_REGISTRATION, "import_run": run, "observed_on": dt.date(2025, 1, 15)}
+    fda: dict[str, Any] = {
+        "evidence": EvidenceKind.FDA_REGISTRATION,
+        "import_run": run,
+        "observed_on": dt.date(2025, 1, 15),
+    }
     capability_with_evidence(site=newark, service="svc.mfg.api", **fda)
     capability_with_evidence(site=newark, service="svc.analysis", **fda)
     capability_with_evidence(site=hyderabad, service="svc.mfg.drug_product", **fda)
@@ -101,10 +106,10 @@ def heavy_registry(taxonomy: None) -> SimpleNamespace:
     capability group) and 50 organisation-wide listings, one a day, newest the highest number."""
     from cxo.registry.models import Evidence
 
-    run = ImportRunFactory(source="ndc", file_name="product.txt.gz", rows=300, created=300)
-    labeler = RegistryOrganisationFactory(name="Heavy Labeler", slug="heavy-labeler", kind="cmo")
-    east = SiteFactory(organisation=labeler, name="Heavy East", country="USA", duns="555000001")
-    west = SiteFactory(organisation=labeler, name="Heavy West", country="USA", duns="555000002")
+    run = ImportRunFactory.create(source="ndc", file_name="product.txt.gz", rows=300, created=300)
+    labeler = RegistryOrganisationFactory.create(name="Heavy Labeler", slug="heavy-labeler", kind="cmo")
+    east = SiteFactory.create(organisation=labeler, name="Heavy East", country="USA", duns="555000001")
+    west = SiteFactory.create(organisation=labeler, name="Heavy West", country="USA", duns="555000002")
     day = dt.date(2020, 1, 1)
     capabilities = []
     for where, count in ((east, 150), (west, 100)):

@@ -116,7 +116,7 @@ def decrs(taxonomy: None) -> None:
         registry_import(actor=None, importer=DecrsImporter(), path=path)
 
 
-def snapshot() -> dict[str, list[dict[str, Any]]]:
+def snapshot() -> dict[str, list[Any]]:
     return {
         "organisations": list(Organisation.objects.order_by("pk").values()),
         "capabilities": list(Capability.objects.order_by("pk").values()),

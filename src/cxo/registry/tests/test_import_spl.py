@@ -60,7 +60,7 @@ def decrs(taxonomy: None) -> None:
     registry_import(actor=None, importer=DecrsImporter(), path=FIXTURES / "decrs_spl_sites.csv")
 
 
-def snapshot() -> dict[str, list[dict[str, Any]]]:
+def snapshot() -> dict[str, list[Any]]:
     return {
         "organisations": list(Organisation.objects.order_by("pk").values()),
         "sites": list(Site.objects.order_by("pk").values()),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ class ModalityImporter(Importer[tuple[str, str]]):
         return Outcome(created=len(new), unchanged=len(rows) - len(new), notes={"toy": True}, summary=["toy line"])
 
 
-def write_csv(path: Path, rows: list[Mapping[str, str]], header: list[str] | None = None) -> Path:
+def write_csv(path: Path, rows: Sequence[Mapping[str, str]], header: list[str] | None = None) -> Path:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=header or list(rows[0]))
         writer.writeheader()
@@ -63,7 +63,7 @@ def bad_file(tmp_path: Path) -> Path:
 
 
 def test_a_run_is_counted_recorded_and_audited(db: None, good_file: Path) -> None:
-    curator = UserFactory(username="curator")
+    curator = UserFactory.create(username="curator")
     result = registry_import(actor=curator, importer=ModalityImporter(), path=good_file)
     run = ImportRun.objects.get()
     assert (run.source, run.file_name, run.status) == ("toy", "mods.csv", ImportRun.Status.SUCCEEDED)

@@ -33,7 +33,7 @@ def run_import(path: Path, **kwargs: Any) -> Any:
     return registry_import(actor=None, importer=DecrsImporter(today=today), path=path, **kwargs)
 
 
-def snapshot() -> dict[str, list[dict[str, Any]]]:
+def snapshot() -> dict[str, list[Any]]:
     return {
         "organisations": list(Organisation.objects.order_by("pk").values()),
         "sites": list(Site.objects.order_by("pk").values()),

@@ -69,23 +69,23 @@ def test_every_service_term_falls_in_a_group() -> None:
 
 
 def test_refresh_stores_kind_and_reason_from_capabilities_and_evidence(taxonomy: None) -> None:
-    maker = RegistryOrganisationFactory(kind="", kind_reason="")
-    capability_with_evidence(site=SiteFactory(organisation=maker), service="svc.mfg.api")
-    lab = RegistryOrganisationFactory(kind="", kind_reason="")
-    capability_with_evidence(site=SiteFactory(organisation=lab), service="svc.analysis")
-    cdmo = RegistryOrganisationFactory(kind="", kind_reason="")
-    capability_with_evidence(site=SiteFactory(organisation=cdmo), service="svc.mfg.drug_product")
+    maker = RegistryOrganisationFactory.create(kind="", kind_reason="")
+    capability_with_evidence(site=SiteFactory.create(organisation=maker), service="svc.mfg.api")
+    lab = RegistryOrganisationFactory.create(kind="", kind_reason="")
+    capability_with_evidence(site=SiteFactory.create(organisation=lab), service="svc.analysis")
+    cdmo = RegistryOrganisationFactory.create(kind="", kind_reason="")
+    capability_with_evidence(site=SiteFactory.create(organisation=cdmo), service="svc.mfg.drug_product")
     capability_with_evidence(
         organisation=cdmo, service="svc.development.process", evidence=EvidenceKind.SELF_DECLARED, source_ref="profile"
     )
-    sponsor = RegistryOrganisationFactory(kind="", kind_reason="")
+    sponsor = RegistryOrganisationFactory.create(kind="", kind_reason="")
     trials = capability_with_evidence(
         organisation=sponsor, service="svc.clinical.phase2", evidence=EvidenceKind.CLINICAL_TRIAL, source_ref="NCT01"
     )
     for nct in ("NCT02", "NCT03"):
-        EvidenceFactory(capability=trials, kind=EvidenceKind.CLINICAL_TRIAL, source_ref=nct)
+        EvidenceFactory.create(capability=trials, kind=EvidenceKind.CLINICAL_TRIAL, source_ref=nct)
     trials.evidence.update(detail={"role": "lead_sponsor"})
-    collaborator = RegistryOrganisationFactory(kind="cro", kind_reason="stale")
+    collaborator = RegistryOrganisationFactory.create(kind="cro", kind_reason="stale")
     capability_with_evidence(
         organisation=collaborator, service="svc.clinical.phase3", evidence=EvidenceKind.CLINICAL_TRIAL,
         source_ref="NCT09", observed_on=dt.date(2024, 1, 1),

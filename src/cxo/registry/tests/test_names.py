@@ -55,13 +55,13 @@ def test_fuzzy_guard(a: str, b: str, linked: bool) -> None:
 
 
 def test_the_index_links_exactly_by_organisation_or_site_name_then_fuzzily(db: None) -> None:
-    registered = RegistryOrganisationFactory(name="Preferred Pharmaceuticals Inc.")
-    SiteFactory(organisation=registered, name="Preferred Pharmaceuticals Anaheim Plant")
-    parent = RegistryOrganisationFactory(name="Pfizer Inc")
-    SiteFactory(organisation=parent, name="Pharmacia & Upjohn Company LLC")
-    unregistered = RegistryOrganisationFactory(name="Acme Labeler LLC", registrant_duns=None)
-    SiteFactory(organisation=unregistered, name="Acme Labeler plant", duns=None)
-    RegistryOrganisationFactory(name="Tenant Without Registry Data", registrant_duns=None)
+    registered = RegistryOrganisationFactory.create(name="Preferred Pharmaceuticals Inc.")
+    SiteFactory.create(organisation=registered, name="Preferred Pharmaceuticals Anaheim Plant")
+    parent = RegistryOrganisationFactory.create(name="Pfizer Inc")
+    SiteFactory.create(organisation=parent, name="Pharmacia & Upjohn Company LLC")
+    unregistered = RegistryOrganisationFactory.create(name="Acme Labeler LLC", registrant_duns=None)
+    SiteFactory.create(organisation=unregistered, name="Acme Labeler plant", duns=None)
+    RegistryOrganisationFactory.create(name="Tenant Without Registry Data", registrant_duns=None)
     index = OrganisationIndex.load()
 
     link = index.link("PREFERRED PHARMACEUTICALS, INC")
@@ -79,10 +79,10 @@ def test_the_index_links_exactly_by_organisation_or_site_name_then_fuzzily(db: N
 
 
 def test_on_a_tie_the_registered_organisation_with_more_sites_wins(db: None) -> None:
-    small = RegistryOrganisationFactory(name="Bayer HealthCare LLC")
-    SiteFactory(organisation=small)
-    big = RegistryOrganisationFactory(name="Bayer HealthCare LLC")
+    small = RegistryOrganisationFactory.create(name="Bayer HealthCare LLC")
+    SiteFactory.create(organisation=small)
+    big = RegistryOrganisationFactory.create(name="Bayer HealthCare LLC")
     SiteFactory.create_batch(3, organisation=big)
-    RegistryOrganisationFactory(name="Bayer Healthcare", registrant_duns=None)
+    RegistryOrganisationFactory.create(name="Bayer Healthcare", registrant_duns=None)
     link = OrganisationIndex.load().link("Bayer HealthCare, LLC.")
     assert link is not None and link.organisation_id == big.pk

@@ -103,7 +103,9 @@ def test_every_cdisc_term_is_loaded_with_its_c_code_and_a_family(taxonomy: None)
 )
 def test_dosage_forms_sit_in_their_family(taxonomy: None, text: str, family: str) -> None:
     lookup = term_lookup(vocabulary=Vocabulary.DOSAGE_FORM)
-    term = Term.objects.select_related("parent").get(pk=lookup.id_of(text))
+    term_id = lookup.id_of(text)
+    assert term_id is not None, text
+    term = Term.objects.select_related("parent").get(pk=term_id)
     assert term.parent is not None and term.parent.code == family
 
 
@@ -161,7 +163,8 @@ def test_lookup_answers_none_for_unknown_text(taxonomy: None) -> None:
 
 @pytest.mark.skipif(not NDC_PRODUCTS.exists(), reason="the shared NDC file is not on this machine")
 def test_every_dosage_form_and_route_of_the_ndc_directory_resolves(taxonomy: None) -> None:
-    forms, routes = set(), set()
+    forms: set[str] = set()
+    routes: set[str] = set()
     with gzip.open(NDC_PRODUCTS) as raw:
         for row in csv.DictReader(io.TextIOWrapper(raw, encoding="latin-1", newline=""), delimiter="\t"):
             forms.add(row["DOSAGEFORMNAME"])

@@ -107,7 +107,7 @@ def test_a_bad_filter_is_dropped_with_a_message(client_in: Client) -> None:
 def test_pages_and_sort(client_in: Client, small_registry: SimpleNamespace) -> None:
     url = reverse("registry_directory")
     for i in range(30):
-        site = SiteFactory(organisation=small_registry.delta, name=f"Delta Depot {i:02d}", country="USA")
+        site = SiteFactory.create(organisation=small_registry.delta, name=f"Delta Depot {i:02d}", country="USA")
         capability_with_evidence(site=site, service="svc.distribution.distribute")
     facets_rebuild()
     first = client_in.get(url)
@@ -129,7 +129,7 @@ def test_directory_queries_do_not_grow_with_the_page(
     with django_assert_max_num_queries(14) as few:
         client_in.get(url)
     for i in range(20):
-        site = SiteFactory(organisation=small_registry.acme, name=f"Acme Depot {i}", country="IND")
+        site = SiteFactory.create(organisation=small_registry.acme, name=f"Acme Depot {i}", country="IND")
         capability_with_evidence(site=site, service="svc.packaging.pack")
     facets_rebuild()
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -166,7 +166,7 @@ def test_organisation_page_shows_kind_why_sites_and_evidence(
     with django_assert_max_num_queries(20) as few:
         client_in.get(url)
     for i in range(5):
-        site = SiteFactory(organisation=small_registry.acme, name=f"Acme Depot {i}")
+        site = SiteFactory.create(organisation=small_registry.acme, name=f"Acme Depot {i}")
         capability_with_evidence(site=site, service="svc.packaging.label", import_run=small_registry.run)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client_in.get(url)
@@ -241,12 +241,12 @@ def test_detail_pages_show_newest_evidence_and_load_the_rest(
     assert "and 245 more" in text(page) and "and 45 more" in text(page)
     more = reverse("registry_evidence", kwargs={"capability_id": heavy_registry.tablet.pk})
     assert f"{more}?offset=5&amp;group=1" in html
-    fragment = client.get(more, {"offset": 5, "group": "1"}, HTTP_HX_REQUEST="true")
+    fragment = client.get(more, {"offset": "5", "group": "1"}, HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200
     assert fragment.content.decode().count("<li") == 51  # fifty records and the next "more"
     assert "and 195 more" in text(fragment) and "offset=55" in fragment.content.decode()
     assert "Heavy West" in text(fragment)
-    last = client.get(more, {"offset": 200, "group": "1"})
+    last = client.get(more, {"offset": "200", "group": "1"})
     assert last.content.decode().count("<li") == 50 and "more" not in text(last)
 
     site = client.get(reverse("registry_site", kwargs={"site_id": heavy_registry.east.pk}))

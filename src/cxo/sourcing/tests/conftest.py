@@ -4,6 +4,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from cxo.core import services as core_services
 from cxo.core.models import Organisation, User
@@ -12,13 +13,13 @@ from cxo.testing.sourcing import sourcing_world
 
 
 @pytest.fixture(autouse=True)
-def _media(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+def _media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
 def provider_b_user(db: None) -> User:
-    return UserFactory(username="bruno")
+    return UserFactory.create(username="bruno")
 
 
 @pytest.fixture

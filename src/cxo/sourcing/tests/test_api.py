@@ -101,7 +101,7 @@ def test_the_whole_journey_through_the_api(
     ]
     items = [li["id"] for li in rfp["line_items"]]
     doc = b"Technical proposal"
-    body = {
+    body: dict[str, Any] = {
         "lines": [
             {"line_item_id": i, "unit_price": price, "assumption": "as stated"}
             for i, price in zip(items, ["1000.10", "2000", "300"], strict=True)

@@ -16,8 +16,8 @@ from cxo.testing.registry_factories import RegistryOrganisationFactory, SiteFact
 def test_demo_builds_the_journey_from_real_data_and_runs_twice(db: None) -> None:
     taxonomy_load(actor=None)
     for name in ("Adare Pharmaceuticals, Inc.", "Actavis Elizabeth LLC", "Zeta Labs"):
-        org = RegistryOrganisationFactory(name=name)
-        capability_with_evidence(site=SiteFactory(organisation=org), service="svc.mfg.drug_product")
+        org = RegistryOrganisationFactory.create(name=name)
+        capability_with_evidence(site=SiteFactory.create(organisation=org), service="svc.mfg.drug_product")
     live.forget()
     demo_tenants_load()
     out = sourcing_demo_load()
@@ -30,6 +30,7 @@ def test_demo_builds_the_journey_from_real_data_and_runs_twice(db: None) -> None
     proposals = {
         p.provider.name: (p.current_version.number, p.current_version.total)
         for p in Proposal.objects.for_organisation(sponsor).select_related("provider", "current_version")
+        if p.current_version is not None
     }
     assert proposals == {
         "Adare Pharmaceuticals, Inc.": (2, Decimal("310400.00")),

@@ -100,7 +100,7 @@ def test_a_registry_entry_is_invited_by_email_and_claimed(
     assert AuditEvent.objects.for_organisation(entry).filter(action="organisation.claim").count() == 1
     # The link is spent; a second claim by someone else is refused.
     with pytest.raises(Exception, match=re.escape("not valid any more")):
-        invitation_claim(token=token, user=UserFactory(username="mallory"))
+        invitation_claim(token=token, user=UserFactory.create(username="mallory"))
 
 
 def test_rfp_issue_sends_claim_links_to_registry_entries(

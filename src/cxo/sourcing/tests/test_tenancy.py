@@ -98,8 +98,7 @@ def test_an_rfp_is_its_sponsors_and_its_invited_providers_once_issued(two: Simpl
     assert _pks(Rfp.objects.for_counterparty(two.provider)) == {two.rfp.pk, two.awarded_rfp.pk}
     assert _pks(Rfp.objects.for_counterparty(two.provider_b)) == {two.rfp.pk}  # not the draft it is invited to
     assert not Rfp.objects.for_counterparty(two.sponsor).exists()
-    outsider = Organisation.objects.get(slug="charlie-pharma")
-    assert not Rfp.objects.for_party(outsider).exists()
+    assert not Rfp.objects.for_party(Organisation.objects.get(slug="charlie-pharma")).exists()  # the outsider's
 
 
 def test_invitations_proposals_and_work_orders_are_their_providers(two: SimpleNamespace) -> None:
