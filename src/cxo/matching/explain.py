@@ -344,7 +344,9 @@ def _service_parts(
     newest: _Ev | None = None
     for group in deciding:
         for ev in group:
-            if ev.observed_on is not None and (newest is None or ev.observed_on > newest.observed_on):  # type: ignore[operator]
+            if ev.observed_on is None:
+                continue
+            if newest is None or newest.observed_on is None or ev.observed_on > newest.observed_on:
                 newest = ev
     if newest is not None and newest.observed_on is not None:
         age = today.toordinal() - newest.observed_on.toordinal()

@@ -41,8 +41,8 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
 
     def ancestors(term: int) -> list[int]:
         chain = [term]
-        while parent.get(chain[-1]) is not None:
-            chain.append(parent[chain[-1]])  # type: ignore[arg-type]
+        while (up := parent.get(chain[-1])) is not None:
+            chain.append(up)
         return chain
 
     def in_subtree(term: int | None, root: int) -> bool:

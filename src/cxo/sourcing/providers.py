@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +11,9 @@ from django.utils import timezone
 from cxo.core.models import Organisation, User
 from cxo.core.roles import OrganisationType
 from cxo.sourcing.models import Need
+
+if TYPE_CHECKING:
+    from cxo.matching.models import Shortlist
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ def provider_search(*, q: str, limit: int = 20) -> list[Organisation]:
 
 
 @transaction.atomic
-def need_shortlist(*, actor: User, need: Need, matches: list[ProviderMatch], name: str = "") -> object:
+def need_shortlist(*, actor: User, need: Need, matches: list[ProviderMatch], name: str = "") -> Shortlist:
     """Save providers found for the need as a shortlist of the sponsor (a ``cxo.matching`` Shortlist)."""
     from cxo.matching.services import shortlist_add, shortlist_create
     from cxo.registry.models import Site
@@ -68,11 +72,11 @@ def need_shortlist(*, actor: User, need: Need, matches: list[ProviderMatch], nam
     return shortlist
 
 
-def shortlist_providers(*, shortlist: object) -> list[Organisation]:
+def shortlist_providers(*, shortlist: Shortlist) -> list[Organisation]:
     """The distinct provider organisations on a shortlist, in its order."""
     from cxo.matching.selectors import shortlist_entry_list
 
     seen: dict[int, Organisation] = {}
-    for entry in shortlist_entry_list(shortlist=shortlist):  # type: ignore[arg-type]
+    for entry in shortlist_entry_list(shortlist=shortlist):
         seen.setdefault(entry.provider_id, entry.provider)
     return list(seen.values())

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,17 +23,27 @@ from cxo.sourcing.services.access import member_require
 from cxo.sourcing.services.notify import provider_notify, responders
 from cxo.sourcing.states import rfp_require
 
+if TYPE_CHECKING:
+    from cxo.matching.models import Shortlist
+
 
 def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
 def audit_both(
-    *, actor: User | None, sponsor: Organisation, provider: Organisation, action: str, obj: object, **kwargs: object
+    *,
+    actor: User | None,
+    sponsor: Organisation,
+    provider: Organisation,
+    action: str,
+    obj: models.Model,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
 ) -> None:
     """Record a provider-side step in the sponsor's trail and in the provider's own."""
-    audit_record(actor=actor, organisation=sponsor, action=action, obj=obj, **kwargs)  # type: ignore[arg-type]
-    audit_record(actor=actor, organisation=provider, action=action, obj=obj, **kwargs)  # type: ignore[arg-type]
+    for organisation in (sponsor, provider):
+        audit_record(actor=actor, organisation=organisation, action=action, obj=obj, changes=changes, reason=reason)
 
 
 @transaction.atomic
@@ -110,12 +121,12 @@ def invitation_create_many(
 
 
 def invitation_create_from_shortlist(
-    *, actor: User, rfp: Rfp, shortlist: object, accept_url_base: str = ""
+    *, actor: User, rfp: Rfp, shortlist: Shortlist, accept_url_base: str = ""
 ) -> tuple[list[RfpInvitation], list[str]]:
     """Invite every provider on one of the sponsor's shortlists (``cxo.matching``); already invited ones are skipped."""
     from cxo.sourcing.providers import shortlist_providers
 
-    if getattr(shortlist, "organisation_id", None) != rfp.organisation_id:
+    if shortlist.organisation_id != rfp.organisation_id:
         raise NotFound("No such shortlist.")
     return invitation_create_many(
         actor=actor,
