@@ -1,8 +1,8 @@
 """Shared fixtures: fast settings, the personas, and the test world of the tenant-isolation walk.
 
 Personas: ``sponsor_user`` (admin of the sponsor), ``teammate`` (quality, same sponsor),
-``provider_user`` (admin of a provider) and ``outsider`` (admin of another sponsor, who must
-see nothing of the first).
+``provider_user`` (admin of a provider), ``provider_b_user`` (admin of a second provider) and
+``outsider`` (admin of another sponsor, who must see nothing of the first).
 """
 
 from __future__ import annotations
@@ -78,6 +78,17 @@ def provider_user(db: None) -> User:
 @pytest.fixture
 def provider(provider_user: User) -> Organisation:
     return _org("Provan CDMO", "provan-cdmo", OrganisationType.PROVIDER, provider_user)
+
+
+@pytest.fixture
+def provider_b_user(db: None) -> User:
+    return UserFactory.create(username="bruno")
+
+
+@pytest.fixture
+def provider_b(provider_b_user: User) -> Organisation:
+    """A second provider: invited alongside the first in some tests, a bystander to it in others."""
+    return _org("Bravo CRO", "bravo-cro", OrganisationType.PROVIDER, provider_b_user)
 
 
 @pytest.fixture

@@ -96,14 +96,14 @@ def test_if_the_work_order_cannot_be_drafted_the_award_does_not_happen(closed: S
 
 
 def test_the_sponsor_and_the_provider_see_it_and_nobody_else(
-    closed: SimpleNamespace, bystander: Organisation, bystander_user: User
+    closed: SimpleNamespace, provider_b: Organisation, provider_b_user: User
 ) -> None:
     wo = WorkOrder.objects.for_organisation(closed.sponsor).get(award=_award(closed))
     for party in (closed.sponsor, closed.provider):  # the world's other award drafted closed.work_order
         assert list(work_order_list(organisation=party)) == [wo, closed.work_order]
         assert work_order_get(organisation=party, work_order_id=wo.pk) == wo
     outsider_org = Organisation.objects.get(slug="charlie-pharma")
-    for other in (bystander, outsider_org):
+    for other in (provider_b, outsider_org):
         assert list(work_order_list(organisation=other)) == []
         with pytest.raises(NotFound, match=r"No such work order\."):
             work_order_get(organisation=other, work_order_id=wo.pk)
@@ -112,7 +112,7 @@ def test_the_sponsor_and_the_provider_see_it_and_nobody_else(
     for user, org in ((closed.sponsor_user, closed.sponsor), (closed.provider_user, closed.provider)):
         page = _client(user).get(f"/o/{org.slug}/work-orders/{wo.pk}/")
         assert page.status_code == 200 and wo.reference in page.content.decode()
-    assert _client(bystander_user).get(f"/o/{bystander.slug}/work-orders/{wo.pk}/").status_code == 404
+    assert _client(provider_b_user).get(f"/o/{provider_b.slug}/work-orders/{wo.pk}/").status_code == 404
     assert _client(closed.outsider).get(f"/o/{closed.sponsor.slug}/work-orders/{wo.pk}/").status_code == 404
 
     # The API: the same.
@@ -126,7 +126,7 @@ def test_the_sponsor_and_the_provider_see_it_and_nobody_else(
     status, body = api(closed.provider_user, closed.provider.slug)
     assert status == 200 and isinstance(body, dict)
     assert (body["sponsor"], body["provider"], body["budget_total"]) == ("Alpha Biotech", "Provan CDMO", "339001.50")
-    assert api(bystander_user, bystander.slug) == (404, {"detail": "No such work order."})
+    assert api(provider_b_user, provider_b.slug) == (404, {"detail": "No such work order."})
     assert api(closed.outsider, closed.sponsor.slug) == (404, {"detail": "No such organisation."})
 
 
