@@ -23,7 +23,7 @@ class InviteForm(CxoForm):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles_for(organisation.type)  # type: ignore[attr-defined]
+        self.fields["role"].choices = roles_for(organisation.type)  # type: ignore[attr-defined]  # a ChoiceField; Django types form.fields as Field
 
 
 class RoleForm(CxoForm):
@@ -31,7 +31,7 @@ class RoleForm(CxoForm):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles_for(organisation.type)  # type: ignore[attr-defined]
+        self.fields["role"].choices = roles_for(organisation.type)  # type: ignore[attr-defined]  # a ChoiceField; Django types form.fields as Field
 
 
 class TokenForm(CxoForm):
@@ -59,4 +59,4 @@ class AuditFilterForm(CxoForm):
     def __init__(self, *args: Any, facets: dict[str, list[str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, key in (("action", "actions"), ("object_type", "object_types"), ("actor", "actors")):
-            self.fields[name].choices = [("", "Any"), *[(v, v) for v in facets[key]]]  # type: ignore[attr-defined]
+            self.fields[name].choices = [("", "Any"), *[(v, v) for v in facets[key]]]  # type: ignore[attr-defined]  # a ChoiceField; Django types form.fields as Field

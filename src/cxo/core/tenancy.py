@@ -62,9 +62,9 @@ class ScopedQuerySet(models.QuerySet[_M]):
 
     _tenant_scoped = False
 
-    # _clone is private Django API, absent from django-stubs; it is the one place every chained queryset passes.
+    # _clone is the one place every chained queryset passes (private Django API).
     def _clone(self) -> Self:
-        clone: Self = super()._clone()  # type: ignore[misc]
+        clone: Self = super()._clone()  # type: ignore[misc]  # django-stubs does not declare QuerySet._clone
         clone._tenant_scoped = self._tenant_scoped
         return clone
 

@@ -208,8 +208,8 @@ def shortlist_detail(request: OrgRequest, shortlist_id: int) -> HttpResponse:
         raise Http404(exc.message) from exc
     entries = list(selectors.shortlist_entry_list(shortlist=shortlist))
     for entry in entries:
-        entry.site_url = selectors.registry_site_url(entry.site_id) if entry.site_id else ""  # type: ignore[attr-defined]
-        entry.provider_url = selectors.registry_organisation_url(entry.provider.slug)  # type: ignore[attr-defined]
+        entry.site_url = selectors.registry_site_url(entry.site_id) if entry.site_id else ""  # type: ignore[attr-defined]  # display-only attribute for the template
+        entry.provider_url = selectors.registry_organisation_url(entry.provider.slug)  # type: ignore[attr-defined]  # display-only attribute for the template
     return render(
         request,
         "matching/shortlist.html",

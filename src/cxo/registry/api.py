@@ -155,7 +155,7 @@ def site_detail(
         "services": distinct([c.service for c in capabilities]),
         "dosage_forms": distinct([c.dosage_form for c in capabilities]),
         "routes": distinct([c.route for c in capabilities]),
-        "evidence_kinds": sorted({k for c in capabilities for k in c.evidence_kinds}),  # type: ignore[attr-defined]
+        "evidence_kinds": sorted({k for c in capabilities for k in c.evidence_kinds}),  # type: ignore[attr-defined]  # attached by the selector
         "address": detail.site.address,
         "us_agent_name": detail.site.us_agent_name,
         "us_agent_duns": detail.site.us_agent_duns,

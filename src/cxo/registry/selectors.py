@@ -262,8 +262,8 @@ def _evidence_kinds(capabilities: Sequence[Capability]) -> None:
     for capability_id, kind in pairs.values_list("capability_id", "kind").distinct():
         kinds.setdefault(capability_id, set()).add(kind)
     for c in capabilities:
-        c.evidence_kinds = sorted(kinds.get(c.pk, ()))  # type: ignore[attr-defined]
-        c.evidence_more = c.evidence_count - len(c.evidence_newest)  # type: ignore[attr-defined]
+        c.evidence_kinds = sorted(kinds.get(c.pk, ()))  # type: ignore[attr-defined]  # attached by this selector (Prefetch to_attr / computed)
+        c.evidence_more = c.evidence_count - len(c.evidence_newest)  # type: ignore[attr-defined]  # attached by this selector (Prefetch to_attr / computed)
 
 
 def _import_runs(capabilities: Q) -> list[ImportRun]:
@@ -353,7 +353,7 @@ class CapabilityGroup:
     @property
     def evidence(self) -> list[tuple[Capability, Evidence]]:
         """The group's newest EVIDENCE_SHOWN records: among its capabilities' newest, so no query."""
-        rows = [(c, e) for c in self.capabilities for e in c.evidence_newest]  # type: ignore[attr-defined]
+        rows = [(c, e) for c in self.capabilities for e in c.evidence_newest]  # type: ignore[attr-defined]  # attached by this selector (Prefetch to_attr / computed)
         rows.sort(
             key=lambda r: (
                 r[1].observed_on is None,
@@ -366,7 +366,7 @@ class CapabilityGroup:
 
     @property
     def evidence_count(self) -> int:
-        return sum(c.evidence_count for c in self.capabilities)  # type: ignore[attr-defined]
+        return sum(c.evidence_count for c in self.capabilities)  # type: ignore[attr-defined]  # attached by this selector (Prefetch to_attr / computed)
 
     @property
     def evidence_more(self) -> int:
@@ -374,7 +374,7 @@ class CapabilityGroup:
 
     @property
     def evidence_kinds(self) -> list[str]:
-        return sorted({k for c in self.capabilities for k in c.evidence_kinds})  # type: ignore[attr-defined]
+        return sorted({k for c in self.capabilities for k in c.evidence_kinds})  # type: ignore[attr-defined]  # attached by this selector (Prefetch to_attr / computed)
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,7 @@ def _directory_page(
         "index_empty": not result.total and result.filters.is_empty and Site.objects.exists(),
     }
     htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]  # bool(htmx) is checked first
     return render(request, fragment if partial else template, {**context, "partial": partial})
 
 

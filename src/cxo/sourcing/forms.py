@@ -45,7 +45,7 @@ class ProgrammeForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = members  # type: ignore[attr-defined]
+        self.fields["team"].choices = members  # type: ignore[attr-defined]  # a ChoiceField; Django types form.fields as Field
 
 
 class NeedForm(forms.Form):
@@ -217,7 +217,7 @@ class AwardForm(forms.Form):
 
     def __init__(self, *args: Any, proposals: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proposal"].choices = [  # type: ignore[attr-defined]
+        self.fields["proposal"].choices = [  # type: ignore[attr-defined]  # a ChoiceField; Django types form.fields as Field
             (
                 p.pk,
                 f"{p.provider.name} — version {p.current_version.number}, "

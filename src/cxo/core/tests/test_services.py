@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -148,9 +150,9 @@ def test_the_last_admin_cannot_be_removed(sponsor: Organisation, sponsor_user: U
 
 
 def test_invitation_stores_only_the_hash_and_mails_the_accept_link(
-    sponsor: Organisation, sponsor_user: User, django_capture_on_commit_callbacks: pytest.FixtureRequest
+    sponsor: Organisation, sponsor_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         invitation, token = services.invitation_create(
             actor=sponsor_user,
             organisation=sponsor,
@@ -174,9 +176,9 @@ def test_invitation_stores_only_the_hash_and_mails_the_accept_link(
 
 
 def test_no_mail_when_the_invitation_is_rolled_back(
-    sponsor: Organisation, teammate: User, django_capture_on_commit_callbacks: pytest.FixtureRequest
+    sponsor: Organisation, teammate: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(NotPermitted):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(NotPermitted):
         services.invitation_create(actor=teammate, organisation=sponsor, email="x@example.test", role="viewer")
     assert mail.outbox == []
     assert OrganisationInvitation.objects.count() == 0
@@ -292,9 +294,9 @@ def test_api_token_authenticates_its_user_and_records_last_use(sponsor_user: Use
 
 
 @pytest.mark.parametrize("mangle", [lambda s: s + "x", lambda s: s.replace("cxo_", "abc_"), lambda s: ""])
-def test_a_wrong_secret_authenticates_nobody(sponsor_user: User, mangle: object) -> None:
+def test_a_wrong_secret_authenticates_nobody(sponsor_user: User, mangle: Callable[[str], str]) -> None:
     _, secret = services.api_token_create(user=sponsor_user, name="t")
-    assert services.api_token_authenticate(secret=mangle(secret)) is None  # type: ignore[operator]
+    assert services.api_token_authenticate(secret=mangle(secret)) is None
 
 
 def test_a_revoked_token_authenticates_nobody(sponsor: Organisation, sponsor_user: User) -> None:

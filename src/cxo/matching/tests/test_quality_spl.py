@@ -47,9 +47,9 @@ def label_operations() -> dict[str, set[tuple[str, str]]]:
             f"{V3}assignedOrganization/{V3}assignedEntity"
         )
         for entity in root.findall(establishments):
-            duns = str(entity.find(f"{V3}assignedOrganization/{V3}id").get("extension"))  # type: ignore[union-attr]
+            duns = str(entity.find(f"{V3}assignedOrganization/{V3}id").get("extension"))  # type: ignore[union-attr]  # known to exist in this fixture
             for act in entity.findall(f"{V3}performance/{V3}actDefinition"):
-                operation = str(act.find(f"{V3}code").get("displayName"))  # type: ignore[union-attr]
+                operation = str(act.find(f"{V3}code").get("displayName"))  # type: ignore[union-attr]  # known to exist in this fixture
                 products = [str(c.get("code")) for c in act.iter(f"{V3}code") if c.get("code") in form]
                 for ndc in products or list(form):
                     found[duns].add((operation, form[ndc]))

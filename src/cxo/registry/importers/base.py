@@ -219,13 +219,13 @@ def bulk_insert(
     """
     opts = model._meta
     given = [opts.get_field(name) for name in fields]
-    given_names = {f.attname for f in given}  # type: ignore[union-attr]
+    given_names = {f.attname for f in given}  # type: ignore[union-attr]  # concrete fields of the model, not relations
     rest = [
         f
         for f in opts.concrete_fields
         if f.attname not in given_names and f.name not in given_names and not f.primary_key
     ]
-    columns = [str(f.column) for f in [*given, *rest]]  # type: ignore[union-attr]
+    columns = [str(f.column) for f in [*given, *rest]]  # type: ignore[union-attr]  # concrete fields of the model, not relations
 
     def adapter(f: Any) -> Any:
         target = f.target_field if f.is_relation else f

@@ -262,7 +262,7 @@ def test_an_unknown_dosage_form_is_imported_without_one_and_reported(decrs: None
     for index in (5, 9):
         caps = Capability.objects.filter(evidence__source_ref=rows[index]["PRODUCTID"])
         assert set(caps.values_list("dosage_form", flat=True)) == {None}
-        assert caps.first().evidence.get().detail["dosage_form"] == "TABLET, LUNAR"  # type: ignore[union-attr]
+        assert caps.first().evidence.get().detail["dosage_form"] == "TABLET, LUNAR"  # type: ignore[union-attr]  # known to exist in this fixture
 
 
 @pytest.mark.parametrize(

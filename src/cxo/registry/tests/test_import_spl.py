@@ -77,7 +77,7 @@ def test_the_fixture_says_what_the_tests_expect() -> None:
         found: dict[str, set[str]] = defaultdict(set)
         path_ = f"{v3}author/{v3}assignedEntity/{v3}representedOrganization/{v3}assignedEntity/{v3}assignedOrganization"
         for entity in root.findall(f"{path_}/{v3}assignedEntity"):
-            duns = entity.find(f"{v3}assignedOrganization/{v3}id").get("extension")  # type: ignore[union-attr]
+            duns = entity.find(f"{v3}assignedOrganization/{v3}id").get("extension")  # type: ignore[union-attr]  # known to exist in this fixture
             for code in entity.findall(f"{v3}performance/{v3}actDefinition/{v3}code"):
                 found[str(duns)].add(str(code.get("displayName")))
         assert found == expected
@@ -105,7 +105,7 @@ def test_each_establishment_operation_is_a_site_capability_with_the_product(decr
         if operation == "API MANUFACTURE":  # the drug substance: no finished dosage form
             assert (cap.dosage_form, cap.route) == (None, None)
         else:
-            assert (cap.dosage_form.name, cap.route.name) == ("TABLET, FILM COATED", "ORAL")  # type: ignore[union-attr]
+            assert (cap.dosage_form.name, cap.route.name) == ("TABLET, FILM COATED", "ORAL")  # type: ignore[union-attr]  # known to exist in this fixture
     assert found == LIPITOR_ESTABLISHMENTS
     assert evidence.count() == sum(map(len, LIPITOR_ESTABLISHMENTS.values())) + 2 * 2  # cough: 2 substances x 2 ops
     assert result.notes["establishments"] == 7 and result.notes["establishments_known"] == 4

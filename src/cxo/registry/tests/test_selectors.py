@@ -276,7 +276,7 @@ def test_site_get_by_duns_or_id(small_registry: SimpleNamespace, django_assert_n
         detail = site_get(key="222222222")
         evidence = [(e.kind, e.source_ref, e.observed_on) for c in detail.capabilities for e in c.evidence_newest]  # type: ignore[attr-defined]  # attached by the selector
         organisation_wide = [
-            (c.dosage_form.name, e.kind, e.import_run.source)  # type: ignore[union-attr]
+            (c.dosage_form.name, e.kind, e.import_run.source)  # type: ignore[union-attr]  # known to exist in this fixture
             for c in detail.organisation_capabilities
             for e in c.evidence_newest  # type: ignore[attr-defined]  # attached by the selector
         ]
@@ -355,7 +355,7 @@ def test_organisation_get_caps_evidence_in_sql(heavy_registry: SimpleNamespace, 
     with django_assert_num_queries(6):
         detail = organisation_get(key="heavy-labeler")
         groups = [
-            (g.first.dosage_form.name, g.evidence_count, g.evidence_more, [e.source_ref for _, e in g.evidence])  # type: ignore[union-attr]
+            (g.first.dosage_form.name, g.evidence_count, g.evidence_more, [e.source_ref for _, e in g.evidence])  # type: ignore[union-attr]  # known to exist in this fixture
             for g in detail.capability_groups
         ]
         runs = [r.pk for r in detail.import_runs]

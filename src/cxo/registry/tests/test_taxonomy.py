@@ -27,7 +27,7 @@ def test_specs_have_unique_codes_known_parents_and_fit_the_model() -> None:
     codes = Counter(s.code for s in specs)
     assert [c for c, n in codes.items() if n > 1] == []
     assert all(s.parent in codes for s in specs if s.parent)
-    assert max(len(s.code) for s in specs) <= Term._meta.get_field("code").max_length  # type: ignore[operator]
+    assert max(len(s.code) for s in specs) <= Term._meta.get_field("code").max_length  # type: ignore[operator]  # max_length is set on this field
     assert max(len(s.name) for s in specs) <= 200
 
 
@@ -63,7 +63,7 @@ def test_load_is_an_upsert_by_code(db: None) -> None:
     assert (result.created, result.updated) == (0, 2)
     assert result.codes_changed == ["frm.tablet_film_coated", "svc.sterilize"]
     assert Term.objects.get(code="svc.sterilize").name == "Sterilisation"
-    assert Term.objects.get(code="frm.tablet_film_coated").parent.code == "frm.family.solid_oral"  # type: ignore[union-attr]
+    assert Term.objects.get(code="frm.tablet_film_coated").parent.code == "frm.family.solid_oral"  # type: ignore[union-attr]  # known to exist in this fixture
 
 
 def test_load_rejects_a_term_whose_parent_is_unknown(db: None) -> None:

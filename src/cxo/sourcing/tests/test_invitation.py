@@ -74,7 +74,9 @@ def test_a_registry_entry_is_invited_by_email_and_claimed(
         invitation = invitation_create(actor=sw.sponsor_user, rfp=sw.rfp, provider=entry, email="bd@registrylabs.test")
     mail = mailoutbox[-1]
     assert mail.to == ["bd@registrylabs.test"]
-    token = re.search(r"/rfp-invitations/([^/]+)/", mail.body).group(1)  # type: ignore[union-attr]
+    link = re.search(r"/rfp-invitations/([^/]+)/", str(mail.body))
+    assert link, mail.body
+    token = link.group(1)
 
     newcomer = Client()
     page = newcomer.get(f"/rfp-invitations/{token}/")

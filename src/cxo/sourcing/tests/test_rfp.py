@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cxo.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from cxo.core.models import AuditEvent, Organisation, User
-from cxo.sourcing.models import Rfp, RfpStatus
+from cxo.sourcing.models import Need, Rfp, RfpStatus
 from cxo.sourcing.services.invitation import invitation_create
 from cxo.sourcing.services.programme import need_create, programme_create
 from cxo.sourcing.services.rfp import (
@@ -43,21 +43,21 @@ def need(sponsor: Organisation, sponsor_user: User) -> object:
     )
 
 
-def test_rfp_from_need_gets_defaults_and_a_reference(need: object, sponsor_user: User) -> None:
-    rfp = rfp_create(actor=sponsor_user, need=need)  # type: ignore[arg-type]
+def test_rfp_from_need_gets_defaults_and_a_reference(need: Need, sponsor_user: User) -> None:
+    rfp = rfp_create(actor=sponsor_user, need=need)
     year = timezone.now().year
     assert rfp.reference == f"RFP-{year}-001"
     assert rfp.status == RfpStatus.DRAFT
     assert [li.description for li in rfp.line_items.all()][1] == "Clinical supply"
     assert rfp.line_items.all()[1].quantity == Decimal("2.000")
     assert sum(c.weight for c in rfp.criteria.all()) == 100
-    second = rfp_create(actor=sponsor_user, need=need)  # type: ignore[arg-type]
+    second = rfp_create(actor=sponsor_user, need=need)
     assert second.reference == f"RFP-{year}-002"
     assert AuditEvent.objects.for_organisation(rfp.organisation).filter(action="rfp.create").count() == 2
 
 
-def test_update_replaces_grid_and_is_audited(need: object, sponsor_user: User) -> None:
-    rfp = rfp_create(actor=sponsor_user, need=need)  # type: ignore[arg-type]
+def test_update_replaces_grid_and_is_audited(need: Need, sponsor_user: User) -> None:
+    rfp = rfp_create(actor=sponsor_user, need=need)
     rfp_update(
         actor=sponsor_user,
         rfp=rfp,
@@ -75,14 +75,14 @@ def test_update_replaces_grid_and_is_audited(need: object, sponsor_user: User) -
     assert event.changes["questions"] == [[], ["Which site?"]]
 
 
-def test_bad_grid_lines_are_refused_with_the_line_named(need: object, sponsor_user: User) -> None:
-    rfp = rfp_create(actor=sponsor_user, need=need)  # type: ignore[arg-type]
+def test_bad_grid_lines_are_refused_with_the_line_named(need: Need, sponsor_user: User) -> None:
+    rfp = rfp_create(actor=sponsor_user, need=need)
     with pytest.raises(ServiceError, match=r"Line 1 \('Batch'\) needs a quantity above zero\."):
         rfp_update(actor=sponsor_user, rfp=rfp, title="x", line_items=[LineItemData("Batch", "batch", Decimal("0"))])
 
 
-def test_issue_needs_an_invitation(need: object, sponsor_user: User) -> None:
-    rfp = rfp_create(actor=sponsor_user, need=need, response_deadline=timezone.now() + dt.timedelta(days=3))  # type: ignore[arg-type]
+def test_issue_needs_an_invitation(need: Need, sponsor_user: User) -> None:
+    rfp = rfp_create(actor=sponsor_user, need=need, response_deadline=timezone.now() + dt.timedelta(days=3))
     with pytest.raises(Conflict, match=re.escape("Invite at least one provider before issuing the RFP.")):
         rfp_issue(actor=sponsor_user, rfp=rfp)
     rfp.refresh_from_db()
@@ -90,11 +90,11 @@ def test_issue_needs_an_invitation(need: object, sponsor_user: User) -> None:
 
 
 def test_issue_needs_weights_adding_to_100_and_a_future_deadline(
-    need: object, sponsor_user: User, provider: Organisation
+    need: Need, sponsor_user: User, provider: Organisation
 ) -> None:
     rfp = rfp_create(
         actor=sponsor_user,
-        need=need,  # type: ignore[arg-type]
+        need=need,
         response_deadline=timezone.now() - dt.timedelta(hours=1),
         criteria=[CriterionData("Price", 50), CriterionData("Quality", 30)],
     )
