@@ -27,6 +27,7 @@ from cxo.registry import geo
 KIND_LABEL: dict[str, str] = {
     "fda_registration": "FDA establishment registration",
     "ndc_listing": "NDC product listing",
+    "ndc_unfinished": "NDC unfinished-drug listing",
     "spl_establishment": "SPL establishment record",
     "clinical_trial": "Clinical trial record",
     "audit": "Audit",

@@ -14,6 +14,7 @@ EVIDENCE_POINTS: dict[str, int] = {
     "fda_registration": 200,
     "spl_establishment": 200,
     "ndc_listing": 200,
+    "ndc_unfinished": 200,
     "clinical_trial": 200,
     "audit": 120,
     "self_declared": 50,

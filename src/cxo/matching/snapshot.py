@@ -19,8 +19,11 @@ EVIDENCE_KINDS: tuple[str, ...] = (
     "clinical_trial",
     "audit",
     "self_declared",
+    "ndc_unfinished",
 )
-REGULATORY_KINDS = frozenset({"fda_registration", "ndc_listing", "spl_establishment", "clinical_trial"})
+REGULATORY_KINDS = frozenset(
+    {"fda_registration", "ndc_listing", "spl_establishment", "clinical_trial", "ndc_unfinished"}
+)
 PRODUCT_VOCABULARIES: tuple[str, ...] = ("dosage_form", "route", "modality", "scale")
 
 

@@ -13,9 +13,13 @@ from ninja import Path, Query, Router
 
 from cxo.core.schemas import Message
 from cxo.registry import geo, selectors
+from cxo.registry.compliance import ComplianceRecord
 from cxo.registry.facets import TermNode
-from cxo.registry.models import Site, Vocabulary
+from cxo.registry.models import ComplianceKind, Site, Vocabulary
+from cxo.registry.record_facets import facts_values
+from cxo.registry.registration import RegistrationSource
 from cxo.registry.schemas import (
+    ComplianceRecordOut,
     DirectoryQuery,
     EvidencePageOut,
     ImportRunPageOut,
@@ -43,10 +47,21 @@ def _profile(profile: selectors.Profile) -> dict[str, Any]:
         "dosage_forms": _terms(profile.dosage_forms),
         "routes": _terms(profile.routes),
         "evidence_kinds": profile.evidence_kinds,
+        "compliance": list(profile.compliance),
     }
 
 
-def _site(site: Site) -> dict[str, Any]:
+def _source(source: RegistrationSource) -> dict[str, Any]:
+    return {
+        "fiscal_year": source.fiscal_year,
+        "valid_until": source.valid_until,
+        "expired": source.expired,
+        "notice": source.notice,
+        "today": source.today,
+    }
+
+
+def _site(site: Site, status: str) -> dict[str, Any]:
     organisation = site.organisation
     return {
         "id": site.pk,
@@ -62,13 +77,15 @@ def _site(site: Site) -> dict[str, Any]:
         "country": site.country,
         "country_name": country_name(site.country),
         "region": geo.region_of(site.country),
-        "status": site.status,
+        "status": status,
         "registration_expiry": site.registration_expiry,
     }
 
 
 def _page(result: SearchPage[Any], results: list[dict[str, Any]]) -> dict[str, Any]:
     return {
+        "registration_source": _source(result.filters.as_of),
+        "empty_reason": result.filters.empty_reason,
         "total": result.total,
         "page": result.page,
         "page_size": result.page_size,
@@ -89,6 +106,8 @@ def _search_args(query: DirectoryQuery) -> dict[str, Any]:
         "routes": query.route,
         "kinds": query.kind,
         "evidence_kinds": query.evidence,
+        "registrations": query.registration,
+        "compliance": query.compliance,
         "sort": query.sort,
         "page": query.page,
         "page_size": query.page_size,
@@ -104,7 +123,9 @@ def site_list(request: HttpRequest, query: Query[DirectoryQuery]) -> dict[str, A
     An unknown filter value is a 400 naming it.
     """
     result = selectors.site_search(**_search_args(query))
-    return _page(result, [{**_site(hit.site), **_profile(hit.profile)} for hit in result.hits])
+    return _page(
+        result, [{**_site(hit.site, hit.profile.registration), **_profile(hit.profile)} for hit in result.hits]
+    )
 
 
 @router.get("/organisations", response={200: OrganisationPageOut, **ERRORS})
@@ -142,7 +163,9 @@ def site_detail(
     organisation's organisation-wide capabilities.
 
     Each capability carries at most its 5 newest evidence records; when ``evidence_count`` is larger,
-    page through the rest with ``GET /registry/capabilities/{id}/evidence?page=2``."""
+    page through the rest with ``GET /registry/capabilities/{id}/evidence?page=2``. The registration
+    status is computed for today; ``registration_source.notice`` says once when the newest DECRS file
+    imported has itself expired. ``compliance_record`` summarises its FDA compliance record."""
     detail = selectors.site_get(key=duns_or_id)
     capabilities = [*detail.capabilities, *detail.organisation_capabilities]
 
@@ -150,8 +173,9 @@ def site_detail(
         unique = {t.code: t.name for t in terms if t is not None}
         return [{"code": code, "name": name} for code, name in unique.items()]
 
+    status = detail.registration_status
     return {
-        **_site(detail.site),
+        **_site(detail.site, status),
         "services": distinct([c.service for c in capabilities]),
         "dosage_forms": distinct([c.dosage_form for c in capabilities]),
         "routes": distinct([c.route for c in capabilities]),
@@ -162,6 +186,50 @@ def site_detail(
         "capabilities": detail.capabilities,
         "organisation_capabilities": detail.organisation_capabilities,
         "import_runs": detail.import_runs,
+        "compliance": list(facts_values(detail.compliance.facts, detail.registration.today)),
+        "registration": {
+            "status": status,
+            "label": status.label,
+            "text": detail.registration_text,
+            "expiry": detail.site.registration_expiry,
+        },
+        "registration_source": _source(detail.registration),
+        "compliance_record": _compliance_summary(detail.compliance),
+    }
+
+
+def _compliance_summary(record: ComplianceRecord) -> dict[str, Any]:
+    return {
+        "latest_classification": record.latest_classification,
+        "latest_inspection_on": record.latest_inspection_on,
+        "counts": record.counts,
+        "warning_letters_recent": len(record.recent(ComplianceKind.WARNING_LETTER)),
+        "recalls_class1_recent": len(record.recent(ComplianceKind.RECALL, classification="Class I")),
+        "open_actions": record.open_actions,
+    }
+
+
+@router.get("/sites/{duns_or_id}/compliance", response={200: ComplianceRecordOut, **ERRORS})
+def site_compliance(
+    request: HttpRequest,
+    duns_or_id: Annotated[str, Path(description="The site's nine-digit DUNS number, or its id.")],
+    query: Query[PageQuery],
+) -> dict[str, Any]:
+    """A site's FDA compliance record as of today: the dated timeline (newest first; an inspection carries its
+    citations, a warning letter its copy in FDA's listing), the latest inspection outcome, open actions.
+
+    Events are joined to the site by FEI; warning letters from FDA's listing name the company only and
+    are linked to the site's organisation by name (``organisation_wide``)."""
+    page_check(page=query.page, page_size=query.page_size)
+    record = selectors.site_get(key=duns_or_id).compliance
+    offset = (query.page - 1) * query.page_size
+    return {
+        **_compliance_summary(record),
+        "total": len(record.entries),
+        "page": query.page,
+        "page_size": query.page_size,
+        "pages": max(1, math.ceil(len(record.entries) / query.page_size)),
+        "timeline": record.entries[offset : offset + query.page_size],
     }
 
 
@@ -177,6 +245,8 @@ def organisation_detail(
     page through the rest with ``GET /registry/capabilities/{id}/evidence?page=2``."""
     detail = selectors.organisation_get(key=id_or_slug)
     organisation = detail.organisation
+    summary = detail.compliance
+    latest = {site.pk: record.latest_classification for site, record in summary.sites}
     return {
         "id": organisation.pk,
         "slug": organisation.slug,
@@ -184,9 +254,28 @@ def organisation_detail(
         "kind": organisation.kind,
         "kind_reason": organisation.kind_reason,
         "registrant_duns": organisation.registrant_duns,
-        "sites": detail.sites,
+        "sites": [
+            {
+                "id": site.pk,
+                "duns": site.duns,
+                "fei": site.fei,
+                "name": site.name,
+                "country": site.country,
+                "status": detail.registration.status(site.registration_expiry),
+                "latest_inspection": latest.get(site.pk, ""),
+            }
+            for site in detail.sites
+        ],
         "capabilities": detail.capabilities,
         "import_runs": detail.import_runs,
+        "registration_source": _source(detail.registration),
+        "compliance_summary": {
+            "sites_with_records": len(summary.sites),
+            "latest_outcomes": {code: n for code, _, n in summary.outcomes},
+            "warning_letters_recent": summary.recent(ComplianceKind.WARNING_LETTER),
+            "recalls_class1_recent": summary.recent(ComplianceKind.RECALL, classification="Class I"),
+            "open_actions": summary.open_actions,
+        },
     }
 
 

@@ -19,6 +19,7 @@ when an import succeeds (:func:`facets_follow_import`, connected in ``cxo.regist
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
@@ -30,6 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from cxo.core.models import Organisation
+from cxo.registry.compliance import ComplianceFacts, compliance_facts
 from cxo.registry.models import Capability, Evidence, OrganisationFacets, Site, SiteFacets, Term
 from cxo.registry.taxonomy import term_normalise
 
@@ -214,6 +216,36 @@ class FacetsRebuilt:
     organisations: int
 
 
+@dataclass
+class _Record:
+    """The registration and compliance columns of an index row: a site's, or the union of an organisation's."""
+
+    expiry: dt.date | None = None
+    outcomes: set[str] = field(default_factory=set)
+    warning_letter_on: dt.date | None = None
+    recall_class1_on: dt.date | None = None
+
+    def add(self, facts: ComplianceFacts | None, expiry: dt.date | None) -> _Record:
+        if expiry is not None:
+            self.expiry = max(expiry, self.expiry or expiry)
+        if facts is not None:
+            if facts.latest_outcome:
+                self.outcomes.add(facts.latest_outcome)
+            for name in ("warning_letter_on", "recall_class1_on"):
+                day = getattr(facts, name)
+                if day is not None:
+                    setattr(self, name, max(day, getattr(self, name) or day))
+        return self
+
+    def columns(self) -> dict[str, object]:
+        return {
+            "registration_expiry": self.expiry,
+            "inspections": signature(self.outcomes),
+            "warning_letter_on": self.warning_letter_on,
+            "recall_class1_on": self.recall_class1_on,
+        }
+
+
 def _site_text(*parts: str | None) -> str:
     return search_normalise(" ".join(p for p in parts if p))
 
@@ -275,12 +307,15 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
         for profile in (org_all[org_id], by_site[site_id] if site_id is not None else org_wide[org_id]):
             profile.add(service_id, dosage_form_id, route_id, evidence)
 
-    sites: list[tuple[int, int, str, str, str, str | None, str]] = _chunked(
+    sites: list[tuple[int, int, str, str, str, str | None, str, str, dt.date | None]] = _chunked(
         ids,
         lambda where: Site.objects.filter(where).values_list(
-            "id", "organisation_id", "name", "address", "country", "duns", "fei"
+            "id", "organisation_id", "name", "address", "country", "duns", "fei", "fei_key", "registration_expiry"
         ),
         field="organisation_id",
+    )
+    facts_by_fei, facts_by_org = compliance_facts(
+        feis=None if ids is None else {row[7] for row in sites}, organisation_ids=ids
     )
     org_ids = {row[1] for row in sites} | {row[1] for row in capabilities}
     organisations = {
@@ -297,7 +332,10 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     site_rows: list[SiteFacets] = []
     countries: dict[int, set[str]] = defaultdict(set)
     site_counts: dict[int, int] = defaultdict(int)
-    for site_id, org_id, name, address, country, duns, fei in sites:
+    records: dict[int, _Record] = defaultdict(_Record)
+    for org_id, named in facts_by_org.items():  # records linked to the organisation by name
+        records[org_id].add(named, None)
+    for site_id, org_id, name, address, country, duns, fei, fei_key, expiry in sites:
         _, org_name, kind, _ = organisations[org_id]
         own = by_site.get(site_id, Profile())
         services = tree.with_ancestors(own.services)
@@ -307,6 +345,9 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
             profile = own.union(org_wide.get(org_id, Profile()))
         countries[org_id].add(country)
         site_counts[org_id] += 1
+        facts = facts_by_fei.get(fei_key) if fei_key else None
+        record = _Record().add(facts, expiry)
+        records[org_id].add(facts, expiry)
         site_rows.append(
             SiteFacets(
                 site_id=site_id,
@@ -317,6 +358,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
                 dosage_forms=signature(tree.with_ancestors(profile.dosage_forms)),
                 routes=signature(tree.with_ancestors(profile.routes)),
                 evidence=signature(profile.evidence),
+                **record.columns(),
                 sort_name=search_normalise(name)[:255],
                 search_text=_site_text(org_name, name, address, duns, fei if fei and fei.strip("0") else ""),
             )
@@ -333,6 +375,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
                 dosage_forms=signature(tree.with_ancestors(profile.dosage_forms)),
                 routes=signature(tree.with_ancestors(profile.routes)),
                 evidence=signature(profile.evidence),
+                **records[org_id].columns(),
                 site_count=site_counts.get(org_id, 0),
                 sort_name=search_normalise(name)[:255],
                 search_text=_site_text(name, registrant_duns),

@@ -41,10 +41,13 @@ class Term(models.Model):
         return self.name
 
 
-class SiteStatus(models.TextChoices):
-    ACTIVE = "active", "Registration current"
-    EXPIRED = "expired", "Registration expired"
-    UNREGISTERED = "unregistered", "Not registered"
+def fei_key(value: str | None) -> str:
+    """The FEI as records are joined on: its digits with leading zeros stripped; "" for none or a placeholder.
+
+    DECRS writes "0000000360" where the Data Dashboard writes "360"; placeholders such as "0000000" join nothing.
+    """
+    digits = "".join(c for c in str(value or "") if c.isdigit()).lstrip("0")
+    return digits if len(digits) <= 10 else ""
 
 
 class Site(models.Model):
@@ -55,9 +58,16 @@ class Site(models.Model):
     address = models.TextField(blank=True)
     country = models.CharField(max_length=3, blank=True, db_index=True, help_text="ISO 3166 alpha-3")
     duns = models.CharField(max_length=9, unique=True, null=True, blank=True)
-    fei = models.CharField(max_length=10, blank=True, db_index=True, help_text="FDA Establishment Identifier")
-    registration_expiry = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=SiteStatus.choices, default=SiteStatus.UNREGISTERED)
+    fei = models.CharField(max_length=10, blank=True, help_text="FDA Establishment Identifier, as the source wrote it")
+    fei_key = models.CharField(
+        max_length=10,
+        blank=True,
+        db_index=True,
+        help_text="The FEI as compliance records are joined on: digits, leading zeros stripped; empty for none",
+    )
+    # The registration's status (current, expired, …) is not stored: it depends on the day it is read
+    # (cxo.registry.registration).
+    registration_expiry = models.DateField(null=True, blank=True, db_index=True)
     us_agent_name = models.CharField(max_length=255, blank=True)
     us_agent_duns = models.CharField(max_length=9, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -114,6 +124,7 @@ class Capability(models.Model):
 class EvidenceKind(models.TextChoices):
     FDA_REGISTRATION = "fda_registration", "FDA establishment registration"
     NDC_LISTING = "ndc_listing", "NDC product listing"
+    NDC_UNFINISHED = "ndc_unfinished", "NDC unfinished-drug listing"
     SPL_ESTABLISHMENT = "spl_establishment", "SPL establishment record"
     CLINICAL_TRIAL = "clinical_trial", "Clinical trial record"
     AUDIT = "audit", "Audit"
@@ -148,7 +159,7 @@ class ImportRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
-    source = models.CharField(max_length=16, db_index=True)
+    source = models.CharField(max_length=32, db_index=True)
     file_name = models.CharField(max_length=255)
     checksum = models.CharField(max_length=64, help_text="SHA-256 of the file")
     started_at = models.DateTimeField(default=timezone.now)
@@ -174,6 +185,70 @@ class ImportRun(models.Model):
         return f"{self.source} {self.file_name} {self.started_at:%Y-%m-%d %H:%M}"
 
 
+class ComplianceKind(models.TextChoices):
+    INSPECTION = "inspection", "Inspection"
+    CITATION = "citation", "Inspection citation"
+    FORM_483 = "form_483", "Published Form 483"
+    WARNING_LETTER = "warning_letter", "Warning letter"
+    ACTION = "action", "Other compliance action"  # injunction, seizure, …
+    RECALL = "recall", "Recall"
+
+
+class ComplianceEvent(models.Model):
+    """One dated record of FDA's oversight of a firm: an inspection and its outcome, a citation, a
+    published Form 483, a warning letter or other action, a recall.
+
+    Public data, like the rest of the registry. An event is **at the sites whose** ``fei_key``
+    **equals its** ``fei`` — joined when read, so sites imported later join too and a site's record is
+    never stale; see :mod:`cxo.registry.compliance`. Records that name a company only (FDA's
+    warning-letter listing) have no FEI and are linked to an ``organisation`` by name instead.
+    ``(source, source_ref)`` is the row's identity in its source file, so re-importing changes nothing.
+    """
+
+    kind = models.CharField(max_length=16, choices=ComplianceKind.choices)
+    source = models.CharField(max_length=32, help_text="The importer's source name, e.g. fda-inspections")
+    source_ref = models.CharField(max_length=255, help_text="The row's own id in its source, e.g. the inspection id")
+    occurred_on = models.DateField(null=True, blank=True, help_text="Inspection end, action, letter or recall date")
+    classification = models.CharField(
+        max_length=32, blank=True, help_text="NAI / VAI / OAI for inspections, Class I / II / III for recalls"
+    )
+    status = models.CharField(max_length=32, blank=True, help_text="As the source gives it, e.g. a recall's Ongoing")
+    closed_on = models.DateField(null=True, blank=True, help_text="When the source says it was closed out")
+    title = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    fei = models.CharField(max_length=10, blank=True, help_text="FEI key (digits, no leading zeros); empty for none")
+    firm_name = models.CharField(max_length=255, blank=True, help_text="The firm as the source names it")
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For records that name a company, not an FEI: the organisation the name links to",
+    )
+    url = models.URLField(max_length=500, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    import_run = models.ForeignKey("ImportRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "source_ref"], name="compliance_unique_source_row")]
+        indexes = [
+            models.Index(fields=["fei", "kind", "occurred_on"], name="compliance_fei_kind_date"),
+            models.Index(fields=["organisation", "kind", "occurred_on"], name="compliance_org_kind_date"),
+        ]
+        ordering = ["-occurred_on", "kind", "source_ref"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.source_ref}"
+
+
+# The index columns of the directory's three facet families, in the order of their covering indexes
+# (cxo.registry.search groups by one family at a time, reading one index in its column order).
+_RECORD_COLUMNS = ("registration_expiry", "inspections", "warning_letter_on", "recall_class1_on")
+_SITE_FAMILIES = (("country", "kind", "services", "evidence"), ("dosage_forms", "routes"), _RECORD_COLUMNS)
+_ORG_FAMILIES = (("countries", "kind", "services", "evidence"), ("dosage_forms", "routes"), _RECORD_COLUMNS)
+
+
 class SiteFacets(models.Model):
     """A site's facet values, denormalised for directory search (a search index, not a source of truth).
 
@@ -193,6 +268,11 @@ class SiteFacets(models.Model):
     dosage_forms = models.TextField(blank=True)
     routes = models.TextField(blank=True)
     evidence = models.CharField(max_length=200, blank=True, help_text="|kind|kind| of the evidence")
+    # Dates, not states: "current" and "in the last five years" are decided when the index is read.
+    registration_expiry = models.DateField(null=True, blank=True)
+    inspections = models.CharField(max_length=20, blank=True, help_text="|OAI| — the latest inspection's outcome")
+    warning_letter_on = models.DateField(null=True, blank=True, help_text="The newest warning letter")
+    recall_class1_on = models.DateField(null=True, blank=True, help_text="The newest Class I recall")
     sort_name = models.CharField(max_length=255, blank=True)
     search_text = models.TextField(blank=True, help_text="Normalised organisation and site names, address, DUNS, FEI")
 
@@ -201,12 +281,13 @@ class SiteFacets(models.Model):
             # Covering indexes: the two facet-count queries (cxo.registry.search) each group in the
             # order of one index, and the page of hits is sorted from the first, never the table.
             models.Index(
-                fields=["country", "kind", "services", "evidence", "dosage_forms", "routes", "sort_name"],
+                fields=[*_SITE_FAMILIES[0], *_SITE_FAMILIES[1], *_SITE_FAMILIES[2], "sort_name"],
                 name="sitefacets_country",
             ),
             models.Index(
-                fields=["dosage_forms", "routes", "country", "kind", "services", "evidence"], name="sitefacets_products"
+                fields=[*_SITE_FAMILIES[1], *_SITE_FAMILIES[0], *_SITE_FAMILIES[2]], name="sitefacets_products"
             ),
+            models.Index(fields=[*_SITE_FAMILIES[2], *_SITE_FAMILIES[0], *_SITE_FAMILIES[1]], name="sitefacets_record"),
             models.Index(fields=["sort_name"], name="sitefacets_sort_name"),
             models.Index(fields=["organisation"], name="sitefacets_org"),
         ]
@@ -231,6 +312,10 @@ class OrganisationFacets(models.Model):
     dosage_forms = models.TextField(blank=True)
     routes = models.TextField(blank=True)
     evidence = models.CharField(max_length=200, blank=True)
+    registration_expiry = models.DateField(null=True, blank=True, help_text="The newest of its sites'")
+    inspections = models.CharField(max_length=20, blank=True, help_text="The latest outcome at each of its sites")
+    warning_letter_on = models.DateField(null=True, blank=True, help_text="The newest at a site or by name")
+    recall_class1_on = models.DateField(null=True, blank=True)
     site_count = models.PositiveIntegerField(default=0)
     sort_name = models.CharField(max_length=255, blank=True)
     search_text = models.TextField(blank=True, help_text="Normalised name and registrant DUNS")
@@ -238,13 +323,11 @@ class OrganisationFacets(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["countries", "kind", "services", "evidence", "dosage_forms", "routes", "sort_name"],
+                fields=[*_ORG_FAMILIES[0], *_ORG_FAMILIES[1], *_ORG_FAMILIES[2], "sort_name"],
                 name="orgfacets_countries",
             ),
-            models.Index(
-                fields=["dosage_forms", "routes", "countries", "kind", "services", "evidence"],
-                name="orgfacets_products",
-            ),
+            models.Index(fields=[*_ORG_FAMILIES[1], *_ORG_FAMILIES[0], *_ORG_FAMILIES[2]], name="orgfacets_products"),
+            models.Index(fields=[*_ORG_FAMILIES[2], *_ORG_FAMILIES[0], *_ORG_FAMILIES[1]], name="orgfacets_record"),
             models.Index(fields=["sort_name"], name="orgfacets_sort_name"),
         ]
 

@@ -171,6 +171,9 @@ class NameLink:
     registered: bool  # the organisation has a registrant DUNS (it is in FDA's establishment registrations)
     matched: str  # the registry name (organisation or site) that matched
     score: float = 100.0
+    #: The one site the name points to: the site whose name matched (when no other site of the
+    #: organisation has that name), or the organisation's only site; None when it has several or none.
+    site_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +182,7 @@ class _Entry:
     registered: bool
     name: str
     rank: tuple[int, int, int, int]  # lower wins: (site name?, unregistered?, -sites, organisation id)
+    site_id: int | None = None
 
 
 @dataclass
@@ -198,16 +202,30 @@ class OrganisationIndex:
             | Q(pk__in=Capability.objects.values("organisation_id"))
         )
         organisations = list(Organisation.objects.filter(in_registry).values_list("pk", "name", "registrant_duns"))
-        sites = list(Site.objects.values_list("organisation_id", "name"))
+        sites = list(Site.objects.values_list("organisation_id", "name", "pk"))
         site_counts: dict[int, int] = defaultdict(int)
-        for org_id, _ in sites:
+        only_site: dict[int, int] = {}
+        same_name: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for org_id, name, site_id in sites:
             site_counts[org_id] += 1
+            only_site[org_id] = site_id
+            same_name[(org_id, name_key(name))].append(site_id)
         registered = {pk for pk, _, duns in organisations if duns}
         index = cls()
-        names = [(pk, name, 0) for pk, name, _ in organisations] + [(pk, name, 1) for pk, name in sites]
-        for org_id, name, is_site in names:
+        for org_id, name, _ in organisations:
+            one = only_site[org_id] if site_counts[org_id] == 1 else None
             index._add(
-                org_id, name, site_name=bool(is_site), registered=org_id in registered, sites=site_counts[org_id]
+                org_id, name, site_name=False, registered=org_id in registered, sites=site_counts[org_id], site_id=one
+            )
+        for org_id, name, site_id in sites:
+            named = same_name[(org_id, name_key(name))]
+            index._add(
+                org_id,
+                name,
+                site_name=True,
+                registered=org_id in registered,
+                sites=site_counts[org_id],
+                site_id=site_id if len(named) == 1 else None,
             )
         for key, entry in index.entries.items():
             core = name_core(key)
@@ -215,12 +233,14 @@ class OrganisationIndex:
                 index._blocks[core[0][:2]].append(key)
         return index
 
-    def _add(self, organisation_id: int, name: str, *, site_name: bool, registered: bool, sites: int) -> None:
+    def _add(
+        self, organisation_id: int, name: str, *, site_name: bool, registered: bool, sites: int, site_id: int | None
+    ) -> None:
         key = name_key(name)
         if not key:
             return
         rank = (int(site_name), int(not registered), -sites, organisation_id)
-        entry = _Entry(organisation_id, registered, name, rank)
+        entry = _Entry(organisation_id, registered, name, rank, site_id)
         current = self.entries.get(key)
         if current is None or entry.rank < current.rank:
             self.entries[key] = entry
@@ -234,7 +254,7 @@ class OrganisationIndex:
             return None
         entry = self.entries.get(key)
         if entry is not None:
-            return NameLink(entry.organisation_id, EXACT, entry.registered, entry.name)
+            return NameLink(entry.organisation_id, EXACT, entry.registered, entry.name, site_id=entry.site_id)
         core = name_core(key)
         if not core:
             return None
@@ -244,7 +264,9 @@ class OrganisationIndex:
         ):
             if fuzzy_guard(key, candidate):
                 entry = self.entries[candidate]
-                return NameLink(entry.organisation_id, FUZZY, entry.registered, entry.name, round(score, 1))
+                return NameLink(
+                    entry.organisation_id, FUZZY, entry.registered, entry.name, round(score, 1), site_id=entry.site_id
+                )
         return None
 
     def links(self, names: Iterable[str]) -> dict[str, NameLink | None]:

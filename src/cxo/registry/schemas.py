@@ -43,8 +43,18 @@ class DirectoryQuery(Schema):
     kind: list[str] = Field([], description="Organisation kind, repeatable: cro, cmo, cdmo, sponsor or other.")
     evidence: list[str] = Field(
         [],
-        description="Evidence source, repeatable: fda_registration, ndc_listing, spl_establishment, clinical_trial, "
-        "audit or self_declared.",
+        description="Evidence source, repeatable: fda_registration, ndc_listing, ndc_unfinished, spl_establishment, "
+        "clinical_trial, audit or self_declared.",
+    )
+    registration: list[str] = Field(
+        [],
+        description="FDA registration status as of today, repeatable: current, expired (not renewed in the newest "
+        "DECRS file), source_expired (listed in the newest file, which has itself expired) or unregistered.",
+    )
+    compliance: list[str] = Field(
+        [],
+        description="FDA compliance record, repeatable: inspection_oai, inspection_vai, inspection_nai (the latest "
+        "inspection's outcome), uninspected, warning_letter_recent, recall_class1_recent (within 5 years of today).",
     )
     sort: str = Field("name", description="Order of the hits: name, -name, country (sites) or sites (organisations).")
     page: int = Field(1, description="Page number, from 1. A page past the last one is empty.")
@@ -87,6 +97,8 @@ class FacetsOut(Schema):
     route: list[FacetValueOut] = Field(description="Routes of administration and their families, in taxonomy order.")
     kind: list[FacetValueOut] = Field(description="Organisation kinds, most hits first.")
     evidence: list[FacetValueOut] = Field(description="Evidence sources, most hits first.")
+    registration: list[FacetValueOut] = Field(description="FDA registration statuses as of today, every one listed.")
+    compliance: list[FacetValueOut] = Field(description="FDA compliance record values with hits.")
 
 
 class ProfileFields(Schema):
@@ -94,6 +106,7 @@ class ProfileFields(Schema):
     dosage_forms: list[TermRefOut] = Field(description="Dosage forms on record, including organisation-wide ones.")
     routes: list[TermRefOut] = Field(description="Routes of administration on record.")
     evidence_kinds: list[str] = Field(description="Kinds of evidence behind these capabilities.")
+    compliance: list[str] = Field(description="Its compliance facet values as of today, e.g. inspection_oai.")
 
 
 class SiteFields(Schema):
@@ -105,15 +118,28 @@ class SiteFields(Schema):
     country: str = Field(description="ISO 3166 alpha-3 country code.")
     country_name: str = Field(description="Country name.")
     region: str | None = Field(description="Region code of the country.")
-    status: str = Field(description="Registration status: active, expired or unregistered.")
-    registration_expiry: dt.date | None = Field(description="When the FDA registration expires.")
+    status: str = Field(
+        description="FDA registration status as of today (never stored): current, expired, source_expired (listed in "
+        "the newest DECRS file imported, which has itself expired) or unregistered."
+    )
+    registration_expiry: dt.date | None = Field(description="When the FDA registration expires (or expired).")
 
 
 class SiteSummaryOut(ProfileFields, SiteFields):
     """A site as the directory lists it."""
 
 
+class RegistrationSourceOut(Schema):
+    fiscal_year: int | None = Field(description="Fiscal year of the newest DECRS file imported, if any.")
+    valid_until: dt.date | None = Field(description="When the registrations it lists expire.")
+    expired: bool = Field(description="Whether that date is past: every registration on record has expired.")
+    notice: str = Field(description="Said once, at the source, when the newest file has expired; else empty.")
+    today: dt.date = Field(description="The day statuses are computed for.")
+
+
 class SearchPageFields(Schema):
+    registration_source: RegistrationSourceOut = Field(description="The registration file statuses are read from.")
+    empty_reason: str = Field(description="Why these filters must find nothing whatever the registry holds, or empty.")
     total: int = Field(description="Number of hits over all pages.")
     page: int = Field(description="This page's number, from 1.")
     page_size: int = Field(description="Hits per page.")
@@ -177,6 +203,63 @@ class CapabilityOut(Schema):
         return list(obj.evidence_newest)
 
 
+class ComplianceEventOut(Schema):
+    id: int = Field(description="Event id.")
+    kind: str = Field(description="inspection, citation, form_483, warning_letter, action or recall.")
+    kind_name: str = Field(description="The kind, in words.")
+    source: str = Field(description="The import source, e.g. fda-inspections.")
+    source_ref: str = Field(description="The row's own id in its source file.")
+    occurred_on: dt.date | None = Field(description="Inspection end, action, letter or recall classification date.")
+    classification: str = Field(description="NAI / VAI / OAI, Class I / II / III, or the action type.")
+    status: str = Field(description="As the source gives it, e.g. a recall's Ongoing.")
+    closed_on: dt.date | None = Field(description="When the source says it was closed out.")
+    title: str = Field(description="Project area, citation, subject or reason for recall.")
+    text: str = Field(description="Long description, e.g. of a citation or the recalled product.")
+    fei: str = Field(description="The FEI it is recorded under (digits, no leading zeros); empty for none.")
+    firm_name: str = Field(description="The firm as the source names it.")
+    url: str = Field(description="Link to the record at FDA (a Form 483 PDF, a recall's page), if any.")
+    detail: dict[str, Any] = Field(description="Source-specific detail.")
+
+    @staticmethod
+    def resolve_kind_name(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+
+class TimelineEntryOut(Schema):
+    event: ComplianceEventOut = Field(description="The event.")
+    organisation_wide: bool = Field(
+        description="True for records that name the company only (FDA's warning-letter listing), not this site's FEI."
+    )
+    open: bool = Field(description="Open as the source says: an ongoing recall, a letter with no close-out on record.")
+    closed_on: dt.date | None = Field(description="Close-out date, from this record or the listing's copy of it.")
+    citations: list[ComplianceEventOut] = Field(description="An inspection's citations (Form 483 observations).")
+    also_listed: ComplianceEventOut | None = Field(description="The same warning letter in FDA's listing, if there.")
+
+
+class ComplianceSummaryOut(Schema):
+    latest_classification: str = Field(description="The latest inspection's outcome (NAI, VAI or OAI), or empty.")
+    latest_inspection_on: dt.date | None = Field(description="When that inspection ended.")
+    counts: dict[str, int] = Field(description="Events on record per kind (citations one by one).")
+    warning_letters_recent: int = Field(description="Warning letters within 5 years of today (site and by name).")
+    recalls_class1_recent: int = Field(description="Class I recalls within 5 years of today.")
+    open_actions: list[TimelineEntryOut] = Field(description="Ongoing recalls and letters with no close-out on record.")
+
+
+class ComplianceRecordOut(ComplianceSummaryOut):
+    total: int = Field(description="Timeline entries in all.")
+    page: int = Field(description="This page's number, from 1.")
+    page_size: int = Field(description="Entries per page.")
+    pages: int = Field(description="Number of pages (at least 1).")
+    timeline: list[TimelineEntryOut] = Field(description="This page of the dated timeline, newest first.")
+
+
+class RegistrationOut(Schema):
+    status: str = Field(description="current, expired, source_expired or unregistered, as of today.")
+    label: str = Field(description="The status, in words.")
+    text: str = Field(description="The status in a sentence, with its dates.")
+    expiry: dt.date | None = Field(description="When the registration expires (or expired).")
+
+
 class ImportRunOut(Schema):
     id: int = Field(description="Import run id.")
     source: str = Field(description="Data source, e.g. decrs, ndc, spl, ctgov.")
@@ -224,6 +307,12 @@ class SiteDetailOut(SiteSummaryOut):
         description="Capabilities of its organisation as a whole (not tied to a site), with evidence."
     )
     import_runs: list[ImportRunOut] = Field(description="The imports its evidence came from, newest first.")
+    registration: RegistrationOut = Field(description="Its FDA registration as of today.")
+    registration_source: RegistrationSourceOut = Field(description="The registration file that status is read from.")
+    compliance_record: ComplianceSummaryOut = Field(
+        description="Its FDA compliance record: latest inspection outcome, counts, open actions. The whole timeline "
+        "is at GET /registry/sites/{duns_or_id}/compliance."
+    )
 
 
 class SiteRefOut(Schema):
@@ -232,7 +321,16 @@ class SiteRefOut(Schema):
     fei: str = Field(description="FEI number.")
     name: str = Field(description="Site name.")
     country: str = Field(description="ISO alpha-3 country code.")
-    status: str = Field(description="Registration status.")
+    status: str = Field(description="FDA registration status as of today.")
+    latest_inspection: str = Field(description="Its latest inspection's outcome (NAI, VAI, OAI), or empty.")
+
+
+class OrganisationComplianceOut(Schema):
+    sites_with_records: int = Field(description="Sites with any compliance record.")
+    latest_outcomes: dict[str, int] = Field(description="Sites per latest inspection outcome (OAI, VAI, NAI).")
+    warning_letters_recent: int = Field(description="Warning letters within 5 years, at its sites and by name.")
+    recalls_class1_recent: int = Field(description="Class I recalls within 5 years at its sites.")
+    open_actions: int = Field(description="Ongoing recalls and letters with no close-out on record.")
 
 
 class OrganisationDetailOut(Schema):
@@ -243,6 +341,8 @@ class OrganisationDetailOut(Schema):
     kind_reason: str = Field(description="Why it has that kind, from its capabilities and evidence.")
     registrant_duns: str | None = Field(description="DUNS number under which its sites are registered.")
     sites: list[SiteRefOut] = Field(description="Its sites.")
+    registration_source: RegistrationSourceOut = Field(description="The registration file statuses are read from.")
+    compliance_summary: OrganisationComplianceOut = Field(description="Its sites' FDA compliance records, summed.")
     capabilities: list[CapabilityOut] = Field(
         description="Its capabilities (site and organisation-wide), with evidence."
     )

@@ -18,12 +18,27 @@ from typing import Any, Generic, TypeVar
 
 import pycountry
 from django.db.models import Count, Model, Q, QuerySet
+from django.utils import timezone
 
 from cxo.core.errors import ServiceError
 from cxo.registry import geo
 from cxo.registry.facets import TermNode, TermTree, search_normalise, signature_contains, signature_values
 from cxo.registry.kind import Kind
 from cxo.registry.models import EvidenceKind, Vocabulary
+from cxo.registry.record_facets import (
+    COMPLIANCE_COLUMNS,
+    COMPLIANCE_VALUES,
+    REGISTRATION_COLUMNS,
+    REGISTRATION_VALUES,
+    compliance_parse,
+    compliance_values,
+    compliance_where,
+    registration_label,
+    registration_parse,
+    registration_values,
+    registration_where,
+)
+from cxo.registry.registration import RegistrationSource, RegistrationStatus
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -37,6 +52,8 @@ FACETS: dict[str, tuple[str, str]] = {
     "route": ("route", "Route"),
     "kind": ("kind", "Organisation kind"),
     "evidence": ("evidence", "Evidence source"),
+    "registration": ("registration", "FDA registration"),
+    "compliance": ("compliance", "FDA compliance record"),
 }
 
 
@@ -81,6 +98,13 @@ class DirectoryFilters:
     routes: tuple[TermNode, ...] = ()
     kinds: tuple[str, ...] = ()
     evidence_kinds: tuple[str, ...] = ()
+    registrations: tuple[str, ...] = ()
+    compliance: tuple[str, ...] = ()
+    #: The day the search is for, and the newest registration file's validity: what "current" and
+    #: "in the last five years" are measured against.
+    as_of: RegistrationSource = field(
+        default_factory=lambda: RegistrationSource(today=timezone.localdate(), valid_until=None)
+    )
 
     @property
     def tokens(self) -> list[str]:
@@ -107,12 +131,22 @@ class DirectoryFilters:
                 "route": self.routes,
                 "kind": self.kinds,
                 "evidence": self.evidence_kinds,
+                "registration": self.registrations,
+                "compliance": self.compliance,
             }[dimension]
         )
 
     @property
     def is_empty(self) -> bool:
-        return not (self.q.strip() or any(self.active(f) for f in ("geo", *TERM_FACETS, "kind", "evidence")))
+        return not (self.q.strip() or any(self.active(d) for d in DIMENSIONS))
+
+    @property
+    def empty_reason(self) -> str:
+        """Why these filters must find nothing whatever the registry holds, or "" (e.g. only current
+        registrations asked for, when the newest registration file has expired)."""
+        if self.registrations and set(self.registrations) <= {RegistrationStatus.CURRENT}:
+            return self.as_of.current_filter_empty_reason()
+        return ""
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -186,6 +220,9 @@ def directory_filters_parse(
     routes: Sequence[str] = (),
     kinds: Sequence[str] = (),
     evidence_kinds: Sequence[str] = (),
+    registrations: Sequence[str] = (),
+    compliance: Sequence[str] = (),
+    as_of: RegistrationSource | None = None,
 ) -> DirectoryFilters:
     """Resolve raw filter values (codes, names or synonyms) or raise ServiceError naming the bad one."""
     return DirectoryFilters(
@@ -197,6 +234,9 @@ def directory_filters_parse(
         routes=_unique([_term(tree, "route", v) for v in routes if v.strip()]),
         kinds=_unique([_kind(v) for v in kinds if v.strip()]),
         evidence_kinds=_unique([_evidence_kind(v) for v in evidence_kinds if v.strip()]),
+        registrations=_unique([registration_parse(v) for v in registrations if v.strip()]),
+        compliance=_unique([compliance_parse(v) for v in compliance if v.strip()]),
+        **({"as_of": as_of} if as_of is not None else {}),
     )
 
 
@@ -238,8 +278,8 @@ def _any_contains(column: str, values: Sequence[object]) -> Q:
 # The dimensions a filter or a facet count can be about. Facet counts come from two joint GROUP BY
 # queries, one per family, each reading one covering index in its column order (see SiteFacets):
 # the small-valued columns together, and the product columns (whose signatures vary more) together.
-DIMENSIONS = ("geo", "kind", "service", "evidence", "dosage_form", "route")
-FAMILIES = (("geo", "kind", "service", "evidence"), ("dosage_form", "route"))
+DIMENSIONS = ("geo", "kind", "service", "evidence", "dosage_form", "route", "registration", "compliance")
+FAMILIES = (("geo", "kind", "service", "evidence"), ("dosage_form", "route"), ("registration", "compliance"))
 
 
 class _Tally:
@@ -251,25 +291,37 @@ class _Tally:
     """
 
     def __init__(self, index: FacetIndex[Any], filters: DirectoryFilters) -> None:
+        self.index = index
+        self.as_of = filters.as_of
         self.active = {d for d in DIMENSIONS if filters.active(d)}
         self.wanted: dict[str, frozenset[str]] = {
             "geo": frozenset(filters.geo_countries),
             "kind": frozenset(filters.kinds),
             "evidence": frozenset(filters.evidence_kinds),
+            "registration": frozenset(filters.registrations),
+            "compliance": frozenset(filters.compliance),
             **{f: frozenset(str(t.id) for t in filters.terms(f)) for f in TERM_FACETS},
         }
         single = {"kind"} if index.multi_country else {"geo", "kind"}
         self.is_signature = {d: d not in single for d in DIMENSIONS}
         self.counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in (*DIMENSIONS, "region")}
         self.total = 0
-        self._seen: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {}
+        self._seen: dict[tuple[str, tuple[Any, ...]], tuple[tuple[str, ...], bool]] = {}
 
-    def _value(self, dimension: str, raw: str | None) -> tuple[tuple[str, ...], bool]:
-        """The values in a column's raw value, and whether they pass the dimension's filter."""
-        key = (dimension, raw or "")
+    def _values(self, dimension: str, raw: tuple[Any, ...]) -> tuple[str, ...]:
+        if dimension == "registration":
+            return registration_values(raw, self.as_of)
+        if dimension == "compliance":
+            return compliance_values(raw, self.as_of.today)
+        text = raw[0] or ""
+        return tuple(signature_values(text)) if self.is_signature[dimension] else (text,)
+
+    def _value(self, dimension: str, raw: tuple[Any, ...]) -> tuple[tuple[str, ...], bool]:
+        """The values in a dimension's raw column values, and whether they pass the dimension's filter."""
+        key = (dimension, raw)
         seen = self._seen.get(key)
         if seen is None:
-            values = tuple(signature_values(key[1])) if self.is_signature[dimension] else (key[1],)
+            values = self._values(dimension, raw)
             wanted = self.wanted[dimension]
             passes = dimension not in self.active or any(v in wanted for v in values)
             seen = self._seen[key] = (values, passes)
@@ -278,8 +330,13 @@ class _Tally:
     def add(self, family: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
         counts = self.counts
         first_family = family == FAMILIES[0]
+        widths = [len(self.index.columns(d)) for d in family]
         for *raw, n in rows:
-            parsed = [self._value(d, r) for d, r in zip(family, raw, strict=True)]
+            parts, start = [], 0
+            for width in widths:
+                parts.append(tuple(raw[start : start + width]))
+                start += width
+            parsed = [self._value(d, r) for d, r in zip(family, parts, strict=True)]
             failed = [d for d, (_, passes) in zip(family, parsed, strict=True) if not passes]
             if len(failed) > 1:
                 continue
@@ -314,6 +371,14 @@ class FacetIndex(Generic[M]):
         columns = {"geo": self.countries_column, "kind": "kind", "evidence": "evidence"}
         return columns.get(dimension) or TERM_FACETS[dimension][1]
 
+    def columns(self, dimension: str) -> tuple[str, ...]:
+        """The index columns a dimension reads: one, or several for the date-relative facets."""
+        if dimension == "registration":
+            return REGISTRATION_COLUMNS
+        if dimension == "compliance":
+            return COMPLIANCE_COLUMNS
+        return (self.column(dimension),)
+
     def where(self, filters: DirectoryFilters, *, dimensions: Sequence[str] = DIMENSIONS) -> Q:
         """The free text and the filters of ``dimensions`` as a Q."""
         where = Q()
@@ -322,7 +387,9 @@ class FacetIndex(Generic[M]):
         for dimension in dimensions:
             if not filters.active(dimension):
                 continue
-            column = self.column(dimension)
+            column = (
+                self.column(dimension) if dimension in TERM_FACETS or dimension in ("geo", "kind", "evidence") else ""
+            )
             if dimension == "geo":
                 countries = sorted(filters.geo_countries)
                 if not countries:
@@ -335,6 +402,10 @@ class FacetIndex(Generic[M]):
                 where &= Q(kind__in=filters.kinds)
             elif dimension == "evidence":
                 where &= _any_contains(column, filters.evidence_kinds)
+            elif dimension == "registration":
+                where &= registration_where(filters.registrations, filters.as_of)
+            elif dimension == "compliance":
+                where &= compliance_where(filters.compliance, filters.as_of.today)
             else:
                 where &= _any_contains(column, [t.id for t in filters.terms(dimension)])
         return where
@@ -351,7 +422,7 @@ class FacetIndex(Generic[M]):
             rows = (
                 self.model._default_manager.filter(self.where(filters, dimensions=others))
                 .order_by()
-                .values_list(*[self.column(d) for d in family])
+                .values_list(*[c for d in family for c in self.columns(d)])
                 .annotate(n=Count("*"))
             )
             tally.add(family, rows)
@@ -380,6 +451,21 @@ class FacetIndex(Generic[M]):
         facets["evidence"] = _values(
             counts["evidence"], selected=filters.evidence_kinds, name=lambda k: str(labels.get(k, k))
         )
+        # Fixed order (status, then outcome); every registration status is shown, so a 0 says "none".
+        facets["registration"] = [
+            FacetValue(
+                code,
+                registration_label(code, filters.as_of),
+                counts["registration"].get(code, 0),
+                code in filters.registrations,
+            )
+            for code in REGISTRATION_VALUES
+        ]
+        facets["compliance"] = [
+            FacetValue(code, name, counts["compliance"].get(code, 0), code in filters.compliance)
+            for code, name in COMPLIANCE_VALUES.items()
+            if counts["compliance"].get(code) or code in filters.compliance
+        ]
         return facets, tally.total
 
     def page(self, where: Q, *, sort: str, page: int, page_size: int) -> QuerySet[M]:

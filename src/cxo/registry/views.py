@@ -36,6 +36,8 @@ SELECTOR_ARGS = {
     "route": "routes",
     "kind": "kinds",
     "evidence": "evidence_kinds",
+    "registration": "registrations",
+    "compliance": "compliance",
 }
 SORT_LABELS = {"name": "Name (A–Z)", "-name": "Name (Z–A)", "country": "Country", "sites": "Most sites"}  # noqa: RUF001
 
@@ -182,6 +184,9 @@ def _directory_page(
         "noun": noun,
         # Data loaded without an import (or before the index existed) is not searchable until re-indexed.
         "index_empty": not result.total and result.filters.is_empty and Site.objects.exists(),
+        # Said once, at the source, rather than on every site: the newest DECRS file has expired.
+        "registration_notice": result.filters.as_of.notice,
+        "empty_reason": result.filters.empty_reason,
     }
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]  # bool(htmx) is checked first

@@ -15,7 +15,7 @@ from factory.django import DjangoModelFactory
 
 from cxo.core.models import Organisation
 from cxo.core.roles import OrganisationType
-from cxo.registry.models import Capability, Evidence, EvidenceKind, ImportRun, Site, SiteStatus, Term
+from cxo.registry.models import Capability, Evidence, EvidenceKind, ImportRun, Site, Term, fei_key
 
 
 def term(code: str) -> Term:
@@ -45,8 +45,8 @@ class SiteFactory(DjangoModelFactory[Site]):
     country = "USA"
     duns = factory.Sequence(lambda n: f"{100000000 + n:09d}")
     fei = factory.Sequence(lambda n: f"{3000000000 + n}")
+    fei_key = factory.LazyAttribute(lambda s: fei_key(s.fei))
     registration_expiry = dt.date(2025, 12, 31)
-    status = SiteStatus.ACTIVE
     us_agent_name = ""
     us_agent_duns = ""
 

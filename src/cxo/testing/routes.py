@@ -220,6 +220,9 @@ API_ROUTES: dict[str, Route] = {
     "GET /registry/sites": Route("signed_in"),
     "GET /registry/organisations": Route("signed_in"),
     "GET /registry/sites/{duns_or_id}": Route("signed_in", kwargs=lambda w: {"duns_or_id": w.registry_site.duns}),
+    "GET /registry/sites/{duns_or_id}/compliance": Route(
+        "signed_in", kwargs=lambda w: {"duns_or_id": w.registry_site.duns}
+    ),
     "GET /registry/organisations/{id_or_slug}": Route(
         "signed_in", kwargs=lambda w: {"id_or_slug": w.registry_organisation.slug}
     ),

@@ -10,16 +10,20 @@ from typing import Any
 
 from cxo.core.errors import ServiceError
 from cxo.registry.importers.base import Importer, ImportFailed, ImportResult, import_succeeded, registry_import
+from cxo.registry.importers.compliance_sources import COMPLIANCE_IMPORTERS
 from cxo.registry.importers.ctgov import CtgovImporter
 from cxo.registry.importers.decrs import DecrsImporter
 from cxo.registry.importers.ndc import NdcImporter
+from cxo.registry.importers.ndc_unfinished import NdcUnfinishedImporter
 from cxo.registry.importers.spl import SplImporter
 
 IMPORTERS: dict[str, type[Importer[Any]]] = {
     DecrsImporter.source: DecrsImporter,
     NdcImporter.source: NdcImporter,
+    NdcUnfinishedImporter.source: NdcUnfinishedImporter,
     SplImporter.source: SplImporter,
     CtgovImporter.source: CtgovImporter,
+    **{importer.source: importer for importer in COMPLIANCE_IMPORTERS},
 }
 
 

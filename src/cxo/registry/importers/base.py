@@ -25,13 +25,15 @@ output is a terminal.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
+import io
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import IO, Any, ClassVar, Generic, TypeVar
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -75,6 +77,11 @@ class RowRejected(Exception):
         super().__init__(reason)
         self.reason = reason
         self.line = line
+
+
+class RowSkipped(Exception):
+    """Raised by :meth:`Importer.parse` for a record that is not bad but adds nothing (an exact repeat of an
+    earlier one); it is counted among the rows read and the importer reports it in its notes."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +160,16 @@ class Importer(ABC, Generic[RowT]):
     encoding: ClassVar[str] = "utf-8-sig"
     #: Whether ``path`` may be a folder (the importer's :meth:`records` then reads the files in it).
     accepts_directory: ClassVar[bool] = False
+    #: Whether what it imports can change an organisation's kind (capabilities and evidence do;
+    #: compliance records do not), so the kinds of the organisations it touched are recomputed.
+    affects_kinds: ClassVar[bool] = True
 
     def records(self, path: Path) -> Iterator[tuple[int, Record]]:
-        """(line number, record) for each data record. Raises ImportFailed if the header lacks a column."""
-        with path.open(encoding=self.encoding, newline="") as f:
+        """(line number, record) for each data record. Raises ImportFailed if the header lacks a column.
+
+        A gzipped file (``.csv.gz``) is read as it is.
+        """
+        with open_text(path, encoding=self.encoding) as f:
             reader = csv.DictReader(f, delimiter=self.delimiter)
             header = reader.fieldnames or []
             missing = [c for c in self.columns if c not in header]
@@ -264,6 +277,23 @@ def bulk_insert(
     return count
 
 
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as probe:
+        return probe.read(2) == b"\x1f\x8b"
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed if it is gzipped (whatever its name)."""
+    if is_gzip(path):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def open_text(path: Path, *, encoding: str) -> IO[str]:
+    """The file as text (universal newlines left to the csv module), decompressed if it is gzipped."""
+    return io.TextIOWrapper(open_binary(path), encoding=encoding, newline="")
+
+
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file; of a folder, over each file's relative path and content, in path order."""
     digest = hashlib.sha256()
@@ -301,12 +331,16 @@ def _parse_all(
             try:
                 importer.check_shape(record)
                 rows.append(importer.parse(line=line, record=record))
+            except RowSkipped:
+                continue
             except RowRejected as exc:
                 rejections.append(Rejection(line=exc.line or line, reason=exc.reason, record=record))
     except UnicodeDecodeError as exc:
         raise ImportFailed(f"The file is not {importer.encoding} text (byte {exc.start}): {exc.reason}.") from exc
     except csv.Error as exc:
         raise ImportFailed(f"The file is not valid CSV: {exc}.") from exc
+    except (gzip.BadGzipFile, EOFError) as exc:
+        raise ImportFailed(f"The file cannot be read as gzip: {exc}.") from exc
     return rows, rejections, count, header
 
 
@@ -389,7 +423,9 @@ def registry_import(
             outcome = importer.apply(
                 rows=rows, context=ImportContext(run=run, actor=actor, show_progress=show_progress)
             )
-            kinds_changed = organisation_kinds_refresh(organisation_ids=outcome.organisation_ids)
+            kinds_changed = (
+                organisation_kinds_refresh(organisation_ids=outcome.organisation_ids) if importer.affects_kinds else 0
+            )
             import_succeeded.send(sender=type(importer), run=run, organisation_ids=frozenset(outcome.organisation_ids))
             written_to: Path | None = None
             if rejections:
@@ -412,7 +448,10 @@ def registry_import(
                 rejected=len(rejections),
                 rejected_path=written_to,
                 notes=run.notes,
-                details=[*outcome.summary, f"Organisation kinds recomputed: {kinds_changed:,} changed."],
+                details=[
+                    *outcome.summary,
+                    *([f"Organisation kinds recomputed: {kinds_changed:,} changed."] if importer.affects_kinds else []),
+                ],
             )
             audit_record(
                 actor=actor,

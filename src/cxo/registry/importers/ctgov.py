@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from cxo.core.roles import OrganisationType
-from cxo.registry.importers.base import ImportContext, Importer, ImportFailed, Outcome, Record, RowRejected
+from cxo.registry.importers.base import ImportContext, Importer, ImportFailed, Outcome, Record, RowRejected, open_text
 from cxo.registry.importers.decrs import canonical_name
 from cxo.registry.importers.upsert import (
     CapabilitySpec,
@@ -162,7 +162,7 @@ class CtgovImporter(Importer[Trial]):
         self._seen: dict[str, int] = {}
 
     def records(self, path: Path) -> Iterator[tuple[int, Record]]:
-        with path.open(encoding=self.encoding, newline="") as f:
+        with open_text(path, encoding=self.encoding) as f:  # a gzipped export is read as it is
             reader = csv.DictReader(f)
             header = reader.fieldnames or []
             wanted = {column_key(c): c for c in self.columns}

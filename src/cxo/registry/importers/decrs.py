@@ -9,8 +9,9 @@ operations. The importer makes:
   are made once, from the name (``-<DUNS>`` appended on a clash), and never change.
 - a **site** per row: firm name, address, country (``COUNTRY_ISO3``; a row without one is
   imported with an empty country and reported), FEI (blank and all-zero placeholders such as
-  ``0000000`` are treated as missing and counted), registration expiry and status (active while
-  the expiry date is not past, expired after), US agent.
+  ``0000000`` are treated as missing and counted; ``fei_key`` is the FEI that compliance records
+  join on), registration expiry, US agent. Whether a registration is current is not stored: it
+  depends on the day it is read (:mod:`cxo.registry.registration`).
 - per operation, a site-level **capability** in the service taxonomy (the mapping is
   ``data/decrs_operations.csv``), with **evidence** of kind ``fda_registration``, source reference
   ``DECRS FY<year> DUNS <duns>`` and detail ``{"operation", "fei"}``.
@@ -43,7 +44,7 @@ from cxo.core.models import Organisation
 from cxo.core.roles import OrganisationType
 from cxo.registry.geo import country_exists
 from cxo.registry.importers.base import ImportContext, Importer, Outcome, Record, RowRejected, bulk_insert
-from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, SiteStatus, Term
+from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, fei_key
 from cxo.registry.taxonomy import DATA_DIR, taxonomy_load
 
 OPERATIONS_FILE = DATA_DIR / "decrs_operations.csv"
@@ -57,8 +58,8 @@ _SITE_FIELDS = (
     "address",
     "country",
     "fei",
+    "fei_key",
     "registration_expiry",
-    "status",
     "us_agent_name",
     "us_agent_duns",
 )
@@ -148,8 +149,7 @@ class DecrsImporter(Importer[DecrsRow]):
         "EXCLUSION_FLAG",
     )
 
-    def __init__(self, *, today: dt.date | None = None) -> None:
-        self.today = today or timezone.localdate()
+    def __init__(self) -> None:
         self.operations = decrs_operations()
         self._seen: dict[str, int] = {}
 
@@ -294,15 +294,14 @@ class DecrsImporter(Importer[DecrsRow]):
         to_update: list[Site] = []
         created_rows: set[int] = set()
         for row in context.progress(rows, desc="sites"):
-            status = SiteStatus.ACTIVE if row.expiry >= self.today else SiteStatus.EXPIRED
             values = (
                 org_ids[row.registrant_duns],
                 row.firm_name,
                 row.address,
                 row.country,
                 row.fei,
+                fei_key(row.fei),
                 row.expiry,
-                status,
                 row.agent_name,
                 row.agent_duns,
             )

@@ -55,31 +55,31 @@ unknown value. Nothing is deleted: a product missing from a later file keeps its
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import gzip
-import io
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from cxo.core.roles import OrganisationType
-from cxo.registry.importers.base import ImportContext, Importer, ImportFailed, Outcome, Record, RowRejected
-from cxo.registry.importers.decrs import canonical_name
+from cxo.registry.importers.base import ImportContext, Outcome, Record, RowRejected
+from cxo.registry.importers.labelers import link_summary, names_link
+from cxo.registry.importers.ndc_text import (
+    NdcFile,
+    listing_dates,
+    listing_observed_on,
+    ndc_date,
+    ndc_split,
+    ndc_text,
+)
 from cxo.registry.importers.upsert import (
     CapabilitySpec,
     EvidenceSpec,
     capabilities_ensure,
     evidence_upsert,
     line_counts,
-    organisations_create,
     statistics_refresh,
 )
 from cxo.registry.models import Capability, Evidence, EvidenceKind, Term, Vocabulary
-from cxo.registry.names import EXACT, FUZZY, OrganisationIndex, name_key
 from cxo.registry.taxonomy import taxonomy_load, term_lookup
 
 LABELER_SERVICE = "svc.distribution.labeler"
@@ -94,9 +94,7 @@ _TYPE_MODALITY = {
 }
 _CATEGORY_MODALITY = {"BLA": "mod.biologic", "UNAPPROVED MEDICAL GAS": "mod.medical_gas"}
 
-_NDC = re.compile(r"\d{4}-\d{4}|\d{5}-\d{3,4}")
 _FLAG = re.compile(r"[A-Z]")
-_MAX_FUZZY_LISTED = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,58 +122,18 @@ class NdcProduct:
 
     @property
     def observed_on(self) -> dt.date | None:
-        if self.certified_through is not None:
-            return dt.date(self.certified_through.year, 1, 1)
-        return self.start
+        return listing_observed_on(self.certified_through, self.start)
 
     @property
     def modality(self) -> str | None:
         return _TYPE_MODALITY.get(self.product_type) or _CATEGORY_MODALITY.get(self.category)
 
 
-# The file is latin-1 with a few Windows-1252 bytes (0x92 for the apostrophe of "Dr. Reddy's"): read those as
-# Windows-1252 meant them. Bytes that Windows-1252 leaves undefined stay as they are.
-_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in {0x81, 0x8D, 0x8F, 0x90, 0x9D}}
-
-
-def _text(record: Record, column: str) -> str:
-    return " ".join((record.get(column) or "").translate(_CP1252).split())
-
-
-def _date(record: Record, column: str) -> dt.date | None:
-    raw = (record.get(column) or "").strip()
-    if not raw:
-        return None
-    try:
-        if len(raw) != 8 or not raw.isdigit():
-            raise ValueError(raw)
-        return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-    except ValueError:
-        raise RowRejected(f"{column} {raw!r} is not a date in YYYYMMDD form") from None
-
-
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(part.strip() for part in value.split(";") if part.strip()))
-
-
-def _open_text(path: Path) -> IO[str]:
-    with path.open("rb") as probe:
-        gzipped = probe.read(2) == b"\x1f\x8b"
-    raw: IO[bytes] = gzip.open(path, "rb") if gzipped else path.open("rb")  # type: ignore[assignment]  # noqa: SIM115
-    return io.TextIOWrapper(raw, encoding="latin-1", newline="")
-
-
-def _percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "0.0%"
-
-
-class NdcImporter(Importer[NdcProduct]):
+class NdcImporter(NdcFile[NdcProduct]):
     """FDA NDC directory ``product.txt`` (plain or gzipped; see the module docstring)."""
 
     source = "ndc"
     label = "FDA NDC directory product.txt"
-    delimiter = "\t"
-    encoding = "latin-1"
     columns = (
         "PRODUCTID",
         "PRODUCTNDC",
@@ -198,72 +156,30 @@ class NdcImporter(Importer[NdcProduct]):
         "LISTING_RECORD_CERTIFIED_THROUGH",
     )
 
-    def __init__(self) -> None:
-        self._seen: dict[str, int] = {}
-
-    def records(self, path: Path) -> Iterator[tuple[int, Record]]:
-        try:
-            with _open_text(path) as f:
-                reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-                header = reader.fieldnames or []
-                missing = [c for c in self.columns if c not in header]
-                if missing:
-                    raise ImportFailed(
-                        f"line 1: the file lacks the column(s) {', '.join(missing)} "
-                        f"(an {self.label} file has {', '.join(self.columns)}; it is tab-separated)."
-                    )
-                line = 1
-                for record in reader:
-                    start = line + 1
-                    line = reader.line_num
-                    yield start, record
-        except (gzip.BadGzipFile, EOFError, OSError) as exc:
-            raise ImportFailed(f"The file cannot be read as gzip or text: {exc}.") from exc
-
     def parse(self, *, line: int, record: Record) -> NdcProduct:
-        product_id = _text(record, "PRODUCTID")
-        if not product_id:
-            raise RowRejected("PRODUCTID is empty")
-        if len(product_id) > 255:
-            raise RowRejected("PRODUCTID is longer than 255 characters")
-        if product_id in self._seen:
-            raise RowRejected(f"PRODUCTID {product_id} is already on line {self._seen[product_id]}")
-        ndc = _text(record, "PRODUCTNDC")
-        if not _NDC.fullmatch(ndc):
-            raise RowRejected(f"PRODUCTNDC {ndc!r} is not an NDC product code (4-4, 5-3 or 5-4 digits)")
-        labeler = _text(record, "LABELERNAME")
-        if not labeler:
-            raise RowRejected("LABELERNAME is empty")
-        if len(labeler) > 255:
-            raise RowRejected("LABELERNAME is longer than 255 characters")
-        dosage_form = _text(record, "DOSAGEFORMNAME")
-        if not dosage_form:
-            raise RowRejected("DOSAGEFORMNAME is empty")
-        substances = tuple(dict.fromkeys(s.upper() for s in _split(_text(record, "SUBSTANCENAME"))))
-        too_long = [s for s in substances if len(s) > 255]
-        if too_long:
-            raise RowRejected(f"SUBSTANCENAME {too_long[0][:40]!r}… is longer than 255 characters")
-        flag = _text(record, "NDC_EXCLUDE_FLAG").upper() or "N"
+        fields = self.listing_fields(line=line, record=record)
+        flag = ndc_text(record, "NDC_EXCLUDE_FLAG").upper() or "N"
         if not _FLAG.fullmatch(flag):
             raise RowRejected(f"NDC_EXCLUDE_FLAG {flag!r} is not a one-letter flag (N for a listed product)")
-        start = _date(record, "STARTMARKETINGDATE")
-        end = _date(record, "ENDMARKETINGDATE")
-        certified = _date(record, "LISTING_RECORD_CERTIFIED_THROUGH")
-        name = " ".join(p for p in (_text(record, "PROPRIETARYNAME"), _text(record, "PROPRIETARYNAMESUFFIX")) if p)
-        self._seen[product_id] = line
+        start = ndc_date(record, "STARTMARKETINGDATE")
+        end = ndc_date(record, "ENDMARKETINGDATE")
+        certified = ndc_date(record, "LISTING_RECORD_CERTIFIED_THROUGH")
+        parts = (ndc_text(record, "PROPRIETARYNAME"), ndc_text(record, "PROPRIETARYNAMESUFFIX"))
+        name = " ".join(p for p in parts if p)
+        self.seen(fields.product_id, line)
         return NdcProduct(
             line=line,
-            product_id=product_id,
-            ndc=ndc,
-            labeler=labeler,
-            product_type=_text(record, "PRODUCTTYPENAME").upper(),
+            product_id=fields.product_id,
+            ndc=fields.ndc,
+            labeler=fields.labeler,
+            product_type=ndc_text(record, "PRODUCTTYPENAME").upper(),
             name=name,
-            generic_name=_text(record, "NONPROPRIETARYNAME"),
-            dosage_form=dosage_form,
-            routes=_split(_text(record, "ROUTENAME")),
-            substances=substances,
-            category=_text(record, "MARKETINGCATEGORYNAME").upper(),
-            application=_text(record, "APPLICATIONNUMBER"),
+            generic_name=ndc_text(record, "NONPROPRIETARYNAME"),
+            dosage_form=fields.dosage_form,
+            routes=ndc_split(ndc_text(record, "ROUTENAME")),
+            substances=fields.substances,
+            category=ndc_text(record, "MARKETINGCATEGORYNAME").upper(),
+            application=ndc_text(record, "APPLICATIONNUMBER"),
             start=start,
             end=end,
             certified_through=certified,
@@ -281,7 +197,10 @@ class NdcImporter(Importer[NdcProduct]):
             )
         )
         outcome = Outcome()
-        org_of, links = self._labelers(rows, outcome)
+        linked = names_link(Counter(row.labeler for row in rows), create_missing=True)
+        outcome.organisation_ids |= linked.created
+        org_of = {name: org_id for name, org_id in linked.organisation_of.items() if org_id is not None}
+        links = linked.figures
 
         form_ids: dict[str, int | None] = {}
         route_ids_by_name: dict[str, int | None] = {}
@@ -361,66 +280,10 @@ class NdcImporter(Importer[NdcProduct]):
         if row.application:
             detail["application"] = row.application
         detail["labeler"] = row.labeler
-        if row.start:
-            detail["marketed_from"] = row.start.isoformat()
-        if row.end:
-            detail["marketed_until"] = row.end.isoformat()
-        if row.certified_through:
-            detail["certified_through"] = row.certified_through.isoformat()
+        detail.update(listing_dates(row.start, row.end, row.certified_through))
         if row.excluded:
             detail["excluded"] = row.exclude_flag
         return detail
-
-    def _labelers(self, rows: list[NdcProduct], outcome: Outcome) -> tuple[dict[str, int], dict[str, Any]]:
-        """Each labeler name's organisation (linked or created), and the link figures."""
-        products = Counter(row.labeler for row in rows)
-        index = OrganisationIndex.load()
-        links = index.links(products)
-        unmatched: dict[str, Counter[str]] = defaultdict(Counter)
-        for name, link in links.items():
-            if link is None:
-                unmatched[name_key(name) or name.casefold()][name] += products[name]
-        created = organisations_create(
-            names={key: canonical_name(variants) for key, variants in unmatched.items()},
-            type=OrganisationType.PROVIDER,
-        )
-        outcome.organisation_ids |= set(created.values())
-        org_of: dict[str, int] = {}
-        method: dict[str, str] = {}
-        for name, link in links.items():
-            if link is None:
-                org_of[name], method[name] = created[name_key(name) or name.casefold()], "new"
-            else:
-                org_of[name] = link.organisation_id
-                method[name] = link.method if link.registered else "earlier_import"
-        names = Counter(method.values())
-        covered = Counter({m: 0 for m in (EXACT, FUZZY, "earlier_import", "new")})
-        for name, m in method.items():
-            covered[m] += products[name]
-        fuzzy = sorted(
-            (
-                {"labeler": name, "organisation": link.matched, "score": link.score}
-                for name, link in links.items()
-                if link is not None and link.method == FUZZY
-            ),
-            key=lambda item: str(item["labeler"]),
-        )
-        figures = {
-            "names": len(links),
-            "exact": names[EXACT],
-            "fuzzy": names[FUZZY],
-            "earlier_import": names["earlier_import"],
-            "new": names["new"],
-            "unmatched": names["earlier_import"] + names["new"],
-            "organisations_created": len(created),
-            "products": {
-                "exact": covered[EXACT],
-                "fuzzy": covered[FUZZY],
-                "unmatched": covered["earlier_import"] + covered["new"],
-            },
-            "fuzzy_links": fuzzy[:_MAX_FUZZY_LISTED],
-        }
-        return org_of, figures
 
     def _report(
         self,
@@ -450,11 +313,7 @@ class NdcImporter(Importer[NdcProduct]):
             "unknown_routes": dict(unknown_routes.most_common()),
         }
         outcome.summary = [
-            f"Labelers: {total:,} names. Linked to FDA-registered organisations by exact name "
-            f"{links['exact']:,} ({_percent(links['exact'], total)}), by fuzzy name {links['fuzzy']:,} "
-            f"({_percent(links['fuzzy'], total)}); unmatched {links['unmatched']:,} "
-            f"({_percent(links['unmatched'], total)}): {links['organisations_created']:,} new organisations "
-            f"created, {links['earlier_import']:,} names found among organisations from earlier imports.",
+            link_summary(links),
             f"Products: {len(rows) - sum(excluded.values()):,} listed, {sum(excluded.values()):,} excluded "
             "(NDC_EXCLUDE_FLAG other than N: imported, marked 'excluded' in the evidence). "
             f"Capabilities: {capabilities_created:,} created; evidence: {evidence['created']:,} created, "

@@ -1,8 +1,8 @@
 """FDA Structured Product Labels (HL7 SPL XML): which site does what for which product.
 
-``cxo import spl PATH`` takes one ``.xml`` label or a folder of them (every ``*.xml`` in it, in name
-order). Each file is one record; a file that is not well-formed XML, or not an SPL document, is
-rejected with its name, the line where it breaks and the reason.
+``cxo import spl PATH`` takes one ``.xml`` label or a folder of them (every ``*.xml`` and gzipped
+``*.xml.gz`` in it, in name order). Each file is one record; a file that is not well-formed XML, or
+not an SPL document, is rejected with its name, the line where it breaks and the reason.
 
 What a label says, and what the import makes of it
 ---------------------------------------------------
@@ -20,8 +20,8 @@ What a label says, and what the import makes of it
   label when it names none.
 
 Per establishment, the **site** is the registry site with that DUNS (e.g. from DECRS), whose
-organisation it keeps. A DUNS the registry does not know becomes a new site (status "not
-registered") of the label's registrant organisation (by registrant DUNS, created if need be); a
+organisation it keeps. A DUNS the registry does not know becomes a new site (with no
+registration) of the label's registrant organisation (by registrant DUNS, created if need be); a
 label without a registrant uses its labeler (by DUNS as a registrant, else by name as in
 :mod:`cxo.registry.names`, else created).
 
@@ -83,7 +83,7 @@ from cxo.registry.importers.upsert import (
     organisations_create,
     statistics_refresh,
 )
-from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, SiteStatus, Term, Vocabulary
+from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, Vocabulary
 from cxo.registry.names import OrganisationIndex, name_key
 from cxo.registry.taxonomy import TermLookup, taxonomy_load, term_lookup
 
@@ -106,9 +106,12 @@ class SplImporter(Importer[SplLabel]):
         self._index = 0
 
     def records(self, path: Path) -> Iterator[tuple[int, Record]]:
-        files = sorted(p for p in path.glob("*.xml") if p.is_file()) if path.is_dir() else [path]
+        if path.is_dir():
+            files = sorted(p for pattern in ("*.xml", "*.xml.gz") for p in path.glob(pattern) if p.is_file())
+        else:
+            files = [path]
         if not files:
-            raise ImportFailed(f"No .xml files in {path}.")
+            raise ImportFailed(f"No .xml or .xml.gz files in {path}.")
         for file in files:
             yield 1, {"file": file.name if path.is_dir() else path.name, "path": str(file)}
 
@@ -263,11 +266,8 @@ class SplImporter(Importer[SplLabel]):
         now = timezone.now()
         bulk_insert(
             Site,
-            ("organisation", "name", "duns", "address", "country", "status", "created_at", "updated_at"),
-            [
-                (owners[label.index], e.name, duns, e.address, e.country, SiteStatus.UNREGISTERED, now, now)
-                for duns, (label, e) in new.items()
-            ],
+            ("organisation", "name", "duns", "address", "country", "created_at", "updated_at"),
+            [(owners[label.index], e.name, duns, e.address, e.country, now, now) for duns, (label, e) in new.items()],
         )
         report.sites_created = len(new)
         outcome.organisation_ids |= {owners[label.index] for label, _ in new.values()}

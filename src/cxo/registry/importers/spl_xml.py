@@ -12,8 +12,10 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from pathlib import Path
 
 from cxo.registry.geo import country_exists
+from cxo.registry.importers.base import open_binary
 
 NS = "{urn:hl7-org:v3}"
 DUNS_ROOT = "1.3.6.1.4.1.519.1"
@@ -219,11 +221,12 @@ def _value(element: ET.Element | None, attribute: str) -> str:
 def label_read(path: str, *, file: str, index: int, operations: Collection[str]) -> SplLabel:
     """The label in ``path`` (named ``file`` in messages); ``operations`` are the operation names to keep."""
     try:
-        root = ET.parse(path).getroot()  # expat: no external entities, bounded entity expansion
+        with open_binary(Path(path)) as f:  # a gzipped label is read as it is
+            root = ET.parse(f).getroot()  # expat: no external entities, bounded entity expansion
     except ET.ParseError as exc:
         raise LabelUnreadable(f"not well-formed XML ({exc})", line=exc.position[0]) from None
-    except OSError as exc:
-        raise LabelUnreadable(f"cannot be read ({exc.strerror or exc})") from None
+    except (OSError, EOFError) as exc:
+        raise LabelUnreadable(f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     if root.tag != f"{NS}document":
         raise LabelUnreadable(f"not an HL7 SPL document (the root element is {root.tag!r})")
     set_id = _value(root.find(f"{NS}setId"), "root")

@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import conditional_escape, format_html
 
 from cxo.registry import geo
+from cxo.registry.compliance import ComplianceRecord, OrganisationCompliance
 from cxo.registry.models import EvidenceKind
 from cxo.registry.search import kind_label as _kind_label
 
@@ -36,7 +37,29 @@ EVIDENCE_SHORT = {
     "clinical_trial": "Clinical trial",
     "audit": "Audit",
     "self_declared": "Self-declared",
+    "ndc_unfinished": "NDC bulk listing",
 }
+
+_COMPLIANCE_TONES = {
+    "inspection_oai": "bad",
+    "warning_letter_recent": "bad",
+    "recall_class1_recent": "bad",
+    "inspection_vai": "warn",
+    "inspection_nai": "ok",
+}
+_OUTCOME_TONES = {"OAI": "bad", "VAI": "warn", "NAI": "ok", "Class I": "bad", "Class II": "warn", "Class III": ""}
+
+
+@register.filter
+def compliance_tone(code: str) -> str:
+    """The badge colour of a compliance facet value (an OAI or a recent warning letter is bad news)."""
+    return _COMPLIANCE_TONES.get(code, "")
+
+
+@register.filter
+def outcome_tone(classification: str) -> str:
+    """The badge colour of an inspection outcome or a recall class."""
+    return _OUTCOME_TONES.get(classification, "")
 
 
 @register.filter
@@ -94,3 +117,11 @@ def duration(started: dt.datetime | None, finished: dt.datetime | None) -> str:
 def term_label(name: str) -> str:
     """A taxonomy name for reading: FDA SPL wording is in capitals ("TABLET, FILM COATED" -> "Tablet, film coated")."""
     return name.capitalize() if name.isupper() else name
+
+
+@register.filter
+def recent_count(record: ComplianceRecord | OrganisationCompliance, what: str) -> int:
+    """How many records of ``kind`` (``"recall:Class I"``: of that class) are within the last five years."""
+    kind, _, classification = what.partition(":")
+    found = record.recent(kind, classification=classification)
+    return found if isinstance(found, int) else len(found)

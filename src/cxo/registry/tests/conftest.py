@@ -13,12 +13,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from cxo.registry.facets import facets_rebuild
+from cxo.registry.importers import importer_for, registry_import
+from cxo.registry.importers.decrs import DecrsImporter
 from cxo.registry.models import EvidenceKind
 from cxo.registry.taxonomy import taxonomy_load
 from cxo.testing.registry_factories import (
@@ -32,6 +35,30 @@ from cxo.testing.registry_factories import (
 @pytest.fixture
 def taxonomy(db: None) -> None:
     taxonomy_load()
+
+
+@pytest.fixture
+def compliance_registry(taxonomy: None) -> None:
+    """The DECRS sample and the six FDA compliance excerpts, imported (see fixtures/README.md)."""
+    fixtures = Path(__file__).parent / "fixtures"
+    registry_import(actor=None, importer=DecrsImporter(), path=fixtures / "decrs_sample.csv")
+    for source, name in (
+        ("fda-inspections", "fda_inspections.csv"),
+        ("fda-citations", "fda_citations.csv"),
+        ("fda-actions", "fda_actions.csv"),
+        ("fda-483s", "fda_483s.csv"),
+        ("fda-recalls", "fda_recalls.csv"),
+        ("fda-warning-letters", "fda_warning_letters.csv"),
+    ):
+        registry_import(actor=None, importer=importer_for(source), path=fixtures / name)
+
+
+@pytest.fixture
+def during_fy2025(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    """The clock stopped on 1 June 2025, while the FY2025 registrations the fixtures carry were current."""
+    today = dt.date(2025, 6, 1)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: today)
+    return today
 
 
 @pytest.fixture

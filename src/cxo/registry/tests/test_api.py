@@ -76,7 +76,9 @@ def test_site_search(small_registry: SimpleNamespace, reader: Api) -> None:
         v["code"] for v in facets["country"] if v["selected"]
     ] == ["CHN", "IND"]
     assert {v["code"]: v["count"] for v in facets["kind"]} == {"cmo": 1, "cdmo": 1}
-    assert set(facets) == {"country", "region", "service", "dosage_form", "route", "kind", "evidence"}
+    assert set(facets) == {
+        *("country", "region", "service", "dosage_form", "route", "kind", "evidence", "registration", "compliance")
+    }
 
 
 def test_filters_take_names_and_paging_walks_every_hit(small_registry: SimpleNamespace, reader: Api) -> None:
@@ -137,12 +139,14 @@ def test_organisation_search(small_registry: SimpleNamespace, reader: Api) -> No
     assert {v["code"]: v["count"] for v in body["facets"]["kind"]} == {"cmo": 1, "cro": 1}
 
 
-def test_site_detail_by_duns_or_id(small_registry: SimpleNamespace, reader: Api) -> None:
+def test_site_detail_by_duns_or_id(small_registry: SimpleNamespace, reader: Api, during_fy2025: None) -> None:
     body = reader.get("/sites/222222222").json()
     assert reader.get(f"/sites/{small_registry.hyderabad.pk}").json() == body
     assert body["address"].startswith("Plot 12, Genome Valley")
     assert (body["us_agent_name"], body["us_agent_duns"]) == ("Acme US Agent LLC", "999999999")
-    assert (body["status"], body["registration_expiry"]) == ("active", "2025-12-31")
+    assert (body["status"], body["registration_expiry"]) == ("current", "2025-12-31")
+    assert body["registration"]["text"] == "Registered with FDA until 31 Dec 2025."
+    assert body["registration_source"]["notice"] == ""
     pack = next(c for c in body["capabilities"] if c["service"]["code"] == "svc.packaging.pack")
     assert pack["site_id"] == small_registry.hyderabad.pk
     assert pack["evidence"] == [
@@ -226,7 +230,7 @@ def test_import_runs(small_registry: SimpleNamespace, reader: Api) -> None:
 def test_every_registry_operation_and_field_is_described() -> None:
     schema = api.get_openapi_schema()
     operations = [(path, op) for path, ops in schema["paths"].items() if "/registry/" in path for op in ops.values()]
-    assert len(operations) == 7
+    assert len(operations) == 8
     for path, operation in operations:
         assert operation.get("description") or operation.get("summary"), path
         assert len(operation.get("description", "")) > 40, f"{path} needs a real description"

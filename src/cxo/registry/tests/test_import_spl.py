@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import shutil
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -24,7 +25,7 @@ from cxo.registry.importers import ImportFailed, registry_import
 from cxo.registry.importers.decrs import DecrsImporter
 from cxo.registry.importers.spl import SplImporter
 from cxo.registry.kind import Kind
-from cxo.registry.models import Capability, Evidence, EvidenceKind, ImportRun, Site, SiteStatus
+from cxo.registry.models import Capability, Evidence, EvidenceKind, ImportRun, Site
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SPL_DIR = FIXTURES / "spl"
@@ -124,7 +125,7 @@ def test_known_sites_keep_their_organisation_and_new_ones_join_the_registrant(de
         ("894677996", "Pfizer Asia Pacific PTE LTD"),
     }
     assert {s.organisation.registrant_duns for s in new} == {"113480771"}  # Pfizer Inc, the label's registrant
-    assert {s.status for s in new} == {SiteStatus.UNREGISTERED}
+    assert {(s.registration_expiry, s.fei_key) for s in new} == {(None, "")}  # not registered, no FEI
     assert Organisation.objects.filter(registrant_duns="113480771").count() == 1
 
 
@@ -198,5 +199,15 @@ def test_the_same_label_twice_is_rejected(decrs: None, tmp_path: Path) -> None:
 
 
 def test_an_empty_folder_fails(db: None, tmp_path: Path) -> None:
-    with pytest.raises(ImportFailed, match=r"No \.xml files in"):
+    with pytest.raises(ImportFailed, match=r"No \.xml or \.xml\.gz files in"):
         run_import(tmp_path)
+
+
+def test_a_gzipped_label_in_a_folder_imports_as_the_plain_one(decrs: None, tmp_path: Path) -> None:
+    plain = run_import(LIPITOR)
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    (folder / "lipitor.xml.gz").write_bytes(gzip.compress(LIPITOR.read_bytes()))
+    again = run_import(folder)
+    assert (again.rows, again.rejected) == (1, 0)
+    assert again.unchanged == 1 and plain.created == 1  # the same label: nothing new

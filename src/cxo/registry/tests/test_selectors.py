@@ -235,11 +235,12 @@ def test_hits_carry_their_most_specific_terms(small_registry: SimpleNamespace) -
         {"q": "acme", "regions": ["south_asia"], "routes": ["route.oral"], "page": 2, "page_size": 1},
     ],
 )
-def test_site_search_takes_four_queries_whatever_the_filters_and_page(
+def test_site_search_takes_six_queries_whatever_the_filters_and_page(
     small_registry: SimpleNamespace, django_assert_num_queries: Any, kwargs: dict[str, Any]
 ) -> None:
-    # The taxonomy, the two facet-count queries, the page with its sites and organisations.
-    with django_assert_num_queries(4):
+    # The taxonomy, the newest registration file's validity, the three facet-count queries, the page
+    # with its sites and organisations.
+    with django_assert_num_queries(6):
         result = site_search(**kwargs)
         rows = [(h.site.name, h.site.organisation.name, h.profile.services) for h in result.hits]
     assert len(rows) == min(result.page_size, max(0, result.total - (result.page - 1) * result.page_size))
@@ -272,7 +273,7 @@ def test_organisation_free_text_searches_its_sites(small_registry: SimpleNamespa
 
 
 def test_site_get_by_duns_or_id(small_registry: SimpleNamespace, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):  # five for capabilities and evidence, registration file, compliance record
         detail = site_get(key="222222222")
         evidence = [(e.kind, e.source_ref, e.observed_on) for c in detail.capabilities for e in c.evidence_newest]  # type: ignore[attr-defined]  # attached by the selector
         organisation_wide = [
@@ -294,7 +295,7 @@ def test_site_get_by_duns_or_id(small_registry: SimpleNamespace, django_assert_n
 
 
 def test_organisation_get(small_registry: SimpleNamespace, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):  # six for sites, capabilities and evidence, registration file, compliance
         detail = organisation_get(key="acme-pharma")
         groups = [
             (g.first.service.code, [s.name for s in g.sites], g.organisation_wide, [e.kind for _, e in g.evidence])
@@ -351,8 +352,8 @@ def test_taxonomy_by_vocabulary(taxonomy: None) -> None:
 
 
 def test_organisation_get_caps_evidence_in_sql(heavy_registry: SimpleNamespace, django_assert_num_queries: Any) -> None:
-    # 300 evidence records: still six queries, and only the newest five per capability are loaded.
-    with django_assert_num_queries(6):
+    # 300 evidence records: still eight queries, and only the newest five per capability are loaded.
+    with django_assert_num_queries(8):
         detail = organisation_get(key="heavy-labeler")
         groups = [
             (g.first.dosage_form.name, g.evidence_count, g.evidence_more, [e.source_ref for _, e in g.evidence])  # type: ignore[union-attr]  # known to exist in this fixture
@@ -368,7 +369,7 @@ def test_organisation_get_caps_evidence_in_sql(heavy_registry: SimpleNamespace, 
 
 
 def test_site_get_caps_evidence_in_sql(heavy_registry: SimpleNamespace, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         detail = site_get(key=heavy_registry.east.pk)
         own = [(c.evidence_count, c.evidence_more, len(c.evidence_newest)) for c in detail.capabilities]  # type: ignore[attr-defined]  # attached by the selector
         wide = [(c.evidence_count, c.evidence_more, c.evidence_kinds) for c in detail.organisation_capabilities]  # type: ignore[attr-defined]  # attached by the selector

@@ -6,15 +6,22 @@ import csv
 import gzip
 import io
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from cxo.core.models import AuditEvent
 from cxo.registry.models import Term, Vocabulary
-from cxo.registry.taxonomy import CDISC_FILE, TermSpec, taxonomy_load, taxonomy_specs, term_lookup, term_normalise
+from cxo.registry.taxonomy import (
+    CDISC_FILE,
+    DATA_DIR,
+    TermSpec,
+    taxonomy_load,
+    taxonomy_specs,
+    term_lookup,
+    term_normalise,
+)
 
-NDC_PRODUCTS = Path("/work/shared/data/fda_ndc_2019/product.txt.gz")
+NDC_PRODUCTS = DATA_DIR / "ndc" / "product.txt.gz"  # the whole 2019 directory, shipped for the demo
 
 
 def _cdisc_rows() -> list[dict[str, str]]:
@@ -161,7 +168,6 @@ def test_lookup_answers_none_for_unknown_text(taxonomy: None) -> None:
     assert lookup.code_of("TABLET") is None  # a dosage form, not a service
 
 
-@pytest.mark.skipif(not NDC_PRODUCTS.exists(), reason="the shared NDC file is not on this machine")
 def test_every_dosage_form_and_route_of_the_ndc_directory_resolves(taxonomy: None) -> None:
     forms: set[str] = set()
     routes: set[str] = set()

@@ -172,7 +172,7 @@ def test_organisation_page_shows_kind_why_sites_and_evidence(
         client_in.get(url)
 
 
-def test_site_page(client_in: Client, small_registry: SimpleNamespace) -> None:
+def test_site_page(client_in: Client, small_registry: SimpleNamespace, during_fy2025: None) -> None:
     response = client_in.get(reverse("registry_site", kwargs={"site_id": small_registry.hyderabad.pk}))
     page = text(response)
     assert "Plot 12, Genome Valley, Hyderabad" in page
@@ -180,7 +180,8 @@ def test_site_page(client_in: Client, small_registry: SimpleNamespace) -> None:
     assert "DUNS 222222222" in page
     assert "FEI 3002222222" in page
     assert "Expires 31 Dec 2025" in page
-    assert "Registration current" in page
+    assert "Registration current" in page and "Registered with FDA until 31 Dec 2025." in page
+    assert "import the current file" not in page  # the FY2025 file is current on this day
     assert "US agent Acme US Agent LLC DUNS 999999999" in page
     assert "Drug product manufacture FDA establishment registration FEI 3002222222 · observed 15 Jan 2025" in page
     assert "Organisation-wide capabilities" in page
@@ -233,7 +234,7 @@ def test_detail_pages_show_newest_evidence_and_load_the_rest(
     heavy_registry: SimpleNamespace, outsider: User, django_assert_max_num_queries: Any
 ) -> None:
     client = login_client(outsider)
-    with django_assert_max_num_queries(10):  # session and user, then the six of organisation_get
+    with django_assert_max_num_queries(12):  # session and user, then the eight of organisation_get
         page = client.get(reverse("registry_organisation", kwargs={"slug": "heavy-labeler"}))
     html = page.content.decode()
     assert html.count("NDC 0") == 10  # five per capability group, of 300

@@ -1,237 +1,37 @@
-"""Reads of the public registry: directory search with facet counts, organisation and site pages, imports.
+"""Organisation and site pages: capabilities with their newest evidence, registration status, compliance record.
 
-Registry data is public to every signed-in user, so nothing here is tenant-scoped; views and the
-API require sign-in. Searches read the facet index (:mod:`cxo.registry.facets`), detail pages the
-registry's own tables.
+Detail pages read the registry's own tables, in a fixed number of queries however much evidence there is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.models import Organisation
 from cxo.registry import geo
-from cxo.registry.facets import TermNode, TermTree, signature_values
+from cxo.registry.compliance import (
+    ComplianceRecord,
+    OrganisationCompliance,
+    TimelineEntry,
+    organisation_compliance_summary,
+    site_compliance_record,
+)
 from cxo.registry.models import (
     Capability,
+    ComplianceKind,
     Evidence,
     ImportRun,
-    OrganisationFacets,
     Site,
-    SiteFacets,
-    Vocabulary,
 )
+from cxo.registry.registration import RegistrationSource, RegistrationStatus, registration_source
 from cxo.registry.search import (
-    PAGE_SIZE,
-    DirectoryFilters,
-    FacetIndex,
-    FacetValue,
-    SearchPage,
     country_name,
-    directory_filters_parse,
-    page_check,
-    sort_check,
 )
-
-SITE_INDEX = FacetIndex(
-    model=SiteFacets,
-    countries_column="country",
-    sorts={
-        "name": ("sort_name", "site_id"),
-        "-name": ("-sort_name", "-site_id"),
-        "country": ("country", "sort_name", "site_id"),
-    },
-    text_filter=lambda token: Q(search_text__contains=token),
-)
-
-ORGANISATION_INDEX = FacetIndex(
-    model=OrganisationFacets,
-    countries_column="countries",
-    sorts={
-        "name": ("sort_name", "organisation_id"),
-        "-name": ("-sort_name", "-organisation_id"),
-        "sites": ("-site_count", "sort_name", "organisation_id"),
-    },
-    # An organisation matches by its own name and DUNS, or by any of its sites' names, addresses, DUNS and FEI.
-    text_filter=lambda token: (
-        Q(search_text__contains=token)
-        | Q(organisation_id__in=SiteFacets.objects.filter(search_text__contains=token).values("organisation_id"))
-    ),
-)
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What the facet index says an entry does: the most specific terms, and its evidence sources."""
-
-    services: list[TermNode]
-    dosage_forms: list[TermNode]
-    routes: list[TermNode]
-    evidence_kinds: list[str]
-
-    @classmethod
-    def of(cls, row: SiteFacets | OrganisationFacets, tree: TermTree) -> Profile:
-        def terms(sig: str) -> list[TermNode]:
-            return tree.most_specific([int(v) for v in signature_values(sig)])
-
-        return cls(terms(row.services), terms(row.dosage_forms), terms(row.routes), signature_values(row.evidence))
-
-
-@dataclass(frozen=True)
-class SiteHit:
-    site: Site
-    profile: Profile
-
-    @property
-    def country_name(self) -> str:
-        return country_name(self.site.country)
-
-
-@dataclass(frozen=True)
-class OrganisationHit:
-    organisation: Organisation
-    site_count: int
-    countries: list[str]
-    profile: Profile
-
-
-def _search(
-    index: FacetIndex[Any],
-    *,
-    q: str,
-    countries: Sequence[str],
-    regions: Sequence[str],
-    services: Sequence[str],
-    dosage_forms: Sequence[str],
-    routes: Sequence[str],
-    kinds: Sequence[str],
-    evidence_kinds: Sequence[str],
-    sort: str,
-    page: int,
-    page_size: int,
-    related: Sequence[str],
-) -> tuple[SearchPage[Any], list[Any]]:
-    tree = TermTree.load()
-    filters = directory_filters_parse(
-        tree=tree,
-        q=q,
-        countries=countries,
-        regions=regions,
-        services=services,
-        dosage_forms=dosage_forms,
-        routes=routes,
-        kinds=kinds,
-        evidence_kinds=evidence_kinds,
-    )
-    page_check(page=page, page_size=page_size)
-    sort_check(index, sort)
-    facets, total = index.facets(filters, tree)
-    # The page's keys from the index alone, then those few rows with their site and organisation.
-    keys = index.page(index.where(filters), sort=sort, page=page, page_size=page_size).values("pk")
-    rows = list(index.model._default_manager.filter(pk__in=keys).select_related(*related).order_by(*index.sorts[sort]))
-    result: SearchPage[Any] = SearchPage(
-        hits=[], total=total, page=page, page_size=page_size, sort=sort, filters=filters, facets=facets, tree=tree
-    )
-    return result, rows
-
-
-def site_search(
-    *,
-    q: str = "",
-    countries: Sequence[str] = (),
-    regions: Sequence[str] = (),
-    services: Sequence[str] = (),
-    dosage_forms: Sequence[str] = (),
-    routes: Sequence[str] = (),
-    kinds: Sequence[str] = (),
-    evidence_kinds: Sequence[str] = (),
-    sort: str = "name",
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> SearchPage[SiteHit]:
-    """Sites matching the filters, one page of them, and the facet counts around them.
-
-    Filters take taxonomy codes, names or synonyms (services, dosage forms, routes), ISO country codes
-    or names, region codes or names, organisation kinds and evidence kinds; an unknown value raises
-    ServiceError naming it. A service matches its descendants too ("Manufacturing" finds API makers).
-    A finished-goods site's dosage forms, routes and evidence include its organisation's
-    organisation-wide capabilities (see :mod:`cxo.registry.facets`). Eight queries whatever the
-    page size.
-    """
-    result, rows = _search(
-        SITE_INDEX,
-        q=q,
-        countries=countries,
-        regions=regions,
-        services=services,
-        dosage_forms=dosage_forms,
-        routes=routes,
-        kinds=kinds,
-        evidence_kinds=evidence_kinds,
-        sort=sort,
-        page=page,
-        page_size=page_size,
-        related=("site", "site__organisation"),
-    )
-    hits = [SiteHit(site=row.site, profile=Profile.of(row, result.tree)) for row in rows]
-    return replace(result, hits=hits)
-
-
-def organisation_search(
-    *,
-    q: str = "",
-    countries: Sequence[str] = (),
-    regions: Sequence[str] = (),
-    services: Sequence[str] = (),
-    dosage_forms: Sequence[str] = (),
-    routes: Sequence[str] = (),
-    kinds: Sequence[str] = (),
-    evidence_kinds: Sequence[str] = (),
-    sort: str = "name",
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> SearchPage[OrganisationHit]:
-    """Organisations in the registry matching the filters, with facet counts (counting organisations).
-
-    An organisation matches a country, service, dosage form, route or evidence filter when any of its
-    sites or capabilities does, and the free text when its name or any of its sites' names,
-    addresses, DUNS or FEI numbers contain every word.
-    """
-    result, rows = _search(
-        ORGANISATION_INDEX,
-        q=q,
-        countries=countries,
-        regions=regions,
-        services=services,
-        dosage_forms=dosage_forms,
-        routes=routes,
-        kinds=kinds,
-        evidence_kinds=evidence_kinds,
-        sort=sort,
-        page=page,
-        page_size=page_size,
-        related=("organisation",),
-    )
-    hits = [
-        OrganisationHit(
-            organisation=row.organisation,
-            site_count=row.site_count,
-            countries=signature_values(row.countries),
-            profile=Profile.of(row, result.tree),
-        )
-        for row in rows
-    ]
-    return replace(result, hits=hits)
-
-
-# --- detail pages -------------------------------------------------------------------------------
-
 
 # A detail page shows each capability's evidence count and only its newest few records; the rest
 # come a page at a time (:func:`evidence_page`). NDC alone gives a labeler one record per product.
@@ -287,8 +87,27 @@ def _capability_order(capability: Capability) -> tuple[int, str, str, str]:
 class SiteDetail:
     site: Site
     capabilities: list[Capability]
+    registration: RegistrationSource
+    compliance: ComplianceRecord
     organisation_capabilities: list[Capability] = field(default_factory=list)
     import_runs: list[ImportRun] = field(default_factory=list)
+
+    @property
+    def registration_status(self) -> RegistrationStatus:
+        return self.registration.status(self.site.registration_expiry)
+
+    @property
+    def registration_text(self) -> str:
+        return self.registration.explain(self.site.registration_expiry)
+
+    @property
+    def recent_letters(self) -> list[TimelineEntry]:
+        """Warning letters within the last five years, at the site and to its company by name."""
+        return self.compliance.recent(ComplianceKind.WARNING_LETTER)
+
+    @property
+    def recent_class1_recalls(self) -> list[TimelineEntry]:
+        return self.compliance.recent(ComplianceKind.RECALL, classification="Class I")
 
     @property
     def country_name(self) -> str:
@@ -300,11 +119,12 @@ class SiteDetail:
         return geo.region_name(region) if region else ""
 
 
-def site_get(*, key: str | int) -> SiteDetail:
-    """A site by its DUNS number (nine digits) or its id, with its own and its organisation's capabilities.
+def site_get(*, key: str | int, today: dt.date | None = None) -> SiteDetail:
+    """A site by its DUNS number (nine digits) or its id, with its own and its organisation's capabilities,
+    its registration status and its FDA compliance record as of ``today``.
 
     Capabilities come with their terms, their evidence count and kinds, their newest EVIDENCE_SHOWN
-    evidence records (``evidence_newest``), and the import runs: five queries however much evidence.
+    evidence records (``evidence_newest``), and the import runs: seven queries however much evidence.
     """
     text = str(key).strip()
     if len(text) == 9 and text.isdigit():
@@ -320,9 +140,12 @@ def site_get(*, key: str | int) -> SiteDetail:
     capabilities = list(_capabilities().filter(scope))
     _evidence_kinds(capabilities)
     capabilities.sort(key=_capability_order)
+    registration = registration_source(today=today)
     return SiteDetail(
         site=site,
         capabilities=[c for c in capabilities if c.site_id == site.pk],
+        registration=registration,
+        compliance=site_compliance_record(site=site, today=registration.today),
         organisation_capabilities=[c for c in capabilities if c.site_id is None],
         import_runs=_import_runs(scope),
     )
@@ -383,6 +206,17 @@ class OrganisationDetail:
     sites: list[Site]
     capabilities: list[Capability]
     import_runs: list[ImportRun]
+    registration: RegistrationSource
+    compliance: OrganisationCompliance
+
+    @property
+    def registrations(self) -> list[tuple[str, str, int]]:
+        """(status, label, number of its sites) as of today, for the statuses its sites have."""
+        counts: dict[str, int] = {}
+        for site in self.sites:
+            status = self.registration.status(site.registration_expiry)
+            counts[status] = counts.get(status, 0) + 1
+        return [(str(s.value), str(s.label), counts[s]) for s in RegistrationStatus if counts.get(s)]
 
     @property
     def capability_groups(self) -> list[CapabilityGroup]:
@@ -402,6 +236,15 @@ class OrganisationDetail:
         return [(site, services.get(site.pk, [])) for site in self.sites]
 
     @property
+    def site_rows(self) -> list[tuple[Site, list[str], RegistrationStatus, str]]:
+        """Each site with its services, its registration status today and its latest inspection's outcome."""
+        outcomes = {site.pk: record.latest_classification for site, record in self.compliance.sites}
+        return [
+            (site, services, self.registration.status(site.registration_expiry), outcomes.get(site.pk, ""))
+            for site, services in self.sites_with_services
+        ]
+
+    @property
     def known_countries(self) -> int:
         return len({site.country for site in self.sites if site.country})
 
@@ -414,12 +257,13 @@ class OrganisationDetail:
         return sorted(((c, country_name(c), n) for c, n in counts.items()), key=lambda t: (not t[0], -t[2], t[1]))
 
 
-def organisation_get(*, key: str | int) -> OrganisationDetail:
+def organisation_get(*, key: str | int, today: dt.date | None = None) -> OrganisationDetail:
     """A registry organisation by id or slug, with its sites, capabilities, evidence and import runs.
 
     Organisations without any site or capability (tenants that are not in the registry) are not
     found. Each capability has its evidence count and kinds and its newest EVIDENCE_SHOWN records
-    (``evidence_newest``). Six queries however many sites and evidence records it has.
+    (``evidence_newest``), its sites' registration statuses and compliance records as of ``today``. Eight
+    queries however many sites and evidence records it has.
     """
     text = str(key).strip()
     lookup = Q(pk=int(text)) if text.isdigit() else Q(slug=text)
@@ -436,11 +280,16 @@ def organisation_get(*, key: str | int) -> OrganisationDetail:
         if capability.site_id is not None:
             capability.site = by_id[capability.site_id]  # no query per capability
     capabilities.sort(key=lambda c: (*_capability_order(c), c.site.name if c.site else ""))
+    registration = registration_source(today=today)
     return OrganisationDetail(
         organisation=organisation,
         sites=sites,
         capabilities=capabilities,
         import_runs=_import_runs(Q(organisation=organisation)),
+        registration=registration,
+        compliance=organisation_compliance_summary(
+            organisation_id=organisation.pk, sites=sites, today=registration.today
+        ),
     )
 
 
@@ -499,64 +348,3 @@ def evidence_page(
         evidence.select_related("import_run", "capability__site").order_by(*EVIDENCE_ORDER)[offset : offset + limit]
     )
     return EvidencePage(capability=capability, group=group, rows=rows, total=total, offset=offset, limit=limit)
-
-
-# --- taxonomy, imports, statistics --------------------------------------------------------------
-
-
-def taxonomy_get(*, vocabulary: str | None = None, tree: TermTree | None = None) -> dict[str, list[TermNode]]:
-    """Taxonomy terms by vocabulary, in tree order (parents before their children)."""
-    if vocabulary and vocabulary not in Vocabulary.values:
-        raise ServiceError(
-            f"Unknown vocabulary '{vocabulary}'. Known vocabularies: {', '.join(Vocabulary.values)}.",
-            field="vocabulary",
-        )
-    tree = tree or TermTree.load()
-    return {v: tree.vocabulary(v) for v in Vocabulary.values if vocabulary in (None, "", v)}
-
-
-def import_run_list() -> QuerySet[ImportRun]:
-    """Every import run, newest first."""
-    return ImportRun.objects.select_related("actor").order_by("-started_at", "-pk")
-
-
-@dataclass(frozen=True)
-class RegistryStats:
-    sites: int
-    organisations: int
-    capabilities: int
-    evidence: int
-    facets: dict[str, list[FacetValue]]
-    organisations_by_kind: dict[str, int]
-    last_import: ImportRun | None
-
-    @property
-    def countries(self) -> list[FacetValue]:
-        return self.facets["country"]
-
-    @property
-    def kinds(self) -> list[tuple[FacetValue, int]]:
-        """Each organisation kind with its sites (the facet value) and its number of organisations."""
-        return [(v, self.organisations_by_kind.get(v.code, 0)) for v in self.facets["kind"]]
-
-    @property
-    def top_services(self) -> list[FacetValue]:
-        return [v for v in self.facets["service"] if v.depth == 0]
-
-
-def registry_stats() -> RegistryStats:
-    """Registry totals and the unfiltered facet counts (sites per country, region, service, kind, source)."""
-    tree = TermTree.load()
-    filters = DirectoryFilters()
-    facets, total = SITE_INDEX.facets(filters, tree)
-    return RegistryStats(
-        sites=total,
-        organisations=OrganisationFacets.objects.count(),
-        capabilities=Capability.objects.count(),
-        evidence=Evidence.objects.count(),
-        facets=facets,
-        organisations_by_kind=dict(
-            OrganisationFacets.objects.order_by().values_list("kind").annotate(n=Count("*")).values_list("kind", "n")
-        ),
-        last_import=import_run_list().filter(status=ImportRun.Status.SUCCEEDED).first(),
-    )
