@@ -58,6 +58,11 @@ class MatchRowOut(Schema):
 class MatchOut(Schema):
     total: int = Field(description="Matches before the limit (after one-per-organisation, if asked).")
     results: list[MatchRowOut]
+    notes: list[str] = Field(
+        [],
+        description="Why the need must find nothing whatever the registry holds, e.g. a current FDA registration "
+        "required when the newest DECRS file imported has expired.",
+    )
 
 
 class TermOut(Schema):

@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from cxo.core.errors import NotFound
 from cxo.core.models import Organisation, User
-from cxo.matching import engine, live
+from cxo.matching import engine, live, rules
 from cxo.matching.explain import MEMO_ROWS, country_name, explain
 from cxo.matching.index import MatchIndex
 from cxo.matching.models import Shortlist, ShortlistEntry
 from cxo.matching.need import Need, ResolvedNeed, need_resolve
+from cxo.registry.registration import registration_source
 
 _PLACEHOLDER = "0000000000"
 _url_templates: dict[tuple[str, str], str] = {}
@@ -55,9 +56,10 @@ class MatchResult:
     today: dt.date
     index_version: object = None
     points: list[dict[str, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        return {"total": self.total, "results": self.results}
+        return {"total": self.total, "results": self.results, "notes": self.notes}
 
 
 def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | None = None) -> MatchResult:
@@ -78,7 +80,19 @@ def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | 
             start=1,
         )
     ]
-    return MatchResult(total=ranked.total, results=results, resolved=resolved, today=today, index_version=index.version)
+    notes = []
+    if rules.FDA_REGISTRATION_CURRENT in need.require_evidence:  # say why it must find nothing, if it must
+        reason = registration_source(today=today).current_filter_empty_reason()
+        if reason:
+            notes.append(reason)
+    return MatchResult(
+        total=ranked.total,
+        results=results,
+        resolved=resolved,
+        today=today,
+        index_version=index.version,
+        notes=notes,
+    )
 
 
 _NO_SITE: dict[str, Any] = dict.fromkeys(("id", "duns", "fei", "name", "country", "country_name", "url"))

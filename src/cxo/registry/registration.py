@@ -95,7 +95,7 @@ class RegistrationSource:
         if self.valid_until is None:
             return "No DECRS registration file has been imported, so no registration can be current."
         if self.expired:
-            return f"No registration can be current: {self.notice}"
+            return f"No registration can be current: {self.notice[0].lower()}{self.notice[1:]}"
         return ""
 
 

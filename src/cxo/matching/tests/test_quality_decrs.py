@@ -130,7 +130,12 @@ def test_decrs_needs_return_exactly_the_sites_the_file_says(
         assert "expired on 2025-12-31" in strength["detail"]
 
     # The FY2025 registrations all expired on 2025-12-31: none is current on 2026-11-25.
-    assert cli("--service", "API MANUFACTURE", "--require-evidence", "fda_registration_current")["total"] == 0
+    none_current = cli("--service", "API MANUFACTURE", "--require-evidence", "fda_registration_current")
+    assert none_current["total"] == 0  # and it says why, once, about the file
+    assert none_current["notes"] == [
+        "No registration can be current: the newest DECRS file imported is FY2025; registrations it lists expired on "
+        "31 Dec 2025 — import the current file (cxo import decrs FILE)."
+    ]
     assert cli("--service", "API MANUFACTURE", "--country", "IND", "--require-evidence", "fda_registration")[
         "total"
     ] == len(subtree)

@@ -88,7 +88,8 @@ def test_pages_api_directory_and_matching_follow_the_clock(
     current = site_search(registrations=["current"], page_size=1)
     assert current.total == imported and current.filters.empty_reason == ""
     assert {v.code: v.count for v in current.facets["registration"]}["current"] == imported
-    assert need_match(need=need, today=INSIDE, index=index).total == analysis
+    inside = need_match(need=need, today=INSIDE, index=index)
+    assert (inside.total, inside.notes) == (analysis, [])
 
     stop_clock(monkeypatch, AFTER)
     assert registration_source().expired is True
@@ -103,12 +104,13 @@ def test_pages_api_directory_and_matching_follow_the_clock(
     results = html[html.index('data-testid="results"') : html.index("</table>", html.index('data-testid="results"'))]
     assert page_text_of(html).count(NOTICE) == 1 and "expired" not in results.casefold()  # no site is branded
     nothing = page_text(browser.get(reverse("registry_directory"), {"registration": "current"}))
-    assert "No sites match these filters. No registration can be current: " + NOTICE in nothing
+    assert "No sites match these filters. No registration can be current: the newest DECRS file" in nothing
     listing = api.get("/api/v1/registry/sites", {"registration": "current"}).json()
     assert listing["total"] == 0 and listing["empty_reason"].startswith("No registration can be current")
     counts = {v["code"]: v["count"] for v in listing["facets"]["registration"]}
     assert counts == {"current": 0, "expired": 0, "source_expired": imported, "unregistered": 0}
-    assert need_match(need=need, today=AFTER, index=index).total == 0
+    after = need_match(need=need, today=AFTER, index=index)
+    assert after.total == 0 and after.notes[0].startswith("No registration can be current: the newest DECRS file")
     assert Site.objects.count() == imported  # nothing was imported again
 
 

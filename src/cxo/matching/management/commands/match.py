@@ -78,6 +78,8 @@ class Command(BaseCommand):
     def _table(self, data: dict[str, Any]) -> None:
         rows = data["results"]
         self.stdout.write(f"{data['total']} match{'es' if data['total'] != 1 else ''}, showing {len(rows)}")
+        for note in data.get("notes", []):
+            self.stdout.write(note)
         if not rows:
             return
         self.stdout.write(f"{'#':>4} {'score':>5}  {'site':<44} {'country':<7} organisation")
