@@ -222,7 +222,10 @@ _PLAIN_TYPES = {
 def bulk_insert(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *, batch_size: int = 5000
 ) -> int:
-    """INSERT ``rows`` (value tuples in ``fields`` order) with one ``executemany`` per batch; returns the count.
+    """INSERT ``rows`` (value tuples in ``fields`` order), a batch at a time; returns the count.
+
+    One ``executemany`` per batch, or on PostgreSQL one ``COPY … FROM STDIN`` (the NDC directory's
+    270,000 evidence rows: a third of the time).
 
     For imports of tens of thousands of new rows: ``bulk_create`` spends most of its time building
     model instances and SQL per object, this helper neither. Values are adapted once per column
@@ -244,7 +247,18 @@ def bulk_insert(
         target = f.target_field if f.is_relation else f
         if target.get_internal_type() in _PLAIN_TYPES:
             return None
-        return lambda value: f.get_db_prep_save(value, connection)
+        # Imports repeat values (a handful of dates; one detail dict for each capability of a product):
+        # each distinct value is adapted once. The cache keeps the value itself, so an id is never reused.
+        cache: dict[object, tuple[object, object]] = {}  # key -> (the value, kept alive; its adaptation)
+
+        def adapt(value: Any) -> Any:
+            key = id(value) if isinstance(value, dict | list) else (type(value), value)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = (value, f.get_db_prep_save(value, connection))
+            return found[1]
+
+        return adapt
 
     adapters = [(i, a) for i, f in enumerate(given) if (a := adapter(f)) is not None]
     qn = connection.ops.quote_name
@@ -252,6 +266,9 @@ def bulk_insert(
         f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(c) for c in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
+    copy_sql = ""
+    if connection.vendor == "postgresql":
+        copy_sql = f"COPY {qn(opts.db_table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
     count = 0
     batch: list[list[Any]] = []
 
@@ -262,7 +279,12 @@ def bulk_insert(
         # Defaults once per batch (a default may be a callable such as timezone.now).
         defaults = [f.get_db_prep_save(f.get_default(), connection) for f in rest]
         with connection.cursor() as cursor:
-            cursor.executemany(sql, [[*values, *defaults] for values in batch])
+            if copy_sql:  # PostgreSQL: COPY streams the rows, several times faster than INSERTs
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for values in batch:
+                        copy.write_row([*values, *defaults])
+            else:
+                cursor.executemany(sql, [[*values, *defaults] for values in batch])
         count += len(batch)
         batch.clear()
 

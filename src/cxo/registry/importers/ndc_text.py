@@ -28,7 +28,10 @@ _CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in
 
 def ndc_text(record: Record, column: str) -> str:
     """The field with Windows-1252 quotes read as meant and whitespace collapsed."""
-    return " ".join((record.get(column) or "").translate(_CP1252).split())
+    value = record.get(column) or ""
+    if not value.isascii():  # most fields are: skip the translation (a fifth of parsing time)
+        value = value.translate(_CP1252)
+    return " ".join(value.split())
 
 
 def ndc_date(record: Record, column: str) -> dt.date | None:
