@@ -120,7 +120,7 @@ def test_the_api_gives_the_summary_and_the_whole_timeline(api: Client) -> None:
     everything = api.get(f"/api/v1/registry/sites/{site.duns}/compliance", {"page_size": 100}).json()
     letter = next(e for e in everything["timeline"] if e["event"]["kind"] == "warning_letter")
     assert letter["also_listed"]["source"] == "fda-warning-letters" and letter["open"] is True
-    listing = api.get("/api/v1/registry/sites", {"compliance": "inspection_oai", "page_size": 100}).json()
+    listing = api.get("/api/v1/registry/sites", {"compliance": "inspection_oai", "page_size": "100"}).json()
     assert site.pk in {s["id"] for s in listing["results"]}
     assert all("inspection_oai" in s["compliance"] for s in listing["results"])
 
