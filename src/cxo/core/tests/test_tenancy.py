@@ -92,6 +92,7 @@ NOT_TENANT_ROWS = {
     "registry.Capability": "public registry data",
     "registry.Evidence": "public registry data",
     "registry.ImportRun": "public registry data",
+    "registry.ComplianceEvent": "public registry data: FDA's own records of a firm",
     "registry.SiteFacets": "public registry data",
     "registry.OrganisationFacets": "public registry data",
 }

@@ -93,7 +93,7 @@ class ComplianceImporter(Importer[ComplianceRow]):
         self.duplicates: list[dict[str, Any]] = []
 
     @property
-    def columns(self) -> tuple[str, ...]:  # type: ignore[override]
+    def columns(self) -> tuple[str, ...]:  # type: ignore[override]  # derived from the table, not set by hand
         return tuple(c.field for c in self.table if c.required)
 
     def records(self, path: Path) -> Iterator[tuple[int, Record]]:

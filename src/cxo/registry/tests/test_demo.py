@@ -115,7 +115,8 @@ def test_demo_loads_every_shipped_file_once(db: None, monkeypatch: pytest.Monkey
 
     decrs_rows = list(csv.DictReader((DATA_DIR / "decrs/drls_reg_2025_redacted.csv").open(encoding="utf-8-sig")))
     registry_feis: Counter[str] = Counter(_key(r["FEI_NUMBER"]) for r in decrs_rows if _key(r["FEI_NUMBER"]))
-    assert runs["drls_reg_2025_redacted.csv"].created == len(decrs_rows) == 10439  # type: ignore[union-attr]
+    decrs = runs["drls_reg_2025_redacted.csv"]
+    assert decrs is not None and decrs.created == len(decrs_rows) == 10439
 
     # NDC finished products: one evidence record per product, route term and substance.
     products = _tsv(DATA_DIR / "ndc/product.txt.gz")
@@ -154,7 +155,8 @@ def test_demo_loads_every_shipped_file_once(db: None, monkeypatch: pytest.Monkey
         "source_ref"
     ).distinct().count() == (sum(1 for r in bulk if "ATORVASTATIN CALCIUM TRIHYDRATE" in _substances(r)))
 
-    assert (runs["spl"].rows, runs["spl"].rejected) == (5, 0)  # type: ignore[union-attr]
+    spl = runs["spl"]
+    assert spl is not None and (spl.rows, spl.rejected) == (5, 0)
     for name in ("ctg_urology_marcmorcos.csv.gz", "ctg_hypertension_india_aliza0811.csv.gz"):
         trials = len(_csv(DATA_DIR / "ctgov" / name))
         run = runs[name]
