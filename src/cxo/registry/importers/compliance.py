@@ -54,6 +54,16 @@ EVENT_FIELDS = (
 )
 
 
+_PLURAL = {
+    "inspection": "inspections",
+    "citation": "citations",
+    "form_483": "Form 483s",
+    "warning_letter": "warning letters",
+    "action": "other actions",
+    "recall": "recalls (products)",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ComplianceRow:
     """One source row as an event: what :meth:`ComplianceImporter.event` returns."""
@@ -172,7 +182,7 @@ class ComplianceImporter(Importer[ComplianceRow]):
             "fei": {**join.figures(), "not_an_fei": sum(1 for r in rows if "fei_as_written" in r.detail)},
             "duplicates": self.duplicates[:100],
         }
-        what = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in kinds.most_common())
+        what = ", ".join(f"{n:,} {_PLURAL.get(k, k)}" for k, n in kinds.most_common())
         outcome.summary = [f"Records: {what}."]
         if classes and len(classes) <= 8:
             outcome.summary[0] += " " + ", ".join(f"{c} {n:,}" for c, n in classes.most_common()) + "."
