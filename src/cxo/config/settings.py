@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cxo.core.middleware.RequestIdMiddleware",
+    "cxo.core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +108,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, tolerant of a decimal stored beyond its column's digits (see the module).
+    DATABASES["default"]["ENGINE"] = "cxo.core.backends.sqlite3"
     # WAL lets readers proceed while an import writes; a busy timeout instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -177,3 +180,16 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- request limits (cxo.core.middleware.RequestLimitsMiddleware; docs/security.md) -----------------
+MB = 1024 * 1024
+#: One document (an RFP's or a proposal's attachment).
+CXO_DOCUMENT_MAX_BYTES = int(float(os.environ.get("CXO_DOCUMENT_MAX_MB", "25")) * MB)
+#: A page's multipart upload: the document and the form around it.
+CXO_UPLOAD_MAX_BYTES = CXO_DOCUMENT_MAX_BYTES + MB
+#: The JSON body of an API operation that takes documents in base64 (4 bytes per 3), and the JSON around them.
+CXO_DOCUMENT_JSON_MAX_BYTES = CXO_DOCUMENT_MAX_BYTES * 4 // 3 + MB
+#: Any other request body (JSON, a form); Django refuses larger ones before reading them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(float(os.environ.get("CXO_REQUEST_MAX_MB", "2.5")) * MB)
+#: Uploaded files above this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * MB)

@@ -184,6 +184,23 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.source} {self.file_name} {self.started_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def command(self) -> str:
+        """The command that makes this import (the file by its name, not the path it was read from)."""
+        return f"cxo import {self.source} {self.file_name}"
+
+    @property
+    def run_by(self) -> str:
+        """Who ran it, as users are shown it: the person, ``cli`` for the command line, or the job (``demo``).
+
+        Runs recorded before this read ``cli:<machine account>``; that account is the server's, not a person's.
+        """
+        if self.actor is not None:
+            return self.actor.get_username()
+        if self.actor_label.startswith("cli"):
+            return "cli"
+        return self.actor_label or "system"
+
 
 class ComplianceKind(models.TextChoices):
     INSPECTION = "inspection", "Inspection"

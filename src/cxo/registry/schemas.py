@@ -268,7 +268,8 @@ class ImportRunOut(Schema):
     status: str = Field(description="running, succeeded or failed.")
     started_at: dt.datetime = Field(description="When it started.")
     finished_at: dt.datetime | None = Field(description="When it finished.")
-    actor: str = Field(description="Who ran it: a username or the job.")
+    actor: str = Field(description="Who ran it: the curator's username, 'cli' (the command line) or the job.")
+    command: str = Field(description="The command that makes this import, e.g. 'cxo import ndc product.txt.gz'.")
     rows: int = Field(description="Records read.")
     created: int = Field(description="Records that created registry entries.")
     updated: int = Field(description="Records that changed registry entries.")
@@ -279,7 +280,7 @@ class ImportRunOut(Schema):
 
     @staticmethod
     def resolve_actor(obj: Any) -> str:
-        return str(obj.actor_label or (obj.actor.get_username() if obj.actor else ""))
+        return str(obj.run_by)
 
 
 class EvidencePageOut(Schema):

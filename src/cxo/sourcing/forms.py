@@ -8,8 +8,20 @@ from typing import Any
 from django import forms
 from django.forms import formset_factory
 
+from cxo.core.bounds import form_field
+from cxo.core.models import Signature
 from cxo.registry.models import Term
-from cxo.sourcing.models import Rfp, Stage
+from cxo.sourcing.models import (
+    EvaluationCriterion,
+    Need,
+    Programme,
+    ProposalLine,
+    ProposalMilestone,
+    ProposalVersion,
+    Rfp,
+    RfpLineItem,
+    Stage,
+)
 
 
 def plain(value: Decimal) -> Decimal:
@@ -32,15 +44,16 @@ def term_code(value: Term | None) -> str | None:
 
 
 class ProgrammeForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    code = forms.CharField(max_length=40, required=False, help_text="Your internal code, e.g. HLX-101")
+    # Text and number fields take their bounds from the model's columns (cxo.core.bounds).
+    name = form_field(Programme, "name")
+    code = form_field(Programme, "code", help_text="Your internal code, e.g. HLX-101")
     stage = forms.ChoiceField(choices=Stage.choices, label="Lifecycle stage")
-    indication = forms.CharField(max_length=255, required=False)
+    indication = form_field(Programme, "indication")
     modality = term_field("modality", "Modality")
     dosage_form = term_field("dosage_form", "Dosage form")
     route = term_field("route", "Route of administration")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    source = forms.CharField(max_length=255, required=False, help_text="Where the facts come from, e.g. an NCT id")
+    source = form_field(Programme, "source", help_text="Where the facts come from, e.g. an NCT id")
     team = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -49,7 +62,7 @@ class ProgrammeForm(forms.Form):
 
 
 class NeedForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text="e.g. Phase II clinical supply of film-coated tablets")
+    title = form_field(Need, "title", help_text="e.g. Phase II clinical supply of film-coated tablets")
     service = term_field("service", "Service needed", required=True)
     dosage_form = term_field("dosage_form", "Dosage form")
     route = term_field("route", "Route")
@@ -60,8 +73,8 @@ class NeedForm(forms.Form):
         label="Countries",
         help_text="ISO 3166 alpha-3 codes, comma-separated (e.g. USA, DEU); empty for any",
     )
-    quantity = forms.DecimalField(max_digits=14, decimal_places=3, required=False, min_value=Decimal("0"))
-    unit = forms.CharField(max_length=40, required=False, help_text="batches, kg, patients, sites…")
+    quantity = form_field(Need, "quantity", min_value=Decimal("0"))
+    unit = form_field(Need, "unit", help_text="batches, kg, patients, sites…")
     start_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     finish_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -91,11 +104,11 @@ class NeedForm(forms.Form):
 
 
 class RfpForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = form_field(Rfp, "title")
     scope = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     deliverables = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     timeline = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    currency = forms.CharField(max_length=3, initial="USD")
+    currency = form_field(Rfp, "currency", initial="USD")
     response_deadline = forms.DateTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -104,10 +117,12 @@ class RfpForm(forms.Form):
 
 
 class LineItemForm(forms.Form):
-    description = forms.CharField(max_length=255, required=False)
-    unit = forms.CharField(max_length=40, required=False)
-    quantity = forms.DecimalField(max_digits=14, decimal_places=3, required=False)
-    assumption_prompt = forms.CharField(max_length=255, required=False, label="Assumption bidders must state")
+    description = form_field(RfpLineItem, "description", required=False)
+    unit = form_field(RfpLineItem, "unit", required=False)
+    quantity = form_field(RfpLineItem, "quantity", required=False)
+    assumption_prompt = form_field(
+        RfpLineItem, "assumption_prompt", label="Assumption bidders must state", help_text=""
+    )
 
 
 class QuestionForm(forms.Form):
@@ -115,9 +130,9 @@ class QuestionForm(forms.Form):
 
 
 class CriterionForm(forms.Form):
-    name = forms.CharField(max_length=120, required=False)
+    name = form_field(EvaluationCriterion, "name", required=False)
     weight = forms.IntegerField(min_value=0, max_value=100, required=False)
-    description = forms.CharField(max_length=255, required=False)
+    description = form_field(EvaluationCriterion, "description")
 
 
 LineItemFormSet = formset_factory(LineItemForm, extra=2)
@@ -157,18 +172,18 @@ class ProposalForm(forms.Form):
     assumptions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     exceptions = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     timeline_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Timeline")
-    note = forms.CharField(max_length=255, required=False, label="What changed in this revision")
+    note = form_field(ProposalVersion, "note", label="What changed in this revision", help_text="")
     documents = forms.FileField(required=False, widget=forms.ClearableFileInput(attrs={"multiple": False}))
 
     def __init__(self, *args: Any, rfp: Rfp, milestones: int = 4, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rfp = rfp
         for item in rfp.line_items.all():
-            self.fields[f"price_{item.pk}"] = forms.DecimalField(
-                max_digits=16, decimal_places=4, required=False, label=f"Unit price: {item.description}"
+            self.fields[f"price_{item.pk}"] = form_field(
+                ProposalLine, "unit_price", label=f"Unit price: {item.description}"
             )
-            self.fields[f"qty_{item.pk}"] = forms.DecimalField(
-                max_digits=14, decimal_places=3, required=False, initial=plain(item.quantity)
+            self.fields[f"qty_{item.pk}"] = form_field(
+                ProposalLine, "quantity", required=False, initial=plain(item.quantity)
             )
             self.fields[f"assumption_{item.pk}"] = forms.CharField(max_length=1000, required=False)
         for q in rfp.questions.all():
@@ -177,7 +192,7 @@ class ProposalForm(forms.Form):
             )
         self.milestone_count = milestones
         for i in range(milestones):
-            self.fields[f"ms_name_{i}"] = forms.CharField(max_length=200, required=False)
+            self.fields[f"ms_name_{i}"] = form_field(ProposalMilestone, "name", required=False)
             self.fields[f"ms_date_{i}"] = forms.DateField(
                 required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             )
@@ -211,7 +226,9 @@ class ScoreForm(forms.Form):
 
 class AwardForm(forms.Form):
     proposal = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label="Award to")
-    meaning = forms.CharField(max_length=255, initial="award approved", label="Meaning of your signature")
+    meaning = form_field(
+        Signature, "meaning", initial="award approved", label="Meaning of your signature", help_text=""
+    )
     password = forms.CharField(widget=forms.PasswordInput, label="Your password (to sign)")
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

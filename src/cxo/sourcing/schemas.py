@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+
+from cxo.core.bounds import Column
+from cxo.core.models import Signature
+from cxo.sourcing.models import (
+    Document,
+    EvaluationCriterion,
+    Need,
+    Programme,
+    ProposalLine,
+    ProposalMilestone,
+    ProposalVersion,
+    Rfp,
+    RfpInvitation,
+    RfpLineItem,
+)
 
 
 def _related(obj: Any, name: str) -> list[Any]:
@@ -15,17 +30,19 @@ def _related(obj: Any, name: str) -> list[Any]:
 
 
 class ProgrammeIn(Schema):
-    name: str = ""
-    code: str = ""
+    name: Annotated[str, Column(Programme, "name")] = ""
+    code: Annotated[str, Column(Programme, "code")] = ""
     stage: str = Field(
         "preclinical", description="discovery, preclinical, phase_1, phase_2, phase_3, filing, commercial"
     )
-    indication: str = ""
+    indication: Annotated[str, Column(Programme, "indication")] = ""
     modality: str | None = Field(None, description="Taxonomy code of a modality term")
     dosage_form: str | None = Field(None, description="Taxonomy code of a dosage form (CDISC) term")
     route: str | None = Field(None, description="Taxonomy code of a route term")
     description: str = ""
-    source: str = Field("", description="Where the facts come from, e.g. an NCT id")
+    source: Annotated[str, Column(Programme, "source")] = Field(
+        "", description="Where the facts come from, e.g. an NCT id"
+    )
     team: list[str] | None = Field(None, description="Usernames of members; omitted keeps the team")
 
 
@@ -61,15 +78,15 @@ class ProgrammeOut(Schema):
 
 
 class NeedIn(Schema):
-    title: str = ""
+    title: Annotated[str, Column(Need, "title")] = ""
     criteria: dict[str, Any] = Field(
         default_factory=dict,
         description="The matching need (as POST /match takes it): services, dosage_forms, routes, modalities, "
         "scales, countries, regions, require_evidence, exclude_organisations … At least one service.",
     )
     description: str = ""
-    quantity: Decimal | None = None
-    unit: str = ""
+    quantity: Annotated[Decimal, Column(Need, "quantity")] | None = None
+    unit: Annotated[str, Column(Need, "unit")] = ""
     start_by: dt.date | None = None
     finish_by: dt.date | None = None
 
@@ -96,25 +113,37 @@ class MatchOut(Schema):
 
 
 class LineItemIn(Schema):
+    description: Annotated[str, Column(RfpLineItem, "description")]
+    unit: Annotated[str, Column(RfpLineItem, "unit")]
+    quantity: Annotated[Decimal, Column(RfpLineItem, "quantity")]
+    assumption_prompt: Annotated[str, Column(RfpLineItem, "assumption_prompt")] = Field(
+        "", description="The assumption each bidder must state for this line"
+    )
+
+
+# Outputs carry no column bounds: a row stored before the checks existed must still be readable.
+class LineItemOut(Schema):
+    id: int
+    position: int
     description: str
     unit: str
     quantity: Decimal
-    assumption_prompt: str = Field("", description="The assumption each bidder must state for this line")
-
-
-class LineItemOut(LineItemIn):
-    id: int
-    position: int
+    assumption_prompt: str
 
 
 class CriterionIn(Schema):
-    name: str
-    weight: int = Field(..., description="Percent; an RFP's weights add up to 100 before it is issued")
-    description: str = ""
+    name: Annotated[str, Column(EvaluationCriterion, "name")]
+    weight: Annotated[int, Column(EvaluationCriterion, "weight")] = Field(
+        ..., description="Percent; an RFP's weights add up to 100 before it is issued"
+    )
+    description: Annotated[str, Column(EvaluationCriterion, "description")] = ""
 
 
-class CriterionOut(CriterionIn):
+class CriterionOut(Schema):
     id: int
+    name: str
+    weight: int
+    description: str
 
 
 class QuestionOut(Schema):
@@ -123,11 +152,11 @@ class QuestionOut(Schema):
 
 
 class RfpIn(Schema):
-    title: str = ""
+    title: Annotated[str, Column(Rfp, "title")] = ""
     scope: str = ""
     deliverables: str = ""
     timeline: str = ""
-    currency: str = "USD"
+    currency: Annotated[str, Column(Rfp, "currency")] = "USD"
     response_deadline: dt.datetime | None = None
     line_items: list[LineItemIn] | None = Field(
         None, description="The bid grid; omitted: defaults (create) or unchanged"
@@ -138,7 +167,7 @@ class RfpIn(Schema):
 
 class RfpCreateIn(RfpIn):
     need_id: int | None = Field(None, description="The need the RFP is built from (required)")
-    reference: str = ""
+    reference: Annotated[str, Column(Rfp, "reference")] = ""
 
 
 class DocumentOut(Schema):
@@ -196,7 +225,9 @@ class CancelIn(Schema):
 
 class InvitationIn(Schema):
     provider: str | None = Field(None, description="Provider organisation id or slug")
-    email: str = Field("", description="Only for a provider with no users on CXO yet: it is invited to claim itself")
+    email: Annotated[str, Column(RfpInvitation, "email")] = Field(
+        "", description="Only for a provider with no users on CXO yet: it is invited to claim itself"
+    )
     shortlist_id: int | None = Field(None, description="Invite every provider on this shortlist instead")
 
 
@@ -265,20 +296,24 @@ class InboxClarificationOut(Schema):
 
 class ProposalLineIn(Schema):
     line_item_id: int
-    unit_price: Decimal | None = Field(None, description="In the RFP's currency; null: not quoted")
-    quantity: Decimal | None = Field(None, description="Defaults to the RFP's quantity")
+    unit_price: Annotated[Decimal, Column(ProposalLine, "unit_price")] | None = Field(
+        None, description="In the RFP's currency; null: not quoted"
+    )
+    quantity: Annotated[Decimal, Column(ProposalLine, "quantity")] | None = Field(
+        None, description="Defaults to the RFP's quantity"
+    )
     assumption: str = ""
 
 
 class MilestoneIn(Schema):
-    name: str
+    name: Annotated[str, Column(ProposalMilestone, "name")]
     due_date: dt.date
 
 
 class DocumentIn(Schema):
-    name: str
+    name: Annotated[str, Column(Document, "name")]
     content_base64: str
-    content_type: str = "application/octet-stream"
+    content_type: Annotated[str, Column(Document, "content_type")] = "application/octet-stream"
 
 
 class ProposalIn(Schema):
@@ -288,7 +323,7 @@ class ProposalIn(Schema):
     timeline_summary: str = ""
     milestones: list[MilestoneIn] = Field(default_factory=list)
     answers: dict[int, str] = Field(default_factory=dict, description="Question id -> answer")
-    note: str = Field("", description="What changed in this revision")
+    note: Annotated[str, Column(ProposalVersion, "note")] = Field("", description="What changed in this revision")
     documents: list[DocumentIn] = Field(default_factory=list)
     keep_documents: bool = True
 
@@ -428,7 +463,7 @@ class ComparisonOut(Schema):
 class AwardIn(Schema):
     proposal_id: int | None = Field(None, description="The proposal to award (required)")
     password: str = Field("", description="The signer's password, re-entered (electronic signature)")
-    meaning: str = "award approved"
+    meaning: Annotated[str, Column(Signature, "meaning")] = "award approved"
     rationale: str = ""
 
 

@@ -29,6 +29,7 @@ import gzip
 import hashlib
 import io
 import sys
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from cxo.core.audit import audit_record
+from cxo.core.bounds import NUL
 from cxo.core.errors import ServiceError
 from cxo.core.models import User
 from cxo.registry.kind import organisation_kinds_refresh
@@ -352,6 +354,7 @@ def _parse_all(
                 header = [k for k in record if k is not None]
             try:
                 importer.check_shape(record)
+                _check_text(record)
                 rows.append(importer.parse(line=line, record=record))
             except RowSkipped:
                 continue
@@ -361,9 +364,21 @@ def _parse_all(
         raise ImportFailed(f"The file is not {importer.encoding} text (byte {exc.start}): {exc.reason}.") from exc
     except csv.Error as exc:
         raise ImportFailed(f"The file is not valid CSV: {exc}.") from exc
-    except (gzip.BadGzipFile, EOFError) as exc:
-        raise ImportFailed(f"The file cannot be read as gzip: {exc}.") from exc
+    except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
+        raise ImportFailed(gzip_unreadable(path, exc)) from exc
     return rows, rejections, count, header
+
+
+def gzip_unreadable(path: Path, exc: BaseException) -> str:
+    """The message for a ``.gz`` file that cannot be decompressed (truncated by a download, or corrupt)."""
+    return f"{path.name} is not a readable gzip file ({exc}): it may be truncated or corrupt; download it again."
+
+
+def _check_text(record: Record) -> None:
+    """Reject a record with a NUL character in a value: PostgreSQL cannot store one in text."""
+    for column, value in record.items():
+        if isinstance(value, str) and NUL in value:
+            raise RowRejected(f"{column} contains a NUL character")
 
 
 def _rejections_message(rejections: list[Rejection]) -> str:

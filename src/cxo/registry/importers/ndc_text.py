@@ -12,12 +12,13 @@ import csv
 import datetime as dt
 import gzip
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from cxo.registry.importers.base import Importer, ImportFailed, Record, RowRejected, open_text
+from cxo.registry.importers.base import Importer, ImportFailed, Record, RowRejected, gzip_unreadable, open_text
 
 NDC_CODE = re.compile(r"\d{4}-\d{4}|\d{5}-\d{3,4}")
 
@@ -104,8 +105,10 @@ class NdcFile(Importer[RowT]):
                     start = line + 1
                     line = reader.line_num
                     yield start, record
-        except (gzip.BadGzipFile, EOFError, OSError) as exc:
-            raise ImportFailed(f"The file cannot be read as gzip or text: {exc}.") from exc
+        except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
+            raise ImportFailed(gzip_unreadable(path, exc)) from exc
+        except OSError as exc:
+            raise ImportFailed(f"{path.name} cannot be read: {exc}.") from exc
 
     def listing_fields(self, *, line: int, record: Record) -> ListingFields:
         """The fields every listing must have, checked; raises RowRejected with the reason."""

@@ -71,7 +71,11 @@ def _import_runs(capabilities: Q) -> list[ImportRun]:
     evidence = Evidence.objects.filter(import_run__isnull=False).filter(
         capability__in=Capability.objects.filter(capabilities).values("pk")
     )
-    return list(ImportRun.objects.filter(pk__in=evidence.values("import_run_id")).order_by("-started_at", "-pk"))
+    return list(
+        ImportRun.objects.select_related("actor")
+        .filter(pk__in=evidence.values("import_run_id"))
+        .order_by("-started_at", "-pk")
+    )
 
 
 def _capability_order(capability: Capability) -> tuple[int, str, str, str]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 
 from cxo.core.errors import ServiceError
 from cxo.core.models import Organisation, User
 from cxo.sourcing.models import Document, ProposalVersion, Rfp
-
-MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -35,8 +34,9 @@ def document_store(
         raise ServiceError("Every document needs a file name.", field="documents")
     if not data.content:
         raise ServiceError(f"The document '{name}' is empty.", field="documents")
-    if len(data.content) > MAX_DOCUMENT_BYTES:
-        raise ServiceError(f"The document '{name}' is larger than 25 MB.", field="documents")
+    if len(data.content) > settings.CXO_DOCUMENT_MAX_BYTES:
+        limit = settings.CXO_DOCUMENT_MAX_BYTES / (1024 * 1024)
+        raise ServiceError(f"The document '{name}' is larger than {limit:g} MB.", field="documents")
     document = Document(
         organisation=rfp.organisation,
         rfp=rfp,

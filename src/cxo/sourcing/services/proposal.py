@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cxo.core.bounds import records_check
 from cxo.core.errors import Conflict, NotFound, ServiceError
 from cxo.core.models import User
 from cxo.core.roles import Permission
@@ -193,23 +194,29 @@ def proposal_submit(*, actor: User, invitation: RfpInvitation, data: ProposalDat
         content_sha256="",
     )
     ProposalLine.objects.bulk_create(
-        ProposalLine(
-            version=version,
-            line_item=item,
-            unit_price=line.unit_price,
-            quantity=quantity,
-            amount=amount,
-            assumption=line.assumption.strip(),
+        records_check(
+            ProposalLine(
+                version=version,
+                line_item=item,
+                unit_price=line.unit_price,
+                quantity=quantity,
+                amount=amount,
+                assumption=line.assumption.strip(),
+            )
+            for item, line, quantity, amount in lines
         )
-        for item, line, quantity, amount in lines
     )
     ProposalAnswer.objects.bulk_create(
-        ProposalAnswer(version=version, question_id=qid, text=text.strip())
-        for qid, text in sorted(data.answers.items())
+        records_check(
+            ProposalAnswer(version=version, question_id=qid, text=text.strip())
+            for qid, text in sorted(data.answers.items())
+        )
     )
     ProposalMilestone.objects.bulk_create(
-        ProposalMilestone(version=version, position=i, name=m.name.strip(), due_date=m.due_date)
-        for i, m in enumerate(sorted(data.milestones, key=lambda m: m.due_date))
+        records_check(
+            ProposalMilestone(version=version, position=i, name=m.name.strip(), due_date=m.due_date)
+            for i, m in enumerate(sorted(data.milestones, key=lambda m: m.due_date))
+        )
     )
     if previous is not None and data.keep_documents:
         for doc in previous.documents.all():

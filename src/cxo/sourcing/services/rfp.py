@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cxo.core.audit import audit_record, diff, snapshot
+from cxo.core.bounds import records_check
 from cxo.core.errors import ServiceError
 from cxo.core.models import User
 from cxo.core.roles import Permission
@@ -112,15 +113,20 @@ def _set_children(
         before = [f"{li.description} ({li.quantity} {li.unit})" for li in rfp.line_items.all()]
         rfp.line_items.all().delete()
         RfpLineItem.objects.bulk_create(
-            RfpLineItem(
-                rfp=rfp,
-                position=i,
-                description=li.description.strip(),
-                unit=li.unit.strip(),
-                quantity=li.quantity,
-                assumption_prompt=li.assumption_prompt.strip(),
+            records_check(
+                [
+                    RfpLineItem(
+                        rfp=rfp,
+                        position=i,
+                        description=li.description.strip(),
+                        unit=li.unit.strip(),
+                        quantity=li.quantity,
+                        assumption_prompt=li.assumption_prompt.strip(),
+                    )
+                    for i, li in enumerate(_clean_lines(line_items))
+                ],
+                label="Line",
             )
-            for i, li in enumerate(_clean_lines(line_items))
         )
         after = [f"{li.description.strip()} ({li.quantity} {li.unit.strip()})" for li in line_items]
         if before != after:
@@ -129,17 +135,21 @@ def _set_children(
         before_q = list(rfp.questions.values_list("text", flat=True))
         rfp.questions.all().delete()
         clean = [q.strip() for q in questions if q.strip()]
-        RfpQuestion.objects.bulk_create(RfpQuestion(rfp=rfp, position=i, text=q) for i, q in enumerate(clean))
+        RfpQuestion.objects.bulk_create(
+            records_check(RfpQuestion(rfp=rfp, position=i, text=q) for i, q in enumerate(clean))
+        )
         if before_q != clean:
             changes["questions"] = [before_q, clean]
     if criteria is not None:
         before_c = [f"{c.name} {c.weight}" for c in rfp.criteria.all()]
         rfp.criteria.all().delete()
         EvaluationCriterion.objects.bulk_create(
-            EvaluationCriterion(
-                rfp=rfp, position=i, name=c.name.strip(), weight=c.weight, description=c.description.strip()
+            records_check(
+                EvaluationCriterion(
+                    rfp=rfp, position=i, name=c.name.strip(), weight=c.weight, description=c.description.strip()
+                )
+                for i, c in enumerate(_clean_criteria(criteria))
             )
-            for i, c in enumerate(_clean_criteria(criteria))
         )
         after_c = [f"{c.name.strip()} {c.weight}" for c in criteria]
         if before_c != after_c:

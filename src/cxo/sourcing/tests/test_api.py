@@ -6,7 +6,6 @@ import base64
 import datetime as dt
 import hashlib
 from types import SimpleNamespace
-from typing import Any
 
 from django.test import Client
 from django.utils import timezone
@@ -14,27 +13,11 @@ from django.utils import timezone
 from cxo.config.api import api
 from cxo.core.models import Organisation, User
 from cxo.core.services import api_token_create
+from cxo.testing.api import Api
 from cxo.testing.factories import TEST_PASSWORD
 from cxo.testing.routes import API_ROUTES, WEB_ROUTES
 from cxo.testing.sourcing import sourcing_terms
 from cxo.testing.walk import walk_api, walk_web
-
-
-class Api:
-    def __init__(self, user: User) -> None:
-        _, self.token = api_token_create(user=user, name="test")
-        self.client = Client()
-
-    def __call__(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
-        response = self.client.generic(
-            method,
-            f"/api/v1{path}",
-            data=b"" if body is None else __import__("json").dumps(body),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {self.token}",
-        )
-        assert response.status_code == status, (method, path, response.status_code, response.content[:500])
-        return response.json()
 
 
 def test_the_whole_journey_through_the_api(

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import getpass
 import sys
 from typing import Any
 
@@ -40,7 +39,8 @@ class Command(BaseCommand):
                 skip_bad=options["skip_bad"],
                 rejected_path=options["rejected_file"],
                 show_progress=sys.stdout.isatty() and options["verbosity"] > 0,
-                actor_label="" if actor else f"cli:{getpass.getuser()}",
+                # The server's OS account says nothing to users: a run without --user is "cli".
+                actor_label="" if actor else "cli",
             )
         except ImportFailed as exc:
             run = f" (import run {exc.run.pk})" if exc.run is not None else ""
