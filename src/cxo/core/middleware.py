@@ -80,6 +80,11 @@ class RequestLimitsMiddleware:
             limit = settings.CXO_UPLOAD_MAX_BYTES
         else:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if content_type == "multipart/form-data" and not request.content_params.get("boundary"):
+            # Django's parser would raise on first use of request.POST, wherever that is (django-axes reads it).
+            return _refuse(
+                request, 400, "Request refused", "A multipart/form-data body needs a boundary in its Content-Type."
+            )
         if length > limit:
             return _refuse(
                 request,
