@@ -80,7 +80,7 @@ class RequestLimitsMiddleware:
             limit = settings.CXO_UPLOAD_MAX_BYTES
         else:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if content_type == "multipart/form-data" and not request.content_params.get("boundary"):
+        if content_type == "multipart/form-data" and not (request.content_params or {}).get("boundary"):
             # Django's parser would raise on first use of request.POST, wherever that is (django-axes reads it).
             return _refuse(
                 request, 400, "Request refused", "A multipart/form-data body needs a boundary in its Content-Type."
