@@ -143,6 +143,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cxo.core.views.login_locked_out"  # JSON for the API, the lockout page for people
 
+# Personal API tokens expire this many days after they are made (cxo.core.services.api_token_create).
+CXO_API_TOKEN_DAYS = int(os.environ.get("CXO_API_TOKEN_DAYS", "90"))
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CXO <noreply@cxo.localhost>")
 

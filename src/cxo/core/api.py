@@ -10,11 +10,11 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from cxo.core.access import AuthedRequest, OrganisationRouter, OrgRequest
 from cxo.core.errors import ServiceError
-from cxo.core.models import AuditEvent
+from cxo.core.models import ApiToken, AuditEvent
 from cxo.core.roles import PERMISSIONS, Permission
-from cxo.core.schemas import AuditEventOut, MembershipOut, MeOut, Message, TokenIn, TokenOut
-from cxo.core.selectors import audit_event_list
-from cxo.core.services import api_token_create
+from cxo.core.schemas import AuditEventOut, MembershipOut, MeOut, Message, TokenIn, TokenInfoOut, TokenOut
+from cxo.core.selectors import api_token_get, api_token_list, audit_event_list
+from cxo.core.services import api_token_create, api_token_revoke
 
 router = Router(tags=["platform"])
 
@@ -23,7 +23,8 @@ router = Router(tags=["platform"])
 def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
     """Exchange a username and password for a new personal API token (shown once).
 
-    Repeated failures for the same username and address are locked out for a while.
+    The token expires after ``expires_at`` (90 days by default) and is revoked when the password
+    changes or is reset. Repeated failures for the same username and address are locked out for a while.
     """
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
@@ -33,7 +34,27 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
     # A sign-in like the login page's: resets the failure count (django-axes) and records last_login.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     token, secret = api_token_create(user=user, name=payload.name)
-    return 201, {"token": secret, "prefix": token.prefix, "name": token.name, "created_at": token.created_at}
+    return 201, {
+        "id": token.pk,
+        "token": secret,
+        "prefix": token.prefix,
+        "name": token.name,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+    }
+
+
+@router.get("/auth/tokens", response=list[TokenInfoOut])
+def token_list(request: AuthedRequest) -> list[ApiToken]:
+    """Your own API tokens, newest first: active, expired and revoked (never their secrets)."""
+    return list(api_token_list(user=request.user))
+
+
+@router.delete("/auth/tokens/{token_id}", response={204: None, 404: Message})
+def token_delete(request: AuthedRequest, token_id: int) -> tuple[int, None]:
+    """Revoke one of your tokens at once (another user's token is a 404). Revoking it again is a no-op."""
+    api_token_revoke(user=request.user, token=api_token_get(user=request.user, token_id=token_id))
+    return 204, None
 
 
 @router.get("/me", response=MeOut)

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 
 
 class CoreConfig(AppConfig):
@@ -12,3 +12,10 @@ class CoreConfig(AppConfig):
 
         # Every CXO model's values are checked against their columns before any save (cxo.core.bounds).
         pre_save.connect(check_before_save, dispatch_uid="cxo.core.bounds.check_before_save")
+
+        from cxo.core.models import User
+        from cxo.core.services import password_changed_revoke_tokens
+        from cxo.core.signals import announce_password_change, password_changed
+
+        post_save.connect(announce_password_change, sender=User, dispatch_uid="cxo.core.signals.password")
+        password_changed.connect(password_changed_revoke_tokens, dispatch_uid="cxo.core.services.revoke_tokens")

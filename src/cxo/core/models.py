@@ -88,15 +88,21 @@ class OrganisationInvitation(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token. The secret is shown once; only its SHA-256 is kept."""
+    """A personal API token. The secret is shown once; only its SHA-256 is kept.
+
+    It works until ``expires_at`` (``CXO_API_TOKEN_DAYS`` after it was made) or until it is revoked:
+    by its owner, or with all the owner's other tokens when their password changes or is reset.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -105,8 +111,19 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def status(self) -> str:
+        """active, expired or revoked."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.is_expired else "active"
 
 
 class AuditEventQuerySet(TenantQuerySet["AuditEvent"]):

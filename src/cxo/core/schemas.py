@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class Message(Schema):
@@ -17,10 +17,25 @@ class TokenIn(Schema):
 
 
 class TokenOut(Schema):
-    token: str
+    id: int
+    token: str = Field(description="The secret: shown this once, only its SHA-256 is kept.")
     prefix: str
     name: str
     created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class TokenInfoOut(Schema):
+    """One of your tokens, without its secret."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    status: str = Field(description="active, expired or revoked")
 
 
 class MembershipOut(Schema):

@@ -62,7 +62,16 @@ def invitation_list_open(*, organisation: Organisation) -> QuerySet[Organisation
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=user).order_by("-created_at")
+    """The user's own tokens, newest first."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def api_token_get(*, user: User, token_id: int) -> ApiToken:
+    """One of the user's own tokens; anyone else's is NotFound, as if it did not exist."""
+    token = api_token_list(user=user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("No such token.")
+    return token
 
 
 def audit_event_list(

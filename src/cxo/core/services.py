@@ -243,11 +243,19 @@ def invitation_revoke(*, actor: User, invitation: OrganisationInvitation) -> Org
 
 @transaction.atomic
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal API token. Returns the token and its secret, which is shown once."""
+    """Create a personal API token, valid for ``CXO_API_TOKEN_DAYS``. Returns it and its secret, shown once."""
     name = name.strip() or "API token"
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=prefix, key_hash=_sha256(secret))
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=prefix,
+        key_hash=_sha256(secret),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.CXO_API_TOKEN_DAYS),
+    )
     for membership in user.memberships.select_related("organisation"):
         audit_record(actor=user, organisation=membership.organisation, action="api_token.create", obj=token)
     return token, secret
@@ -255,24 +263,60 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 @transaction.atomic
 def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
+    """Revoke one of the user's own tokens (another's is NotFound); revoking it again changes nothing."""
     if token.user_id != user.pk:
         raise NotFound("No such token.")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.revoked_reason = "Revoked by its owner."
+        token.save(update_fields=["revoked_at", "revoked_reason"])
         for membership in user.memberships.select_related("organisation"):
             audit_record(actor=user, organisation=membership.organisation, action="api_token.revoke", obj=token)
     return token
 
 
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every active token of ``user`` (their password changed or was reset); returns how many."""
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    if not tokens:
+        return 0
+    now = timezone.now()
+    for token in tokens:
+        token.revoked_at, token.revoked_reason = now, reason[:100]
+    ApiToken.objects.bulk_update(tokens, ["revoked_at", "revoked_reason"])
+    for membership in user.memberships.select_related("organisation"):
+        for token in tokens:
+            audit_record(
+                actor=user,
+                organisation=membership.organisation,
+                action="api_token.revoke",
+                obj=token,
+                reason=reason,
+            )
+    return len(tokens)
+
+
+def password_changed_revoke_tokens(sender: type[User], user: User, **kwargs: object) -> None:
+    """Receiver of :data:`cxo.core.signals.password_changed`: a changed or reset password ends every token."""
+    api_tokens_revoke_all(user=user, reason="Password changed or reset.")
+
+
 def api_token_authenticate(*, secret: str) -> User | None:
-    """The active user behind a bearer token, or None. Records the token's last use (at most once a minute)."""
+    """The active user behind a bearer token that is neither revoked nor expired, or None.
+
+    Records the token's last use (at most once a minute).
+    """
     if not secret.startswith(f"{TOKEN_PREFIX}_"):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_sha256(secret), revoked_at__isnull=True).first()
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_sha256(secret), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

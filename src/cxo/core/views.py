@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -188,7 +189,12 @@ def tokens(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "core/tokens.html",
-        {"tokens": selectors.api_token_list(user=request.user), "form": form, "new_secret": new_secret},
+        {
+            "tokens": selectors.api_token_list(user=request.user),
+            "form": form,
+            "new_secret": new_secret,
+            "token_days": settings.CXO_API_TOKEN_DAYS,
+        },
     )
 
 

@@ -202,6 +202,9 @@ WEB_ROUTES: dict[str, Route] = {
 # "METHOD /path/with/{params}" (relative to /api/v1) -> how to reach it.
 API_ROUTES: dict[str, Route] = {
     "POST /auth/token": Route("public"),
+    "GET /auth/tokens": Route("signed_in"),
+    # A user's own token: another user (the outsider) gets 404 for it.
+    "DELETE /auth/tokens/{token_id}": Route("tenant", kwargs=lambda w: {"token_id": w.sponsor_token.pk}),
     "GET /me": Route("signed_in"),
     "GET /organisations/{slug}/audit": Route("tenant", kwargs=lambda w: {"slug": w.sponsor.slug}),
     # matching: the public registry for any signed-in user; shortlists are the sponsor's
