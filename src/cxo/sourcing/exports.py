@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cxo.core.xlsx import append_row
 from cxo.sourcing.selectors import Comparison, EvaluationResult
 
 LOW_FILL = PatternFill("solid", fgColor="E6F4EC")
@@ -36,21 +37,26 @@ def _cell_note(cell: object) -> str:
 
 
 def comparison_xlsx(*, cmp: Comparison, evaluation: list[EvaluationResult]) -> bytes:
-    """A workbook: the bid grid side by side (amount and unit price per provider, flags), totals, timelines, scores."""
+    """A workbook: the bid grid side by side (amount and unit price per provider, flags), totals, timelines, scores.
+
+    Every row goes through :func:`cxo.core.xlsx.append_row`: text the parties typed is never a formula.
+    """
     rfp = cmp.rfp
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "Comparison"
-    ws.append([f"{rfp.reference} {rfp.title}"])
+    append_row(ws, [f"{rfp.reference} {rfp.title}"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"{rfp.organisation.name} · currency {rfp.currency} · exported {timezone.now():%Y-%m-%d %H:%M} UTC"])
-    ws.append([])
+    append_row(
+        ws, [f"{rfp.organisation.name} · currency {rfp.currency} · exported {timezone.now():%Y-%m-%d %H:%M} UTC"]
+    )
+    append_row(ws, [])
     header = ["Line", "Unit", "Quantity"]
     for p in cmp.proposals:
         version = p.current_version
         header += [f"{p.provider.name} (v{version.number if version else '-'}) amount", "unit price", "note"]
-    ws.append(header)
+    append_row(ws, header)
     for c in ws[ws.max_row]:
         c.font = BOLD
     for row in cmp.rows:
@@ -61,7 +67,7 @@ def comparison_xlsx(*, cmp: Comparison, evaluation: list[EvaluationResult]) -> b
                 None if cell.unit_price is None else float(cell.unit_price),
                 _cell_note(cell),
             ]
-        ws.append(values)
+        append_row(ws, values)
         r = ws.max_row
         for i, cell in enumerate(row.cells):
             target = ws.cell(row=r, column=4 + 3 * i)
@@ -74,7 +80,7 @@ def comparison_xlsx(*, cmp: Comparison, evaluation: list[EvaluationResult]) -> b
     totals: list[object] = ["Total", "", ""]
     for _p, total, _low, _high in cmp.totals:
         totals += [float(total), "", ""]
-    ws.append(totals)
+    append_row(ws, totals)
     for i, (_p, _t, low, high) in enumerate(cmp.totals):
         c = ws.cell(row=ws.max_row, column=4 + 3 * i)
         c.number_format, c.font = MONEY, BOLD
@@ -86,27 +92,29 @@ def comparison_xlsx(*, cmp: Comparison, evaluation: list[EvaluationResult]) -> b
     ws.freeze_panes = "D5"
 
     tl = wb.create_sheet("Timelines")
-    tl.append(["Provider", "First milestone", "Completion", "Milestones", "Summary"])
+    append_row(tl, ["Provider", "First milestone", "Completion", "Milestones", "Summary"])
     for t in cmp.timelines:
-        tl.append(
+        append_row(
+            tl,
             [
                 t.proposal.provider.name,
                 t.start,
                 t.finish,
                 "; ".join(f"{m.name} ({m.due_date:%Y-%m-%d})" for m in t.milestones),
                 t.summary,
-            ]
+            ],
         )
     ev = wb.create_sheet("Evaluation")
-    ev.append(["Provider", "Weighted score (0-10)", "Complete score sheets", "By evaluator"])
+    append_row(ev, ["Provider", "Weighted score (0-10)", "Complete score sheets", "By evaluator"])
     for r in evaluation:
-        ev.append(
+        append_row(
+            ev,
             [
                 r.proposal.provider.name,
                 None if r.weighted is None else float(r.weighted),
                 r.complete_evaluators,
                 ", ".join(f"{k}: {v}" for k, v in r.by_evaluator.items()),
-            ]
+            ],
         )
     for sheet in (tl, ev):
         for c in sheet[1]:
