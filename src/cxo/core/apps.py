@@ -15,7 +15,9 @@ class CoreConfig(AppConfig):
 
         from cxo.core.models import User
         from cxo.core.services import password_changed_revoke_tokens
-        from cxo.core.signals import announce_password_change, password_changed
+        from cxo.core.signals import announce_password_change, password_changed, permission_refused
+        from cxo.core.signatures import signing_refused
 
         post_save.connect(announce_password_change, sender=User, dispatch_uid="cxo.core.signals.password")
         password_changed.connect(password_changed_revoke_tokens, dispatch_uid="cxo.core.services.revoke_tokens")
+        permission_refused.connect(signing_refused, dispatch_uid="cxo.core.signatures.signing_refused")

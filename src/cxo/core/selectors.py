@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from cxo.core.errors import NotFound, NotPermitted
 from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, OrganisationInvitation, User
 from cxo.core.roles import DOING, Permission, role_allows
+from cxo.core.signals import permission_refused
 
 
 def organisation_list_for_user(*, user: User) -> QuerySet[Organisation]:
@@ -41,7 +42,10 @@ def membership_can(*, membership: Membership, permission: Permission) -> bool:
 def membership_require(*, membership: Membership, permission: Permission) -> None:
     """NotPermitted, saying what the role does not allow, unless the membership grants ``permission``."""
     if not membership_can(membership=membership, permission=permission):
-        raise NotPermitted(f"Your role ({membership.get_role_display()}) does not allow {DOING[permission]}.")
+        message = f"Your role ({membership.get_role_display()}) does not allow {DOING[permission]}."
+        # Some refusals are records in themselves: a refused attempt to sign is in the audit trail.
+        permission_refused.send(sender=Membership, membership=membership, permission=permission, reason=message)
+        raise NotPermitted(message)
 
 
 def user_can(*, user: User, organisation: Organisation, permission: Permission) -> bool:

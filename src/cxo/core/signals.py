@@ -1,4 +1,6 @@
-"""Platform signals: a user's password changed — by the change form, a reset, the admin or a command.
+"""Platform signals: a user's password changed; a member was refused a permission.
+
+``password_changed``: by the change form, a reset, the admin or a command.
 
 Django sends no such signal. Every one of those paths calls ``set_password()`` and then saves the
 user, and ``AbstractBaseUser`` keeps the new raw password in ``_password`` until after the save; a
@@ -15,6 +17,9 @@ from cxo.core.models import User
 
 #: Sent after a user's password was changed and saved, with ``user``.
 password_changed = Signal()
+#: Sent by ``membership_require`` when a role lacks a permission, with ``membership``, ``permission``
+#: and ``reason``: by the organisation guard (pages and API) and by services alike.
+permission_refused = Signal()
 
 
 def announce_password_change(

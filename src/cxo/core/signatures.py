@@ -7,6 +7,10 @@ and after repeated failures signing is locked for a while. :func:`signature_sign
 signed, when, meaning what, over the SHA-256 of the signed content, so a later change of the content
 is detectable with :func:`signature_matches`. It is the one way to sign anything in CXO (an award,
 later a batch disposition).
+
+Every attempt is recorded with its outcome: ``signature.failed`` (a wrong password; these count
+towards the lock), ``signature.refused`` (while locked, or by a member whose role may not sign:
+:func:`signature_refuse`) and ``signature.sign``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from django.utils import timezone
 
 from cxo.core.audit import audit_record
 from cxo.core.errors import NotPermitted, ServiceError
-from cxo.core.models import AuditEvent, Organisation, Signature, User
+from cxo.core.models import AuditEvent, Membership, Organisation, Signature, User
+from cxo.core.roles import Permission
 
 FAILURE_LIMIT = 3
 LOCKOUT = timedelta(minutes=15)
@@ -61,10 +66,12 @@ def signature_reauthenticate(*, user: User, password: str, organisation: Organis
     )
     if failures >= FAILURE_LIMIT:
         minutes = int(LOCKOUT.total_seconds() // 60)
-        raise NotPermitted(
+        message = (
             f"Signing is locked after {FAILURE_LIMIT} wrong passwords: try again in {minutes} minutes. "
             "Each attempt is in the audit trail."
         )
+        signature_refuse(user=user, organisation=organisation, reason=message)
+        raise NotPermitted(message)
     if not user.is_active or not password or not user.check_password(password):
         audit_record(
             actor=user,
@@ -76,6 +83,34 @@ def signature_reauthenticate(*, user: User, password: str, organisation: Organis
         )
         raise NotPermitted("The password is not correct: the signature was not applied.")
     return Reauthentication(user_id=user.pk, at=now)
+
+
+def signature_refuse(*, user: User, organisation: Organisation, reason: str) -> None:
+    """Record a signature attempt that was refused before any password was checked (``signature.refused``).
+
+    For signing while locked and for a member whose role may not sign. Call it outside any
+    transaction that the refusal rolls back, as for a wrong password.
+    """
+    audit_record(
+        actor=user,
+        organisation=organisation,
+        action="signature.refused",
+        obj=user,
+        object_repr=f"Signature attempt by {user.get_username()}",
+        reason=reason,
+    )
+
+
+def signing_refused(
+    sender: type[Membership], membership: Membership, permission: Permission, reason: str, **kwargs: object
+) -> None:
+    """Receiver of ``permission_refused``: a member refused the right to sign made a signature attempt.
+
+    The organisation guard (the award page and API operation) and the award service all check that
+    right, so whichever refuses, the attempt is recorded once.
+    """
+    if permission == Permission.SIGN_AWARD:
+        signature_refuse(user=membership.user, organisation=membership.organisation, reason=reason)
 
 
 @transaction.atomic

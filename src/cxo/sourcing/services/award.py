@@ -33,11 +33,12 @@ def award_sign(
 ) -> Award:
     """Award the RFP to ``proposal``'s current version with the actor's electronic signature.
 
-    The password is checked first, outside the award's transaction, so a wrong one stays in the
-    audit trail. The RFP row is then locked and its state checked under the lock, so of two
+    The role and the password are checked first, outside the award's transaction, so a refused
+    attempt stays in the audit trail. The RFP row is then locked and its state checked under the lock, so of two
     simultaneous attempts exactly one succeeds; the other gets a Conflict. Every invitee is told
     (award or regret), and ``award_signed`` is sent in the same transaction (contracts drafts the work order).
     """
+    # A refusal here is recorded as a signature attempt (cxo.core.signatures.signing_refused).
     member_require(actor=actor, organisation=rfp.organisation, permission=Permission.SIGN_AWARD)
     reauthentication = signature_reauthenticate(user=actor, password=password, organisation=rfp.organisation)
     return _award_signed(

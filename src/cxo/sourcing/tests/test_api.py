@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 from types import SimpleNamespace
+from typing import Any
 
 from django.test import Client
 from django.utils import timezone

@@ -133,3 +133,52 @@ def test_two_simultaneous_awards_give_exactly_one(closed: SimpleNamespace) -> No
         t.join(timeout=30)
     assert sorted(outcomes) == ["An RFP that is awarded cannot be awarded. It has already been awarded.", "awarded"]
     assert Award.objects.for_organisation(closed.sponsor).filter(rfp=closed.rfp).count() == 1
+
+
+# --- every signature attempt is in the audit trail (issue 11, item 8) -----------------------------------
+
+
+def _attempts(sponsor: Organisation) -> list[tuple[str, str, str]]:
+    """Refused and failed signature attempts (the world's awarded RFP was signed once already)."""
+    events = (
+        AuditEvent.objects.for_organisation(sponsor)
+        .filter(action__in=["signature.failed", "signature.refused"])
+        .order_by("at", "id")
+    )
+    return [(e.action, e.actor_label, e.reason) for e in events]
+
+
+def test_an_attempt_by_a_role_without_the_right_is_recorded(closed: SimpleNamespace) -> None:
+    refused = "Your role (Quality assurance) does not allow signing an award."
+    with pytest.raises(NotPermitted):
+        award_sign(actor=closed.teammate, rfp=closed.rfp, proposal=closed.proposal, password=TEST_PASSWORD)
+    assert _attempts(closed.sponsor) == [("signature.refused", "bob", refused)]
+
+    # Through the API and the signing page as well: 403, and the attempt is recorded each time.
+    from cxo.testing.api import Api
+
+    body = {"proposal_id": closed.proposal.pk, "password": TEST_PASSWORD}
+    answer = Api(closed.teammate)("POST", f"/organisations/{closed.sponsor.slug}/rfps/{closed.rfp.pk}/award", body, 403)
+    assert answer == {"detail": refused}
+    from conftest import login_client
+
+    page = login_client(closed.teammate)
+    url = f"/o/{closed.sponsor.slug}/rfps/{closed.rfp.pk}/award/"
+    assert page.get(url).status_code == 403  # opening the signing page is refused and recorded too
+    assert page.post(url, {"proposal": closed.proposal.pk, "password": TEST_PASSWORD}).status_code == 403
+    assert _attempts(closed.sponsor) == [("signature.refused", "bob", refused)] * 4
+    assert not Award.objects.for_organisation(closed.sponsor).filter(rfp=closed.rfp).exists()
+
+
+def test_attempts_after_the_lock_are_recorded_with_their_outcome(closed: SimpleNamespace) -> None:
+    for _ in range(3):
+        with pytest.raises(NotPermitted):
+            award_sign(actor=closed.sponsor_user, rfp=closed.rfp, proposal=closed.proposal, password="guess")
+    for password in (TEST_PASSWORD, "guess"):
+        with pytest.raises(NotPermitted, match="Signing is locked after 3 wrong passwords"):
+            award_sign(actor=closed.sponsor_user, rfp=closed.rfp, proposal=closed.proposal, password=password)
+    attempts = _attempts(closed.sponsor)
+    assert [a[0] for a in attempts] == ["signature.failed"] * 3 + ["signature.refused"] * 2
+    assert attempts[-1][2].startswith("Signing is locked after 3 wrong passwords: try again in 15 minutes.")
+    assert "Each attempt is in the audit trail." in attempts[-1][2]
+    assert not Award.objects.for_organisation(closed.sponsor).filter(rfp=closed.rfp).exists()
