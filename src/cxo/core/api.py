@@ -6,11 +6,12 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from cxo.core.access import AuthedRequest, OrganisationRouter, OrgRequest
 from cxo.core.errors import ServiceError
 from cxo.core.models import ApiToken, AuditEvent
+from cxo.core.pagination import Pagination
 from cxo.core.roles import PERMISSIONS, Permission
 from cxo.core.schemas import AuditEventOut, MembershipOut, MeOut, Message, TokenIn, TokenInfoOut, TokenOut
 from cxo.core.selectors import api_token_get, api_token_list, audit_event_list
@@ -94,7 +95,7 @@ org_api = OrganisationRouter(tags=["platform"])
 
 
 @org_api.get("/audit", response=list[AuditEventOut], permission=Permission.VIEW_AUDIT)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def audit_events(request: OrgRequest, filters: Query[AuditFilters]) -> QuerySet[AuditEvent]:
     """The organisation's audit trail, newest first (administrators only)."""
     if filters.since and filters.until and filters.since > filters.until:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Path, Query, Router
 
+from cxo.core.pagination import page_check
 from cxo.core.schemas import Message
 from cxo.registry import geo, selectors
 from cxo.registry.compliance import ComplianceRecord
@@ -30,7 +31,7 @@ from cxo.registry.schemas import (
     SitePageOut,
     TaxonomyOut,
 )
-from cxo.registry.search import SearchPage, country_name, page_check
+from cxo.registry.search import SearchPage, country_name
 
 router = Router(tags=["registry"])
 

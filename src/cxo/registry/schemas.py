@@ -57,12 +57,12 @@ class DirectoryQuery(Schema):
         "inspection's outcome), uninspected, warning_letter_recent, recall_class1_recent (within 5 years of today).",
     )
     sort: str = Field("name", description="Order of the hits: name, -name, country (sites) or sites (organisations).")
-    page: int = Field(1, description="Page number, from 1. A page past the last one is empty.")
+    page: int = Field(1, description="Page number, from 1 to 100,000. A page past the last one is empty.")
     page_size: int = Field(25, description="Hits per page, from 1 to 100.")
 
 
 class PageQuery(Schema):
-    page: int = Field(1, description="Page number, from 1. A page past the last one is empty.")
+    page: int = Field(1, description="Page number, from 1 to 100,000. A page past the last one is empty.")
     page_size: int = Field(50, description="Items per page, from 1 to 100.")
 
 

@@ -41,7 +41,6 @@ from cxo.registry.record_facets import (
 from cxo.registry.registration import RegistrationSource, RegistrationStatus
 
 PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
 
 # Facet key -> (query parameter, label). The order is the order of the directory's left column.
 FACETS: dict[str, tuple[str, str]] = {
@@ -238,13 +237,6 @@ def directory_filters_parse(
         compliance=_unique([compliance_parse(v) for v in compliance if v.strip()]),
         **({"as_of": as_of} if as_of is not None else {}),
     )
-
-
-def page_check(*, page: int, page_size: int) -> None:
-    if page < 1:
-        raise ServiceError(f"Page {page} does not exist: pages are numbered from 1.", field="page")
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ServiceError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}.", field="page_size")
 
 
 # --- the search ---------------------------------------------------------------------------------

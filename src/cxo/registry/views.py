@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from cxo.core.errors import NotFound, ServiceError
+from cxo.core.pagination import offset_number, page_number
 from cxo.registry import selectors
 from cxo.registry.charts import bar_chart
 from cxo.registry.models import Site
@@ -88,10 +89,7 @@ def _read_params(query: QueryDict) -> dict[str, list[str]]:
 
 
 def _page_number(query: QueryDict) -> int:
-    try:
-        return max(1, int(query.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_number(query.get("page"))
 
 
 def _search(
@@ -244,10 +242,7 @@ def evidence_more(request: HttpRequest, capability_id: int) -> HttpResponse:
     """A page of a capability's evidence from ``?offset=`` (``?group=1``: its capability group's), as
     list items for the "and K more" link of the organisation and site pages to swap itself for."""
     group = request.GET.get("group") == "1"
-    try:
-        offset = max(0, int(request.GET.get("offset", "0")))
-    except ValueError:
-        offset = 0
+    offset = offset_number(request.GET.get("offset"))
     try:
         page = selectors.evidence_page(capability_id=capability_id, group=group, offset=offset)
     except NotFound as exc:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q
 
 from cxo.core.models import Organisation
+from cxo.core.pagination import page_check
 from cxo.registry.facets import TermNode, TermTree, signature_values
 from cxo.registry.models import (
     OrganisationFacets,
@@ -28,7 +29,6 @@ from cxo.registry.search import (
     SearchPage,
     country_name,
     directory_filters_parse,
-    page_check,
     sort_check,
 )
 

@@ -105,7 +105,7 @@ def test_filters_take_names_and_paging_walks_every_hit(small_registry: SimpleNam
         ({"route": "osmosis"}, 400, "Unknown route 'osmosis'"),
         ({"kind": "giant"}, 400, "Unknown organisation kind 'giant'. Known kinds: cro, cmo, cdmo, sponsor, other."),
         ({"evidence": "rumour"}, 400, "Unknown evidence source 'rumour'"),
-        ({"page": 0}, 400, "Page 0 does not exist: pages are numbered from 1."),
+        ({"page": 0}, 400, "Page 0 does not exist: pages are numbered from 1 to at most 100,000."),
         ({"page": -3}, 400, "Page -3 does not exist"),
         ({"page_size": 0}, 400, "page_size must be between 1 and 100, not 0."),
         ({"page_size": 1000}, 400, "page_size must be between 1 and 100, not 1000."),
@@ -223,7 +223,7 @@ def test_import_runs(small_registry: SimpleNamespace, reader: Api) -> None:
     response = reader.get("/imports", {"page": 0})
     assert (response.status_code, response.json()["detail"]) == (
         400,
-        "Page 0 does not exist: pages are numbered from 1.",
+        "Page 0 does not exist: pages are numbered from 1 to at most 100,000.",
     )
 
 
