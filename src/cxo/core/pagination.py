@@ -58,7 +58,7 @@ class Pagination(PageNumberPagination):
     def __init__(self, page_size: int = 50, max_page_size: int = MAX_PAGE_SIZE, **kwargs: Any) -> None:
         super().__init__(page_size=page_size, max_page_size=max_page_size, **kwargs)
 
-    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any) -> Any:
+    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any) -> Any:
         size = self.page_size if pagination.page_size is None else pagination.page_size
         page_check(page=pagination.page, page_size=size, max_page_size=self.max_page_size)
-        return super().paginate_queryset(queryset, pagination, request, **params)  # type: ignore[arg-type]
+        return super().paginate_queryset(queryset, pagination, request, **params)
