@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from cxo.core.access import OrgRequest, requires
 from cxo.core.errors import ServiceError
 from cxo.core.models import Organisation
+from cxo.core.redirects import with_query
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
 from cxo.matching import live, selectors, services
@@ -278,7 +279,7 @@ def shortlist_add(request: OrgRequest) -> HttpResponse:
     organisation = request.organisation
     actor = request.user
     back = request.POST.get("back", "")
-    back_url = reverse("match_find", kwargs={"org": organisation.slug}) + (f"?{back}" if back else "")
+    back_url = with_query(reverse("match_find", kwargs={"org": organisation.slug}), back)
     picks = [p for p in (_parse_pick(v) for v in request.POST.getlist("pick")) if p]
     if not picks:
         messages.error(request, "Tick at least one result to save.")

@@ -11,12 +11,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.errors import ServiceError
 from cxo.core.links import record_links
 from cxo.core.models import Organisation
+from cxo.core.redirects import safe_next, with_query
 from cxo.core.roles import OrganisationType, Permission
 from cxo.core.selectors import member_list, membership_can
 from cxo.sourcing import selectors
@@ -452,7 +454,8 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
                     flash_error(request, exc)
                 else:
                     messages.success(request, f"{provider.name} invited.")
-        return redirect(request.POST.get("next") or f"{request.path}?q={request.POST.get('q', '')}")
+        back = with_query(request.path, urlencode({"q": request.POST.get("q", "")}))
+        return redirect(safe_next(request, request.POST.get("next"), fallback=back))
     from cxo.matching.selectors import shortlist_list
 
     q = request.GET.get("q", "")
