@@ -12,6 +12,7 @@ from cxo.contracts import api as contracts_api
 from cxo.core import api as core_api
 from cxo.core.api_auth import api_auth
 from cxo.core.errors import ServiceError
+from cxo.core.ratelimit import RateLimited
 from cxo.core.tenancy import TenantScopeError
 from cxo.matching import api as matching_api
 from cxo.registry import api as registry_api
@@ -34,7 +35,10 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     body: dict[str, object] = {"detail": exc.message}
     if exc.field:
         body["field"] = exc.field
-    return api.create_response(request, body, status=exc.status_code)
+    response = api.create_response(request, body, status=exc.status_code)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

@@ -143,6 +143,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cxo.core.views.login_locked_out"  # JSON for the API, the lockout page for people
 
+# Per-user limits of expensive operations (cxo.core.ratelimit), "N/period" (s, min, hour, day); "" turns one off.
+CXO_RATE_LIMITS = {
+    scope: os.environ.get(f"CXO_RATE_LIMIT_{scope.upper()}", default)
+    for scope, default in (("match", "60/min"), ("export", "20/min"), ("upload", "30/min"))
+}
+
 # Personal API tokens expire this many days after they are made (cxo.core.services.api_token_create).
 CXO_API_TOKEN_DAYS = int(os.environ.get("CXO_API_TOKEN_DAYS", "90"))
 

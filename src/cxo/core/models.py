@@ -255,3 +255,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} → {self.user}"
+
+
+class RateLimitCounter(models.Model):
+    """Requests one user made to one kind of expensive operation in one time window (cxo.core.ratelimit).
+
+    Kept in the database, the one store every web worker shares; old windows are deleted as new ones start.
+    """
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=150)
+    window = models.BigIntegerField(help_text="Start of the window, in periods since the epoch.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key", "window"], name="rate_limit_unique_window")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} @{self.window}: {self.count}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,12 +11,15 @@ from ninja import Query, Router, Schema
 from cxo.core.access import OrganisationRouter, OrgRequest
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.models import Organisation
+from cxo.core.pagination import page_check
+from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
 from cxo.core.schemas import Message
-from cxo.matching import live, selectors, services
+from cxo.matching import live, rules, selectors, services
 from cxo.matching.models import Shortlist, ShortlistEntry
 from cxo.matching.need import TERM_FIELDS, Need, term_directory
 from cxo.matching.schemas import (
+    MatchIn,
     MatchOut,
     ShortlistDetailOut,
     ShortlistEntryIn,
@@ -31,14 +35,22 @@ router = Router(tags=["matching"])
 VOCABULARIES = sorted(set(TERM_FIELDS.values()))
 
 
-@router.post("/match", response={200: MatchOut, 400: Message})
-def match(request: HttpRequest, payload: Need) -> dict[str, Any]:
+@router.post("/match", response={200: MatchOut, 400: Message, 429: Message})
+@rate_limited("match")
+def match(request: HttpRequest, payload: MatchIn) -> dict[str, Any]:
     """Rank the registry's sites (and organisations without sites) for a need, each with an explanation.
 
     Terms may be codes, names or synonyms ("API MANUFACTURE", "aseptic fill-finish"); an unknown one
-    is a 400 naming the closest terms. `all` returns every match; `total` counts them before the limit.
+    is a 400 naming the closest terms. Results come a page at a time: `limit` rows (at most 1000) of
+    page `page`; `all` asks for pages of 1000 (the command line's `cxo match --all` returns everything).
+    `total` counts every match. Limited per user (429 with Retry-After when exceeded).
     """
-    return selectors.need_match(need=payload).as_json()
+    page_size = rules.MAX_LIMIT if payload.all else payload.limit
+    page_check(page=payload.page, page_size=page_size, max_page_size=rules.MAX_LIMIT)
+    need = Need(**payload.dict(exclude={"page"}) | {"all": False, "limit": page_size})
+    result = selectors.need_match(need=need, offset=(payload.page - 1) * page_size)
+    pages = max(1, math.ceil(result.total / page_size))
+    return {**result.as_json(), "page": payload.page, "page_size": page_size, "pages": pages}
 
 
 class TermQuery(Schema):

@@ -27,6 +27,17 @@ class EngineResult:
     scores: NDArray[np.int32]
     points: dict[str, NDArray[np.int32]]  # per criterion, aligned with rows
 
+    def after(self, offset: int) -> EngineResult:
+        """The rows from ``offset`` on (a later page of the same ranking)."""
+        if not offset:
+            return self
+        return EngineResult(
+            total=self.total,
+            rows=self.rows[offset:],
+            scores=self.scores[offset:],
+            points={name: values[offset:] for name, values in self.points.items()},
+        )
+
     def ranking(self, index: MatchIndex) -> Ranking:
         site_ids = index.snapshot.sites.id
         org_ids = index.snapshot.organisations.id

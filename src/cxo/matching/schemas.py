@@ -55,8 +55,17 @@ class MatchRowOut(Schema):
     explanation: list[ExplanationOut]
 
 
+class MatchIn(Need):
+    """A need, and which page of its matches: ``limit`` rows a page (``all``: pages of the maximum)."""
+
+    page: int = Field(default=1, description="Page of the ranking, from 1; pages hold `limit` rows.")
+
+
 class MatchOut(Schema):
     total: int = Field(description="Matches before the limit (after one-per-organisation, if asked).")
+    page: int = Field(1, description="This page's number, from 1.")
+    page_size: int = Field(description="Rows a page: `limit`, or the maximum when `all` is asked.")
+    pages: int = Field(description="Number of pages (at least 1).")
     results: list[MatchRowOut]
     notes: list[str] = Field(
         [],

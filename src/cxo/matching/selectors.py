@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -62,22 +62,29 @@ class MatchResult:
         return {"total": self.total, "results": self.results, "notes": self.notes}
 
 
-def need_match(*, need: Need, today: dt.date | None = None, index: MatchIndex | None = None) -> MatchResult:
+def need_match(
+    *, need: Need, today: dt.date | None = None, index: MatchIndex | None = None, offset: int = 0
+) -> MatchResult:
     """Rank the registry for ``need`` (any signed-in user may: the registry is public).
 
-    Raises ServiceError (400) for a need that names unknown terms, countries or regions.
+    ``offset`` skips that many of the best rows (a later page of ``need.limit`` rows); explanations
+    are built for the returned rows only. Raises ServiceError (400) for a need that names unknown
+    terms, countries or regions.
     """
     today = today or timezone.localdate()
     index = index or live.match_index()
     resolved = need_resolve(need=need, index=index)
-    ranked = engine.rank(index, resolved.criteria, today=today)
+    criteria = resolved.criteria
+    if offset and criteria.limit is not None:
+        criteria = replace(criteria, limit=offset + criteria.limit)
+    ranked = engine.rank(index, criteria, today=today).after(offset)
     explanations = explain(index, resolved, ranked, today=today)
     cards = _cards(index)
     results = [
         {"rank": rank, "score": score, "site": site, "organisation": organisation, "explanation": expl}
         for rank, (score, (site, organisation), expl) in enumerate(
             zip(ranked.scores.tolist(), (cards(row) for row in ranked.rows.tolist()), explanations, strict=True),
-            start=1,
+            start=offset + 1,
         )
     ]
     notes = []

@@ -15,6 +15,7 @@ from cxo.core.access import OrganisationRouter, OrgRequest
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.links import record_links
 from cxo.core.models import Organisation, User
+from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import OrganisationType, Permission
 from cxo.core.selectors import member_list
 from cxo.sourcing import selectors
@@ -136,6 +137,7 @@ def need_update(request: OrgRequest, need_id: int, payload: NeedIn) -> Any:
 
 
 @org_api.get("/needs/{need_id}/matches", response=list[MatchOut])
+@rate_limited("match")
 def need_matches(request: OrgRequest, need_id: int, limit: int = 25) -> Any:
     """Providers ranked for the need by the matching engine (one row per organisation, best first)."""
     need = selectors.need_get(organisation=request.organisation, need_id=need_id)
@@ -494,6 +496,7 @@ def _documents(payload: ProposalIn) -> list[DocumentData]:
 
 
 @inbox_api.post("/inbox/{rfp_id}/proposal", response={201: ProposalVersionOut}, permission=Permission.RESPOND)
+@rate_limited("upload")
 def inbox_proposal_submit(request: OrgRequest, rfp_id: int, payload: ProposalIn) -> Any:
     """Submit the proposal, or a revision (a new version; earlier ones are kept). Unit prices per bid-grid line;
     amounts and the total are computed by the server. Refused after the deadline or once the RFP is closed."""

@@ -54,7 +54,8 @@ def test_api_and_cli_return_the_same_ranking(reg: SimpleNamespace, sponsor_user:
     assert response.status_code == 200
     api = response.json()
     cli = cli_json("--service", "Manufacturing", "--all")
-    assert api == cli
+    assert (api["total"], api["results"]) == (cli["total"], cli["results"])
+    assert (api["page"], api["page_size"], api["pages"]) == (1, 1000, 1)
     assert api["total"] == 4
     first = api["results"][0]
     assert set(first) >= {"rank", "score", "site", "organisation", "explanation"}

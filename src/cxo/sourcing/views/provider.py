@@ -17,6 +17,7 @@ from cxo.core.errors import ServiceError
 from cxo.core.forms import SignupForm
 from cxo.core.models import User
 from cxo.core.notifications import notification_list, notification_mark_read
+from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
 from cxo.sourcing import selectors
@@ -164,6 +165,7 @@ def _proposal_data(form: ProposalForm, request: OrgRequest) -> ProposalData:
 
 
 @requires(Permission.RESPOND)
+@rate_limited("upload", methods=("POST",))
 def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
     """Fill the bid grid and submit; a later submission is a revision (a new version)."""
     org = request.organisation

@@ -18,6 +18,7 @@ from cxo.core.access import OrgRequest, found, requires
 from cxo.core.errors import ServiceError
 from cxo.core.links import record_links
 from cxo.core.models import Organisation
+from cxo.core.ratelimit import rate_limited
 from cxo.core.redirects import safe_next, with_query
 from cxo.core.roles import OrganisationType, Permission
 from cxo.core.selectors import member_list, membership_can
@@ -489,6 +490,7 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
 
 @require_POST
 @requires(Permission.MANAGE_SOURCING)
+@rate_limited("upload")
 def rfp_document_add(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
@@ -601,11 +603,13 @@ def _comparison_download(request: OrgRequest, rfp_id: int, *, extension: str, co
     return response
 
 
+@rate_limited("export")
 def rfp_compare_xlsx(request: OrgRequest, rfp_id: int) -> HttpResponse:
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _comparison_download(request, rfp_id, extension="xlsx", content_type=xlsx)
 
 
+@rate_limited("export")
 def rfp_compare_pdf(request: OrgRequest, rfp_id: int) -> HttpResponse:
     return _comparison_download(request, rfp_id, extension="pdf", content_type="application/pdf")
 
