@@ -142,11 +142,29 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cxo.core.views.login_locked_out"  # JSON for the API, the lockout page for people
+# The client's address behind trusted proxies (cxo.core.clients), for axes and every other per-address limit.
+AXES_CLIENT_IP_CALLABLE = "cxo.core.clients.client_address"
+
+# --- behind a reverse proxy (docs/security.md) ---------------------------------------------------------
+#: Addresses or networks of the proxies in front of CXO, comma-separated ("10.0.0.0/8,127.0.0.1"); empty: none.
+CXO_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CXO_TRUSTED_PROXIES", "").split(",") if p.strip()]
+#: The header in which those proxies put the client's address.
+CXO_CLIENT_IP_HEADER = os.environ.get("CXO_CLIENT_IP_HEADER", "X-Forwarded-For")
+if CXO_TRUSTED_PROXIES:
+    # The proxy terminates TLS and says so; it must set (never pass on) this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Per-user limits of expensive operations (cxo.core.ratelimit), "N/period" (s, min, hour, day); "" turns one off.
 CXO_RATE_LIMITS = {
     scope: os.environ.get(f"CXO_RATE_LIMIT_{scope.upper()}", default)
-    for scope, default in (("match", "60/min"), ("export", "20/min"), ("upload", "30/min"))
+    for scope, default in (
+        ("match", "60/min"),
+        ("export", "20/min"),
+        ("upload", "30/min"),
+        # password-reset e-mails: per address asked for, and per client address (cxo.core.views)
+        ("password_reset_address", "3/hour"),
+        ("password_reset_client", "10/hour"),
+    )
 }
 
 # Personal API tokens expire this many days after they are made (cxo.core.services.api_token_create).

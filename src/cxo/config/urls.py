@@ -9,12 +9,13 @@ from cxo.config.api import api
 from cxo.contracts.urls import org_urlpatterns as contracts_pages
 from cxo.core.access import organisation_urls
 from cxo.core.urls import org_urlpatterns as core_pages
-from cxo.core.views import LoginView
+from cxo.core.views import LoginView, PasswordResetView
 from cxo.matching.urls import org_urlpatterns as matching_pages
 from cxo.sourcing.urls import org_urlpatterns as sourcing_pages
 
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -69,14 +69,22 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, period: int, now: float 
     return max(1, math.ceil((window + 1) * period - now))
 
 
+def rate_limit_wait(*, scope: str, key: str) -> int | None:
+    """Count one request of ``key`` against the configured limit of ``scope``: seconds to wait, or None."""
+    rate = settings.CXO_RATE_LIMITS.get(scope)
+    if not rate:
+        return None
+    limit, period = rate_parse(rate)
+    return rate_limit_hit(scope=scope, key=key[:150], limit=limit, period=period)
+
+
 def rate_limit_check(*, scope: str, request: HttpRequest) -> None:
     """Count this request against the user's limit for ``scope``; raise RateLimited when it is over."""
     rate = settings.CXO_RATE_LIMITS.get(scope)
     user = getattr(request, "user", None)
     if not rate or user is None or not user.is_authenticated:
         return
-    limit, period = rate_parse(rate)
-    wait = rate_limit_hit(scope=scope, key=str(user.pk), limit=limit, period=period)
+    wait = rate_limit_wait(scope=scope, key=str(user.pk))
     if wait is not None:
         raise RateLimited(
             f"Too many requests: at most {rate} for {scope.replace('_', ' ')}. Try again in {wait} seconds.",

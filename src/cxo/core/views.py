@@ -10,17 +10,19 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from cxo.core import selectors, services
 from cxo.core.access import AuthedRequest, OrgRequest, requires
+from cxo.core.clients import client_address
 from cxo.core.demo import DEMO_PASSWORD, demo_logins_shown
 from cxo.core.errors import ServiceError
 from cxo.core.forms import AuditFilterForm, InviteForm, RoleForm, SignupForm, TokenForm
 from cxo.core.models import ApiToken, User
+from cxo.core.ratelimit import rate_limit_wait
 from cxo.core.roles import Permission
 
 
@@ -30,6 +32,25 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         return {**context, "demo_logins": demo_logins_shown(), "demo_password": DEMO_PASSWORD}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with its e-mails limited per address asked for and per client.
+
+    Over either limit no e-mail is sent, and the answer is the same "check your e-mail" page, so
+    neither the limit nor whether the address has an account shows.
+    """
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = str(form.cleaned_data["email"]).strip().lower()
+        # Both are counted on every request, so one cannot be spent while the other is full.
+        waits = [
+            rate_limit_wait(scope="password_reset_address", key=email),
+            rate_limit_wait(scope="password_reset_client", key=client_address(self.request)),
+        ]
+        if any(w is not None for w in waits):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 def login_locked_out(
