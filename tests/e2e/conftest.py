@@ -43,13 +43,41 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def watch_csp(page: Page, violations: list[str]) -> Page:
+    """Collect the page's Content-Security-Policy violations (Chromium reports each on the console)."""
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return page
+
+
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def csp_violations() -> Iterator[list[str]]:
+    """Violations of every page a test opens (``page`` and ``another_page``): the test fails on any."""
+    violations: list[str] = []
+    yield violations
+    assert violations == [], "a page broke the Content-Security-Policy:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page(browser: Browser, csp_violations: list[str]) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
+    yield watch_csp(context.new_page(), csp_violations)
     context.close()
+
+
+@pytest.fixture
+def another_page(browser: Browser, csp_violations: list[str]) -> Iterator[Callable[[], Page]]:
+    """``another_page()``: a page in a context of its own (another person), watched like ``page``."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+        contexts.append(context)
+        return watch_csp(context.new_page(), csp_violations)
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
@@ -59,7 +87,9 @@ def shot(page: Page) -> Callable[..., Path]:
 
     def take(name: str, of: Page | None = None) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        (of or page).screenshot(path=str(path), full_page=True)
+        # caret="initial": Playwright hides the caret by styling the inputs, leaving style="" behind, which
+        # htmx's history snapshot then restores into the page, where the Content-Security-Policy refuses it.
+        (of or page).screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     return take

@@ -161,7 +161,7 @@ def test_a_forgotten_password_is_reset_through_the_e_mailed_link(
 
 
 def test_an_invited_newcomer_joins_with_the_invited_role(
-    browser: Browser, page: Page, live_server: Any, shot: Shot, sponsor: Organisation, password: str
+    another_page: Callable[[], Page], page: Page, live_server: Any, shot: Shot, sponsor: Organisation, password: str
 ) -> None:
     base = live_server.url
     sign_in(page, base, "alice", password)
@@ -175,7 +175,7 @@ def test_an_invited_newcomer_joins_with_the_invited_role(
     [message] = mail.outbox
     link = re.search(r"http://\S+/invitations/\S+/", str(message.body))
     assert link, message.body
-    newcomer = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    newcomer = another_page()
     newcomer.goto(link.group(0))
     expect(newcomer.get_by_role("heading", name="Join Alpha Biotech")).to_be_visible()
     newcomer.get_by_label("Username").fill("nina")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from cxo.contracts.models import WorkOrder
 from cxo.core.models import Organisation, User
@@ -55,7 +55,7 @@ def registry_provider(provider: Organisation) -> Organisation:
 
 
 def test_the_whole_sourcing_journey(
-    browser: Browser,
+    another_page: Callable[[], Page],
     page: Page,
     live_server: Any,
     shot: Shot,
@@ -106,7 +106,7 @@ def test_the_whole_sourcing_journey(
     rfp = Rfp.objects.for_organisation(sponsor).get()
 
     # --- the provider: inbox, question, proposal, revision ------------------------------------------
-    provider_page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    provider_page = another_page()
     provider_page.on("dialog", lambda dialog: dialog.accept())
     sign_in(provider_page, base, "priya", password)
     provider_page.get_by_test_id("nav-inbox").click()
@@ -128,8 +128,7 @@ def test_the_whole_sourcing_journey(
         "The unit price of line 2 ('Phase II clinical supply') cannot be negative."
     )
     provider_page.locator("#id_price_" + str(items[1].pk)).fill("85000.50")
-    shot_path = Path(__file__).parent / "screenshots"
-    provider_page.screenshot(path=str(shot_path / "sourcing-provider-proposal-form.png"), full_page=True)
+    shot("sourcing-provider-proposal-form", of=provider_page)
     provider_page.get_by_test_id("submit-proposal").click()
     expect(provider_page.locator(".msg.success")).to_contain_text("Proposal submitted: total USD 339,001.50")
     provider_page.get_by_test_id("proposal-link").click()
@@ -137,7 +136,7 @@ def test_the_whole_sourcing_journey(
     provider_page.get_by_label("What changed in this revision").fill("Better batch price")
     provider_page.get_by_test_id("submit-proposal").click()
     expect(provider_page.locator(".msg.success")).to_contain_text("revised (version 2): total USD 336,000.00")
-    provider_page.screenshot(path=str(shot_path / "sourcing-provider-inbox-rfp.png"), full_page=True)
+    shot("sourcing-provider-inbox-rfp", of=provider_page)
 
     # --- the sponsor: answer, close, compare, score, award with a signature ----------------------
     page.reload()

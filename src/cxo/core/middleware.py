@@ -115,3 +115,25 @@ def _refuse(request: HttpRequest, status: int, title: str, message: str) -> Http
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
     return render(request, "request_refused.html", {"title": title, "message": message}, status=status)
+
+
+# --- Content-Security-Policy ------------------------------------------------------------------------
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send ``CXO_CONTENT_SECURITY_POLICY`` with every response: only our own static files run or style.
+
+    There are no inline scripts, inline event handlers or style attributes in the templates (page
+    behaviour is in ``cxo/cxo.js``; htmx is told not to inject its indicator style or eval). In
+    DEBUG, Django's own error pages (inline CSS and JS) are left without the header so they stay readable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = settings.CXO_CONTENT_SECURITY_POLICY
+        if policy and not (settings.DEBUG and response.status_code >= 400):
+            response.headers.setdefault("Content-Security-Policy", policy)
+        return response
