@@ -76,3 +76,32 @@ def test_check_deploy_still_warns_when_https_is_turned_off() -> None:
     assert result.returncode != 0
     assert "security.W004" in result.stdout + result.stderr
     assert "security.W008" in result.stdout + result.stderr
+
+
+def test_production_settings_behind_a_trusted_proxy() -> None:
+    """HTTPS everywhere, secure cookies, and the proxy's TLS and client-address headers trusted only when configured."""
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER, s.CXO_TRUSTED_PROXIES, "
+        "s.AXES_CLIENT_IP_CALLABLE)"
+    )
+
+    def production(**env: str) -> str:
+        environment = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("CXO_", "DJANGO_"))},
+            "CXO_ENV": "production",
+            "SECRET_KEY": "s" * 60,
+            "DJANGO_SETTINGS_MODULE": "cxo.config.settings",
+            "CXO_VAR_DIR": str(ROOT / "var"),
+            **env,
+        }
+        run = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, cwd=ROOT)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    assert production() == "True 31536000 True True True None [] cxo.core.clients.client_address"
+    assert production(CXO_TRUSTED_PROXIES="10.0.0.0/8, 127.0.0.1") == (
+        "True 31536000 True True True ('HTTP_X_FORWARDED_PROTO', 'https') ['10.0.0.0/8', '127.0.0.1'] "
+        "cxo.core.clients.client_address"
+    )
