@@ -65,7 +65,9 @@ class Column(GroupedMetadata):
 
 def form_field(model: type[models.Model], name: str, **kwargs: Any) -> forms.Field:
     """The Django form field for a model column (its max length, digits and places, NUL refused)."""
-    field = model._meta.get_field(name).formfield(**kwargs)  # type: ignore[union-attr]
+    column = model._meta.get_field(name)
+    assert isinstance(column, models.Field), f"{model.__name__}.{name} is not a column"
+    field = column.formfield(**kwargs)
     assert field is not None, f"{model.__name__}.{name} has no form field"
     return field
 

@@ -18,7 +18,7 @@ import math
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -112,7 +112,7 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] = ()) -> Callable[[Call
 
         # Django Ninja reads an operation's parameters from its signature; with postponed annotations
         # it would resolve their names in this module, so hand it the view's own, already resolved.
-        wrapped.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
+        cast(Any, wrapped).__signature__ = inspect.signature(view, eval_str=True)
         return wrapped
 
     return decorator

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
@@ -32,9 +33,11 @@ def _corrupt(data: bytes) -> bytes:
     [(_corrupt, "corrupt"), (lambda data: gzip.compress(data)[:-200], "truncated")],
     ids=["corrupt", "truncated"],
 )
-def test_a_damaged_gz_is_a_clear_error_naming_the_file(db: None, tmp_path: Path, damage: object, why: str) -> None:
+def test_a_damaged_gz_is_a_clear_error_naming_the_file(
+    db: None, tmp_path: Path, damage: Callable[[bytes], bytes], why: str
+) -> None:
     path = tmp_path / "product.txt.gz"
-    path.write_bytes(damage(PRODUCTS.read_bytes()))  # type: ignore[operator]
+    path.write_bytes(damage(PRODUCTS.read_bytes()))
     with pytest.raises(CommandError) as caught:
         call_command("import", "ndc", str(path), stdout=StringIO())
     message = str(caught.value)

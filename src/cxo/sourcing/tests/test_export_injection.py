@@ -8,6 +8,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cxo.sourcing import selectors
@@ -23,7 +24,7 @@ TYPED = {
 }
 
 
-def _cells(ws: Worksheet) -> dict[str, object]:
+def _cells(ws: Worksheet) -> dict[str, Cell]:
     return {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
 
 
@@ -56,8 +57,8 @@ def test_typed_text_starting_like_a_formula_is_written_as_text(sw: SimpleNamespa
     line = comparison[TYPED["minus"]]
     provider = timelines[TYPED["tab"]]
     for cell in (summary, milestones, line, provider):
-        assert cell.data_type == "s", cell.value  # type: ignore[attr-defined]
-        assert cell.quotePrefix  # type: ignore[attr-defined]
+        assert cell.data_type == "s", cell.value
+        assert cell.quotePrefix
     assert not any(c.data_type == "f" for ws in wb for row in ws.iter_rows() for c in row)
 
     # Numbers stay numbers.
@@ -65,4 +66,4 @@ def test_typed_text_starting_like_a_formula_is_written_as_text(sw: SimpleNamespa
     assert (row[2].value, row[2].data_type) == (6, "n")
     assert (row[3].value, row[3].data_type) == (72000, "n")
     # Ordinary text is left alone.
-    assert not _cells(wb["Comparison"])["Total"].quotePrefix  # type: ignore[attr-defined]
+    assert not _cells(wb["Comparison"])["Total"].quotePrefix

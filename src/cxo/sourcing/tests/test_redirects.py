@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
+from cxo.core.models import Organisation, User
 from cxo.testing.factories import TEST_PASSWORD
 
 UNSAFE = [
@@ -22,27 +23,27 @@ UNSAFE = [
 ]
 
 
-def _client(user: object) -> Client:
+def _client(user: User) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
 
 
 @pytest.mark.parametrize("target", UNSAFE)
-def test_the_invite_form_refuses_an_unsafe_next(sw: SimpleNamespace, provider_b: object, target: str) -> None:
+def test_the_invite_form_refuses_an_unsafe_next(sw: SimpleNamespace, provider_b: Organisation, target: str) -> None:
     url = f"/o/{sw.sponsor.slug}/rfps/{sw.draft_rfp.pk}/invite/"
     response = _client(sw.sponsor_user).post(
         url,
-        {"provider": provider_b.pk, "next": target, "q": "bravo\r\nX: y"},  # type: ignore[attr-defined]
+        {"provider": provider_b.pk, "next": target, "q": "bravo\r\nX: y"},
     )
     assert response.status_code == 302
     assert response["Location"] == f"{url}?q=bravo%0D%0AX%3A+y"
 
 
-def test_the_invite_form_follows_a_next_on_this_site(sw: SimpleNamespace, provider_b: object) -> None:
+def test_the_invite_form_follows_a_next_on_this_site(sw: SimpleNamespace, provider_b: Organisation) -> None:
     url = f"/o/{sw.sponsor.slug}/rfps/{sw.draft_rfp.pk}/invite/"
     back = f"/o/{sw.sponsor.slug}/rfps/{sw.draft_rfp.pk}/"
-    response = _client(sw.sponsor_user).post(url, {"provider": provider_b.pk, "next": back})  # type: ignore[attr-defined]
+    response = _client(sw.sponsor_user).post(url, {"provider": provider_b.pk, "next": back})
     assert response["Location"] == back
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -20,6 +21,11 @@ from cxo.testing.api import Api
 from cxo.testing.factories import TEST_PASSWORD
 
 HUGE = 300 * 1024 * 1024
+
+
+def unread_body() -> dict[str, Any]:
+    """WSGI environ entries of a 300 MB body that nobody may read."""
+    return {"CONTENT_LENGTH": str(HUGE), "wsgi.input": UnreadStream()}
 
 
 class UnreadStream:
@@ -49,7 +55,7 @@ def test_a_300_mb_api_body_is_refused_with_413_json_before_it_is_read(sw: Simple
         _proposal_path(sw),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {api.token}",
-        **{"CONTENT_LENGTH": str(HUGE), "wsgi.input": UnreadStream()},
+        **unread_body(),
     )
     assert response.status_code == 413
     assert response.json() == {
@@ -65,7 +71,7 @@ def test_a_300_mb_page_upload_is_refused_with_a_readable_page_before_it_is_read(
     response = client.post(
         f"/o/{sw.sponsor.slug}/rfps/{sw.rfp.pk}/documents/",
         content_type="multipart/form-data; boundary=xyz",
-        **{"CONTENT_LENGTH": str(HUGE), "wsgi.input": UnreadStream()},
+        **unread_body(),
     )
     assert response.status_code == 413
     assert "The request is too large: 300 MB, where at most 26 MB is accepted here." in response.content.decode()
