@@ -16,7 +16,7 @@ from ninja import NinjaAPI, Router
 from cxo.config.api import api, service_error
 from cxo.core.access import OrganisationRouter, OrgRequest, found, organisation_urls, requires
 from cxo.core.errors import ServiceError
-from cxo.core.models import Organisation
+from cxo.core.models import ApiToken, Organisation
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_for_slug
 from cxo.testing.routes import API_ROUTES, WEB_ROUTES, Route
@@ -167,6 +167,21 @@ def test_api_walk_fails_on_an_unguarded_operation(world: SimpleNamespace) -> Non
         "GET /organisations/{slug}/name: not an organisation operation (declare it on an OrganisationRouter)",
     ]
     assert "GET /organisations/{slug}/audit" in API_ROUTES
+
+
+def test_api_walk_checks_a_users_own_rows_by_the_outsider(world: SimpleNamespace) -> None:
+    """A route of a user's own row (an API token) has no organisation: the outsider must get 404, nothing more."""
+    leaky_api = NinjaAPI(urls_namespace="leaky-tokens", auth=api.auth)
+    router = Router()
+
+    @router.get("/auth/tokens/{token_id}/name")
+    def token_name(request: HttpRequest, token_id: int) -> str:
+        return str(ApiToken.objects.get(pk=token_id).name)  # anyone's token: the leak the walk must catch
+
+    leaky_api.add_router("/", router)
+    routes = {"GET /auth/tokens/{token_id}/name": Route("tenant", kwargs=lambda w: {"token_id": w.sponsor_token.pk})}
+    assert _api_walk(world, leaky_api, routes) == ["GET /auth/tokens/{token_id}/name: outsider got 200, expected 404"]
+    assert API_ROUTES["DELETE /auth/tokens/{token_id}"].kind == "tenant"
 
 
 def test_api_walk_passes_an_organisation_operation_and_checks_its_permission(world: SimpleNamespace) -> None:

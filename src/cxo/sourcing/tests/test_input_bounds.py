@@ -33,7 +33,7 @@ def _counts() -> tuple[int, int, int, int]:
         Programme.unscoped.count(),
         Need.unscoped.count(),
         Rfp.unscoped.count(),
-        RfpLineItem.objects.count(),
+        RfpLineItem.unscoped.count(),
     )
 
 
