@@ -42,7 +42,8 @@ class MatchSiteOut(Schema):
 class MatchOrganisationOut(Schema):
     id: int
     name: str
-    kind: str | None
+    kind: str | None = Field(None, description="Its first role (see roles).")
+    roles: list[str] = Field(default_factory=list, description="Its roles, derived from the public record.")
     slug: str
     url: str | None = None
 

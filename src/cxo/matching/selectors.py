@@ -19,6 +19,7 @@ from cxo.matching.explain import MEMO_ROWS, country_name, explain
 from cxo.matching.index import MatchIndex
 from cxo.matching.models import Shortlist, ShortlistEntry
 from cxo.matching.need import Need, ResolvedNeed, need_resolve
+from cxo.registry.kind import roles_of
 from cxo.registry.registration import registration_source
 
 _PLACEHOLDER = "0000000000"
@@ -137,7 +138,8 @@ def _cards(index: MatchIndex) -> Callable[[int], tuple[dict[str, Any], dict[str,
         organisation = {
             "id": snap.organisations.id[org_pos],
             "name": snap.organisations.name[org_pos],
-            "kind": snap.organisations.kind[org_pos] or None,
+            "kind": roles[0] if (roles := roles_of(snap.organisations.kind[org_pos])) else None,
+            "roles": roles,
             "slug": slug,
             "url": org_url.replace(_PLACEHOLDER, slug) if org_url else "",
         }
