@@ -75,6 +75,26 @@ def _levels(postings: Postings, key: int, rows: NDArray[np.int32]) -> NDArray[np
     return levels
 
 
+def _substance_levels(
+    index: MatchIndex, substance: str, terms: list[int], rows: NDArray[np.int32]
+) -> NDArray[np.int32]:
+    """Per row, the best level (2 site, 1 organisation-wide, 0 none) at which a capability of one of the
+    requested services (of any service when none is requested) names the substance."""
+    sub = index.substance_index.get(substance)
+    levels = np.zeros(len(rows), dtype=np.int32)
+    if sub is None:
+        return levels
+    if not terms:
+        assert index.substances is not None
+        return _levels(index.substances, sub, rows)
+    assert index.service_substances is not None
+    for term in dict.fromkeys(terms):
+        key = index.service_substance_index.get((sub, term))
+        if key is not None:
+            np.maximum(levels, _levels(index.service_substances, key, rows), out=levels)
+    return levels
+
+
 def _recency(newest: NDArray[np.int32], today: int) -> NDArray[np.int32]:
     age = today - newest
     span = rules.RECENCY_ZERO_DAYS - rules.RECENCY_FULL_DAYS
@@ -172,6 +192,12 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
         if rules.FDA_REGISTRATION_CURRENT in criteria.require_evidence:
             mask &= index.row_expiry[rows] >= today_ord
         keep(mask)
+    substance_level = None
+    if criteria.substance:  # a filter: the substance on a capability of a requested service (or any)
+        substance_level = _substance_levels(index, criteria.substance, terms, rows)
+        found = substance_level > 0
+        keep(found)
+        substance_level = substance_level[found]
 
     # --- soft points ---------------------------------------------------------------------------------------
     groups = [(lv[where], b[where], n[where]) for (lv, b, _, n), where in zip(sources, at, strict=True)]
@@ -190,8 +216,8 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
             term = index.term_index.get(term_id)
             if term is not None:
                 plevels += _levels(index.products, term, rows)
-        if criteria.substance and criteria.substance in index.substance_index:
-            plevels += _levels(index.substances, index.substance_index[criteria.substance], rows)
+        if substance_level is not None:
+            plevels += substance_level
         product_fit = rules.PRODUCT_FIT_MAX * plevels // (2 * product_count)
     else:
         product_fit = np.full(len(rows), rules.PRODUCT_FIT_MAX, dtype=np.int32)

@@ -384,7 +384,11 @@ def _product_entry(
             having = [
                 (c, ct)
                 for c, ct, p, sub in zip(caps, terms, cap_products, cap_substance, strict=True)
-                if (sub == wanted if term is None else any(x >= 0 and term in ancestors[x] for x in p))
+                if (
+                    sub == wanted and (not service_terms or any(t in ancestors[ct] for t in service_terms))
+                    if term is None
+                    else any(x >= 0 and term in ancestors[x] for x in p)
+                )
             ]
             if having:
                 parts.append(f"{label}: {text}")

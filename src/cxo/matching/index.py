@@ -92,8 +92,11 @@ class MatchIndex:
     any_newest: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
     services: Postings | None = None
     products: Postings | None = None
-    substances: Postings | None = None
+    substances: Postings | None = None  # per substance, over capabilities of any service
     substance_index: dict[str, int] = field(default_factory=dict)
+    # per (substance, service term): over capabilities of that service or a descendant of it
+    service_substances: Postings | None = None
+    service_substance_index: dict[tuple[int, int], int] = field(default_factory=dict)  # (substance, term idx)
     # capability and evidence tables for explanations
     row_caps_ptr: I64 = field(default_factory=lambda: np.zeros(1, np.int64))
     row_caps: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
@@ -381,6 +384,21 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     ss_key, _ = _reduce(ix.cap_substance[sub_caps[sside]].astype(np.int64) * n_rows + cap_row[sub_caps[sside]], {})
     so_key, _ = _reduce(ix.cap_substance[sub_caps[~sside]].astype(np.int64) * n_orgs + cap_org[sub_caps[~sside]], {})
     ix.substances = merge(ss_key, {}, so_key, {}, len(ix.substance_index))
+
+    # A substance counts for the service of its capability (an API need counts API evidence only):
+    # one posting per (substance, service term or ancestor) pair that occurs.
+    si, sanc = expand_groups(anc_ptr, anc_flat, ix.cap_term[sub_caps])
+    pair = ix.cap_substance[sub_caps[si]].astype(np.int64) * max(n_terms, 1) + sanc
+    pairs, pair_key = np.unique(pair, return_inverse=True)
+    ix.service_substance_index = {
+        (int(p) // max(n_terms, 1), int(p) % max(n_terms, 1)): i for i, p in enumerate(pairs.tolist())
+    }
+    scap = sub_caps[si]
+    sside2 = cap_row[scap] >= 0
+    pk = pair_key.astype(np.int64)
+    sps_key, _ = _reduce(pk[sside2] * n_rows + cap_row[scap[sside2]], {})
+    spo_key, _ = _reduce(pk[~sside2] * n_orgs + cap_org[scap[~sside2]], {})
+    ix.service_substances = merge(sps_key, {}, spo_key, {}, len(pairs))
 
     # --- breadth: service families at the site, and further ones of the organisation -----------------------
     fam = family_of[ix.cap_term] if n_caps else np.zeros(0, np.int32)

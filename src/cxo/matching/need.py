@@ -45,7 +45,11 @@ class Need(Schema):
     routes: list[str] = Field(default_factory=list, description="Routes of administration, or families.")
     modalities: list[str] = Field(default_factory=list)
     scales: list[str] = Field(default_factory=list, description="Phase / scale, e.g. 'commercial'.")
-    substance: str = Field(default="", description="Active substance, for API sourcing (scored, not a filter).")
+    substance: str = Field(
+        default="",
+        description="Active substance, any salt or hydrate form ('atorvastatin calcium trihydrate' is atorvastatin). "
+        "A filter: a capability of a requested service must name it.",
+    )
     countries: list[str] = Field(default_factory=list, description="ISO alpha-3 (or alpha-2, or name).")
     regions: list[str] = Field(default_factory=list, description="Region codes or names, e.g. 'south_asia'.")
     exclude_countries: list[str] = Field(default_factory=list)
@@ -145,6 +149,17 @@ class TermDirectory:
             for label in (t.name[i], t.code[i], *(t.synonyms[i] or ())):
                 out.setdefault(vocabulary, []).append((label, i))
         return out
+
+    @cached_property
+    def substances(self) -> list[str]:
+        return sorted(self.index.substance_index)
+
+    def suggest_substances(self, text: str, *, limit: int = 5) -> list[str]:
+        """The known substances (active moieties) closest to ``text``, best first."""
+        if not text.strip() or not self.substances:
+            return []
+        found = process.extract(text.upper(), self.substances, scorer=fuzz.WRatio, limit=limit)
+        return [name for name, _, _ in found]
 
     @cached_property
     def org_by_slug(self) -> dict[str, int]:
@@ -280,11 +295,18 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
             raise ServiceError(f"Unknown organisation '{text}' (give its id or slug).", field="exclude_organisations")
         excluded_orgs.add(org_id)
 
+    substance = rules.normalise_substance(need.substance)
+    if substance and substance not in index.substance_index:
+        close = directory.suggest_substances(substance)
+        message = f"Unknown substance '{need.substance.strip()}': no capability on record names it."
+        hint = ", ".join(name.capitalize() for name in close)
+        raise ServiceError(f"{message} Did you mean: {hint}?" if hint else message, field="substance")
+
     products = tuple(r.id for f in ("dosage_forms", "routes", "modalities", "scales") for r in terms[f])
     criteria = Criteria(
         services=tuple(r.id for r in terms["services"]),
         products=products,
-        substance=rules.normalise_substance(need.substance),
+        substance=substance,
         countries=frozenset(include) if (need.countries or need.regions) else None,
         exclude_countries=frozenset(exclude),
         exclude_organisations=frozenset(excluded_orgs),

@@ -152,10 +152,18 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
             elif any(in_subtree(p, product) for cap in org_caps for p in cap.products):
                 product_levels += 1
         if criteria.substance:
-            if any(cap.substance == criteria.substance for cap in site_caps):
+            # Only capabilities of a requested service (of any, when none is) count; a filter.
+            def names_it(cap: _Cap) -> bool:
+                return cap.substance == criteria.substance and (
+                    not criteria.services or any(in_subtree(cap.service, s) for s in criteria.services)
+                )
+
+            if any(names_it(cap) for cap in site_caps):
                 product_levels += 2
-            elif any(cap.substance == criteria.substance for cap in org_caps):
+            elif any(names_it(cap) for cap in org_caps):
                 product_levels += 1
+            else:
+                continue
         product_fit = rules.fit_points(product_levels, criteria.product_count, rules.PRODUCT_FIT_MAX)
 
         deciding = [ev for group in groups for cap in group for ev in cap.evidence]

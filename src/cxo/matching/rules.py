@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cxo.registry.substances import substance_moiety
+
 SERVICE_FIT_MAX = 300
 PRODUCT_FIT_MAX = 200
 EVIDENCE_MAX = 200
@@ -57,4 +59,5 @@ def breadth_points(site_families: int, other_families: int) -> int:
 
 
 def normalise_substance(value: str) -> str:
-    return " ".join(value.split()).upper()
+    """The active moiety, upper case (cxo.registry.substances): salts, esters and hydrates meet their moiety."""
+    return substance_moiety(value)

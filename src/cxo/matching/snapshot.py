@@ -122,7 +122,6 @@ def snapshot_from_db() -> RegistrySnapshot:
     from django.db.models.functions import Cast
 
     from cxo.core.models import Organisation
-    from cxo.registry.kind import LEAD_SPONSOR
     from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term
 
     terms = Term.objects.order_by("id").values_list(
@@ -139,10 +138,10 @@ def snapshot_from_db() -> RegistrySnapshot:
         .annotate(expiry=Cast("registration_expiry", CharField()))
         .values_list("id", "organisation_id", "name", "country", "duns", "fei", "expiry")
     )
-    # A trial an organisation leads as sponsor shows it bought clinical services, not that it sells
-    # them (the same reading as cxo.registry.kind): such evidence is left out, and so is a capability
-    # that rests on nothing else.
-    sponsor_led = Q(kind=EvidenceKind.CLINICAL_TRIAL, detail__role=LEAD_SPONSOR)
+    # A trial an organisation sponsors or collaborates on shows it bought (or funded, or hosted)
+    # clinical services, not that it sells them (the same reading as cxo.registry.kind): such evidence
+    # is left out, and so is a capability that rests on nothing else.
+    sponsor_led = Q(kind=EvidenceKind.CLINICAL_TRIAL)
     own_evidence = Evidence.objects.filter(capability=OuterRef("pk"))
     bought_only = Exists(own_evidence.filter(sponsor_led)) & ~Exists(own_evidence.exclude(sponsor_led))
     capabilities = (

@@ -14,7 +14,7 @@ from cxo.matching.snapshot import EVIDENCE_KINDS, RegistrySnapshot
 TODAY = dt.date(2026, 11, 25)
 NAMES = ["Acme", "ACME", "acme ", "Beta", "Zed", "Ça", "alpha"]
 COUNTRIES = ["IND", "USA", "CHN", ""]
-SUBSTANCES = ["ATORVASTATIN", "atorvastatin ", "IBUPROFEN", ""]
+SUBSTANCES = ["ATORVASTATIN", "atorvastatin ", "ATORVASTATIN CALCIUM TRIHYDRATE", "IBUPROFEN", ""]
 
 
 @st.composite

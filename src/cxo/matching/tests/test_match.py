@@ -209,7 +209,7 @@ def test_engine_built_from_the_database_ranks_like_the_reference(reg: SimpleName
         )
 
 
-def test_trials_led_as_sponsor_are_not_offered_services(reg: SimpleNamespace) -> None:
+def test_trial_sponsors_and_collaborators_are_not_offered_services(reg: SimpleNamespace) -> None:
     from cxo.registry.models import EvidenceKind
     from cxo.testing.registry_factories import (
         CapabilityFactory,
@@ -227,5 +227,24 @@ def test_trials_led_as_sponsor_are_not_offered_services(reg: SimpleNamespace) ->
             capability=capability, kind=EvidenceKind.CLINICAL_TRIAL, source_ref=ref, detail={"role": role}
         )
     result = need_match(need=Need(services=["svc.clinical.phase2"]), today=TODAY)
-    assert [r["organisation"]["name"] for r in result.results] == ["Trialworks"]
-    assert result.total == 1
+    assert result.total == 0  # neither sells trial services on this record
+    self_declared = CapabilityFactory.create(site=None, organisation=cro, service=term("svc.clinical.phase3"))
+    EvidenceFactory.create(capability=self_declared, kind=EvidenceKind.SELF_DECLARED, source_ref="profile")
+    result = need_match(need=Need(services=["svc.clinical"]), today=TODAY)
+    assert [r["organisation"]["name"] for r in result.results] == ["Trialworks"]  # other evidence makes it one
+
+
+def test_a_substance_is_a_filter_on_capabilities_of_the_requested_service(reg: SimpleNamespace) -> None:
+    # Any salt or hydrate form meets the moiety; an API need counts the bulk listing, not Pune's tablets.
+    assert [n for n, _ in ranked(Need(services=["API MANUFACTURE"], substance="Ibuprofen"))] == ["Chem Virtual"]
+    assert [n for n, _ in ranked(Need(services=["API MANUFACTURE"], substance="ibuprofen sodium"))] == ["Chem Virtual"]
+    assert {n for n, _ in ranked(Need(substance="IBUPROFEN"))} == {"Chem Virtual", "Bharat Pune"}
+    assert ranked(Need(services=["ANALYSIS"], substance="ibuprofen")) == []
+
+
+def test_an_unknown_substance_is_refused_with_suggestions(reg: SimpleNamespace) -> None:
+    with pytest.raises(ServiceError) as error:
+        need_match(need=Need(substance="ibuprofn"), index=build_index(snapshot_from_db()), today=TODAY)
+    assert (
+        str(error.value) == "Unknown substance 'ibuprofn': no capability on record names it. Did you mean: Ibuprofen?"
+    )
