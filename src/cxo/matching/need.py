@@ -297,9 +297,9 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
 
     substance = rules.normalise_substance(need.substance)
     if substance and substance not in index.substance_index:
-        close = directory.suggest_substances(substance)
+        known = directory.suggest_substances(substance)
         message = f"Unknown substance '{need.substance.strip()}': no capability on record names it."
-        hint = ", ".join(name.capitalize() for name in close)
+        hint = ", ".join(name.capitalize() for name in known)
         raise ServiceError(f"{message} Did you mean: {hint}?" if hint else message, field="substance")
 
     products = tuple(r.id for f in ("dosage_forms", "routes", "modalities", "scales") for r in terms[f])
