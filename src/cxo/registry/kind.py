@@ -18,6 +18,9 @@ them, over all its sites and its organisation-wide capabilities.
   packing or labelling a product whose label names another company; or it is registered with FDA
   for drug-product manufacture, packing, labelling or sterilisation and markets no product of its
   own in the NDC directory.
+- ``maker`` **Manufacturer** — drug-product manufacture, packing, labelling or sterilisation on
+  record and none of the roles above (typically a maker of OTC or unapproved products under its own
+  name): it makes, but the record does not say for whom.
 - ``api`` **API supplier** — drug-substance (API) manufacture: an FDA registration, an SPL
   establishment record or a bulk-ingredient listing (NDC unfinished drugs).
 - ``cro`` **CRO** — research, development or clinical services evidenced as a provider. A clinical
@@ -61,6 +64,7 @@ class Role(models.TextChoices):
     GENERIC = "generic", "Generic marketer"
     CDMO = "cdmo", "CDMO"
     CMO = "cmo", "Contract manufacturer"
+    MAKER = "maker", "Manufacturer"
     API = "api", "API supplier"
     CRO = "cro", "CRO"
     LAB = "lab", "Testing laboratory"
@@ -198,6 +202,8 @@ def roles_derive(facts: RoleFacts, *, names: Mapping[str, str] | None = None) ->
         facts_of[Role.CMO] = (
             f"registered for {_listed(registered_mfg, names)}, and no product of its own in the NDC directory"
         )
+    if mfg and not ({Role.SPONSOR, Role.GENERIC, Role.CMO, Role.CDMO} & set(facts_of)):
+        facts_of[Role.MAKER] = f"{what(MANUFACTURING)}, for products of its own as far as the record shows"
     if api:
         facts_of[Role.API] = f"{what(API_MANUFACTURE)}"
     if rd and not (mfg or api):
@@ -209,8 +215,10 @@ def roles_derive(facts: RoleFacts, *, names: Mapping[str, str] | None = None) ->
 
     roles = [r for r in ROLE_ORDER if r in facts_of]
     sentences = [f"{role_label(r)}: {facts_of[r]}." for r in roles]
-    if mfg and Role.CMO not in facts_of and Role.CDMO not in facts_of:
+    if mfg and not {Role.CMO, Role.CDMO, Role.MAKER} & set(facts_of):
         sentences.append(f"Manufactures ({what(MANUFACTURING)}) for its own products as far as the record shows.")
+    if groups[NICHE]:
+        sentences.append(f"{_listed(groups[NICHE], names)}, which is no contract pharma role.")
     if testing and (mfg or api):
         sentences.append(f"Testing ({_listed(testing, names)}) alongside manufacturing, taken as in-house QC.")
     if listed and not (innovator or generic):
@@ -228,7 +236,7 @@ def roles_derive(facts: RoleFacts, *, names: Mapping[str, str] | None = None) ->
     missing = []
     if not rd:
         missing.append("research, development or clinical services as a provider")
-    if not (mfg or api):
+    if not (mfg or api or groups[NICHE]):
         missing.append("manufacturing")
     if not facts.categories:
         missing.append("products in the NDC directory")

@@ -41,7 +41,7 @@ class DirectoryQuery(Schema):
         [], description="Route of administration, repeatable: a code (route.oral), C-code or name (ORAL)."
     )
     kind: list[str] = Field(
-        [], description="Organisation role, repeatable: sponsor, generic, cdmo, cmo, api, cro, lab, logistics."
+        [], description="Organisation role, repeatable: sponsor, generic, cdmo, cmo, maker, api, cro, lab, logistics."
     )
     evidence: list[str] = Field(
         [],
@@ -82,7 +82,7 @@ class OrganisationRefOut(Schema):
     name: str = Field(description="Organisation name.")
     kind: str = Field(description="Its first role (see roles), or empty when it has none on record.")
     roles: list[str] = Field(
-        description="Roles derived from the record: sponsor, generic, cdmo, cmo, api, cro, lab, logistics."
+        description="Roles derived from the record: sponsor, generic, cdmo, cmo, maker, api, cro, lab, logistics."
     )
 
 
@@ -163,7 +163,7 @@ class OrganisationFields(Schema):
     name: str = Field(description="Organisation name.")
     kind: str = Field(description="Its first role (see roles), or empty when it has none on record.")
     roles: list[str] = Field(
-        description="Roles derived from the record: sponsor, generic, cdmo, cmo, api, cro, lab, logistics."
+        description="Roles derived from the record: sponsor, generic, cdmo, cmo, maker, api, cro, lab, logistics."
     )
     registrant_duns: str | None = Field(description="DUNS number under which its sites are registered with FDA.")
     site_count: int = Field(description="Number of its sites in the registry.")
@@ -348,7 +348,7 @@ class OrganisationDetailOut(Schema):
     name: str = Field(description="Organisation name.")
     kind: str = Field(description="Its first role (see roles), or empty when it has none on record.")
     roles: list[str] = Field(
-        description="Roles derived from the record: sponsor, generic, cdmo, cmo, api, cro, lab, logistics."
+        description="Roles derived from the record: sponsor, generic, cdmo, cmo, maker, api, cro, lab, logistics."
     )
     kind_reason: str = Field(description="Why it has those roles: the facts on record, and what is none on record.")
     registrant_duns: str | None = Field(description="DUNS number under which its sites are registered.")

@@ -196,8 +196,8 @@ def test_roles_follow_the_marketing_category(decrs: None) -> None:
     assert "(ANDA) in the NDC directory" in reddy.kind_reason
     # An FDA-registered manufacturer that markets products of its own is no contract manufacturer.
     chattem = Organisation.objects.get(name="CHATTEM, INC.")
-    assert "cmo" not in roles_of(chattem.kind)
-    assert "for its own products as far as the record shows" in chattem.kind_reason
+    assert "cmo" not in roles_of(chattem.kind) and "maker" in roles_of(chattem.kind)
+    assert "for products of its own as far as the record shows" in chattem.kind_reason
 
 
 def test_dates_exclusions_modalities_and_detail_come_from_the_row(decrs: None) -> None:

@@ -149,7 +149,8 @@ def test_a_label_without_a_registry_registrant_creates_its_organisation(taxonomy
     assert pfizer.name == "Pfizer Inc"
     assert Site.objects.filter(organisation=pfizer).count() == 6
     assert result.notes["organisations_created"] == 1 and result.notes["sites_created"] == 6
-    assert roles_of(pfizer.kind) == ["api"]  # API and drug product manufacture for its own label, testing, packing
+    # API and drug product manufacture for its own label (Parke-Davis, a Pfizer division), testing, packing.
+    assert roles_of(pfizer.kind) == ["maker", "api"]
 
 
 def test_a_second_import_changes_nothing(decrs: None) -> None:

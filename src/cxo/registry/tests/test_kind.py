@@ -47,8 +47,8 @@ def _facts(services: set[str], *, registered: bool = True, **kwargs: Any) -> Rol
         (_facts({"svc.mfg.medicated_feed"}), []),
         (_facts(set(), sponsored_trials=12), [Role.SPONSOR]),
         (_facts(set(), collaborated_trials=4), []),  # a collaborator is no provider
-        # Makes drug product and markets products of its own: not a contract manufacturer.
-        (_facts({"svc.mfg.drug_product"}, categories=Counter({"ANDA": 30})), []),
+        # Makes drug product and markets products of its own (holding no application): not a contract manufacturer.
+        (_facts({"svc.mfg.drug_product"}, categories=Counter({"ANDA": 30})), [Role.MAKER]),
         (
             _facts(
                 {"svc.mfg.drug_product", "svc.mfg.api"},
