@@ -329,7 +329,8 @@ def _service_parts(
 
     if group_best:
         best = max(group_best, key=_strength)
-        detail = f"Best evidence: {best.label()}."
+        records = sum(len(group) for group in deciding)
+        detail = f"Best evidence: {best.label()}; {_records(records)} on the deciding capabilities."
         if best.kind == "fda_registration" and row.expiry is not None:
             if row.expiry < today:
                 detail += f" That registration expired on {_iso(row.expiry)}; no renewal is on record."
@@ -362,6 +363,10 @@ def _service_parts(
     return _ServiceParts(fit_entry, strength_entry, recency_entry, deciding)
 
 
+def _records(n: int) -> str:
+    return f"{n:,} evidence record{'s' if n != 1 else ''}"
+
+
 def _product_entry(
     index: MatchIndex, row: _Row, refs: list[TermRef], substance: str, service_terms: list[int], points: int
 ) -> dict[str, Any]:
@@ -391,7 +396,8 @@ def _product_entry(
                 )
             ]
             if having:
-                parts.append(f"{label}: {text}")
+                records = sum(int(index.cap_ev_ptr[c + 1] - index.cap_ev_ptr[c]) for c, _ in having)
+                parts.append(f"{label}: {text} ({_records(records)})")
                 requested = [(c, ct) for c, ct in having if any(t in ancestors[ct] for t in service_terms)]
                 evidence = [ev for c, ct in requested or having for ev in _cap_evidence(index, c, ct, where)]
                 if evidence:

@@ -54,6 +54,7 @@ class MatchRowOut(Schema):
     site: MatchSiteOut
     organisation: MatchOrganisationOut
     explanation: list[ExplanationOut]
+    tie: str = Field("", description="When its score equals a neighbour's: what placed it, or that nothing did.")
 
 
 class MatchIn(Need):

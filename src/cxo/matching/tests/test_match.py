@@ -41,22 +41,23 @@ def test_api_manufacture_scores_by_hand(reg: SimpleNamespace) -> None:
     result = need_match(need=Need(services=["API MANUFACTURE"]), today=TODAY)
     assert result.total == 2
     newark, chem = result.results
-    assert (newark["site"]["name"], newark["score"]) == ("Acme Newark", 927)
+    assert (newark["site"]["name"], newark["score"]) == ("Acme Newark", 867)
     # 693 days old: 100 * (1825 - 693) // 1460 = 77; families: API + analysis here, drug product + packaging elsewhere
+    # Evidence: a registration (120) and one record (80 * 1 // 4 = 20).
     assert points(newark) == {
         "service_fit": 300,
         "product_fit": 200,
-        "evidence_strength": 200,
+        "evidence_strength": 140,
         "recency": 77,
         "breadth": 150,
     }
     # The organisation without sites: organisation-level only (half the service points), NDC 2019 is too old.
     assert chem["site"]["id"] is None and chem["organisation"]["name"] == "Chem Virtual"
-    assert chem["score"] == 575
-    assert points(chem) == {
+    assert chem["score"] == 535
+    assert points(chem) == {  # two records (the NDC listing and the bulk listing): 120 + 80 * 2 // 4
         "service_fit": 150,
         "product_fit": 200,
-        "evidence_strength": 200,
+        "evidence_strength": 160,
         "recency": 0,
         "breadth": 25,
     }
@@ -64,8 +65,8 @@ def test_api_manufacture_scores_by_hand(reg: SimpleNamespace) -> None:
 
 def test_spl_evidence_and_the_dosage_form_rank_above_a_self_declared_site(reg: SimpleNamespace) -> None:
     assert ranked(Need(services=["MANUFACTURE"], dosage_forms=["tablet"], countries=["India"])) == [
-        ("Acme Hyderabad", 950),
-        ("Bharat Pune", 550),
+        ("Acme Hyderabad", 815),
+        ("Bharat Pune", 570),
     ]
 
 
@@ -84,7 +85,8 @@ def test_explanation_names_the_deciding_evidence(reg: SimpleNamespace) -> None:
     by = {e["criterion"]: e for e in row["explanation"]}
     assert set(by) == {"service_fit", "product_fit", "evidence_strength", "recency", "breadth", "country"}
     strength = by["evidence_strength"]
-    assert strength["status"] == "met"
+    assert strength["status"] == "partly"  # a registration, but one record only
+    assert "1 evidence record on the deciding capabilities" in strength["detail"]
     assert strength["evidence"][0]["source_ref"] == "DECRS FY2025 DUNS 100000001"
     assert strength["evidence"][0]["observed_on"] == "2025-01-01"
     assert "expired on 2025-12-31" in strength["detail"]
@@ -119,7 +121,7 @@ def test_remembered_explanation_parts_equal_freshly_written_ones(reg: SimpleName
 
 
 def test_required_current_registration_filters_on_expiry(reg: SimpleNamespace) -> None:
-    assert ranked(Need(services=["PACK"], require_evidence=["fda_registration_current"])) == [("Acme Hyderabad", 927)]
+    assert ranked(Need(services=["PACK"], require_evidence=["fda_registration_current"])) == [("Acme Hyderabad", 867)]
     # Newark's FDA registration expired on 2025-12-31; Pune only has an audit.
     assert ranked(Need(services=["ANALYSIS"], require_evidence=["fda_registration_current"])) == []
     assert [n for n, _ in ranked(Need(services=["ANALYSIS"], require_evidence=["fda_registration"]))] == ["Acme Newark"]
@@ -127,14 +129,14 @@ def test_required_current_registration_filters_on_expiry(reg: SimpleNamespace) -
 
 def test_one_per_organisation_keeps_the_best_site(reg: SimpleNamespace) -> None:
     need = Need(services=["Manufacturing"], per_organisation=True)
-    assert ranked(need) == [("Acme Hyderabad", 950), ("Bharat Pune", 750), ("Chem Virtual", 575)]
+    assert ranked(need) == [("Acme Hyderabad", 890), ("Bharat Pune", 770), ("Chem Virtual", 535)]
     assert need_match(need=need, today=TODAY).total == 3
     assert need_match(need=Need(services=["Manufacturing"]), today=TODAY).total == 4
 
 
 def test_exclusions_and_limit(reg: SimpleNamespace) -> None:
     need = Need(services=["Manufacturing"], exclude_organisations=["acme-pharma"], exclude_countries=["IN"])
-    assert ranked(need) == [("Chem Virtual", 575)]  # no country on record: not excluded by country
+    assert ranked(need) == [("Chem Virtual", 535)]  # no country on record: not excluded by country
     result = need_match(need=Need(services=["Manufacturing"], limit=1), today=TODAY)
     assert (result.total, len(result.results)) == (4, 1)
     regions = ranked(Need(services=["Manufacturing"], regions=["South Asia"]))
@@ -219,8 +221,8 @@ def test_trial_sponsors_and_collaborators_are_not_offered_services(reg: SimpleNa
     )
 
     phase2 = term("svc.clinical.phase2")
-    pharma = RegistryOrganisationFactory.create(name="Bigco Pharma", slug="bigco-pharma", kind="sponsor")
-    cro = RegistryOrganisationFactory.create(name="Trialworks", slug="trialworks", kind="cro")
+    pharma = RegistryOrganisationFactory.create(name="Bigco Pharma", slug="bigco-pharma", kind="|sponsor|")
+    cro = RegistryOrganisationFactory.create(name="Trialworks", slug="trialworks", kind="|cro|")
     for organisation, role, ref in [(pharma, "lead_sponsor", "NCT00000001"), (cro, "collaborator", "NCT00000001")]:
         capability = CapabilityFactory.create(site=None, organisation=organisation, service=phase2)
         EvidenceFactory.create(

@@ -90,8 +90,9 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
     assert syrup <= set(duns[len(film_coated) :])  # an SPL record for another form earns nothing here
     for row in results[: len(film_coated)]:
         product = by_criterion(row, "product_fit")
-        assert (product["status"], product["points"]) == ("met", 200)
-        assert product["detail"] == "TABLET, FILM COATED: at this site."
+        # Graded by the records: each establishment here has one or a few SPL records for the form.
+        assert product["status"] == "partly" and 125 <= product["points"] < 200
+        assert product["detail"].startswith("TABLET, FILM COATED: at this site (") and "evidence record" in product["detail"]
         (record,) = product["evidence"]
         assert record["kind"] == "spl_establishment" and record["level"] == "site"
         site_duns = row["site"]["duns"]
@@ -112,7 +113,7 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
     )
     assert response.status_code == 200
     via_api = response.json()["results"]
-    assert via_api[0]["site"]["duns"] in syrup and by_criterion(via_api[0], "product_fit")["status"] == "met"
+    assert via_api[0]["site"]["duns"] in syrup and by_criterion(via_api[0], "product_fit")["points"] > 0
     assert [(r["site"]["duns"], r["score"]) for r in via_api] == [
         (r["site"]["duns"], r["score"]) for r in cli("--service", "MANUFACTURE", "--dosage-form", "SYRUP")["results"]
     ]
