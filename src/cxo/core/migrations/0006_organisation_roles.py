@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_signature_notification'),
+        ('core', '0005_rate_limit_counter'),
     ]
 
     operations = [
