@@ -92,7 +92,8 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
         product = by_criterion(row, "product_fit")
         # Graded by the records: each establishment here has one or a few SPL records for the form.
         assert product["status"] == "partly" and 125 <= product["points"] < 200
-        assert product["detail"].startswith("TABLET, FILM COATED: at this site (") and "evidence record" in product["detail"]
+        assert product["detail"].startswith("TABLET, FILM COATED: at this site (")
+        assert "evidence record" in product["detail"]
         (record,) = product["evidence"]
         assert record["kind"] == "spl_establishment" and record["level"] == "site"
         site_duns = row["site"]["duns"]

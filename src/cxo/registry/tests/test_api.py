@@ -107,7 +107,8 @@ def test_filters_take_names_and_paging_walks_every_hit(small_registry: SimpleNam
         (
             {"kind": "giant"},
             400,
-            "Unknown organisation role 'giant'. Known roles: sponsor, generic, cdmo, cmo, maker, api, cro, lab, logistics.",
+            "Unknown organisation role 'giant'. Known roles: sponsor, generic, cdmo, cmo, maker, api, cro, lab, "
+            "logistics.",
         ),
         ({"evidence": "rumour"}, 400, "Unknown evidence source 'rumour'"),
         ({"page": 0}, 400, "Page 0 does not exist: pages are numbered from 1 to at most 100,000."),

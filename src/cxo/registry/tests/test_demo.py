@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 
 from cxo.core.models import Organisation
 from cxo.registry.demo import DEMO_FILES, demo_registry_load
-from cxo.registry.kind import roles_of
 from cxo.registry.importers.ndc_unfinished import BULK_FORMS
+from cxo.registry.kind import roles_of
 from cxo.registry.models import Capability, ComplianceEvent, Evidence, EvidenceKind, ImportRun, Site, Vocabulary
 from cxo.registry.selectors import organisation_search, site_search
 from cxo.registry.taxonomy import DATA_DIR, term_lookup
@@ -106,9 +106,11 @@ def _substances(row: dict[str, str]) -> set[str]:
 def _labeler_organisations() -> dict[str, list[str]]:
     """NDC labeler name as written -> the stored roles of the organisations its listings are at."""
     out: dict[str, set[int]] = {}
-    for org_id, labeler in Evidence.objects.filter(kind=EvidenceKind.NDC_LISTING).values_list(
-        "capability__organisation_id", "detail__labeler"
-    ).distinct():
+    for org_id, labeler in (
+        Evidence.objects.filter(kind=EvidenceKind.NDC_LISTING)
+        .values_list("capability__organisation_id", "detail__labeler")
+        .distinct()
+    ):
         out.setdefault(str(labeler).strip(), set()).add(org_id)
     kinds = dict(Organisation.objects.values_list("pk", "kind"))
     return {name: [kinds[o] for o in ids] for name, ids in out.items()}
