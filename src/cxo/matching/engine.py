@@ -217,12 +217,26 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
         if rules.FDA_REGISTRATION_CURRENT in criteria.require_evidence:
             mask &= index.row_expiry[rows] >= today_ord
         keep(mask)
+    product_held = []
+    if criteria.products:  # a filter: every requested product term on record (site or organisation-wide)
+        assert index.products is not None
+        mask = np.ones(len(rows), dtype=bool)
+        for term_id in criteria.products:
+            term = index.term_index.get(term_id)
+            if term is None:
+                return _empty()
+            level, count = _levels(index.products, term, rows)
+            product_held.append((level, count))
+            mask &= level > 0
+        keep(mask)
+        product_held = [(level[mask], count[mask]) for level, count in product_held]
     substance_held = None
     if criteria.substance:  # a filter: the substance on a capability of a requested service (or any)
         level, count = _substance_levels(index, criteria.substance, terms, rows)
         found = level > 0
         keep(found)
         substance_held = (level[found], count[found])
+        product_held = [(pl[found], pc[found]) for pl, pc in product_held]
 
     # --- soft points ---------------------------------------------------------------------------------------
     groups = [(lv[where], b[where], n[where], c[where]) for (lv, b, _, n, c), where in zip(sources, at, strict=True)]
@@ -237,11 +251,8 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     product_count = criteria.product_count
     if product_count:
         weighted = np.zeros(len(rows), dtype=np.int32)
-        for term_id in criteria.products:
-            term = index.term_index.get(term_id)
-            if term is not None:
-                level, count = _levels(index.products, term, rows)
-                weighted += level * (rules.PRODUCT_BASE + _depth(count))
+        for level, count in product_held:
+            weighted += level * (rules.PRODUCT_BASE + _depth(count))
         if substance_held is not None:
             weighted += substance_held[0] * (rules.PRODUCT_BASE + _depth(substance_held[1]))
         product_fit = rules.PRODUCT_FIT_MAX * weighted // (2 * product_count * rules.PRODUCT_UNIT)

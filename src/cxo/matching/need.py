@@ -119,6 +119,45 @@ class ResolvedNeed:
     regions: list[str] = field(default_factory=list)
     exclude_countries: list[str] = field(default_factory=list)
     exclude_regions: list[str] = field(default_factory=list)
+    readings: list[str] = field(default_factory=list)  # how words were read, for the result's notes
+
+
+# Services named by what they make: FDA registers "MANUFACTURE" (drug product manufacture), and the
+# dosage forms of the products show which kind, so such a service is read as drug product manufacture
+# of that family of dosage forms (unless the need names dosage forms itself).
+FORM_SERVICES: dict[str, str] = {
+    "svc.mfg.drug_product.solid_dose": "frm.family.solid_oral",
+    "svc.mfg.drug_product.injectable": "frm.family.injectable",
+    "svc.mfg.drug_product.sterile_fill_finish": "frm.family.injectable",
+    "svc.mfg.drug_product.topical": "frm.family.topical",
+    "svc.mfg.drug_product.liquid": "frm.family.oral_liquid",
+    "svc.mfg.drug_product.inhalation": "frm.family.inhalation",
+}
+DRUG_PRODUCT = "svc.mfg.drug_product"
+
+
+def _read_form_services(directory: TermDirectory, terms: dict[str, list[TermRef]]) -> list[str]:
+    """Rewrite form-named services (:data:`FORM_SERVICES`) in place; returns a note per rewrite."""
+    parent = directory.resolve("service", DRUG_PRODUCT)
+    notes: list[str] = []
+    if parent is None:
+        return notes
+    services: list[TermRef] = []
+    for ref in terms["services"]:
+        family = directory.resolve("dosage_form", FORM_SERVICES.get(ref.code, ""))
+        if family is None:
+            services.append(ref)
+            continue
+        if parent not in services:
+            services.append(parent)
+        if not terms["dosage_forms"] or family in terms["dosage_forms"]:
+            if family not in terms["dosage_forms"]:
+                terms["dosage_forms"].append(family)
+            notes.append(f"'{ref.name}' is read as {parent.name.lower()} of {family.name.lower()} dosage forms.")
+        else:
+            notes.append(f"'{ref.name}' is read as {parent.name.lower()} of the dosage forms named.")
+    terms["services"] = services
+    return notes
 
 
 @dataclass
@@ -258,6 +297,7 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
             if ref not in refs:
                 refs.append(ref)
         terms[field_name] = refs
+    readings = _read_form_services(directory, terms)
 
     def codes(field_name: str) -> list[str]:
         out = []
@@ -322,6 +362,7 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
         regions=list(need.regions),
         exclude_countries=exclude_countries,
         exclude_regions=list(need.exclude_regions),
+        readings=readings,
     )
 
 

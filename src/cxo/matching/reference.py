@@ -150,11 +150,15 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
             return (level, sum(len(cap.evidence) for cap in having)) if having else (0, 0)
 
         weighted = 0
+        lacking = False  # every requested dosage form, route, modality and scale is a filter too
         for product in criteria.products:
             level, records = held([cap for cap in site_caps if any(in_subtree(p, product) for p in cap.products)], 2)
             if not level:
                 level, records = held([cap for cap in org_caps if any(in_subtree(p, product) for p in cap.products)], 1)
-            weighted += level * (rules.PRODUCT_BASE + rules.depth_weight(records)) if level else 0
+            lacking = lacking or not level
+            weighted += level * (rules.PRODUCT_BASE + rules.depth_weight(records))
+        if lacking:
+            continue
         if criteria.substance:
             # Only capabilities of a requested service (of any, when none is) count; a filter.
             best_held = (0, 0)

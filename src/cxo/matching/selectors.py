@@ -96,7 +96,7 @@ def need_match(
             start=offset + 1,
         )
     ]
-    notes = []
+    notes = list(resolved.readings)
     if rules.FDA_REGISTRATION_CURRENT in need.require_evidence:  # say why it must find nothing, if it must
         reason = registration_source(today=today).current_filter_empty_reason()
         if reason:

@@ -63,11 +63,21 @@ def test_api_manufacture_scores_by_hand(reg: SimpleNamespace) -> None:
     }
 
 
-def test_spl_evidence_and_the_dosage_form_rank_above_a_self_declared_site(reg: SimpleNamespace) -> None:
+def test_a_dosage_form_is_a_filter_on_the_record(reg: SimpleNamespace) -> None:
+    # Pune makes drug products by its own word, but no tablet is on record there: not a match.
     assert ranked(Need(services=["MANUFACTURE"], dosage_forms=["tablet"], countries=["India"])) == [
         ("Acme Hyderabad", 815),
-        ("Bharat Pune", 570),
     ]
+    assert [n for n, _ in ranked(Need(services=["MANUFACTURE"], countries=["India"]))] == [
+        "Acme Hyderabad",
+        "Bharat Pune",
+    ]
+
+
+def test_a_service_named_by_its_dosage_forms_reads_as_drug_product_manufacture_of_them(reg: SimpleNamespace) -> None:
+    result = need_match(need=Need(services=["solid dose"], countries=["India"]), today=TODAY)
+    assert [r["site"]["name"] for r in result.results] == ["Acme Hyderabad"]
+    assert result.notes == ["'Solid dose' is read as drug product manufacture of solid oral dosage forms."]
 
 
 def test_explanation_names_the_deciding_evidence(reg: SimpleNamespace) -> None:
@@ -99,7 +109,8 @@ def test_remembered_explanation_parts_equal_freshly_written_ones(reg: SimpleName
     services, products, days, countries) every answer must equal the one a fresh index writes."""
     needs = [
         Need(services=["Manufacturing"]),
-        Need(services=["MANUFACTURE", "ANALYSIS"], dosage_forms=["Solid oral"], countries=["India"]),
+        Need(services=["MANUFACTURE", "ANALYSIS"], countries=["India"]),
+        Need(services=["MANUFACTURE"], dosage_forms=["Solid oral"], countries=["India"]),
         Need(services=["ANALYSIS"], require_evidence=["fda_registration"], exclude_countries=["CHN"]),
         Need(dosage_forms=["TABLET"], routes=["ORAL"], per_organisation=True),
         Need(services=["API MANUFACTURE"], substance="ibuprofen", exclude_organisations=["bharat-labs"]),
@@ -167,11 +178,9 @@ def test_terms_resolve_by_code_name_and_synonym(reg: SimpleNamespace) -> None:
         need=Need(services=["svc.analysis", "drug product manufacture", "aseptic fill-finish"], routes=["oral"]),
         index=index,
     )
-    assert [t.code for t in resolved.terms["services"]] == [
-        "svc.analysis",
-        "svc.mfg.drug_product",
-        "svc.mfg.drug_product.sterile_fill_finish",
-    ]
+    # Fill-finish is read as drug product manufacture of injectables (FDA registers "MANUFACTURE").
+    assert [t.code for t in resolved.terms["services"]] == ["svc.analysis", "svc.mfg.drug_product"]
+    assert [t.code for t in resolved.terms["dosage_forms"]] == ["frm.family.injectable"]
     assert [t.name for t in resolved.terms["routes"]] == ["ORAL"]
 
 
