@@ -17,7 +17,7 @@ from cxo.matching import rules
 from cxo.matching.criteria import Criteria, RankedRow, Ranking
 from cxo.matching.index import KIND_BIT, MatchIndex, Postings
 
-CRITERIA = ("service_fit", "product_fit", "evidence_strength", "recency", "breadth")
+CRITERIA = ("service_fit", "product_fit", "evidence_strength", "recency", "breadth", "compliance")
 
 
 @dataclass
@@ -84,6 +84,14 @@ def _levels(postings: Postings, key: int, rows: NDArray[np.int32]) -> tuple[NDAr
 
 
 _DEPTH = np.array(rules.DEPTH_WEIGHT, dtype=np.int32)
+_COMPLIANCE_BASE = np.array(rules.COMPLIANCE_BASE, dtype=np.int32)
+
+
+def _within(record: NDArray[np.int32], today: int) -> NDArray[np.bool_]:
+    """Which of a record's days (columns 0, 2, 3 matter) fall within the compliance window before today."""
+    return (record > 0) & (record <= today) & (today - record <= rules.COMPLIANCE_WINDOW_DAYS)
+
+
 _DAY_SPAN = 1_000_000  # day ordinals (year 2738 and before) in the tie-break key
 
 
@@ -217,6 +225,11 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
         if rules.FDA_REGISTRATION_CURRENT in criteria.require_evidence:
             mask &= index.row_expiry[rows] >= today_ord
         keep(mask)
+    if criteria.exclude_flagged:
+        record = index.row_record[rows]
+        within = _within(record, today_ord)
+        oai = (record[:, 1] == rules.INSPECTION_CLASS["OAI"]) & within[:, 0]
+        keep(~(oai | within[:, 2] | within[:, 3]))
     product_held = []
     if criteria.products:  # a filter: every requested product term on record (site or organisation-wide)
         assert index.products is not None
@@ -267,7 +280,14 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     evidence = best.astype(np.int32) + rules.EVIDENCE_DEPTH_MAX * _depth(records) // rules.DEPTH_MAX
     recency = _recency(newest, today_ord)
     breadth = index.row_breadth[rows].astype(np.int32)
-    score = (service_fit + product_fit + evidence + recency + breadth).astype(np.int32)
+    record = index.row_record[rows]
+    within = _within(record, today_ord)
+    base = _COMPLIANCE_BASE[np.where(within[:, 0], record[:, 1], 0)]
+    penalty = np.where(within[:, 2], rules.WARNING_LETTER_PENALTY, 0) + np.where(
+        within[:, 3], rules.CLASS1_RECALL_PENALTY, 0
+    )
+    compliance = np.maximum(base - penalty, 0).astype(np.int32)
+    score = (service_fit + product_fit + evidence + recency + breadth + compliance).astype(np.int32)
 
     # --- ranking: score descending, then more evidence records, then newer evidence, then row ---------
     # (rows are stored in name order, so names decide only between rows equal on every measure). One
@@ -294,6 +314,7 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
         "evidence_strength": evidence[top],
         "recency": recency[top],
         "breadth": breadth[top],
+        "compliance": compliance[top],
     }
     return EngineResult(
         total=total,

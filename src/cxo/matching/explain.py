@@ -21,6 +21,7 @@ from cxo.matching import rules
 from cxo.matching.engine import EngineResult
 from cxo.matching.index import MatchIndex, expand_groups
 from cxo.matching.need import ResolvedNeed, TermRef
+from cxo.matching.record import compliance_entry
 from cxo.matching.snapshot import EVIDENCE_KINDS
 from cxo.registry import geo
 
@@ -459,6 +460,8 @@ def explain(
     ]
 
     facts = _rows(index, rows)
+    record_of = [tuple(r) for r in index.row_record[rows].tolist()]
+    compliance_l = points["compliance"]
     # Rows explained for these services before reuse their parts; the others' deciding capabilities
     # are found first, so that all their evidence is read at once.
     new_parts = {
@@ -484,6 +487,7 @@ def explain(
                 _remember(row.products, product_key, product, MEMO_KEYS_PER_ROW)
             entries.append(product)
         entries += (parts.strength, parts.recency, row.breadth)
+        entries.append(compliance_entry(record_of[k], compliance_l[k], today))
 
         # the hard filters that the need applied
         country = row.country

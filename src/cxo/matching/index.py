@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxo.matching import rules
+from cxo.matching.record import NONE, site_record_of, site_records
 from cxo.matching.snapshot import EVIDENCE_KINDS, RegistrySnapshot
 
 I32 = NDArray[np.int32]
@@ -83,6 +84,8 @@ class MatchIndex:
     row_country: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
     row_expiry: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
     row_breadth: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+    # the site's compliance record (cxo.matching.record.SiteRecord) per row, shape (rows, 4); 0 = none
+    row_record: I32 = field(default_factory=lambda: np.zeros((0, 4), np.int32))
     row_site_families: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
     row_other_families: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
     site_row: dict[int, int] = field(default_factory=dict)  # site id -> row
@@ -442,6 +445,15 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
         * np.minimum(2 * ix.row_site_families.astype(np.int32) + ix.row_other_families, rules.BREADTH_CAP)
         // rules.BREADTH_CAP
     ).astype(np.int16)
+
+    # --- the compliance record of each row's site ------------------------------------------------------
+    records = site_records(snapshot)
+    ix.row_record = np.zeros((n_rows, 4), dtype=np.int32)
+    if records:
+        site_record = [site_record_of(records, fei) for fei in s.fei]
+        for row, pos in enumerate(ix.row_site.tolist()):
+            if pos >= 0 and site_record[pos] != NONE:
+                ix.row_record[row] = site_record[pos]
 
     ix.build_seconds = time.perf_counter() - started
     return ix

@@ -60,6 +60,11 @@ class Need(Schema):
         "requires an unexpired registration.",
     )
     exclude_organisations: list[str] = Field(default_factory=list, description="Organisation ids or slugs.")
+    exclude_flagged: bool = Field(
+        default=False,
+        description="Leave out sites whose latest FDA inspection was OAI, or with a warning letter or a Class I "
+        "recall, within the last five years.",
+    )
     limit: int = Field(default=rules.DEFAULT_LIMIT, ge=1, le=rules.MAX_LIMIT)
     all: bool = Field(default=False, description="Return every match (ignores limit).")
     per_organisation: bool = Field(default=False, description="Only the best-ranked row of each organisation.")
@@ -353,6 +358,7 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
         require_evidence=tuple(required),
         limit=None if need.all else need.limit,
         per_organisation=need.per_organisation,
+        exclude_flagged=need.exclude_flagged,
     )
     return ResolvedNeed(
         need=need,

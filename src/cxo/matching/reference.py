@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from cxo.matching import rules
 from cxo.matching.criteria import Criteria, RankedRow, Ranking
+from cxo.matching.record import NONE, SiteRecord, site_record_of, site_records
 from cxo.matching.snapshot import RegistrySnapshot
 
 
@@ -33,6 +34,7 @@ class _Row:
     site_name: str
     country: str
     expiry: dt.date | None
+    record: SiteRecord = NONE
 
 
 def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> Ranking:
@@ -83,6 +85,7 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
             caps_at_site[cap.site].append(cap)
 
     s = snapshot.sites
+    site_facts = site_records(snapshot)
     rows = [
         _Row(
             s.id[i],
@@ -91,6 +94,7 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
             s.name[i],
             s.country[i] or "",
             s.registration_expiry[i],
+            site_record_of(site_facts, s.fei[i]),
         )
         for i in range(len(s.id))
     ]
@@ -130,6 +134,8 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
             continue
         # (c) organisations
         if row.organisation in criteria.exclude_organisations:
+            continue
+        if criteria.exclude_flagged and rules.compliance_flagged(*row.record, today.toordinal()):
             continue
         # (d) required evidence, for every service
         passes = True
@@ -189,8 +195,9 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
         site_families = {family(cap.service) for cap in site_caps}
         org_families = {family(cap.service) for cap in all_caps_of_org.get(row.organisation, [])}
         breadth = rules.breadth_points(len(site_families), len(org_families - site_families))
+        compliance = rules.compliance_points(*row.record, today.toordinal())
 
-        score = service_fit + product_fit + evidence_points + recency + breadth
+        score = service_fit + product_fit + evidence_points + recency + breadth + compliance
         # Ties: more evidence records first, then newer evidence, then names (only when equal on all).
         key = (
             -score,

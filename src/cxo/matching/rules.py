@@ -8,8 +8,18 @@ SERVICE_FIT_MAX = 300
 PRODUCT_FIT_MAX = 200
 EVIDENCE_MAX = 200
 RECENCY_MAX = 100
-BREADTH_MAX = 200
-SCORE_MAX = SERVICE_FIT_MAX + PRODUCT_FIT_MAX + EVIDENCE_MAX + RECENCY_MAX + BREADTH_MAX  # 1000
+BREADTH_MAX = 100
+COMPLIANCE_MAX = 100
+SCORE_MAX = SERVICE_FIT_MAX + PRODUCT_FIT_MAX + EVIDENCE_MAX + RECENCY_MAX + BREADTH_MAX + COMPLIANCE_MAX  # 1000
+
+# The site's FDA compliance record, as of the day of the query: the latest inspection within the
+# window decides the base (NAI 100, VAI 60, OAI 0, none on record 40); a warning letter and a Class I
+# recall within the window each take points off (not below 0). A need may exclude flagged sites.
+COMPLIANCE_WINDOW_DAYS = 1825
+INSPECTION_CLASS: dict[str, int] = {"NAI": 1, "VAI": 2, "OAI": 3}  # worse is higher
+COMPLIANCE_BASE: tuple[int, ...] = (40, 100, 60, 0)  # by class: none on record, NAI, VAI, OAI
+WARNING_LETTER_PENALTY = 40
+CLASS1_RECALL_PENALTY = 30
 
 # Evidence strength is graded: the best kind of record (a regulatory record beats an audit beats a
 # self-declaration) earns up to EVIDENCE_KIND_MAX, and how many records there are the rest.
@@ -53,6 +63,26 @@ SPLIT_FAMILY_ROOTS = frozenset({"svc.mfg"})
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
+
+
+def within_window(day: int, today: int) -> bool:
+    """Whether a day ordinal (0 = none) is on or before today and at most the window before it."""
+    return 0 < day <= today and today - day <= COMPLIANCE_WINDOW_DAYS
+
+
+def compliance_points(inspection_day: int, inspection_class: int, letter_day: int, recall_day: int, today: int) -> int:
+    base = COMPLIANCE_BASE[inspection_class if within_window(inspection_day, today) else 0]
+    penalty = WARNING_LETTER_PENALTY if within_window(letter_day, today) else 0
+    penalty += CLASS1_RECALL_PENALTY if within_window(recall_day, today) else 0
+    return max(base - penalty, 0)
+
+
+def compliance_flagged(
+    inspection_day: int, inspection_class: int, letter_day: int, recall_day: int, today: int
+) -> bool:
+    """OAI as the latest inspection, a warning letter or a Class I recall within the window."""
+    oai = inspection_class == INSPECTION_CLASS["OAI"] and within_window(inspection_day, today)
+    return oai or within_window(letter_day, today) or within_window(recall_day, today)
 
 
 def depth_weight(records: int) -> int:

@@ -86,6 +86,16 @@ class EvidenceRecords:
 
 
 @dataclass
+class ComplianceRecords:
+    """FDA compliance events joined to sites by FEI key: inspections, warning letters, Class I recalls."""
+
+    fei: tuple[str, ...] = ()  # FEI key (registry.models.fei_key)
+    kind: tuple[str, ...] = ()  # "inspection", "warning_letter" or "recall" (Class I only)
+    day: tuple[dt.date | None, ...] = ()
+    classification: tuple[str, ...] = ()  # NAI / VAI / OAI for inspections
+
+
+@dataclass
 class RegistrySnapshot:
     """The registry as columns. Build with :func:`snapshot_from_db` or :meth:`from_records`."""
 
@@ -94,6 +104,7 @@ class RegistrySnapshot:
     sites: Sites = field(default_factory=Sites)
     capabilities: Capabilities = field(default_factory=Capabilities)
     evidence: EvidenceRecords = field(default_factory=EvidenceRecords)
+    compliance: ComplianceRecords = field(default_factory=ComplianceRecords)
 
     @classmethod
     def from_records(
@@ -104,6 +115,7 @@ class RegistrySnapshot:
         sites: Iterable[Sequence[Any]],
         capabilities: Iterable[Sequence[Any]],
         evidence: Iterable[Sequence[Any]],
+        compliance: Iterable[Sequence[Any]] = (),
     ) -> RegistrySnapshot:
         """Rows as tuples in the field order of :class:`Terms`, :class:`Organisations`, … ."""
         terms = [(*t, "") if len(t) == 7 else t for t in terms]  # cdisc_code is optional
@@ -113,6 +125,7 @@ class RegistrySnapshot:
             sites=Sites(*_columns(sites, 7)),
             capabilities=Capabilities(*_columns(capabilities, 9)),
             evidence=EvidenceRecords(*_columns(evidence, 5)),
+            compliance=ComplianceRecords(*_columns(compliance, 4)),
         )
 
 
@@ -122,7 +135,7 @@ def snapshot_from_db() -> RegistrySnapshot:
     from django.db.models.functions import Cast
 
     from cxo.core.models import Organisation
-    from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term
+    from cxo.registry.models import Capability, ComplianceEvent, ComplianceKind, Evidence, EvidenceKind, Site, Term
 
     terms = Term.objects.order_by("id").values_list(
         "id", "vocabulary", "code", "name", "synonyms", "parent_id", "sort", "cdisc_code"
@@ -165,12 +178,25 @@ def snapshot_from_db() -> RegistrySnapshot:
         .annotate(observed=Cast("observed_on", CharField()))
         .values_list("id", "capability_id", "kind", "source_ref", "observed")
     )
+    flagged = (
+        Q(kind=ComplianceKind.INSPECTION)
+        | Q(kind=ComplianceKind.WARNING_LETTER)
+        | Q(kind=ComplianceKind.RECALL, classification="Class I")
+    )
+    compliance = (
+        ComplianceEvent.objects.filter(flagged)
+        .exclude(fei="")
+        .order_by("id")
+        .annotate(day=Cast("occurred_on", CharField()))
+        .values_list("fei", "kind", "day", "classification")
+    )
     return RegistrySnapshot.from_records(
         terms=[(*t[:4], tuple(t[4] or ()), *t[5:]) for t in terms],
         organisations=organisations,
         sites=[(*site[:6], _date(site[6])) for site in sites],
         capabilities=capabilities,
         evidence=[(*ev[:4], _date(ev[4])) for ev in evidence],
+        compliance=[(fei, kind, _date(day), classification) for fei, kind, day, classification in compliance],
     )
 
 
