@@ -70,7 +70,8 @@ def test_find_providers_and_shortlist_them(
     why = results.nth(0).locator("table.explain")
     expect(why).to_contain_text("SPL establishment record")
     expect(why).to_contain_text("SPL 1234-abcd")
-    expect(why.locator("tr", has_text="Evidence strength")).to_contain_text("1 evidence record on the deciding capabilities")
+    strength = why.locator("tr", has_text="Evidence strength")
+    expect(strength).to_contain_text("1 evidence record on the deciding capabilities")
     expect(why.locator("tr", has_text="Compliance record")).to_contain_text("No FDA inspection on record")
     shot("match-results")
 
