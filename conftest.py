@@ -18,6 +18,7 @@ from cxo.core import services
 from cxo.core.models import Membership, Organisation, User
 from cxo.core.roles import OrganisationType
 from cxo.testing.factories import TEST_PASSWORD, UserFactory
+from cxo.testing.quality import quality_world
 from cxo.testing.registry_factories import registry_world
 from cxo.testing.sourcing import sourcing_world
 
@@ -137,10 +138,12 @@ def world(
     sourcing = sourcing_world(
         sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user
     )
+    quality = quality_world(sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user)
     _, provider_secret = services.api_token_create(user=provider_user, name="walk")
     return SimpleNamespace(
         **registry,
         **sourcing,
+        **quality,
         provider_user=provider_user,
         provider_secret=provider_secret,
         sponsor=sponsor,

@@ -45,7 +45,8 @@ class Permission(StrEnum):
     MANAGE_PROFILE = "manage_profile"  # provider: keep the registry profile true
     RESPOND = "respond"  # provider: answer invitations, ask questions, submit proposals
     MANAGE_EXECUTION = "manage_execution"  # work orders, milestones
-    MANAGE_QUALITY = "manage_quality"  # qualification, audits, batch disposition
+    MANAGE_QUALITY = "manage_quality"  # qualification, audits, batch disposition; a provider's findings, changes
+    SIGN_QUALITY = "sign_quality"  # e-sign qualification decisions, CAPA closure, quality agreements
     MANAGE_FINANCE = "manage_finance"  # budgets, invoices
 
 
@@ -61,6 +62,7 @@ DOING: dict[Permission, str] = {
     Permission.RESPOND: "responding to RFPs",
     Permission.MANAGE_EXECUTION: "managing work orders",
     Permission.MANAGE_QUALITY: "managing quality",
+    Permission.SIGN_QUALITY: "signing quality decisions",
     Permission.MANAGE_FINANCE: "managing budgets and invoices",
 }
 
@@ -70,7 +72,7 @@ _SPONSOR: dict[str, frozenset[Permission]] = {
     Role.ADMIN: _ALL - {Permission.MANAGE_PROFILE, Permission.RESPOND},
     Role.SOURCING: frozenset({Permission.VIEW, Permission.MANAGE_SOURCING, Permission.EVALUATE, Permission.SIGN_AWARD}),
     Role.PROJECT: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_EXECUTION}),
-    Role.QUALITY: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_QUALITY}),
+    Role.QUALITY: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY}),
     Role.FINANCE: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_FINANCE}),
     Role.VIEWER: frozenset({Permission.VIEW}),
 }
@@ -85,11 +87,12 @@ _PROVIDER: dict[str, frozenset[Permission]] = {
             Permission.RESPOND,
             Permission.MANAGE_EXECUTION,
             Permission.MANAGE_QUALITY,
+            Permission.SIGN_QUALITY,
         }
     ),
     Role.BUSINESS_DEVELOPMENT: frozenset({Permission.VIEW, Permission.MANAGE_PROFILE, Permission.RESPOND}),
     Role.PROJECT: frozenset({Permission.VIEW, Permission.RESPOND, Permission.MANAGE_EXECUTION}),
-    Role.QUALITY: frozenset({Permission.VIEW, Permission.MANAGE_QUALITY}),
+    Role.QUALITY: frozenset({Permission.VIEW, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY}),
 }
 
 PERMISSIONS: dict[str, dict[str, frozenset[Permission]]] = {

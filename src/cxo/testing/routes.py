@@ -278,3 +278,9 @@ API_ROUTES: dict[str, Route] = {
 # URL prefixes the walk leaves to their own guards: Django's admin (staff only), the API (walked
 # operation by operation instead), and static files.
 SKIPPED_PREFIXES = ("admin/", "api/v1/", "static/")
+
+# The quality app's routes live beside this table (it would pass 500 lines): imported last, as they use Route.
+from cxo.testing.quality_routes import QUALITY_API_ROUTES, QUALITY_WEB_ROUTES  # noqa: E402
+
+WEB_ROUTES.update(QUALITY_WEB_ROUTES)
+API_ROUTES.update(QUALITY_API_ROUTES)

@@ -63,6 +63,7 @@ def test_a_token_from_the_password_authenticates_me(
                     "manage_quality",
                     "manage_sourcing",
                     "sign_award",
+                    "sign_quality",
                     "view",
                     "view_audit",
                 ],
@@ -73,7 +74,7 @@ def test_a_token_from_the_password_authenticates_me(
                 "organisation_name": "Provan CDMO",
                 "organisation_type": "provider",
                 "role": "quality",
-                "permissions": ["manage_quality", "view"],
+                "permissions": ["manage_quality", "sign_quality", "view"],
             },
         ],
     }

@@ -1,0 +1,210 @@
+"""The approved supplier list: the list (filtered, exported), adding a site and service, and one qualification's
+page with its decisions (e-signed), review and requalification."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cxo.core.access import OrgRequest, found, requires
+from cxo.core.errors import ServiceError
+from cxo.core.roles import Permission
+from cxo.quality import exports
+from cxo.quality.forms import DecisionForm, QualificationAddForm, ReasonForm, StartForm
+from cxo.quality.models import QualificationKind, QualificationStatus, RiskLevel
+from cxo.quality.selectors.asl import AslFilters, asl, asl_row, qualification_get, site_for_listing
+from cxo.quality.services import qualification as services
+from cxo.quality.states import QUALIFICATION
+from cxo.quality.views.common import back, can, refused, sponsor_only
+from cxo.registry.models import Term, Vocabulary
+from cxo.registry.selectors import site_search as registry_site_search
+
+S = QualificationStatus
+
+
+def _filters(request: OrgRequest) -> AslFilters:
+    get = request.GET
+    provider = get.get("provider", "")
+    return AslFilters(
+        status=get.get("status", "") if get.get("status", "") in S.values else "",
+        provider_id=int(provider) if provider.isdigit() else None,
+        service=get.get("service", "").strip()[:64],
+        risk=get.get("risk", "") if get.get("risk", "") in RiskLevel.values else "",
+        q=get.get("q", "").strip()[:100],
+    )
+
+
+@requires(write=Permission.MANAGE_QUALITY)
+def asl_page(request: OrgRequest) -> HttpResponse:
+    """The approved supplier list, filtered by state, risk, provider, service or text; POST adds a site and service."""
+    sponsor_only(request)
+    org = request.organisation
+    form = QualificationAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            q = services.qualification_create(
+                actor=request.user,
+                organisation=org,
+                site=site_for_listing(site_id=form.cleaned_data["site"]),
+                service=form.cleaned_data["service"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ServiceError as exc:
+            refused(request, exc, form)
+        else:
+            messages.success(request, f"{q.site.name} is in qualification for {q.service.name}.")
+            return back(request, "quality_qualification_detail", qualification_id=q.pk)
+    filters = _filters(request)
+    result = asl(organisation=org, filters=filters)
+    providers = sorted(
+        {(r.qualification.provider_id, r.qualification.provider.name) for r in result.rows}, key=lambda p: p[1]
+    )
+    return render(
+        request,
+        "quality/asl.html",
+        {
+            "organisation": org,
+            "asl": result,
+            "filters": filters,
+            "form": form,
+            "statuses": S.choices,
+            "risks": RiskLevel.choices,
+            "providers": providers,
+            "services": Term.objects.filter(vocabulary=Vocabulary.SERVICE).order_by("code"),
+            "can_manage": can(request, Permission.MANAGE_QUALITY),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _download(body: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def asl_xlsx(request: OrgRequest) -> HttpResponse:
+    """The list as an inspector gets it, as a workbook (the page's filters apply)."""
+    sponsor_only(request)
+    result = asl(organisation=request.organisation, filters=_filters(request))
+    name = f"asl-{request.organisation.slug}-{result.today:%Y%m%d}.xlsx"
+    return _download(
+        exports.asl_xlsx(organisation=request.organisation, asl=result),
+        name,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def asl_pdf(request: OrgRequest) -> HttpResponse:
+    """The list as a PDF, with each decision's electronic signature."""
+    sponsor_only(request)
+    result = asl(organisation=request.organisation, filters=_filters(request))
+    name = f"asl-{request.organisation.slug}-{result.today:%Y%m%d}.pdf"
+    return _download(exports.asl_pdf(organisation=request.organisation, asl=result), name, "application/pdf")
+
+
+def site_search(request: OrgRequest) -> HttpResponse:
+    """Registry sites by name, FEI or DUNS, to pick one for the list or an audit (an HTMX fragment)."""
+    sponsor_only(request)
+    q = request.GET.get("q", "").strip()[:100]
+    hits = registry_site_search(q=q, page_size=15).hits if len(q) >= 2 else []
+    return render(
+        request, "quality/_site_choices.html", {"hits": hits, "q": q, "field": request.GET.get("field", "site")}
+    )
+
+
+def qualification_detail(request: OrgRequest, qualification_id: int) -> HttpResponse:
+    sponsor_only(request)
+    org = request.organisation
+    q = found(qualification_get, organisation=org, qualification_id=qualification_id)
+    allowed = QUALIFICATION.targets(q.status)
+    decisions: list[str] = [d for d, _ in DecisionForm.DECISIONS if d in allowed]
+    return render(
+        request,
+        "quality/qualification.html",
+        {
+            "organisation": org,
+            "q": q,
+            "row": asl_row(organisation=org, qualification=q),
+            "events": q.events.all(),
+            "decision_form": DecisionForm(allowed=decisions) if decisions else None,
+            "can_start": S.IN_QUALIFICATION in allowed,
+            "can_review": S.UNDER_REVIEW in allowed,
+            "start_form": StartForm(initial={"kind": QualificationKind.PERIODIC}),
+            "review_form": ReasonForm(),
+            "can_manage": can(request, Permission.MANAGE_QUALITY),
+            "can_sign": can(request, Permission.SIGN_QUALITY),
+            "audits": q.audits.order_by("-planned_for"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@requires(write=Permission.MANAGE_QUALITY)
+def qualification_decide(request: OrgRequest, qualification_id: int) -> HttpResponse:
+    """Approve, approve with conditions, disqualify (e-signed), or decide not to approve."""
+    sponsor_only(request)
+    q = found(qualification_get, organisation=request.organisation, qualification_id=qualification_id)
+    form = DecisionForm(request.POST, allowed=QUALIFICATION.targets(q.status))
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+        return back(request, "quality_qualification_detail", qualification_id=q.pk)
+    d = form.cleaned_data
+    try:
+        q = services.qualification_decide(
+            actor=request.user,
+            qualification=q,
+            decision=d["decision"],
+            reason=d["reason"],
+            password=d.get("password") or "",
+            meaning=d.get("meaning") or "",
+            conditions=d.get("conditions") or "",
+            conditions_due=d.get("conditions_due"),
+        )
+    except ServiceError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, f"{q.site.name} · {q.service.name}: {q.get_status_display().lower()}.")
+    return back(request, "quality_qualification_detail", qualification_id=q.pk)
+
+
+@require_POST
+@requires(write=Permission.MANAGE_QUALITY)
+def qualification_start(request: OrgRequest, qualification_id: int) -> HttpResponse:
+    sponsor_only(request)
+    q = found(qualification_get, organisation=request.organisation, qualification_id=qualification_id)
+    form = StartForm(request.POST)
+    form.is_valid()
+    try:
+        services.qualification_start(
+            actor=request.user,
+            qualification=q,
+            kind=form.cleaned_data.get("kind") or "",
+            reason=form.cleaned_data.get("reason") or "",
+        )
+    except ServiceError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, "Qualification started.")
+    return back(request, "quality_qualification_detail", qualification_id=q.pk)
+
+
+@require_POST
+@requires(write=Permission.MANAGE_QUALITY)
+def qualification_review(request: OrgRequest, qualification_id: int) -> HttpResponse:
+    sponsor_only(request)
+    q = found(qualification_get, organisation=request.organisation, qualification_id=qualification_id)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError("Give the reason for the review.", field="reason")
+        services.qualification_review(actor=request.user, qualification=q, reason=form.cleaned_data["reason"])
+    except ServiceError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, "Put under review.")
+    return back(request, "quality_qualification_detail", qualification_id=q.pk)
