@@ -19,6 +19,7 @@ from cxo.quality.services.qualification import qualification_create, qualificati
 from cxo.registry.models import ComplianceEvent, Site, Term, Vocabulary, fei_key
 from cxo.testing.factories import TEST_PASSWORD
 from cxo.testing.registry_factories import SiteFactory
+from cxo.testing.sourcing import sourcing_terms
 
 # Real taxonomy codes (the risk rules read them by prefix), created if the taxonomy is not loaded.
 QUALITY_TERMS = [
@@ -84,6 +85,8 @@ def quality_world(
     terms = quality_terms()
     site = provider_site(provider, name="Provan Leeds plant", fei="0003004005")
     qualification = approved(actor=sponsor_user, organisation=sponsor, site=site, service=terms["svc.mfg.drug_product"])
+    # The provider is approved for what the sourcing world's need asks for, so its awards need no justification.
+    bid_for = approved(actor=sponsor_user, organisation=sponsor, site=site, service=sourcing_terms()["service"])
     pending = qualification_create(actor=sponsor_user, organisation=sponsor, site=site, service=terms["svc.analysis"])
     today = timezone.localdate()
     audit = audit_plan(
@@ -156,6 +159,7 @@ def quality_world(
         "quality_site": site,
         "qualification": qualification,
         "pending_qualification": pending,
+        "bid_qualification": bid_for,
         "quality_audit": audit,
         "planned_audit": planned,
         "finding": finding,

@@ -104,4 +104,89 @@ QUALITY_WEB_ROUTES: dict[str, Route] = {
     ),
 }
 
-QUALITY_API_ROUTES: dict[str, Route] = {}
+def _api(w: Any) -> dict[str, Any]:
+    """Path parameters of the sponsor's quality records (and of its provider's side) in the walk's world."""
+    return {
+        "slug": w.sponsor.slug,
+        "qualification_id": w.qualification.pk,
+        "audit_id": w.quality_audit.pk,
+        "capa_id": w.capa.pk,
+        "agreement_id": w.agreement.pk,
+        "number": w.agreement_version.number,
+        "assessment_id": w.change_assessment.pk,
+        "provider_id": w.provider.pk,
+    }
+
+
+def _api_provider(w: Any) -> dict[str, Any]:
+    return {
+        "slug": w.provider.slug,
+        "capa_id": w.capa.pk,
+        "action_id": w.capa_action.pk,
+        "notification_id": w.change_notification.pk,
+    }
+
+
+O = "/organisations/{slug}/quality"
+_SPONSOR_API = [
+    "GET /asl",
+    "GET /asl/export",
+    "POST /qualifications",
+    "GET /qualifications/{qualification_id}",
+    "POST /qualifications/{qualification_id}/start",
+    "POST /qualifications/{qualification_id}/decision",
+    "POST /qualifications/{qualification_id}/review",
+    "GET /plan",
+    "GET /audits",
+    "POST /audits",
+    "GET /audits/{audit_id}",
+    "GET /audits/{audit_id}/report.pdf",
+    "POST /audits/{audit_id}/schedule",
+    "POST /audits/{audit_id}/checklist",
+    "POST /audits/{audit_id}/findings",
+    "POST /audits/{audit_id}/conduct",
+    "POST /audits/{audit_id}/report",
+    "POST /audits/{audit_id}/close",
+    "POST /audits/{audit_id}/cancel",
+    "GET /home",
+    "GET /capas",
+    "GET /capas/{capa_id}",
+    "POST /capas/{capa_id}/assessment",
+    "POST /capas/{capa_id}/effectiveness",
+    "POST /capas/{capa_id}/close",
+    "GET /agreements",
+    "POST /agreements",
+    "GET /agreements/{agreement_id}",
+    "POST /agreements/{agreement_id}/versions",
+    "PUT /agreements/{agreement_id}/versions/{number}",
+    "POST /agreements/{agreement_id}/versions/{number}/signature",
+    "GET /changes",
+    "GET /changes/{assessment_id}",
+    "POST /changes/{assessment_id}/assessment",
+    "POST /changes/{assessment_id}/decision",
+    "GET /scorecards",
+    "GET /scorecards/{provider_id}",
+    "GET /policy",
+    "PUT /policy",
+]
+_PROVIDER_API = [
+    "GET /findings",
+    "GET /findings/{capa_id}",
+    "POST /findings/{capa_id}/proposal",
+    "POST /findings/{capa_id}/actions/{action_id}/completion",
+    "GET /notifications",
+    "POST /notifications",
+    "GET /notifications/{notification_id}",
+]
+
+
+def _key(operation: str) -> str:
+    method, path = operation.split(" ", 1)
+    return f"{method} {O}{path}"
+
+
+QUALITY_API_ROUTES: dict[str, Route] = {
+    "GET /quality/content": Route("signed_in"),
+    **{_key(op): Route("tenant", kwargs=_api) for op in _SPONSOR_API},
+    **{_key(op): Route("tenant", kwargs=_api_provider, extra=_PROVIDER_TOKEN) for op in _PROVIDER_API},
+}

@@ -176,10 +176,17 @@ def _worst_of(answers: dict[str, Qualification], codes: Sequence[str], on: dt.da
     return max((answers[c] for c in codes), key=lambda q: PREFERENCE.index(S(effective_status(q, on))), default=None)
 
 
+def _keeps_a_list(sponsor: Organisation) -> bool:
+    """Whether the sponsor keeps its approved supplier list in CXO (until it does, CXO has no word to give)."""
+    return Qualification.objects.for_organisation(sponsor).exists()
+
+
 class QualitySource:
     """The quality app's answers to ``cxo.core.standing`` (registered in ``QualityConfig.ready``)."""
 
     def sites(self, sponsor: Organisation, site_ids: Sequence[int], services: Sequence[str]) -> dict[int, Standing]:
+        if not _keeps_a_list(sponsor):
+            return {}
         on = timezone.localdate()
         answers = _answers(sponsor, site_ids, services, on)
         return {sid: _standing(_worst_of(answers.get(sid, {}), services, on), on, sponsor) for sid in site_ids}
@@ -187,6 +194,8 @@ class QualitySource:
     def providers(
         self, sponsor: Organisation, provider_ids: Sequence[int], services: Sequence[str]
     ) -> dict[int, Standing]:
+        if not _keeps_a_list(sponsor):
+            return {}
         on = timezone.localdate()
         site_ids = list(
             Site.objects.filter(organisation_id__in=list(provider_ids)).values_list("pk", "organisation_id")
@@ -212,7 +221,8 @@ class QualitySource:
         return out
 
     def award(self, sponsor: Organisation, provider: Organisation, services: Sequence[str]) -> AwardCheck:
-        if not services:
+        # A sponsor that keeps no approved supplier list in CXO is not asked (there is nothing to check against).
+        if not services or not _keeps_a_list(sponsor):
             return AwardCheck(ok=True)
         standing = self.providers(sponsor, [provider.pk], services)[provider.pk]
         if standing.state in APPROVED_STATES:
