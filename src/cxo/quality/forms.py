@@ -29,6 +29,14 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LONG = 20_000
 
 
+class Form(forms.Form):
+    """The quality forms: labels without Django's trailing colon, as the rest of CXO writes them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def _text(
     label: str = "", *, required: bool = True, rows: int = 3, max_length: int = LONG, **kwargs: Any
 ) -> forms.CharField:
@@ -50,20 +58,20 @@ def service_field(*, label: str = "Service", multiple: bool = False) -> forms.Mo
     return forms.ModelChoiceField(queryset=queryset, to_field_name="code", label=label, empty_label="Choose a service")
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(Form):
     """The electronic signature: the meaning and the signer's password, re-entered."""
 
     meaning = forms.CharField(max_length=255, help_text="What your signature means")
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False)
 
 
-class QualificationAddForm(forms.Form):
+class QualificationAddForm(Form):
     site = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "Choose a site from the registry."})
     service = service_field()
     kind = forms.ChoiceField(choices=QualificationKind.choices, initial=QualificationKind.INITIAL)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     DECISIONS = [
         (S.APPROVED, "Approve"),
         (S.CONDITIONAL, "Approve with conditions"),
@@ -89,16 +97,16 @@ class DecisionForm(forms.Form):
         field.choices = [(v, label) for v, label in self.DECISIONS if v in allowed]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = _text("Reason")
 
 
-class StartForm(forms.Form):
+class StartForm(Form):
     kind = forms.ChoiceField(choices=QualificationKind.choices, required=False)
     reason = _text("Why", required=False)
 
 
-class AuditPlanForm(forms.Form):
+class AuditPlanForm(Form):
     site = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "Choose a site from the registry."})
     services = service_field(label="Services audited", multiple=True)
     kind = forms.ChoiceField(choices=AuditKind.choices, initial=AuditKind.ROUTINE)
@@ -113,7 +121,7 @@ class AuditPlanForm(forms.Form):
         field.choices = [("", "By service")] + [(t.code, t.name) for t in checklist_templates().values()]
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     starts_on = forms.DateField(widget=DATE)
     ends_on = forms.DateField(widget=DATE)
     lead_auditor = forms.ChoiceField()
@@ -128,11 +136,11 @@ class ScheduleForm(forms.Form):
             field.choices = choices
 
 
-class ConductForm(forms.Form):
+class ConductForm(Form):
     conducted_on = forms.DateField(widget=DATE, label="Last day of the audit")
 
 
-class FindingForm(forms.Form):
+class FindingForm(Form):
     classification = forms.ChoiceField(choices=FindingClass.choices)
     title = forms.CharField(max_length=255)
     description = _text("What was found")
@@ -148,7 +156,7 @@ class FindingForm(forms.Form):
         field.choices = [("", "—"), *items]
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(Form):
     summary = _text("The report's conclusion", rows=4)
 
 
@@ -156,8 +164,9 @@ def checklist_choices() -> list[tuple[str, str]]:
     return list(ChecklistResult.choices)
 
 
-class AssessCapaForm(forms.Form):
+class AssessCapaForm(Form):
     accept = forms.TypedChoiceField(
+        label="Decision",
         choices=[("yes", "Accept the proposal"), ("no", "Return it to the provider")],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
@@ -165,8 +174,9 @@ class AssessCapaForm(forms.Form):
     comment = _text("Comment to the provider", required=False)
 
 
-class EffectivenessForm(forms.Form):
+class EffectivenessForm(Form):
     effective = forms.TypedChoiceField(
+        label="Result of the check",
         choices=[("yes", "Effective"), ("no", "Not effective: return to the provider")],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
@@ -174,7 +184,7 @@ class EffectivenessForm(forms.Form):
     notes = _text("How effectiveness was checked")
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(Form):
     """The provider's CAPA proposal: a root cause and up to ``ROWS`` actions (blank rows are ignored)."""
 
     ROWS = 5
@@ -201,12 +211,12 @@ class ProposalForm(forms.Form):
         return data
 
 
-class ActionCompleteForm(forms.Form):
+class ActionCompleteForm(Form):
     completed_on = forms.DateField(widget=DATE)
     note = _text("What was done", required=False, rows=2)
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(Form):
     provider = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "Choose a provider."})
     title = forms.CharField(max_length=200)
     effective_on = forms.DateField(widget=DATE)
@@ -220,7 +230,7 @@ class AgreementForm(forms.Form):
         field.choices = [(str(pk), name) for pk, name in sites or []]
 
 
-class VersionForm(forms.Form):
+class VersionForm(Form):
     effective_on = forms.DateField(widget=DATE)
     expires_on = forms.DateField(widget=DATE)
 
@@ -235,7 +245,7 @@ class VersionForm(forms.Form):
         return {s.code: self.cleaned_data.get(f"section_{s.code}", "") for s in agreement_sections()}
 
 
-class ChangeNotifyForm(forms.Form):
+class ChangeNotifyForm(Form):
     site = forms.TypedChoiceField(coerce=int)
     kind = forms.ChoiceField(choices=ChangeKind.choices)
     title = forms.CharField(max_length=200)
@@ -249,7 +259,7 @@ class ChangeNotifyForm(forms.Form):
         field.choices = sites
 
 
-class ChangeAssessForm(forms.Form):
+class ChangeAssessForm(Form):
     impact = forms.ChoiceField(choices=[c for c in ChangeImpact.choices if c[0]])
     us_category = forms.ChoiceField(required=False, label="US filing category")
     eu_variation = forms.ChoiceField(required=False, label="EU variation type")
@@ -263,12 +273,12 @@ class ChangeAssessForm(forms.Form):
         eu.choices = [("", "—")] + [(c.code, c.name) for c in eu_variation_types().values()]
 
 
-class ChangeDecideForm(forms.Form):
+class ChangeDecideForm(Form):
     decision = forms.ChoiceField(choices=[("approved", "Approve the change"), ("rejected", "Reject the change")])
     comment = _text("What the provider is told", required=False)
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(Form):
     award_rule = forms.ChoiceField(
         choices=AwardRule.choices, label="Awarding to a site and service not approved", widget=forms.RadioSelect
     )
@@ -283,6 +293,6 @@ class PolicyForm(forms.Form):
             )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     start = forms.DateField(widget=DATE, required=False)
     end = forms.DateField(widget=DATE, required=False)

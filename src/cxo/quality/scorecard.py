@@ -10,8 +10,9 @@ measure                         weight  score
 RFP response rate               10      invitations answered (accepted, declined or bid) / invited
 Proposal timeliness             10      proposals first submitted by the deadline / submitted
 Audit findings                  25      mean over audits of 100 - 40·critical - 15·major - 3·minor (≥ 0)
-CAPAs on time                   20      CAPA steps done by their due date / steps due (proposals
-                                        by the response date, actions by theirs)
+CAPAs on time                   20      CAPA steps done on time / steps done in the period or due in
+                                        it and still open (proposals by the response date, actions
+                                        by theirs)
 Changes notified in advance     10      notifications sent on or before the change / notifications
 FDA compliance record           25      100 - 50 per OAI inspection, warning letter, other action or
                                         Class I recall - 10 per Class II recall - 5 per VAI (≥ 0);
@@ -29,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Min
+from django.db.models import Min, Q
 
 from cxo.core.models import Organisation
 from cxo.quality.models import Audit, AuditStatus, Capa, CapaAction, ChangeAssessment, FindingClass
@@ -158,20 +159,24 @@ def _findings_measure(sponsor: Organisation, sites: Sequence[Site], start: dt.da
 def _capa_measure(
     sponsor: Organisation, sites: Sequence[Site], start: dt.date, end: dt.date, today: dt.date
 ) -> Measure:
+    """CAPA steps whose outcome the period shows: those done in it (on time or not), and those due in it that
+    are still not done once their date has passed."""
     good = total = 0
     capas = Capa.objects.for_organisation(sponsor).filter(finding__site__in=sites).select_related("finding")
     for capa in capas:
         due = capa.finding.response_due
-        if due and _in(due, start, end) and (capa.proposed_at or due < today):
+        proposed = capa.proposed_at.date() if capa.proposed_at else None
+        if due and (_in(proposed, start, end) or (proposed is None and _in(due, start, end) and due < today)):
             total += 1
-            good += bool(capa.proposed_at and capa.proposed_at.date() <= due)
+            good += bool(proposed and proposed <= due)
     actions = CapaAction.objects.for_organisation(sponsor).filter(
-        capa__finding__site__in=sites, due_on__range=(start, end)
+        Q(completed_on__range=(start, end))
+        | Q(completed_on__isnull=True, due_on__range=(start, end), due_on__lt=today),
+        capa__finding__site__in=sites,
     )
     for action in actions:
-        if action.completed_on or action.due_on < today:
-            total += 1
-            good += bool(action.completed_on and action.completed_on <= action.due_on)
+        total += 1
+        good += bool(action.completed_on and action.completed_on <= action.due_on)
     return _ratio("capas", good, total, "CAPA steps on time")
 
 

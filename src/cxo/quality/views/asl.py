@@ -76,6 +76,7 @@ def asl_page(request: OrgRequest) -> HttpResponse:
             "services": Term.objects.filter(vocabulary=Vocabulary.SERVICE).order_by("code"),
             "can_manage": can(request, Permission.MANAGE_QUALITY),
             "query": request.GET.urlencode(),
+            "shows_validity": (S.APPROVED, S.CONDITIONAL, S.UNDER_REVIEW, S.EXPIRED),
         },
     )
 

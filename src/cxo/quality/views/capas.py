@@ -59,7 +59,7 @@ def capa_detail(request: OrgRequest, capa_id: int) -> HttpResponse:
             "due_on": capa_due_on(capa),
             "overdue": capa_overdue(capa),
             "can_assess": capa.status == CapaStatus.PROPOSED,
-            "can_check": CapaStatus.EFFECTIVE in targets,
+            "can_check": CapaStatus.EFFECTIVE in targets and not any(a.is_open for a in capa.actions.all()),
             "can_close": CapaStatus.CLOSED in targets,
             "assess_form": AssessCapaForm(),
             "effectiveness_form": EffectivenessForm(),
