@@ -19,7 +19,7 @@ from cxo.quality.models import (
     QualificationStatus,
 )
 from cxo.quality.rules import Risk
-from cxo.quality.selectors.oversight import CapaStats, Oversight, effective_status, oversight_for
+from cxo.quality.selectors.oversight import CapaStats, Oversight, effective_status, effective_status_of, oversight_for
 from cxo.registry.models import Site
 
 S = QualificationStatus
@@ -65,16 +65,35 @@ class AslRow:
     def tone(self) -> str:
         return TONE.get(S(self.status), "")
 
+    @property
+    def risk_tone(self) -> str:
+        return {"high": "bad", "medium": "warn"}.get(self.risk.level, "ok")
+
 
 @dataclass
 class Asl:
     today: dt.date
     rows: list[AslRow]
     counts: dict[str, int]  # by state as of today, over the whole list (before the status and risk filters)
+    matching: int = 0  # rows the filters keep, on every page
+    page: int = 1
+    page_size: int = 1
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // self.page_size))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
 
 
 def _status_q(status: str, today: dt.date) -> Q:
@@ -165,18 +184,43 @@ def rows_for(
     return rows
 
 
-def asl(*, organisation: Organisation, filters: AslFilters | None = None, today: dt.date | None = None) -> Asl:
-    """The approved supplier list as of ``today``: every matching row with its risk and open issues; the counts
-    by state are over the list before the state and risk filters."""
+def asl(
+    *,
+    organisation: Organisation,
+    filters: AslFilters | None = None,
+    today: dt.date | None = None,
+    page: int = 1,
+    page_size: int | None = None,
+) -> Asl:
+    """The approved supplier list as of ``today``: the matching rows with their risk and open issues — all of them,
+    or one page of ``page_size`` (the list page shows 50 at a time; exports take all). The counts by state are
+    over the list before the state and risk filters; ``matching`` counts the rows the filters keep."""
     filters = filters or AslFilters()
     today = today or timezone.localdate()
     wider = AslFilters(provider_id=filters.provider_id, service=filters.service, q=filters.q)
-    qualifications = list(qualification_list(organisation=organisation, filters=wider, today=today))
-    counts = Counter(effective_status(q, today) for q in qualifications)
-    if filters.status in S.values:
-        qualifications = [q for q in qualifications if effective_status(q, today) == filters.status]
-    rows = rows_for(organisation=organisation, qualifications=qualifications, today=today, risk=filters.risk)
-    return Asl(today=today, rows=rows, counts={s: counts.get(s, 0) for s in S.values})
+    states = qualification_list(organisation=organisation, filters=wider, today=today).values_list(
+        "status", "valid_until"
+    )
+    counts = Counter(effective_status_of(status, valid_until, today) for status, valid_until in states)
+    qs = qualification_list(organisation=organisation, filters=filters, today=today)
+    if filters.risk:  # the risk is known only once a row is read: filter all, then page
+        rows = rows_for(organisation=organisation, qualifications=list(qs), today=today, risk=filters.risk)
+        matching = len(rows)
+        if page_size:
+            rows = rows[(page - 1) * page_size : page * page_size]
+    else:
+        matching = qs.count() if page_size else 0
+        chosen = list(qs[(page - 1) * page_size : page * page_size] if page_size else qs)
+        rows = rows_for(organisation=organisation, qualifications=chosen, today=today)
+        matching = matching or len(rows)
+    return Asl(
+        today=today,
+        rows=rows,
+        counts={s: counts.get(s, 0) for s in S.values},
+        matching=matching,
+        page=page,
+        page_size=page_size or max(matching, 1),
+    )
 
 
 def _latest_signatures(organisation: Organisation, ids: list[int]) -> dict[int, Signature]:
@@ -228,3 +272,14 @@ def listed_sites(*, organisation: Organisation) -> list[Site]:
     return list(
         Site.objects.filter(pk__in=list(ids)).select_related("organisation").order_by("organisation__name", "name")
     )
+
+
+def listed_providers(*, organisation: Organisation) -> list[tuple[int, str]]:
+    """(id, name) of the providers on the sponsor's list, by name: for the list's filter."""
+    rows = (
+        Qualification.objects.for_organisation(organisation)
+        .values_list("provider_id", "provider__name")
+        .distinct()
+        .order_by("provider__name")
+    )
+    return list(rows)

@@ -50,15 +50,17 @@ class CapaStats:
         return sum(self.open.values())
 
 
-def effective_status(qualification: Qualification, today: dt.date) -> str:
+def effective_status_of(status: str, valid_until: dt.date | None, today: dt.date) -> str:
     """The state as of ``today``: an approval whose validity has ended is expired even before the watch records it."""
-    if (
-        qualification.status in (QualificationStatus.APPROVED, QualificationStatus.CONDITIONAL)
-        and qualification.valid_until is not None
-        and qualification.valid_until < today
-    ):
+    approved = status in (QualificationStatus.APPROVED, QualificationStatus.CONDITIONAL)
+    if approved and valid_until is not None and valid_until < today:
         return QualificationStatus.EXPIRED
-    return qualification.status
+    return status
+
+
+def effective_status(qualification: Qualification, today: dt.date) -> str:
+    """:func:`effective_status_of` a qualification."""
+    return effective_status_of(qualification.status, qualification.valid_until, today)
 
 
 @dataclass

@@ -15,7 +15,14 @@ from cxo.core.roles import Permission
 from cxo.quality import exports
 from cxo.quality.forms import DecisionForm, QualificationAddForm, ReasonForm, StartForm
 from cxo.quality.models import QualificationKind, QualificationStatus, RiskLevel
-from cxo.quality.selectors.asl import AslFilters, asl, asl_row, qualification_get, site_for_listing
+from cxo.quality.selectors.asl import (
+    AslFilters,
+    asl,
+    asl_row,
+    listed_providers,
+    qualification_get,
+    site_for_listing,
+)
 from cxo.quality.services import qualification as services
 from cxo.quality.states import QUALIFICATION
 from cxo.quality.views.common import back, can, refused, sponsor_only
@@ -23,6 +30,13 @@ from cxo.registry.models import Term, Vocabulary
 from cxo.registry.selectors import site_search as registry_site_search
 
 S = QualificationStatus
+PAGE_SIZE = 50
+
+
+def _without_page(request: OrgRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _filters(request: OrgRequest) -> AslFilters:
@@ -58,10 +72,9 @@ def asl_page(request: OrgRequest) -> HttpResponse:
             messages.success(request, f"{q.site.name} is in qualification for {q.service.name}.")
             return back(request, "quality_qualification_detail", qualification_id=q.pk)
     filters = _filters(request)
-    result = asl(organisation=org, filters=filters)
-    providers = sorted(
-        {(r.qualification.provider_id, r.qualification.provider.name) for r in result.rows}, key=lambda p: p[1]
-    )
+    page = request.GET.get("page", "1")
+    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    result = asl(organisation=org, filters=filters, page=number, page_size=PAGE_SIZE)
     return render(
         request,
         "quality/asl.html",
@@ -72,10 +85,11 @@ def asl_page(request: OrgRequest) -> HttpResponse:
             "form": form,
             "statuses": S.choices,
             "risks": RiskLevel.choices,
-            "providers": providers,
+            "providers": listed_providers(organisation=org),
             "services": Term.objects.filter(vocabulary=Vocabulary.SERVICE).order_by("code"),
             "can_manage": can(request, Permission.MANAGE_QUALITY),
             "query": request.GET.urlencode(),
+            "filter_query": _without_page(request),
             "shows_validity": (S.APPROVED, S.CONDITIONAL, S.UNDER_REVIEW, S.EXPIRED),
         },
     )
