@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
+from tests.e2e.conftest import sign_in
 
 from cxo.core.models import Organisation, User
 from cxo.quality.models import Capa, CapaStatus, Qualification, QualificationStatus
@@ -27,14 +28,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.e2e
 
 Shot = Callable[..., Path]
-
-
-def sign_in(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/dashboard/")
 
 
 @pytest.fixture

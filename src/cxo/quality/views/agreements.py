@@ -19,7 +19,7 @@ from cxo.quality.rules import add_months
 from cxo.quality.selectors.agreements import agreement_get, agreement_state, agreement_states, version_get
 from cxo.quality.selectors.asl import listed_sites
 from cxo.quality.services import agreement as services
-from cxo.quality.views.common import back, can, form_errors, refused, sponsor_only
+from cxo.quality.views.common import act, back, can, form_errors, refused, sponsor_only
 
 V = AgreementVersionStatus
 
@@ -174,19 +174,13 @@ def agreement_version_edit(request: OrgRequest, agreement_id: int, number: int) 
 def agreement_version_sign(request: OrgRequest, agreement_id: int, number: int) -> HttpResponse:
     """Sign a version for the viewer's organisation (sponsor or provider)."""
     version = found(version_get, organisation=request.organisation, agreement_id=agreement_id, number=number)
-    form = SignatureForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-    else:
-        try:
-            version = services.agreement_version_sign(
-                actor=request.user,
-                version=version,
-                password=form.cleaned_data["password"],
-                meaning=form.cleaned_data["meaning"],
-            )
-        except ServiceError as exc:
-            refused(request, exc)
-        else:
-            messages.success(request, f"Version {version.number} signed: {version.get_status_display().lower()}.")
-    return back(request, "quality_agreement_detail", agreement_id=agreement_id)
+    return act(
+        request,
+        SignatureForm(request.POST),
+        lambda d: services.agreement_version_sign(
+            actor=request.user, version=version, password=d["password"], meaning=d["meaning"]
+        ),
+        done=lambda v: f"Version {v.number} signed: {v.get_status_display().lower()}.",
+        to="quality_agreement_detail",
+        agreement_id=agreement_id,
+    )

@@ -14,7 +14,7 @@ from cxo.core.errors import ServiceError
 from cxo.core.roles import Permission
 from cxo.quality import exports
 from cxo.quality.forms import DecisionForm, QualificationAddForm, ReasonForm, StartForm
-from cxo.quality.models import QualificationKind, QualificationStatus, RiskLevel
+from cxo.quality.models import Qualification, QualificationKind, QualificationStatus, RiskLevel
 from cxo.quality.selectors.asl import (
     AslFilters,
     asl,
@@ -25,7 +25,7 @@ from cxo.quality.selectors.asl import (
 )
 from cxo.quality.services import qualification as services
 from cxo.quality.states import QUALIFICATION
-from cxo.quality.views.common import back, can, refused, sponsor_only
+from cxo.quality.views.common import act, back, can, refused, sponsor_only
 from cxo.registry.models import Term, Vocabulary
 from cxo.registry.selectors import site_search as registry_site_search
 
@@ -162,15 +162,11 @@ def qualification_detail(request: OrgRequest, qualification_id: int) -> HttpResp
 @requires(write=Permission.MANAGE_QUALITY)
 def qualification_decide(request: OrgRequest, qualification_id: int) -> HttpResponse:
     """Approve, approve with conditions, disqualify (e-signed), or decide not to approve."""
-    sponsor_only(request)
-    q = found(qualification_get, organisation=request.organisation, qualification_id=qualification_id)
-    form = DecisionForm(request.POST, allowed=QUALIFICATION.targets(q.status))
-    if not form.is_valid():
-        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
-        return back(request, "quality_qualification_detail", qualification_id=q.pk)
-    d = form.cleaned_data
-    try:
-        q = services.qualification_decide(
+    q = _qualification(request, qualification_id)
+    return act(
+        request,
+        DecisionForm(request.POST, allowed=QUALIFICATION.targets(q.status)),
+        lambda d: services.qualification_decide(
             actor=request.user,
             qualification=q,
             decision=d["decision"],
@@ -179,47 +175,44 @@ def qualification_decide(request: OrgRequest, qualification_id: int) -> HttpResp
             meaning=d.get("meaning") or "",
             conditions=d.get("conditions") or "",
             conditions_due=d.get("conditions_due"),
-        )
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, f"{q.site.name} · {q.service.name}: {q.get_status_display().lower()}.")
-    return back(request, "quality_qualification_detail", qualification_id=q.pk)
+        ),
+        done=lambda done: f"{done.site.name} · {done.service.name}: {done.get_status_display().lower()}.",
+        to="quality_qualification_detail",
+        qualification_id=q.pk,
+    )
 
 
 @require_POST
 @requires(write=Permission.MANAGE_QUALITY)
 def qualification_start(request: OrgRequest, qualification_id: int) -> HttpResponse:
-    sponsor_only(request)
-    q = found(qualification_get, organisation=request.organisation, qualification_id=qualification_id)
-    form = StartForm(request.POST)
-    form.is_valid()
-    try:
-        services.qualification_start(
-            actor=request.user,
-            qualification=q,
-            kind=form.cleaned_data.get("kind") or "",
-            reason=form.cleaned_data.get("reason") or "",
-        )
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, "Qualification started.")
-    return back(request, "quality_qualification_detail", qualification_id=q.pk)
+    q = _qualification(request, qualification_id)
+    return act(
+        request,
+        StartForm(request.POST),
+        lambda d: services.qualification_start(
+            actor=request.user, qualification=q, kind=d.get("kind") or "", reason=d.get("reason") or ""
+        ),
+        done="Qualification started.",
+        to="quality_qualification_detail",
+        qualification_id=q.pk,
+    )
 
 
 @require_POST
 @requires(write=Permission.MANAGE_QUALITY)
 def qualification_review(request: OrgRequest, qualification_id: int) -> HttpResponse:
+    q = _qualification(request, qualification_id)
+    return act(
+        request,
+        ReasonForm(request.POST),
+        lambda d: services.qualification_review(actor=request.user, qualification=q, reason=d["reason"]),
+        done="Put under review.",
+        to="quality_qualification_detail",
+        qualification_id=q.pk,
+    )
+
+
+def _qualification(request: OrgRequest, qualification_id: int) -> Qualification:
     sponsor_only(request)
-    q = found(qualification_get, organisation=request.organisation, qualification_id=qualification_id)
-    form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ServiceError("Give the reason for the review.", field="reason")
-        services.qualification_review(actor=request.user, qualification=q, reason=form.cleaned_data["reason"])
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, "Put under review.")
-    return back(request, "quality_qualification_detail", qualification_id=q.pk)
+    q: Qualification = found(qualification_get, organisation=request.organisation, qualification_id=qualification_id)
+    return q

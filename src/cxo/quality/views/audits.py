@@ -27,7 +27,7 @@ from cxo.quality.selectors.audits import audit_get, audit_plan
 from cxo.quality.selectors.audits import audit_list as audits_of
 from cxo.quality.services import audit as services
 from cxo.quality.states import AUDIT
-from cxo.quality.views.common import back, can, form_errors, members, refused, sponsor_only
+from cxo.quality.views.common import act, back, can, members, refused, sponsor_only
 
 A = AuditStatus
 
@@ -136,25 +136,21 @@ def _audit(request: OrgRequest, audit_id: int) -> Audit:
 def audit_schedule(request: OrgRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
     team = {str(u.pk): u for u in members(request)}
-    form = ScheduleForm(request.POST, members=list(team.values()))
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-    else:
-        d = form.cleaned_data
-        try:
-            services.audit_schedule(
-                actor=request.user,
-                audit=audit,
-                starts_on=d["starts_on"],
-                ends_on=d["ends_on"],
-                lead_auditor=team[d["lead_auditor"]],
-                auditors=[team[pk] for pk in d.get("auditors") or []],
-            )
-        except ServiceError as exc:
-            refused(request, exc)
-        else:
-            messages.success(request, f"{audit.reference} scheduled.")
-    return back(request, "quality_audit_detail", audit_id=audit.pk)
+    return act(
+        request,
+        ScheduleForm(request.POST, members=list(team.values())),
+        lambda d: services.audit_schedule(
+            actor=request.user,
+            audit=audit,
+            starts_on=d["starts_on"],
+            ends_on=d["ends_on"],
+            lead_auditor=team[d["lead_auditor"]],
+            auditors=[team[pk] for pk in d.get("auditors") or []],
+        ),
+        done=f"{audit.reference} scheduled.",
+        to="quality_audit_detail",
+        audit_id=audit.pk,
+    )
 
 
 @require_POST
@@ -167,55 +163,50 @@ def audit_checklist(request: OrgRequest, audit_id: int) -> HttpResponse:
         for item in audit.checklist_items.all()
         if f"result_{item.pk}" in request.POST
     ]
-    try:
-        changed = services.audit_checklist_record(actor=request.user, audit=audit, results=results)
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, f"Checklist saved ({len(changed)} line{'s' if len(changed) != 1 else ''} changed).")
-    return back(request, "quality_audit_detail", audit_id=audit.pk)
+    return act(
+        request,
+        None,
+        lambda d: services.audit_checklist_record(actor=request.user, audit=audit, results=results),
+        done=lambda changed: f"Checklist saved ({len(changed)} line{'s' * (len(changed) != 1)} changed).",
+        to="quality_audit_detail",
+        audit_id=audit.pk,
+    )
 
 
 @require_POST
 @requires(write=Permission.MANAGE_QUALITY)
 def finding_add(request: OrgRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
-    form = FindingForm(request.POST, items=[(i.pk, "") for i in audit.checklist_items.all()])
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-    else:
-        d = form.cleaned_data
-        try:
-            finding = services.finding_add(
-                actor=request.user,
-                audit=audit,
-                classification=d["classification"],
-                title=d["title"],
-                description=d["description"],
-                clause=d.get("clause") or "",
-                checklist_item_id=d.get("checklist_item"),
-            )
-        except ServiceError as exc:
-            refused(request, exc)
-        else:
-            messages.success(request, f"{finding.get_classification_display()} finding {finding.label} recorded.")
-    return back(request, "quality_audit_detail", audit_id=audit.pk)
+    return act(
+        request,
+        FindingForm(request.POST, items=[(i.pk, "") for i in audit.checklist_items.all()]),
+        lambda d: services.finding_add(
+            actor=request.user,
+            audit=audit,
+            classification=d["classification"],
+            title=d["title"],
+            description=d["description"],
+            clause=d.get("clause") or "",
+            checklist_item_id=d.get("checklist_item"),
+        ),
+        done=lambda finding: f"{finding.get_classification_display()} finding {finding.label} recorded.",
+        to="quality_audit_detail",
+        audit_id=audit.pk,
+    )
 
 
 @require_POST
 @requires(write=Permission.MANAGE_QUALITY)
 def audit_conduct(request: OrgRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
-    form = ConductForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ServiceError("Give the audit's last day.", field="conducted_on")
-        services.audit_conduct(actor=request.user, audit=audit, conducted_on=form.cleaned_data["conducted_on"])
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, f"{audit.reference} recorded as conducted.")
-    return back(request, "quality_audit_detail", audit_id=audit.pk)
+    return act(
+        request,
+        ConductForm(request.POST),
+        lambda d: services.audit_conduct(actor=request.user, audit=audit, conducted_on=d["conducted_on"]),
+        done=f"{audit.reference} recorded as conducted.",
+        to="quality_audit_detail",
+        audit_id=audit.pk,
+    )
 
 
 @require_POST
@@ -223,42 +214,39 @@ def audit_conduct(request: OrgRequest, audit_id: int) -> HttpResponse:
 def audit_report(request: OrgRequest, audit_id: int) -> HttpResponse:
     """Issue the report: the findings go to the provider, each with its CAPA to answer."""
     audit = _audit(request, audit_id)
-    form = SummaryForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ServiceError("Write the report's conclusion.", field="summary")
-        services.audit_report_issue(actor=request.user, audit=audit, summary=form.cleaned_data["summary"])
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, f"Report of {audit.reference} issued; the findings are with {audit.provider.name}.")
-    return back(request, "quality_audit_detail", audit_id=audit.pk)
+    return act(
+        request,
+        SummaryForm(request.POST),
+        lambda d: services.audit_report_issue(actor=request.user, audit=audit, summary=d["summary"]),
+        done=f"Report of {audit.reference} issued; the findings are with {audit.provider.name}.",
+        to="quality_audit_detail",
+        audit_id=audit.pk,
+    )
 
 
 @require_POST
 @requires(write=Permission.MANAGE_QUALITY)
 def audit_close(request: OrgRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
-    try:
-        services.audit_close(actor=request.user, audit=audit)
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, f"{audit.reference} closed.")
-    return back(request, "quality_audit_detail", audit_id=audit.pk)
+    return act(
+        request,
+        None,
+        lambda d: services.audit_close(actor=request.user, audit=audit),
+        done=f"{audit.reference} closed.",
+        to="quality_audit_detail",
+        audit_id=audit.pk,
+    )
 
 
 @require_POST
 @requires(write=Permission.MANAGE_QUALITY)
 def audit_cancel(request: OrgRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
-    form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ServiceError("Give the reason for cancelling.", field="reason")
-        services.audit_cancel(actor=request.user, audit=audit, reason=form.cleaned_data["reason"])
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, f"{audit.reference} cancelled.")
-    return back(request, "quality_audit_detail", audit_id=audit.pk)
+    return act(
+        request,
+        ReasonForm(request.POST),
+        lambda d: services.audit_cancel(actor=request.user, audit=audit, reason=d["reason"]),
+        done=f"{audit.reference} cancelled.",
+        to="quality_audit_detail",
+        audit_id=audit.pk,
+    )

@@ -3,14 +3,12 @@ e-signed closure; and the evidence documents, which both parties download."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cxo.core.access import OrgRequest, found, requires
-from cxo.core.errors import ServiceError
 from cxo.core.roles import Permission
 from cxo.quality.forms import AssessCapaForm, EffectivenessForm, SignatureForm
 from cxo.quality.models import Capa, CapaStatus
@@ -18,7 +16,7 @@ from cxo.quality.selectors.capas import capa_due_on, capa_evidence_get, capa_get
 from cxo.quality.selectors.capas import capa_list as capas_of
 from cxo.quality.services import capa as services
 from cxo.quality.states import CAPA
-from cxo.quality.views.common import back, can, form_errors, refused, sponsor_only
+from cxo.quality.views.common import act, can, sponsor_only
 
 
 def capa_list(request: OrgRequest) -> HttpResponse:
@@ -76,38 +74,30 @@ def capa_detail(request: OrgRequest, capa_id: int) -> HttpResponse:
 def capa_assess(request: OrgRequest, capa_id: int) -> HttpResponse:
     """Accept the provider's proposal, or return it with the reason."""
     capa = _capa(request, capa_id)
-    form = AssessCapaForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return back(request, "quality_capa_detail", capa_id=capa.pk)
-    try:
-        capa = services.capa_assess(
-            actor=request.user, capa=capa, accept=form.cleaned_data["accept"], comment=form.cleaned_data["comment"]
-        )
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, f"CAPA {capa.get_status_display().lower()}.")
-    return back(request, "quality_capa_detail", capa_id=capa.pk)
+    return act(
+        request,
+        AssessCapaForm(request.POST),
+        lambda d: services.capa_assess(actor=request.user, capa=capa, accept=d["accept"], comment=d["comment"]),
+        done=lambda done: f"CAPA {done.get_status_display().lower()}.",
+        to="quality_capa_detail",
+        capa_id=capa.pk,
+    )
 
 
 @require_POST
 @requires(write=Permission.MANAGE_QUALITY)
 def capa_effectiveness(request: OrgRequest, capa_id: int) -> HttpResponse:
     capa = _capa(request, capa_id)
-    form = EffectivenessForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return back(request, "quality_capa_detail", capa_id=capa.pk)
-    try:
-        capa = services.capa_effectiveness(
-            actor=request.user, capa=capa, effective=form.cleaned_data["effective"], notes=form.cleaned_data["notes"]
-        )
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, f"Effectiveness recorded: {capa.get_status_display().lower()}.")
-    return back(request, "quality_capa_detail", capa_id=capa.pk)
+    return act(
+        request,
+        EffectivenessForm(request.POST),
+        lambda d: services.capa_effectiveness(
+            actor=request.user, capa=capa, effective=d["effective"], notes=d["notes"]
+        ),
+        done=lambda done: f"Effectiveness recorded: {done.get_status_display().lower()}.",
+        to="quality_capa_detail",
+        capa_id=capa.pk,
+    )
 
 
 @require_POST
@@ -115,19 +105,14 @@ def capa_effectiveness(request: OrgRequest, capa_id: int) -> HttpResponse:
 def capa_close(request: OrgRequest, capa_id: int) -> HttpResponse:
     """Close the CAPA with the signer's electronic signature."""
     capa = _capa(request, capa_id)
-    form = SignatureForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return back(request, "quality_capa_detail", capa_id=capa.pk)
-    try:
-        services.capa_close(
-            actor=request.user, capa=capa, password=form.cleaned_data["password"], meaning=form.cleaned_data["meaning"]
-        )
-    except ServiceError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, f"CAPA for {capa.finding} closed and signed.")
-    return back(request, "quality_capa_detail", capa_id=capa.pk)
+    return act(
+        request,
+        SignatureForm(request.POST),
+        lambda d: services.capa_close(actor=request.user, capa=capa, password=d["password"], meaning=d["meaning"]),
+        done=f"CAPA for {capa.finding} closed and signed.",
+        to="quality_capa_detail",
+        capa_id=capa.pk,
+    )
 
 
 def evidence_download(request: OrgRequest, evidence_id: int) -> FileResponse:

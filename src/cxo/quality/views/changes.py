@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from cxo.core.access import OrgRequest, found, requires
-from cxo.core.errors import ServiceError
 from cxo.core.roles import Permission
 from cxo.quality.content import eu_variation_types, us_filing_categories
 from cxo.quality.forms import ChangeAssessForm, ChangeDecideForm
 from cxo.quality.models import ChangeAssessment, ChangeDecision
 from cxo.quality.selectors.changes import assessment_get, assessment_list
 from cxo.quality.services import change as services
-from cxo.quality.views.common import back, can, form_errors, refused, sponsor_only
+from cxo.quality.views.common import act, can, sponsor_only
 
 
 def change_list(request: OrgRequest) -> HttpResponse:
@@ -69,46 +67,34 @@ def change_detail(request: OrgRequest, assessment_id: int) -> HttpResponse:
 @requires(write=Permission.MANAGE_QUALITY)
 def change_assess(request: OrgRequest, assessment_id: int) -> HttpResponse:
     assessment = _assessment(request, assessment_id)
-    form = ChangeAssessForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-    else:
-        d = form.cleaned_data
-        try:
-            services.change_assess(
-                actor=request.user,
-                assessment=assessment,
-                impact=d["impact"],
-                us_category=d["us_category"],
-                eu_variation=d["eu_variation"],
-                notes=d["notes"],
-            )
-        except ServiceError as exc:
-            refused(request, exc)
-        else:
-            messages.success(request, "Assessment saved.")
-    return back(request, "quality_change_detail", assessment_id=assessment.pk)
+    return act(
+        request,
+        ChangeAssessForm(request.POST),
+        lambda d: services.change_assess(
+            actor=request.user,
+            assessment=assessment,
+            impact=d["impact"],
+            us_category=d["us_category"],
+            eu_variation=d["eu_variation"],
+            notes=d["notes"],
+        ),
+        done="Assessment saved.",
+        to="quality_change_detail",
+        assessment_id=assessment.pk,
+    )
 
 
 @require_POST
 @requires(write=Permission.MANAGE_QUALITY)
 def change_decide(request: OrgRequest, assessment_id: int) -> HttpResponse:
     assessment = _assessment(request, assessment_id)
-    form = ChangeDecideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-    else:
-        try:
-            assessment = services.change_decide(
-                actor=request.user,
-                assessment=assessment,
-                decision=form.cleaned_data["decision"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ServiceError as exc:
-            refused(request, exc)
-        else:
-            messages.success(
-                request, f"Change {assessment.get_decision_display().lower()}; {assessment.provider.name} is told."
-            )
-    return back(request, "quality_change_detail", assessment_id=assessment.pk)
+    return act(
+        request,
+        ChangeDecideForm(request.POST),
+        lambda d: services.change_decide(
+            actor=request.user, assessment=assessment, decision=d["decision"], comment=d["comment"]
+        ),
+        done=lambda a: f"Change {a.get_decision_display().lower()}; {a.provider.name} is told.",
+        to="quality_change_detail",
+        assessment_id=assessment.pk,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -44,6 +45,29 @@ def refused(request: OrgRequest, exc: ServiceError, form: Any = None) -> None:
 def back(request: OrgRequest, name: str, **kwargs: Any) -> HttpResponse:
     response: HttpResponse = redirect(name, org=request.organisation.slug, **kwargs)
     return response
+
+
+def act(
+    request: OrgRequest,
+    form: Any,
+    do: Callable[[dict[str, Any]], Any],
+    *,
+    done: str | Callable[[Any], str],
+    to: str,
+    **kwargs: Any,
+) -> HttpResponse:
+    """One POSTed form, one service, back to the page ``to``: the form's errors or the service's refusal shown
+    as a message, else ``done`` (a message, or made from what the service returned)."""
+    if form is not None and not form.is_valid():
+        messages.error(request, form_errors(form))
+    else:
+        try:
+            result = do(form.cleaned_data if form is not None else {})
+        except ServiceError as exc:
+            refused(request, exc)
+        else:
+            messages.success(request, done(result) if callable(done) else done)
+    return back(request, to, **kwargs)
 
 
 def members(request: OrgRequest) -> list[User]:
