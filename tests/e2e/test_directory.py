@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import sign_in
 
 from cxo.core.models import User
 from cxo.registry.importers import registry_import
 from cxo.registry.importers.decrs import DecrsImporter
 from cxo.registry.taxonomy import taxonomy_load
+from e2e.conftest import sign_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

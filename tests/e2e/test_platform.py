@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.core import mail
 from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import sign_in
 
 from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, User
+from e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 

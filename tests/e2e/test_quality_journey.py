@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import sign_in
 
 from cxo.core.models import Organisation, User
 from cxo.quality.models import Capa, CapaStatus, Qualification, QualificationStatus
 from cxo.registry.facets import facets_rebuild
 from cxo.registry.models import Site
 from cxo.testing.quality import provider_site, quality_terms
+from e2e.conftest import sign_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.e2e.conftest import sign_in
 
 from cxo.contracts.models import WorkOrder
 from cxo.core.models import Organisation, User
@@ -22,6 +21,7 @@ from cxo.matching import live
 from cxo.registry.models import Capability, Site
 from cxo.sourcing.models import Award, Rfp
 from cxo.testing.sourcing import sourcing_terms
+from e2e.conftest import sign_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.e2e
