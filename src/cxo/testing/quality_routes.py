@@ -104,6 +104,7 @@ QUALITY_WEB_ROUTES: dict[str, Route] = {
     ),
 }
 
+
 def _api(w: Any) -> dict[str, Any]:
     """Path parameters of the sponsor's quality records (and of its provider's side) in the walk's world."""
     return {
@@ -127,7 +128,7 @@ def _api_provider(w: Any) -> dict[str, Any]:
     }
 
 
-O = "/organisations/{slug}/quality"
+QUALITY_API = "/organisations/{slug}/quality"
 _SPONSOR_API = [
     "GET /asl",
     "GET /asl/export",
@@ -182,7 +183,7 @@ _PROVIDER_API = [
 
 def _key(operation: str) -> str:
     method, path = operation.split(" ", 1)
-    return f"{method} {O}{path}"
+    return f"{method} {QUALITY_API}{path}"
 
 
 QUALITY_API_ROUTES: dict[str, Route] = {

@@ -45,9 +45,8 @@ def award_sign(
     """
     # A refusal here is recorded as a signature attempt (cxo.core.signatures.signing_refused).
     member_require(actor=actor, organisation=rfp.organisation, permission=Permission.SIGN_AWARD)
-    check = award_check(
-        sponsor=rfp.organisation, provider=proposal.provider, services=list((rfp.need.criteria or {}).get("services", []))
-    )
+    services = list((rfp.need.criteria or {}).get("services", []))
+    check = award_check(sponsor=rfp.organisation, provider=proposal.provider, services=services)
     if not check.ok and check.blocked:
         raise Conflict(f"{check.message} Your quality policy refuses awards to a provider that is not approved.")
     if not check.ok and not rationale.strip():
