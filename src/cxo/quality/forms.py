@@ -260,7 +260,7 @@ class ChangeNotifyForm(Form):
 
 
 class ChangeAssessForm(Form):
-    impact = forms.ChoiceField(choices=[c for c in ChangeImpact.choices if c[0]])
+    impact = forms.ChoiceField(choices=[("", "Choose the impact"), *[c for c in ChangeImpact.choices if c[0]]])
     us_category = forms.ChoiceField(required=False, label="US filing category")
     eu_variation = forms.ChoiceField(required=False, label="EU variation type")
     notes = _text("Assessment (kept from the provider)", required=False)

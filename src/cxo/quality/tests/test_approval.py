@@ -10,6 +10,7 @@ import pytest
 from conftest import login_client
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from cxo.core.errors import Conflict, ServiceError
 from cxo.core.models import AuditEvent, Organisation, User
@@ -134,3 +135,28 @@ def test_the_award_and_invitation_pages_show_the_standing(closed: SimpleNamespac
     assert "Provan Leeds plant: Approved for Secondary manufacturing (test) until" in page
     invite = client.get(reverse("rfp_invite", kwargs={"org": w.sponsor.slug, "rfp_id": w.rfp.pk}), {"q": "Provan"})
     assert "Provan Leeds plant: Approved for Secondary manufacturing (test)" in invite.content.decode()
+
+
+def test_find_providers_shows_the_sponsors_word_beside_each_site(
+    db: None, settings: Settings, monkeypatch: pytest.MonkeyPatch, sponsor: Organisation, sponsor_user: User
+) -> None:
+    from cxo.matching import live
+    from cxo.matching.tests.registry import small_registry
+
+    settings.CXO_MATCH_VERSION_TTL = 0
+    live.forget()
+    reg = small_registry()
+    q = approved(
+        actor=sponsor_user,
+        organisation=sponsor,
+        site=reg.hyderabad,
+        service=Term.objects.get(code="svc.mfg.drug_product"),
+    )
+    qualification_review(actor=sponsor_user, qualification=q, reason="Complaint trend on blister seals.")
+    page = login_client(sponsor_user).get(
+        f"/o/{sponsor.slug}/match/", {"services": "MANUFACTURE", "countries": "IND", "go": "1"}
+    )
+    body = page.content.decode()
+    assert "Under review for Drug product manufacture" in body
+    assert "Complaint trend on blister seals." in body
+    assert f"/o/{sponsor.slug}/quality/qualifications/{q.pk}/" in body
