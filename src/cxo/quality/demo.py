@@ -317,7 +317,7 @@ def _audit_with_capa(
         capa_action_complete(
             actor=provider_user,
             action=first,
-            completed_on=today - dt.timedelta(days=2),
+            completed_on=today,  # the report went out today (services date it now), so nothing before
             note="DEV-26-031, -034, -037 and -040 closed with impact assessments; no batch affected.",
             documents=[
                 EvidenceFile(

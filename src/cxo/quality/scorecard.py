@@ -102,10 +102,15 @@ def _in(day: dt.date | dt.datetime | None, start: dt.date, end: dt.date) -> bool
     return start <= d <= end
 
 
-def _ratio(key: str, good: int, total: int, what: str) -> Measure:
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _ratio(key: str, good: int, total: int, noun: str, outcome: str) -> Measure:
+    """``good`` of ``total`` ``noun`` ``outcome`` ("3 of 4 invitations answered"); none: no data, not zero."""
     if not total:
-        return Measure(key, None, f"No {what} in the period")
-    return Measure(key, _score(Decimal(good) * 100 / total), f"{good} of {total} {what}")
+        return Measure(key, None, f"No {noun} in the period")
+    return Measure(key, _score(Decimal(good) * 100 / total), f"{good} of {total} {noun} {outcome}")
 
 
 def _rfp_measures(sponsor: Organisation, provider: Organisation, start: dt.date, end: dt.date) -> list[Measure]:
@@ -129,8 +134,8 @@ def _rfp_measures(sponsor: Organisation, provider: Organisation, start: dt.date,
         deadline = p.rfp.response_deadline
         on_time += deadline is None or (first_at is not None and first_at <= deadline)
     return [
-        _ratio("response", answered, len(invitations), "invitations answered"),
-        _ratio("timeliness", on_time, len(bids), "proposals on time"),
+        _ratio("response", answered, len(invitations), "invitations", "answered"),
+        _ratio("timeliness", on_time, len(bids), "proposals", "on time"),
     ]
 
 
@@ -153,7 +158,9 @@ def _findings_measure(sponsor: Organisation, sites: Sequence[Site], start: dt.da
     if not scores:
         return Measure("findings", None, "No audit reported in the period")
     found = ", ".join(f"{n} {c}" for c, n in counts.items())
-    return Measure("findings", _score(Decimal(sum(scores)) / len(scores)), f"{len(scores)} audit(s): {found}")
+    return Measure(
+        "findings", _score(Decimal(sum(scores)) / len(scores)), f"{_count(len(scores), 'audit', 'audits')}: {found}"
+    )
 
 
 def _capa_measure(
@@ -177,7 +184,7 @@ def _capa_measure(
     for action in actions:
         total += 1
         good += bool(action.completed_on and action.completed_on <= action.due_on)
-    return _ratio("capas", good, total, "CAPA steps on time")
+    return _ratio("capas", good, total, "CAPA steps due or done", "on time")
 
 
 def _change_measure(
@@ -188,7 +195,7 @@ def _change_measure(
         rows = rows.filter(notification__site__in=sites)
     notes = [a.notification for a in rows if _in(a.notification.sent_at, start, end)]
     return _ratio(
-        "changes", sum(1 for n in notes if n.notified_before_change), len(notes), "changes notified in advance"
+        "changes", sum(1 for n in notes if n.notified_before_change), len(notes), "change notifications", "in advance"
     )
 
 
@@ -215,7 +222,8 @@ def _compliance_measure(sites: Sequence[Site], start: dt.date, end: dt.date) -> 
     inspections = sum(1 for e in events if e.kind == K.INSPECTION)
     score = max(0, 100 - 50 * serious - 10 * class2 - 5 * vai)
     basis = (
-        f"{inspections} inspection record(s), {serious} serious (OAI, warning letter, action, Class I), "
+        f"{_count(inspections, 'inspection record', 'inspection records')}, "
+        f"{serious} serious (OAI, warning letter, action, Class I), "
         f"{class2} Class II, {vai} VAI"
     )
     return Measure("compliance", _score(score), basis)

@@ -64,12 +64,12 @@ class Machine:
         move = self.moves.get((current, to))
         if move is None:
             hint = self.hints.get(to, "")
-            raise Conflict(
-                f"A {self.noun} that is “{self.label(current)}” cannot become “{self.label(to)}”. {hint}".strip()
-            )
+            article = "An" if self.noun[0] in "aeiou" else "A"
+            refusal = f"{article} {self.noun} that is “{self.label(current)}” cannot become “{self.label(to)}”."
+            raise Conflict(f"{refusal} {hint}".strip())
         if move.signed and not signed:
             raise Conflict(
-                f"To {move.verb} needs your electronic signature: re-enter your password and state its meaning."
+                f"Your electronic signature is needed to {move.verb}: re-enter your password and state its meaning."
             )
         return move
 

@@ -209,7 +209,9 @@ def qualification_decide(
     qualification.refresh_from_db(fields=["status"])
     QUALIFICATION.check(qualification.status, decision, signed=True)  # the move first; the signature next
     reason = text(reason, field="reason", label="The reason for the decision", required=True)
-    conditions = text(conditions, field="conditions", label="The conditions", required=decision == S.CONDITIONAL)
+    conditions = text(
+        conditions, field="conditions", label="A statement of the conditions", required=decision == S.CONDITIONAL
+    )
     today = today or timezone.localdate()
     if decision == S.CONDITIONAL and (conditions_due is None or conditions_due < today):
         raise ServiceError(

@@ -108,7 +108,7 @@ def test_a_wrong_password_is_refused_and_stays_in_the_trail(listed: Qualificatio
 
 
 def test_conditional_approval_needs_conditions_and_a_date(listed: Qualification, sponsor_user: User) -> None:
-    with pytest.raises(ServiceError, match="The conditions is required"):
+    with pytest.raises(ServiceError, match="A statement of the conditions is required"):
         _approve(listed, sponsor_user, decision=S.CONDITIONAL)
     with pytest.raises(ServiceError, match="date by which the conditions must be met"):
         _approve(listed, sponsor_user, decision=S.CONDITIONAL, conditions="Close the 2025 OOS backlog.")

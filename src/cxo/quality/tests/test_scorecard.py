@@ -52,4 +52,4 @@ def test_the_public_record_scores_the_site(world: SimpleNamespace) -> None:
     )
     compliance = next(m for m in card.measures if m.key == "compliance")
     assert compliance.score == Decimal("85.0")  # 100 - 10 (Class II) - 5 (VAI)
-    assert compliance.basis.startswith("1 inspection record(s), 0 serious")
+    assert compliance.basis.startswith("1 inspection record, 0 serious")

@@ -148,7 +148,10 @@ def qualification_detail(request: OrgRequest, qualification_id: int) -> HttpResp
             "decision_form": DecisionForm(allowed=decisions) if decisions else None,
             "can_start": S.IN_QUALIFICATION in allowed,
             "can_review": S.UNDER_REVIEW in allowed,
-            "start_form": StartForm(initial={"kind": QualificationKind.PERIODIC}),
+            # a first start keeps the kind it was listed with; a requalification is periodic unless said otherwise
+            "start_form": StartForm(
+                initial={"kind": q.kind if q.status == S.NOT_STARTED else QualificationKind.PERIODIC}
+            ),
             "review_form": ReasonForm(),
             "can_manage": can(request, Permission.MANAGE_QUALITY),
             "can_sign": can(request, Permission.SIGN_QUALITY),

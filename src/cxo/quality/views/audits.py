@@ -96,6 +96,7 @@ def audit_detail(request: OrgRequest, audit_id: int) -> HttpResponse:
             "items": items,
             "findings": list(audit.findings.all()),
             "targets": AUDIT.targets(audit.status),
+            "steps": _steps(audit.status),
             "editable": audit.status in services.EDITABLE,
             "schedule_form": ScheduleForm(
                 members=members(request),
@@ -115,6 +116,17 @@ def audit_detail(request: OrgRequest, audit_id: int) -> HttpResponse:
             "can_manage": can(request, Permission.MANAGE_QUALITY),
         },
     )
+
+
+_COURSE = [A.PLANNED, A.SCHEDULED, A.CONDUCTED, A.REPORT_ISSUED, A.CLOSED]
+
+
+def _steps(status: str) -> list[tuple[str, str]]:
+    """The audit's course as (label, "done" | "current" | ""): a cancelled audit shows where it stopped."""
+    if status == A.CANCELLED:
+        return [(str(A.PLANNED.label), "done"), (str(A.CANCELLED.label), "current bad")]
+    at = _COURSE.index(A(status))
+    return [(str(s.label), "done" if i < at else "current" if i == at else "") for i, s in enumerate(_COURSE)]
 
 
 def audit_report_pdf(request: OrgRequest, audit_id: int) -> HttpResponse:
