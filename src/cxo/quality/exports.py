@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -16,12 +15,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from cxo.core.models import Organisation, Signature
+from cxo.core.xlsx import append_row
 from cxo.quality.content import finding_classes
 from cxo.quality.models import Audit
 from cxo.quality.selectors.asl import Asl, AslRow
 
 BOLD = Font(bold=True)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ASL_COLUMNS = [
     ("Provider", 28),
     ("Site", 32),
@@ -47,15 +46,6 @@ ASL_COLUMNS = [
     ("Meaning", 30),
     ("Signed content SHA-256", 66),
 ]
-
-
-def _append(ws: Any, values: Iterable[Any]) -> None:
-    """Append a row, keeping any text a spreadsheet could read as a formula as text (no formula injection)."""
-    ws.append(list(values))
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-            cell.data_type = "s"
-            cell.quotePrefix = True
 
 
 def _signature_cells(signature: Signature | None) -> list[Any]:
@@ -102,16 +92,17 @@ def asl_xlsx(*, organisation: Organisation, asl: Asl) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "Approved supplier list"
-    _append(ws, [f"{organisation.name}: approved supplier list"])
+    append_row(ws, [f"{organisation.name}: approved supplier list"])
     ws["A1"].font = Font(bold=True, size=13)
-    _append(ws, [f"As of {asl.today:%d %b %Y}; exported {timezone.now():%Y-%m-%d %H:%M} UTC; {len(asl.rows)} entries"])
-    _append(ws, [])
-    _append(ws, [name for name, _ in ASL_COLUMNS])
+    exported = f"exported {timezone.now():%Y-%m-%d %H:%M} UTC"
+    append_row(ws, [f"As of {asl.today:%d %b %Y}; {exported}; {len(asl.rows)} entries"])
+    append_row(ws, [])
+    append_row(ws, [name for name, _ in ASL_COLUMNS])
     for cell in ws[ws.max_row]:
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in asl.rows:
-        _append(ws, _row(row))
+        append_row(ws, _row(row))
         for cell in ws[ws.max_row]:
             if hasattr(cell.value, "isoformat"):
                 cell.number_format = "yyyy-mm-dd"

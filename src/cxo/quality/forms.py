@@ -7,18 +7,23 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from cxo.core.models import User
+from cxo.core.bounds import form_field
+from cxo.core.models import Signature, User
 from cxo.quality.content import agreement_sections, checklist_templates, eu_variation_types, us_filing_categories
 from cxo.quality.models import (
     ActionKind,
     AuditKind,
     AwardRule,
+    CapaAction,
     ChangeImpact,
     ChangeKind,
+    ChangeNotification,
     ChecklistResult,
+    Finding,
     FindingClass,
     QualificationKind,
     QualificationStatus,
+    QualityAgreement,
     QualityPolicy,
 )
 from cxo.quality.services.policy import BOUNDS
@@ -61,7 +66,7 @@ def service_field(*, label: str = "Service", multiple: bool = False) -> forms.Mo
 class SignatureForm(Form):
     """The electronic signature: the meaning and the signer's password, re-entered."""
 
-    meaning = forms.CharField(max_length=255, help_text="What your signature means")
+    meaning = form_field(Signature, "meaning", help_text="What your signature means")
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False)
 
 
@@ -82,7 +87,9 @@ class DecisionForm(Form):
     reason = _text("Reason for the decision")
     conditions = _text("Conditions", required=False, help_text="For a conditional approval: what must be done")
     conditions_due = forms.DateField(required=False, widget=DATE, label="Conditions due by")
-    meaning = forms.CharField(max_length=255, required=False, help_text="What your signature means (a default is used)")
+    meaning = form_field(
+        Signature, "meaning", required=False, help_text="What your signature means (a default is used)"
+    )
     password = forms.CharField(
         required=False,
         strip=False,
@@ -142,10 +149,10 @@ class ConductForm(Form):
 
 class FindingForm(Form):
     classification = forms.ChoiceField(choices=FindingClass.choices)
-    title = forms.CharField(max_length=255)
+    title = form_field(Finding, "title")
     description = _text("What was found")
-    clause = forms.CharField(
-        max_length=100, required=False, help_text="e.g. 21 CFR 211.192 (empty: the checklist line's)"
+    clause = form_field(
+        Finding, "clause", required=False, help_text="e.g. 21 CFR 211.192 (empty: the checklist line's)"
     )
     checklist_item = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Checklist line")
 
@@ -195,7 +202,7 @@ class ProposalForm(Form):
         for i in range(self.ROWS):
             self.fields[f"kind_{i}"] = forms.ChoiceField(choices=ActionKind.choices, required=False, label="Kind")
             self.fields[f"description_{i}"] = forms.CharField(required=False, max_length=LONG, label="Action")
-            self.fields[f"owner_{i}"] = forms.CharField(required=False, max_length=150, label="Owner")
+            self.fields[f"owner_{i}"] = form_field(CapaAction, "owner", required=False, label="Owner", help_text="")
             self.fields[f"due_on_{i}"] = forms.DateField(required=False, widget=DATE, label="Due")
 
     def rows(self) -> list[dict[str, Any]]:
@@ -218,7 +225,7 @@ class ActionCompleteForm(Form):
 
 class AgreementForm(Form):
     provider = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "Choose a provider."})
-    title = forms.CharField(max_length=200)
+    title = form_field(QualityAgreement, "title")
     effective_on = forms.DateField(widget=DATE)
     expires_on = forms.DateField(widget=DATE)
     sites = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, help_text="None: every site")
@@ -248,7 +255,7 @@ class VersionForm(Form):
 class ChangeNotifyForm(Form):
     site = forms.TypedChoiceField(coerce=int)
     kind = forms.ChoiceField(choices=ChangeKind.choices)
-    title = forms.CharField(max_length=200)
+    title = form_field(ChangeNotification, "title")
     description = _text("What changes, and why", rows=4)
     planned_on = forms.DateField(widget=DATE, label="Takes effect on")
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from ninja import Field, Schema
 
+from cxo.core.bounds import Column
 from cxo.core.errors import ServiceError
 from cxo.core.models import Signature
 from cxo.core.schemas import Message
+from cxo.quality.models import CapaAction, CapaEvidence, ChangeNotification, Finding, QualityAgreement
 
 # Every write may answer with one of these (as {"detail": message}); reads 404 for what the caller may not see.
 ERRORS: dict[int, type[Schema]] = {400: Message, 403: Message, 404: Message, 409: Message}
@@ -47,7 +49,9 @@ def signature_out(signature: Signature | None) -> dict[str, Any] | None:
 
 class QualitySignIn(Schema):
     password: str = Field("", description="The signer's password, re-entered (required)")
-    meaning: str = Field("", max_length=255, description="What the signature means (a default per record when empty)")
+    meaning: Annotated[str, Column(Signature, "meaning")] = Field(
+        "", description="What the signature means (a default per record when empty)"
+    )
 
 
 class QualityReasonIn(Schema):
@@ -112,7 +116,7 @@ class QualificationDecisionIn(Schema):
     decision: str = Field("", description="approved, conditional, not_approved or disqualified (required)")
     reason: str = Field("", max_length=LONG, description="Required")
     password: str = Field("", description="Required for approved, conditional and disqualified (e-signed)")
-    meaning: str = Field("", max_length=255)
+    meaning: Annotated[str, Column(Signature, "meaning")] = ""
     conditions: str = Field("", max_length=LONG, description="Required for conditional")
     conditions_due: dt.date | None = None
 
@@ -178,9 +182,11 @@ class AuditChecklistIn(Schema):
 
 class FindingIn(Schema):
     classification: str = Field("", description="critical, major or minor (EU GMP definitions: GET /quality/content)")
-    title: str = Field("", max_length=255, description="Required")
+    title: Annotated[str, Column(Finding, "title")] = Field("", description="Required")
     description: str = Field("", max_length=LONG, description="Required")
-    clause: str = Field("", max_length=100, description="The clause it departs from; empty: the checklist line's")
+    clause: Annotated[str, Column(Finding, "clause")] = Field(
+        "", description="The clause it departs from; empty: the checklist line's"
+    )
     checklist_item_id: int | None = None
 
 
@@ -265,7 +271,7 @@ class CapaActionIn(Schema):
     kind: str = Field(description="corrective or preventive")
     description: str = Field(max_length=LONG)
     due_on: dt.date
-    owner: str = Field("", max_length=150)
+    owner: Annotated[str, Column(CapaAction, "owner")] = ""
 
 
 class CapaProposalIn(Schema):
@@ -274,7 +280,7 @@ class CapaProposalIn(Schema):
 
 
 class CapaEvidenceIn(Schema):
-    name: str = Field(max_length=255)
+    name: Annotated[str, Column(CapaEvidence, "name")]
     content_base64: str = Field(description="The file, base64-encoded (at most 25 MB decoded)")
     content_type: str = "application/octet-stream"
 
@@ -358,7 +364,7 @@ class ProviderFindingOut(Schema):
 
 class AgreementIn(Schema):
     provider_id: int | None = Field(None, description="A provider on the sponsor's list (required)")
-    title: str = Field("", max_length=200, description="Required")
+    title: Annotated[str, Column(QualityAgreement, "title")] = Field("", description="Required")
     site_ids: list[int] = Field(default_factory=list, description="Sites covered; none: every site of the provider")
     sections: dict[str, str] = Field(default_factory=dict, description="Section code → text (GET /quality/content)")
     effective_on: dt.date | None = Field(None, description="Required")
@@ -402,7 +408,7 @@ class ChangeNotifyIn(Schema):
     kind: str = Field(
         "", description="site, process, equipment, raw_material_supplier, analytical_method, subcontractor (required)"
     )
-    title: str = Field("", max_length=200, description="Required")
+    title: Annotated[str, Column(ChangeNotification, "title")] = Field("", description="Required")
     description: str = Field("", max_length=LONG, description="Required")
     planned_on: dt.date | None = Field(None, description="When the change takes effect (required)")
 
