@@ -103,3 +103,17 @@ def test_the_list_page_runs_the_same_queries_for_three_rows_as_for_thirty(world:
         site = provider_site(world.provider, name=f"Plant {n:02d}", fei=f"7700{n:02d}")
         approved(actor=world.sponsor_user, organisation=world.sponsor, site=site, service=service)
     assert _page_queries(world.sponsor_user, world.sponsor) == few
+
+
+def test_the_provider_filter_lists_each_listed_provider_and_keeps_the_choice(
+    world: SimpleNamespace, provider_b: Organisation
+) -> None:
+    service = Term.objects.get(code="svc.packaging.pack")
+    site = provider_site(provider_b, name="Bravo <Basel> lab", fei="0008887776")
+    approved(actor=world.sponsor_user, organisation=world.sponsor, site=site, service=service)
+    client = login_client(world.sponsor_user)
+    url = reverse("quality_asl", kwargs={"org": world.sponsor.slug})
+    body = client.get(url, {"provider": provider_b.pk}).content.decode()
+    assert f'<option value="{provider_b.pk}" selected>Bravo CRO</option>' in body
+    assert f'<option value="{world.provider.pk}">Provan CDMO</option>' in body
+    assert body.count('data-testid="asl-row"') == 1 and "Bravo &lt;Basel&gt; lab" in body

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from cxo.core.access import OrgRequest, found, requires
@@ -31,6 +33,15 @@ from cxo.registry.selectors import site_search as registry_site_search
 
 S = QualificationStatus
 PAGE_SIZE = 50
+
+
+def _options(choices: list[tuple[int, str]], selected: int | None) -> SafeString:
+    """<option>s of a filter built in Python: a list of a thousand providers costs a template loop too much."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, mark_safe(" selected") if pk == selected else "", name) for pk, name in choices),
+    )
 
 
 def _without_page(request: OrgRequest) -> str:
@@ -85,7 +96,7 @@ def asl_page(request: OrgRequest) -> HttpResponse:
             "form": form,
             "statuses": S.choices,
             "risks": RiskLevel.choices,
-            "providers": listed_providers(organisation=org),
+            "provider_options": _options(listed_providers(organisation=org), filters.provider_id),
             "services": Term.objects.filter(vocabulary=Vocabulary.SERVICE).order_by("code"),
             "can_manage": can(request, Permission.MANAGE_QUALITY),
             "query": request.GET.urlencode(),
