@@ -17,6 +17,7 @@ from pytest_django.fixtures import Settings
 from cxo.core import services
 from cxo.core.models import Membership, Organisation, User
 from cxo.core.roles import OrganisationType
+from cxo.testing.contracts import contracts_world
 from cxo.testing.factories import TEST_PASSWORD, UserFactory
 from cxo.testing.quality import quality_world
 from cxo.testing.registry_factories import registry_world
@@ -139,11 +140,19 @@ def world(
         sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user
     )
     quality = quality_world(sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user)
+    contracts = contracts_world(
+        sponsor=sponsor,
+        sponsor_user=sponsor_user,
+        provider=provider,
+        provider_user=provider_user,
+        work_order=sourcing.pop("work_order"),
+    )
     _, provider_secret = services.api_token_create(user=provider_user, name="walk")
     return SimpleNamespace(
         **registry,
         **sourcing,
         **quality,
+        **contracts,
         provider_user=provider_user,
         provider_secret=provider_secret,
         sponsor=sponsor,

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 
 from cxo.contracts.models import WorkOrder
-from cxo.contracts.services import work_order_create_from_award
+from cxo.contracts.services.work_orders import work_order_create_from_award
 from cxo.core.links import RecordLink, record_links_register
 from cxo.core.models import Organisation, User
 from cxo.sourcing.models import Award

@@ -48,6 +48,7 @@ class Permission(StrEnum):
     MANAGE_QUALITY = "manage_quality"  # qualification, audits, batch disposition; a provider's findings, changes
     SIGN_QUALITY = "sign_quality"  # e-sign qualification decisions, CAPA closure, quality agreements
     MANAGE_FINANCE = "manage_finance"  # budgets, invoices
+    SIGN_CONTRACT = "sign_contract"  # e-sign master agreements, work orders and change orders; contract settings
 
 
 # What each permission lets a member do, in words for the refusal "Your role (Viewer) does not allow …".
@@ -64,13 +65,22 @@ DOING: dict[Permission, str] = {
     Permission.MANAGE_QUALITY: "managing quality",
     Permission.SIGN_QUALITY: "signing quality decisions",
     Permission.MANAGE_FINANCE: "managing budgets and invoices",
+    Permission.SIGN_CONTRACT: "signing contracts",
 }
 
 _ALL = frozenset(Permission)
 
 _SPONSOR: dict[str, frozenset[Permission]] = {
     Role.ADMIN: _ALL - {Permission.MANAGE_PROFILE, Permission.RESPOND},
-    Role.SOURCING: frozenset({Permission.VIEW, Permission.MANAGE_SOURCING, Permission.EVALUATE, Permission.SIGN_AWARD}),
+    Role.SOURCING: frozenset(
+        {
+            Permission.VIEW,
+            Permission.MANAGE_SOURCING,
+            Permission.EVALUATE,
+            Permission.SIGN_AWARD,
+            Permission.SIGN_CONTRACT,
+        }
+    ),
     Role.PROJECT: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_EXECUTION}),
     Role.QUALITY: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY}),
     Role.FINANCE: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_FINANCE}),
@@ -88,9 +98,13 @@ _PROVIDER: dict[str, frozenset[Permission]] = {
             Permission.MANAGE_EXECUTION,
             Permission.MANAGE_QUALITY,
             Permission.SIGN_QUALITY,
+            Permission.MANAGE_FINANCE,
+            Permission.SIGN_CONTRACT,
         }
     ),
-    Role.BUSINESS_DEVELOPMENT: frozenset({Permission.VIEW, Permission.MANAGE_PROFILE, Permission.RESPOND}),
+    Role.BUSINESS_DEVELOPMENT: frozenset(
+        {Permission.VIEW, Permission.MANAGE_PROFILE, Permission.RESPOND, Permission.SIGN_CONTRACT}
+    ),
     Role.PROJECT: frozenset({Permission.VIEW, Permission.RESPOND, Permission.MANAGE_EXECUTION}),
     Role.QUALITY: frozenset({Permission.VIEW, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY}),
 }

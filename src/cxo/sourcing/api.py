@@ -7,11 +7,10 @@ service. A provider reaches only RFPs it is invited to, its own proposal and que
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from cxo.core.access import OrganisationRouter, OrgRequest
+from cxo.core.documents import DocumentData, document_data_from_base64
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.links import record_links
 from cxo.core.models import Organisation, User
@@ -56,7 +55,6 @@ from cxo.sourcing.services import invitation as invitation_services
 from cxo.sourcing.services import programme as programme_services
 from cxo.sourcing.services import proposal as proposal_services
 from cxo.sourcing.services import rfp as rfp_services
-from cxo.sourcing.services.documents import DocumentData
 from cxo.sourcing.services.evaluation import ScoreData
 from cxo.sourcing.services.proposal import LineData, MilestoneData, ProposalData
 from cxo.sourcing.services.rfp import CriterionData, LineItemData
@@ -485,14 +483,12 @@ def inbox_proposal(request: OrgRequest, rfp_id: int) -> Any:
 
 
 def _documents(payload: ProposalIn) -> list[DocumentData]:
-    out = []
-    for d in payload.documents:
-        try:
-            content = base64.b64decode(d.content_base64, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ServiceError(f"The document '{d.name}' is not valid base64.", field="documents") from exc
-        out.append(DocumentData(d.name, content, d.content_type))
-    return out
+    return [
+        document_data_from_base64(
+            name=d.name, content_base64=d.content_base64, content_type=d.content_type, field="documents"
+        )
+        for d in payload.documents
+    ]
 
 
 @inbox_api.post("/inbox/{rfp_id}/proposal", response={201: ProposalVersionOut}, permission=Permission.RESPOND)

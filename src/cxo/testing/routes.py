@@ -44,8 +44,46 @@ def _sourcing(world: Any) -> dict[str, Any]:
         "rfp_id": world.rfp.pk,
         "clarification_id": world.clarification.pk,
         "proposal_id": world.proposal.pk,
-        "work_order_id": world.work_order.pk,
     }
+
+
+def _contracts(world: Any) -> dict[str, Any]:
+    """Path parameters of the sponsor's contracts objects in the walk's world."""
+    return {
+        "slug": world.sponsor.slug,
+        "work_order_id": world.work_order.pk,
+        "milestone_id": world.milestone.pk,
+        "change_order_id": world.change_order.pk,
+        "invoice_id": world.invoice.pk,
+        "agreement_id": world.agreement.pk,
+        "document_id": world.evidence.pk,
+        "programme_id": world.programme.pk,
+    }
+
+
+def _provider_contracts(world: Any) -> dict[str, Any]:
+    """The same objects reached from the provider's side (steps only the provider takes)."""
+    return {**_contracts(world), "slug": world.provider.slug}
+
+
+def _wo(world: Any) -> dict[str, Any]:
+    return {"org": world.sponsor.slug, "work_order_id": world.work_order.pk}
+
+
+def _provider_wo(world: Any) -> dict[str, Any]:
+    return {"org": world.provider.slug, "work_order_id": world.work_order.pk}
+
+
+def _co(world: Any) -> dict[str, Any]:
+    return {"org": world.sponsor.slug, "change_order_id": world.change_order.pk}
+
+
+def _invoice(world: Any) -> dict[str, Any]:
+    return {"org": world.sponsor.slug, "invoice_id": world.invoice.pk}
+
+
+def _agreement(world: Any) -> dict[str, Any]:
+    return {"org": world.sponsor.slug, "agreement_id": world.agreement.pk}
 
 
 def _inbox(world: Any) -> dict[str, Any]:
@@ -53,6 +91,7 @@ def _inbox(world: Any) -> dict[str, Any]:
 
 
 _PROVIDER_TOKEN = {"owner_token": "provider_secret"}
+_PROVIDER_USER = {"owner": "provider_user"}
 
 
 @dataclass(frozen=True)
@@ -159,8 +198,62 @@ WEB_ROUTES: dict[str, Route] = {
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "proposal_id": w.proposal.pk}, methods=("GET", "POST")
     ),
     "sourcing_document": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "document_id": w.rfp_document.pk}),
+    # contracts: the sponsor's work orders, agreements and money; steps the provider takes are walked on its side
     "work_order_list": Route("tenant", kwargs=_org),
-    "work_order_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "work_order_id": w.work_order.pk}),
+    "work_order_detail": Route("tenant", kwargs=_wo),
+    "work_order_edit": Route("tenant", kwargs=_wo, methods=("GET", "POST")),
+    "work_order_pdf": Route("tenant", kwargs=_wo),
+    "work_order_send": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "work_order_return": Route("tenant", kwargs=_provider_wo, methods=("POST",), extra=_PROVIDER_USER),
+    "work_order_sign": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "work_order_activate": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "work_order_complete": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "work_order_terminate": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "work_order_cancel": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "change_order_new": Route("tenant", kwargs=_wo, methods=("GET", "POST")),
+    "invoice_new": Route("tenant", kwargs=_provider_wo, methods=("GET", "POST"), extra=_PROVIDER_USER),
+    "milestone_report": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "milestone_id": w.milestone.pk},
+        methods=("POST",),
+        extra=_PROVIDER_USER,
+    ),
+    "milestone_accept": Route(
+        "tenant", kwargs=lambda w: {**_org(w), "milestone_id": w.milestone.pk}, methods=("POST",)
+    ),
+    "milestone_reject": Route(
+        "tenant", kwargs=lambda w: {**_org(w), "milestone_id": w.milestone.pk}, methods=("POST",)
+    ),
+    "change_order_detail": Route("tenant", kwargs=_co),
+    "change_order_sign": Route("tenant", kwargs=_co, methods=("POST",)),
+    "change_order_reject": Route("tenant", kwargs=_co, methods=("POST",)),
+    "change_order_withdraw": Route("tenant", kwargs=_co, methods=("POST",)),
+    "invoice_approve": Route("tenant", kwargs=_invoice, methods=("POST",)),
+    "invoice_dispute": Route("tenant", kwargs=_invoice, methods=("POST",)),
+    "invoice_pay": Route("tenant", kwargs=_invoice, methods=("POST",)),
+    "invoice_resubmit": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "invoice_id": w.invoice.pk},
+        methods=("POST",),
+        extra=_PROVIDER_USER,
+    ),
+    "invoice_withdraw": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "invoice_id": w.invoice.pk},
+        methods=("POST",),
+        extra=_PROVIDER_USER,
+    ),
+    "contract_document": Route("tenant", kwargs=lambda w: {**_org(w), "document_id": w.evidence.pk}),
+    "agreement_list": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "agreement_detail": Route("tenant", kwargs=_agreement),
+    "agreement_document_add": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "agreement_send": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "agreement_sign": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "agreement_terminate": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "contract_settings": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "money": Route("tenant", kwargs=_org),
+    "money_xlsx": Route("tenant", kwargs=_org),
+    "programme_execution": Route("tenant", kwargs=lambda w: {**_org(w), "programme_id": w.programme.pk}),
     # sourcing, provider side: the invited provider's inbox (its owner is the provider's user)
     "inbox": Route("tenant", kwargs=lambda w: {"org": w.provider.slug}, extra={"owner": "provider_user"}),
     "inbox_rfp": Route(
@@ -263,7 +356,56 @@ API_ROUTES: dict[str, Route] = {
     "POST /organisations/{slug}/rfps/{rfp_id}/award": Route("tenant", kwargs=_sourcing),
     # contracts API: the work orders the sponsor placed (its provider sees them too)
     "GET /organisations/{slug}/work-orders": Route("tenant", kwargs=_slug),
-    "GET /organisations/{slug}/work-orders/{work_order_id}": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/work-orders/{work_order_id}": Route("tenant", kwargs=_contracts),
+    "GET /organisations/{slug}/work-orders/{work_order_id}/baselines/{number}": Route(
+        "tenant", kwargs=lambda w: {**_contracts(w), "number": 0}
+    ),
+    "PUT /organisations/{slug}/work-orders/{work_order_id}": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/send": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/return": Route(
+        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    ),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/sign": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/activate": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/complete": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/terminate": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/cancel": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/milestones/{milestone_id}/report": Route(
+        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    ),
+    "POST /organisations/{slug}/milestones/{milestone_id}/accept": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/milestones/{milestone_id}/reject": Route("tenant", kwargs=_contracts),
+    "GET /organisations/{slug}/change-orders/{change_order_id}": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/change-orders": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/change-orders/{change_order_id}/sign": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/change-orders/{change_order_id}/reject": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/change-orders/{change_order_id}/withdraw": Route("tenant", kwargs=_contracts),
+    "GET /organisations/{slug}/invoices/{invoice_id}": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/invoices": Route(
+        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    ),
+    "POST /organisations/{slug}/invoices/{invoice_id}/approve": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/invoices/{invoice_id}/dispute": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/invoices/{invoice_id}/resubmit": Route(
+        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    ),
+    "POST /organisations/{slug}/invoices/{invoice_id}/pay": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/invoices/{invoice_id}/withdraw": Route(
+        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    ),
+    "GET /organisations/{slug}/contract-documents/{document_id}": Route("tenant", kwargs=_contracts),
+    "GET /organisations/{slug}/agreements": Route("tenant", kwargs=_slug),
+    "POST /organisations/{slug}/agreements": Route("tenant", kwargs=_slug),
+    "GET /organisations/{slug}/agreements/{agreement_id}": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/agreements/{agreement_id}/documents": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/agreements/{agreement_id}/send": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/agreements/{agreement_id}/sign": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/agreements/{agreement_id}/terminate": Route("tenant", kwargs=_contracts),
+    "GET /organisations/{slug}/contract-settings": Route("tenant", kwargs=_slug),
+    "PUT /organisations/{slug}/contract-settings": Route("tenant", kwargs=_slug),
+    "GET /organisations/{slug}/money": Route("tenant", kwargs=_slug),
+    "GET /organisations/{slug}/accruals": Route("tenant", kwargs=_slug),
+    "GET /organisations/{slug}/programmes/{programme_id}/execution": Route("tenant", kwargs=_contracts),
     # sourcing API, the invited provider's inbox (its owner is the provider's token)
     "GET /organisations/{slug}/inbox": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
     "GET /organisations/{slug}/inbox/{rfp_id}": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),

@@ -33,9 +33,10 @@ def test_every_grantable_role_has_permissions_and_nothing_else_has() -> None:
                 "manage_quality",
                 "sign_quality",
                 "manage_finance",
+                "sign_contract",
             },
         ),
-        ("sponsor", "sourcing", {"view", "manage_sourcing", "evaluate", "sign_award"}),
+        ("sponsor", "sourcing", {"view", "manage_sourcing", "evaluate", "sign_award", "sign_contract"}),
         ("sponsor", "quality", {"view", "evaluate", "manage_quality", "sign_quality"}),
         ("sponsor", "viewer", {"view"}),
         (
@@ -50,9 +51,11 @@ def test_every_grantable_role_has_permissions_and_nothing_else_has() -> None:
                 "manage_execution",
                 "manage_quality",
                 "sign_quality",
+                "manage_finance",
+                "sign_contract",
             },
         ),
-        ("provider", "business_development", {"view", "manage_profile", "respond"}),
+        ("provider", "business_development", {"view", "manage_profile", "respond", "sign_contract"}),
     ],
 )
 def test_role_allows_exactly_its_permissions(org_type: str, role: str, allowed: set[str]) -> None:

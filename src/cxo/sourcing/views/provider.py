@@ -8,11 +8,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cxo.core.access import AuthedRequest, OrgRequest, found, requires
+from cxo.core.documents import document_response
 from cxo.core.errors import ServiceError
 from cxo.core.forms import SignupForm
 from cxo.core.models import User
@@ -201,8 +202,7 @@ def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
 
 def inbox_document(request: OrgRequest, document_id: int) -> HttpResponse:
     document = found(selectors.inbox_document_get, provider=request.organisation, document_id=document_id)
-    response: Any = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
-    return response  # a streaming response, served as any other
+    return document_response(document)
 
 
 def invitation_claim(request: HttpRequest, token: str) -> HttpResponse:

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from cxo.core.access import OrgRequest, found, requires
+from cxo.core.documents import document_response
 from cxo.core.errors import ServiceError
 from cxo.core.links import record_links
 from cxo.core.models import Organisation
@@ -712,5 +713,4 @@ def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
 def document_download(request: OrgRequest, document_id: int) -> HttpResponse:
     org = request.organisation
     document = found(selectors.document_get_for_sponsor, organisation=org, document_id=document_id)
-    response: Any = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
-    return response  # a streaming response, served as any other
+    return document_response(document)

@@ -1,0 +1,42 @@
+"""Money: the view per work order with totals per currency and the month's accruals, its XLSX, and the programme
+view (timeline and spend against budget)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from cxo.contracts.exports import money_xlsx
+from cxo.contracts.selectors.money import MoneyView, money_view, month_parse
+from cxo.contracts.selectors.programme import programme_view
+from cxo.core.access import OrgRequest, found
+
+
+def _view(request: OrgRequest) -> MoneyView:
+    programme = request.GET.get("programme", "")
+    return found(
+        money_view,
+        organisation=request.organisation,
+        month=found(month_parse, text=request.GET.get("month") or None),
+        programme_id=int(programme) if programme.isdigit() else None,
+    )
+
+
+def money(request: OrgRequest) -> HttpResponse:
+    view = _view(request)
+    return render(request, "contracts/money.html", {"organisation": request.organisation, "view": view})
+
+
+def money_xlsx_download(request: OrgRequest) -> HttpResponse:
+    view = _view(request)
+    response = HttpResponse(
+        money_xlsx(view=view, organisation_name=request.organisation.name),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="money-{view.month:%Y-%m}.xlsx"'
+    return response
+
+
+def programme_execution(request: OrgRequest, programme_id: int) -> HttpResponse:
+    view = found(programme_view, organisation=request.organisation, programme_id=programme_id)
+    return render(request, "contracts/programme.html", {"organisation": request.organisation, "view": view})
