@@ -37,8 +37,8 @@ class ReportForm(CxoForm):
 
 class WorkOrderForm(CxoForm):
     title = forms.CharField(max_length=200)
-    agreement = forms.TypedChoiceField(coerce=int, required=False, label="Master agreement", empty_value=0)
-    site = forms.TypedChoiceField(coerce=int, required=False, label="Provider's site", empty_value=0)
+    agreement = forms.TypedChoiceField(coerce=int, required=False, label="Master agreement")
+    site = forms.TypedChoiceField(coerce=int, required=False, label="Provider's site")
     time_and_materials = forms.BooleanField(
         required=False, label="The provider may invoice lines as time and materials"
     )

@@ -72,9 +72,9 @@ class Machine(Generic[R]):
         status = str(getattr(record, "status"))  # noqa: B009
         if status not in transition.sources:
             current = self.labels(status).label.lower()
-            raise Conflict(f"A {self.noun} that is {current} cannot be {self.past[verb]}.")
+            raise Conflict(f"{_a(self.noun).capitalize()} that is {current} cannot be {self.past[verb]}.")
         if side != transition.side:
-            raise Conflict(f"Only {_SIDE_WORDS[transition.side]} may take this step on a {self.noun}.")
+            raise Conflict(f"Only {_SIDE_WORDS[transition.side]} may take this step on {_a(self.noun)}.")
         if transition.guard is not None:
             transition.guard(record)
         setattr(record, "status", transition.target)  # noqa: B010
@@ -87,6 +87,10 @@ class Machine(Generic[R]):
             for verb, t in self.transitions.items()
             if t.side == side and getattr(record, "status") in t.sources and allows(t.permission)  # noqa: B009
         ]
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 _SIDE_WORDS: dict[str, str] = {

@@ -23,7 +23,12 @@ from cxo.contracts.services.work_orders import (
 )
 from cxo.core.documents import DocumentData
 from cxo.core.models import Organisation, User
+from cxo.sourcing.services.award import award_sign
+from cxo.sourcing.services.invitation import invitation_create
+from cxo.sourcing.services.proposal import proposal_submit
+from cxo.sourcing.services.rfp import rfp_close, rfp_create, rfp_issue
 from cxo.testing.factories import TEST_PASSWORD
+from cxo.testing.sourcing import proposal_data
 
 PDF = b"%PDF-1.4\n% a test document\n"
 
@@ -134,3 +139,30 @@ def contracts_world(
         "invoice": invoice,
         "change_order": change_order,
     }
+
+
+def awarded_work_order(
+    *,
+    sponsor_user: User,
+    provider: Organisation,
+    provider_user: User,
+    need: Any,
+    title: str,
+    currency: str = "USD",
+    prices: tuple[str, ...] = ("1000", "2000", "300"),
+) -> WorkOrder:
+    """An RFP of ``need`` issued, bid by ``provider``, closed and awarded: the draft work order it drafts."""
+    rfp = rfp_create(
+        actor=sponsor_user,
+        need=need,
+        title=title,
+        currency=currency,
+        response_deadline=timezone.now() + dt.timedelta(days=7),
+    )
+    invitation = invitation_create(actor=sponsor_user, rfp=rfp, provider=provider)
+    rfp = rfp_issue(actor=sponsor_user, rfp=rfp)
+    invitation.refresh_from_db()
+    version = proposal_submit(actor=provider_user, invitation=invitation, data=proposal_data(rfp, prices=list(prices)))
+    rfp = rfp_close(actor=sponsor_user, rfp=rfp)
+    award = award_sign(actor=sponsor_user, rfp=rfp, proposal=version.proposal, password=TEST_PASSWORD)
+    return WorkOrder.objects.for_organisation(award.organisation).get(award=award)

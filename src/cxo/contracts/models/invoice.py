@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from cxo.contracts.models.work_order import MONEY
 from cxo.core.tenancy import TenantChild
 
 
@@ -33,7 +32,7 @@ class Invoice(TenantChild):
     issue_date = models.DateField()
     due_date = models.DateField()
     currency = models.CharField(max_length=3)
-    total = models.DecimalField(**MONEY)
+    total = models.DecimalField(max_digits=18, decimal_places=3)
     status = models.CharField(
         max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.SUBMITTED, db_index=True
     )
@@ -70,8 +69,8 @@ class InvoiceLine(TenantChild):
     )
     description = models.CharField(max_length=255)
     quantity = models.DecimalField(max_digits=14, decimal_places=3, default=1)
-    unit_price = models.DecimalField(**MONEY)
-    amount = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=3)
+    amount = models.DecimalField(max_digits=18, decimal_places=3)
 
     class Meta:
         ordering = ["position", "id"]

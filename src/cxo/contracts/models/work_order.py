@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cxo.core.tenancy import Party, TenantChild, TenantOwned
 
-MONEY = {"max_digits": 18, "decimal_places": 3}  # cxo.core.money.STORED_PLACES; each amount to its currency's places
+# Amounts: 18 digits, 3 places (cxo.core.money.STORED_PLACES), each rounded to its currency's own places.
 
 
 class WorkOrderStatus(models.TextChoices):
@@ -62,7 +62,7 @@ class WorkOrder(TenantOwned):
         max_length=16, choices=WorkOrderStatus.choices, default=WorkOrderStatus.DRAFT, db_index=True
     )
     currency = models.CharField(max_length=3)
-    budget_total = models.DecimalField(**MONEY)
+    budget_total = models.DecimalField(max_digits=18, decimal_places=3)
     time_and_materials = models.BooleanField(
         default=False, help_text="The provider may invoice budget lines as time and materials."
     )
@@ -107,8 +107,8 @@ class BudgetLine(TenantChild):
     description = models.CharField(max_length=255)
     unit = models.CharField(max_length=40)
     quantity = models.DecimalField(max_digits=14, decimal_places=3)
-    unit_price = models.DecimalField(**MONEY)
-    amount = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=3)
+    amount = models.DecimalField(max_digits=18, decimal_places=3)
 
     class Meta:
         ordering = ["position", "id"]
@@ -139,7 +139,7 @@ class Milestone(TenantChild):
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)
     due_date = models.DateField()
-    amount = models.DecimalField(**MONEY, default=Decimal(0))
+    amount = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0))
     percent = models.DecimalField(
         max_digits=6, decimal_places=3, null=True, blank=True, help_text="Share of the budget; sets the amount."
     )
@@ -180,7 +180,7 @@ class Baseline(TenantChild):
     change_order = models.OneToOneField(
         "contracts.ChangeOrder", on_delete=models.PROTECT, null=True, blank=True, related_name="baseline"
     )
-    total = models.DecimalField(**MONEY)
+    total = models.DecimalField(max_digits=18, decimal_places=3)
     content = models.JSONField()
     content_sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)

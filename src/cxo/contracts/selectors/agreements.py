@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cxo.contracts.models import AgreementStatus, ContractPolicy, MasterAgreement, WorkOrder
-from cxo.contracts.states import AGREEMENT
+from cxo.contracts.states import AGREEMENT, Side
 from cxo.core.errors import NotFound
 from cxo.core.models import Membership, Organisation
 from cxo.core.selectors import membership_can
@@ -56,7 +56,7 @@ def agreement_providers(*, sponsor: Organisation) -> list[tuple[int, str]]:
 
 def agreement_actions(*, agreement: MasterAgreement, membership: Membership) -> list[str]:
     """The agreement steps the viewer's side and role may take now ("sign" for whichever side signs next)."""
-    side = "sponsor" if membership.organisation_id == agreement.organisation_id else "provider"
+    side: Side = "sponsor" if membership.organisation_id == agreement.organisation_id else "provider"
     verbs = AGREEMENT.actions(
         agreement, side=side, allows=lambda p: membership_can(membership=membership, permission=p)
     )

@@ -19,7 +19,7 @@ from cxo.core.models import Organisation
 from cxo.core.money import ZERO
 from cxo.sourcing.models import Need, Programme, Rfp, RfpStatus
 
-_TONE = {
+_TONE: dict[str, str] = {
     MilestoneStatus.ACCEPTED: "done",
     MilestoneStatus.REPORTED: "waiting",
     MilestoneStatus.PLANNED: "planned",

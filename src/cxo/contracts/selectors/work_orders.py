@@ -25,7 +25,7 @@ from cxo.contracts.models import (
     WorkOrder,
 )
 from cxo.contracts.quality import QualityCheck, quality_on_record
-from cxo.contracts.states import CHANGE_ORDER, INVOICE, MILESTONE, WORK_ORDER
+from cxo.contracts.states import CHANGE_ORDER, INVOICE, MILESTONE, WORK_ORDER, Side
 from cxo.core.errors import NotFound
 from cxo.core.models import Membership, Organisation
 from cxo.core.roles import Permission
@@ -51,6 +51,10 @@ def work_order_list(
     return qs.order_by("-created_at", "-id")
 
 
+def _invoice_lines(organisation: Organisation) -> QuerySet[InvoiceLine]:
+    return InvoiceLine.objects.for_party(organisation).select_related("milestone", "invoice")
+
+
 def _visible_change_orders(organisation: Organisation) -> QuerySet[ChangeOrder]:
     """Change orders of the organisation's work orders, less the other party's drafts."""
     return (
@@ -63,9 +67,12 @@ def _visible_change_orders(organisation: Organisation) -> QuerySet[ChangeOrder]:
 def work_order_get(*, organisation: Organisation, work_order_id: int) -> WorkOrder:
     """One of the organisation's work orders with everything its page shows: budget lines, milestones and their
     evidence, change orders (redacted), invoices with their lines and documents, baselines, signatures."""
-    invoices = Invoice.objects.for_party(organisation).prefetch_related(
-        Prefetch("lines", queryset=InvoiceLine.objects.for_party(organisation).select_related("milestone")),
-        Prefetch("documents", queryset=ContractDocument.objects.for_party(organisation)),
+    invoices = (
+        Invoice.objects.for_party(organisation)
+        .prefetch_related(
+            Prefetch("lines", queryset=InvoiceLine.objects.for_party(organisation).select_related("milestone"))
+        )
+        .prefetch_related(Prefetch("documents", queryset=ContractDocument.objects.for_party(organisation)))
     )
     work_order = (
         work_order_list(organisation=organisation)
@@ -128,9 +135,9 @@ def invoice_get(*, organisation: Organisation, invoice_id: int) -> Invoice:
         Invoice.objects.for_party(organisation)
         .select_related("work_order__organisation", "work_order__provider", "work_order__agreement")
         .prefetch_related(
-            Prefetch("lines", queryset=InvoiceLine.objects.for_party(organisation).select_related("milestone")),
-            Prefetch("documents", queryset=ContractDocument.objects.for_party(organisation)),
+            Prefetch("lines", queryset=InvoiceLine.objects.for_party(organisation).select_related("milestone"))
         )
+        .prefetch_related(Prefetch("documents", queryset=ContractDocument.objects.for_party(organisation)))
         .filter(pk=invoice_id)
         .first()
     )
@@ -208,8 +215,8 @@ def work_order_actions(*, work_order: WorkOrder, membership: Membership) -> Acti
     def allows(permission: Permission) -> bool:
         return membership_can(membership=membership, permission=permission)
 
-    side = "sponsor" if membership.organisation_id == work_order.organisation_id else "provider"
-    wo_side = "sponsor" if side == "sponsor" else "provider"
+    wo_side: Side = "sponsor" if membership.organisation_id == work_order.organisation_id else "provider"
+    side = wo_side
     verbs = WORK_ORDER.actions(work_order, side=wo_side, allows=allows)
     # One "sign" step for whichever side signs next.
     verbs = ["sign" if v in ("provider_sign", "sponsor_sign") else v for v in verbs]
@@ -225,7 +232,7 @@ def work_order_actions(*, work_order: WorkOrder, membership: Membership) -> Acti
     for m in work_order.milestones.all():
         out.milestones[m.pk] = MILESTONE.actions(m, side=wo_side, allows=allows) if active else []
     for co in work_order.change_orders.all():
-        role = "proposer" if co.proposed_by_organisation_id == membership.organisation_id else "counterparty"
+        role: Side = "proposer" if co.proposed_by_organisation_id == membership.organisation_id else "counterparty"
         co_verbs = CHANGE_ORDER.actions(co, side=role, allows=allows) if active else []
         out.change_orders[co.pk] = ["sign" if v in ("propose", "execute") else v for v in co_verbs]
     for inv in work_order.invoices.all():

@@ -148,6 +148,7 @@ def terms_build(*, work_order: WorkOrder, data: TermsInput) -> dict[str, Any]:
                 "acceptance_criteria": m.acceptance_criteria.strip(),
             }
         )
+    _last_share_takes_the_rest(milestones, data.milestones, frozen, total, cur, shares)
     if shares > HUNDRED:
         raise ServiceError(f"The milestones' percentages add up to {shares.normalize():f}, more than 100.")
     if data.start_date and data.end_date and data.end_date < data.start_date:
@@ -160,6 +161,24 @@ def terms_build(*, work_order: WorkOrder, data: TermsInput) -> dict[str, Any]:
         "milestones": milestones,
         "total": money_str(total, cur),
     }
+
+
+def _last_share_takes_the_rest(
+    rows: list[dict[str, Any]],
+    typed: list[MilestoneInput],
+    frozen: dict[str, Decimal],
+    total: Decimal,
+    currency: str,
+    shares: Decimal,
+) -> None:
+    """When the shares add up to 100%, the last one pays what rounding leaves, so together they pay the budget."""
+    if shares != HUNDRED:
+        return
+    percent_rows = [row for row, m in zip(rows, typed, strict=True) if m.percent is not None]
+    if not percent_rows or percent_rows[-1]["key"] in frozen:
+        return
+    others = sum((Decimal(row["amount"]) for row in percent_rows[:-1]), ZERO)
+    percent_rows[-1]["amount"] = money_str(total - others, currency)
 
 
 def terms_input_of(work_order: WorkOrder) -> TermsInput:

@@ -28,9 +28,9 @@ from cxo.contracts.services.common import (
 from cxo.contracts.services.terms import TermsInput, terms_apply, terms_build
 from cxo.contracts.states import WORK_ORDER, Side
 from cxo.core.audit import diff, snapshot
-from cxo.core.errors import ServiceError
+from cxo.core.errors import NotFound, ServiceError
 from cxo.core.models import Organisation, User
-from cxo.core.money import ZERO, money_display, money_round
+from cxo.core.money import ZERO, money_display, money_round, money_str
 from cxo.core.roles import Permission
 from cxo.core.signatures import signature_reauthenticate, signature_sign
 from cxo.registry.models import Site, Term
@@ -40,13 +40,18 @@ WORK_ORDER_MEANING = "work order agreed"
 EDITABLE = ("title", "agreement", "site", "service", "time_and_materials", "scope", "start_date", "end_date")
 
 
-def _lock(work_order: WorkOrder) -> WorkOrder:
-    return (
-        WorkOrder.objects.for_organisation(work_order.organisation)
+def _lock(work_order: WorkOrder, organisation: Organisation) -> WorkOrder:
+    """The row locked, as ``organisation`` may see it: a draft is not the provider's (NotFound)."""
+    locked = (
+        WorkOrder.objects.for_party(organisation)
         .select_for_update()
         .select_related("organisation", "provider", "agreement", "site", "service", "provider_signature")
-        .get(pk=work_order.pk)
+        .filter(pk=work_order.pk)
+        .first()
     )
+    if locked is None:
+        raise NotFound("No such work order.")
+    return locked
 
 
 def _side(actor: User, organisation: Organisation, work_order: WorkOrder, verb: str) -> Side:
@@ -109,6 +114,9 @@ def work_order_create_from_award(*, actor: User, award: Award) -> WorkOrder:
     )
     total = sum((money_round(ln.amount or ZERO, cur) for ln in lines), ZERO)
     shares = _even_shares(len(proposed))
+    amounts = [money_round(total * share / 100, cur) for share in shares]
+    if amounts:  # the last share takes what rounding leaves: together they pay the budget
+        amounts[-1] = total - sum(amounts[:-1], ZERO)
     Milestone.objects.bulk_create(
         Milestone(
             work_order=work_order,
@@ -117,13 +125,13 @@ def work_order_create_from_award(*, actor: User, award: Award) -> WorkOrder:
             name=m.name,
             due_date=m.due_date,
             percent=share,
-            amount=money_round(total * share / 100, cur),
+            amount=amount,
         )
-        for i, (m, share) in enumerate(zip(proposed, shares, strict=True))
+        for i, (m, share, amount) in enumerate(zip(proposed, shares, amounts, strict=True))
     )
     work_order.budget_total = total
     work_order.save(update_fields=["budget_total"])
-    changes = {"budget_total": [None, str(work_order.budget_total)], "provider": [None, work_order.provider.name]}
+    changes = {"budget_total": [None, money_str(total, cur)], "provider": [None, work_order.provider.name]}
     audit_work_order(actor=actor, work_order=work_order, action="work_order.create", changes=changes)
     return work_order
 
@@ -149,7 +157,7 @@ def work_order_update(
         permission=Permission.MANAGE_EXECUTION,
         what="work order",
     )
-    work_order = _lock(work_order)
+    work_order = _lock(work_order, organisation)
     if side != "sponsor":
         raise ServiceError("Only the sponsor edits a work order; propose a change order once it is active.")
     if work_order.status != WorkOrderStatus.DRAFT:
@@ -157,7 +165,8 @@ def work_order_update(
             f"The work order is {work_order.get_status_display().lower()}: only a draft is edited "
             "(an active one changes through a change order)."
         )
-    before = {**snapshot(work_order, EDITABLE), "budget_total": str(work_order.budget_total)}
+    cur = work_order.currency
+    before = {**snapshot(work_order, EDITABLE), "budget_total": money_str(work_order.budget_total, cur)}
     if title is not None:
         if not title.strip():
             raise ServiceError("Give the work order a title.", field="title")
@@ -170,7 +179,7 @@ def work_order_update(
         work_order.time_and_materials = time_and_materials
     terms_apply(work_order=work_order, terms=terms_build(work_order=work_order, data=terms))
     work_order.save()
-    after = {**snapshot(work_order, EDITABLE), "budget_total": str(work_order.budget_total)}
+    after = {**snapshot(work_order, EDITABLE), "budget_total": money_str(work_order.budget_total, cur)}
     audit_work_order(actor=actor, work_order=work_order, action="work_order.update", changes=diff(before, after))
     return work_order
 
@@ -202,7 +211,7 @@ def _step(
     *, actor: User, organisation: Organisation, work_order: WorkOrder, verb: str, reason: str = ""
 ) -> tuple[WorkOrder, Side, str, str]:
     side = _side(actor, organisation, work_order, verb)
-    work_order = _lock(work_order)
+    work_order = _lock(work_order, organisation)
     old, new = WORK_ORDER.apply(work_order, verb, side=side)
     return work_order, side, old, new
 

@@ -83,7 +83,9 @@ def agreement_detail(request: OrgRequest, agreement_id: int) -> HttpResponse:
 
 
 def _agreement(request: OrgRequest, agreement_id: int) -> MasterAgreement:
-    return found(selectors.agreement_get, organisation=request.organisation, agreement_id=agreement_id)
+    org = request.organisation
+    agreement: MasterAgreement = found(selectors.agreement_get, organisation=org, agreement_id=agreement_id)
+    return agreement
 
 
 def _page(request: OrgRequest, agreement_id: int) -> str:

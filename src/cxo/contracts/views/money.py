@@ -14,12 +14,13 @@ from cxo.core.access import OrgRequest, found
 
 def _view(request: OrgRequest) -> MoneyView:
     programme = request.GET.get("programme", "")
-    return found(
+    view: MoneyView = found(
         money_view,
         organisation=request.organisation,
         month=found(month_parse, text=request.GET.get("month") or None),
         programme_id=int(programme) if programme.isdigit() else None,
     )
+    return view
 
 
 def money(request: OrgRequest) -> HttpResponse:

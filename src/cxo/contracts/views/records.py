@@ -23,7 +23,7 @@ from cxo.contracts.forms import (
     terms_initial,
 )
 from cxo.contracts.models import Invoice
-from cxo.contracts.selectors.invoicing import invoiceable_for
+from cxo.contracts.selectors.invoicing import Invoiceable, invoiceable_for
 from cxo.contracts.services import invoices as invoice_services
 from cxo.contracts.services.change_orders import CHANGE_ORDER_MEANING, change_order_create
 from cxo.contracts.services.invoices import InvoiceLineInput
@@ -98,19 +98,15 @@ def _amount(raw: str) -> Decimal | None:
         return Decimal(-1)  # refused by the service with the line's name
 
 
-def _invoice_lines(request: OrgRequest, invoiceable: list[tuple[object, ...]]) -> list[InvoiceLineInput]:
+def _invoice_lines(request: OrgRequest, invoiceable: list[Invoiceable]) -> list[InvoiceLineInput]:
     """The rows ticked on the invoice form: accepted milestones (with their amount) and time-and-materials lines."""
+    posted = request.POST
     out = []
     for row in invoiceable:
-        kind, pk = row[0], row[1]
-        if kind == "milestone" and request.POST.get(f"m-{pk}"):
-            out.append(
-                InvoiceLineInput(milestone_id=int(str(pk)), amount=_amount(request.POST.get(f"m-{pk}-amount", "")))
-            )
-        if kind == "line" and request.POST.get(f"b-{pk}-quantity", "").strip():
-            out.append(
-                InvoiceLineInput(budget_line_id=int(str(pk)), quantity=_amount(request.POST[f"b-{pk}-quantity"]))
-            )
+        if row.kind == "milestone" and posted.get(f"m-{row.pk}"):
+            out.append(InvoiceLineInput(milestone_id=row.pk, amount=_amount(posted.get(f"m-{row.pk}-amount", ""))))
+        if row.kind == "line" and posted.get(f"b-{row.pk}-quantity", "").strip():
+            out.append(InvoiceLineInput(budget_line_id=row.pk, quantity=_amount(posted[f"b-{row.pk}-quantity"])))
     return out
 
 
@@ -146,7 +142,8 @@ def invoice_new(request: OrgRequest, work_order_id: int) -> HttpResponse:
 
 
 def _invoice(request: OrgRequest, invoice_id: int) -> Invoice:
-    return found(selectors.invoice_get, organisation=request.organisation, invoice_id=invoice_id)
+    invoice: Invoice = found(selectors.invoice_get, organisation=request.organisation, invoice_id=invoice_id)
+    return invoice
 
 
 def _back(request: OrgRequest, invoice: Invoice) -> str:

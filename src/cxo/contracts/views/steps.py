@@ -24,7 +24,8 @@ EXE, SIGN = Permission.MANAGE_EXECUTION, Permission.SIGN_CONTRACT
 
 
 def _wo(request: OrgRequest, work_order_id: int) -> WorkOrder:
-    return found(selectors.work_order_get, organisation=request.organisation, work_order_id=work_order_id)
+    wo: WorkOrder = found(selectors.work_order_get, organisation=request.organisation, work_order_id=work_order_id)
+    return wo
 
 
 def _reason(request: OrgRequest) -> str:
@@ -139,7 +140,8 @@ def work_order_cancel(request: OrgRequest, work_order_id: int) -> HttpResponse:
 
 
 def _milestone(request: OrgRequest, milestone_id: int) -> Milestone:
-    return found(selectors.milestone_get, organisation=request.organisation, milestone_id=milestone_id)
+    m: Milestone = found(selectors.milestone_get, organisation=request.organisation, milestone_id=milestone_id)
+    return m
 
 
 @require_POST
@@ -191,7 +193,9 @@ def milestone_reject(request: OrgRequest, milestone_id: int) -> HttpResponse:
 
 
 def _change_order(request: OrgRequest, change_order_id: int) -> ChangeOrder:
-    return found(selectors.change_order_get, organisation=request.organisation, change_order_id=change_order_id)
+    org = request.organisation
+    co: ChangeOrder = found(selectors.change_order_get, organisation=org, change_order_id=change_order_id)
+    return co
 
 
 def _back_to(request: OrgRequest, change_order_id: int, work_order_id: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -164,6 +164,6 @@ def work_order_pdf_download(request: OrgRequest, work_order_id: int) -> HttpResp
     return response
 
 
-def contract_document(request: OrgRequest, document_id: int) -> HttpResponse:
+def contract_document(request: OrgRequest, document_id: int) -> HttpResponseBase:
     document = found(selectors.contract_document_get, organisation=request.organisation, document_id=document_id)
     return document_response(document)

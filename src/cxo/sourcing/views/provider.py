@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -200,7 +200,7 @@ def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
     )
 
 
-def inbox_document(request: OrgRequest, document_id: int) -> HttpResponse:
+def inbox_document(request: OrgRequest, document_id: int) -> HttpResponseBase:
     document = found(selectors.inbox_document_get, provider=request.organisation, document_id=document_id)
     return document_response(document)
 

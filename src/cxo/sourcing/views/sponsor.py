@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -710,7 +710,7 @@ def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
     )
 
 
-def document_download(request: OrgRequest, document_id: int) -> HttpResponse:
+def document_download(request: OrgRequest, document_id: int) -> HttpResponseBase:
     org = request.organisation
     document = found(selectors.document_get_for_sponsor, organisation=org, document_id=document_id)
     return document_response(document)
