@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cxo.contracts.demo import contracts_demo_load
 from cxo.core.demo import DEMO_PASSWORD, demo_tenants_load
 from cxo.quality.demo import quality_demo_load
 from cxo.registry.demo import DemoFile, FileLoaded, demo_registry_load
@@ -53,6 +54,8 @@ class Command(BaseCommand):
         for line in sourcing_demo_load().lines:
             self.stdout.write(line)
         for line in quality_demo_load().lines:
+            self.stdout.write(line)
+        for line in contracts_demo_load().lines:
             self.stdout.write(line)
 
     def _starting(self, demo: DemoFile) -> None:
