@@ -48,9 +48,14 @@ def minor_units(currency: str) -> int:
     return places
 
 
+@cache
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
 def money_round(amount: Decimal, currency: str) -> Decimal:
     """``amount`` rounded half-up to the currency's minor unit (a computed amount: quantity times unit price)."""
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+    return amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
 
 
 def money_parse(value: object, currency: str, *, label: str, field: str = "", allow_zero: bool = True) -> Decimal:

@@ -72,14 +72,15 @@ def programme_view(*, organisation: Organisation, programme_id: int) -> Programm
     org = organisation.slug
     money = money_view(organisation=organisation, programme_id=programme.pk)
     work_orders = [r.work_order for r in money.rows]
-    milestones: dict[int, list[Milestone]] = defaultdict(list)
-    for m in (
+    # Plain rows, not model instances: a programme may have thousands of milestones.
+    milestones: dict[int, list[tuple[int, str, dt.date, str]]] = defaultdict(list)
+    for pk, work_order_id, name, due, status in (
         Milestone.objects.for_organisation(organisation)
-        .filter(work_order__in=[w.pk for w in work_orders])
-        .only("id", "work_order_id", "name", "due_date", "status", "position")
+        .filter(work_order__programme=programme)
         .order_by("work_order_id", "position", "id")
+        .values_list("id", "work_order_id", "name", "due_date", "status")
     ):
-        milestones[m.work_order_id].append(m)
+        milestones[work_order_id].append((pk, name, due, status))
     needs = list(Need.objects.for_organisation(organisation).filter(programme=programme).order_by("start_by", "id"))
     rfps = list(
         Rfp.objects.for_organisation(organisation)
@@ -126,19 +127,14 @@ def programme_view(*, organisation: Organisation, programme_id: int) -> Programm
     for w in work_orders:
         url = reverse("work_order_detail", kwargs={"org": org, "work_order_id": w.pk})
         points = []
-        for m in milestones[w.pk]:
-            is_late = w.status == WorkOrderStatus.ACTIVE and m.is_late_on(today)
-            points.append(Point(m.due_date, m.name, "late" if is_late else _TONE[m.status]))
+        active = w.status == WorkOrderStatus.ACTIVE
+        for pk, name, due, status in milestones[w.pk]:
+            is_late = active and due < today and status in (MilestoneStatus.PLANNED, MilestoneStatus.REJECTED)
+            points.append(Point(due, name, "late" if is_late else _TONE[status]))
             if is_late:
-                late.append(
-                    LateItem(
-                        f"Milestone “{m.name}”",
-                        f"{w.reference} · {w.provider.name}",
-                        m.due_date,
-                        f"{url}#milestone-{m.pk}",
-                    )
-                )
-        days = [m.due_date for m in milestones[w.pk]]
+                where = f"{w.reference} · {w.provider.name}"
+                late.append(LateItem(f"Milestone “{name}”", where, due, f"{url}#milestone-{pk}"))
+        days = [due for _, _, due, _ in milestones[w.pk]]
         start = w.start_date or (w.activated_at.date() if w.activated_at else w.created_at.date())
         end = w.end_date or (max(days) if days else None)
         tone = {"active": "active", "completed": "done", "terminated": "done"}.get(w.status, "planned")
@@ -157,7 +153,7 @@ def programme_view(*, organisation: Organisation, programme_id: int) -> Programm
     overdue = (
         Invoice.objects.for_organisation(organisation)
         .filter(
-            work_order__in=[w.pk for w in work_orders],
+            work_order__programme=programme,
             status__in=(InvoiceStatus.SUBMITTED, InvoiceStatus.APPROVED),
             due_date__lt=today,
         )

@@ -65,6 +65,11 @@ def _side(actor: User, organisation: Organisation, work_order: WorkOrder, verb: 
     )
 
 
+def work_order_reference(rfp_reference: str) -> str:
+    """The work order's reference from its RFP's: RFP-2026-001 gives WO-2026-001 (any other, WO-<it>)."""
+    return "WO-" + rfp_reference.removeprefix("RFP-")
+
+
 def _even_shares(count: int) -> list[Decimal]:
     """Percentages of the budget for ``count`` milestones: equal, the last taking what rounding leaves."""
     if count == 0:
@@ -92,7 +97,7 @@ def work_order_create_from_award(*, actor: User, award: Award) -> WorkOrder:
         award=award,
         programme=need.programme,
         service=service,
-        reference=f"WO-{rfp.reference}",
+        reference=work_order_reference(rfp.reference),
         title=rfp.title,
         scope=rfp.scope,
         currency=cur,

@@ -12,7 +12,7 @@ from django.test import Client
 
 from cxo.contracts.models import WorkOrder
 from cxo.contracts.selectors import work_order_get, work_order_list
-from cxo.contracts.services.work_orders import work_order_send
+from cxo.contracts.services.work_orders import work_order_reference, work_order_send
 from cxo.core.errors import NotFound
 from cxo.core.models import AuditEvent, Organisation, Signature, User
 from cxo.core.services import api_token_create
@@ -38,7 +38,11 @@ def _client(user: User) -> Client:
 def test_an_award_drafts_a_work_order_from_the_bid_grid_and_timeline(closed: SimpleNamespace) -> None:
     award = _award(closed)
     wo = WorkOrder.objects.for_organisation(closed.sponsor).get(award=award)
-    assert (wo.reference, wo.title, wo.status) == (f"WO-{closed.rfp.reference}", closed.rfp.title, "draft")
+    assert (wo.reference, wo.title, wo.status) == (
+        work_order_reference(closed.rfp.reference),
+        closed.rfp.title,
+        "draft",
+    )
     assert (wo.provider, wo.currency, wo.budget_total) == (closed.provider, "USD", Decimal("339001.50"))
     lines = [(b.key, b.description, b.quantity, b.unit_price, b.amount) for b in wo.budget_lines.all()]
     assert lines == [
@@ -59,6 +63,10 @@ def test_an_award_drafts_a_work_order_from_the_bid_grid_and_timeline(closed: Sim
     [event] = AuditEvent.objects.for_organisation(closed.sponsor).filter(action="work_order.create", object_id=wo.pk)
     assert event.changes == {"budget_total": [None, "339001.50"], "provider": [None, "Provan CDMO"]}
     assert not AuditEvent.objects.for_organisation(closed.provider).filter(action="work_order.create", object_id=wo.pk)
+
+
+def test_the_reference_follows_the_rfps() -> None:
+    assert (work_order_reference("RFP-2026-001"), work_order_reference("ACME-7")) == ("WO-2026-001", "WO-ACME-7")
 
 
 def test_lines_left_unpriced_stay_out_of_the_budget(
@@ -88,7 +96,7 @@ def test_if_the_work_order_cannot_be_drafted_the_award_does_not_happen(closed: S
     WorkOrder.objects.create(
         organisation=closed.sponsor,
         provider=closed.provider,
-        reference=f"WO-{closed.rfp.reference}",
+        reference=work_order_reference(closed.rfp.reference),
         title="Entered by hand",
         currency="USD",
         budget_total=Decimal("1"),

@@ -8,7 +8,8 @@ from django.shortcuts import render
 
 from cxo.contracts.exports import money_xlsx
 from cxo.contracts.selectors.money import MoneyView, money_view, month_parse
-from cxo.contracts.selectors.programme import programme_view
+from cxo.contracts.selectors.programme import ProgrammeView, programme_view
+from cxo.contracts.tables import accruals_table, figures_table
 from cxo.core.access import OrgRequest, found
 
 
@@ -25,7 +26,17 @@ def _view(request: OrgRequest) -> MoneyView:
 
 def money(request: OrgRequest) -> HttpResponse:
     view = _view(request)
-    return render(request, "contracts/money.html", {"organisation": request.organisation, "view": view})
+    org = request.organisation
+    return render(
+        request,
+        "contracts/money.html",
+        {
+            "organisation": org,
+            "view": view,
+            "figures": figures_table(view.rows, view.totals, organisation_slug=org.slug, testid="money"),
+            "accruals": accruals_table(view.accruals, month_end_label=f"{view.month_end:%d %b}"),
+        },
+    )
 
 
 def money_xlsx_download(request: OrgRequest) -> HttpResponse:
@@ -39,5 +50,7 @@ def money_xlsx_download(request: OrgRequest) -> HttpResponse:
 
 
 def programme_execution(request: OrgRequest, programme_id: int) -> HttpResponse:
-    view = found(programme_view, organisation=request.organisation, programme_id=programme_id)
-    return render(request, "contracts/programme.html", {"organisation": request.organisation, "view": view})
+    org = request.organisation
+    view: ProgrammeView = found(programme_view, organisation=org, programme_id=programme_id)
+    figures = figures_table(view.money.rows, view.money.totals, organisation_slug=org.slug, testid="programme-money")
+    return render(request, "contracts/programme.html", {"organisation": org, "view": view, "figures": figures})
