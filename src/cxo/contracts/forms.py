@@ -11,7 +11,7 @@ from django.forms import formset_factory
 from cxo.contracts.services.terms import LineInput, MilestoneInput, TermsInput
 from cxo.core.forms import CxoForm
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what an HTML date input reads
 
 
 class SignForm(CxoForm):

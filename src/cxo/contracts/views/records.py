@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cxo.contracts import selectors
@@ -115,7 +116,7 @@ def invoice_new(request: OrgRequest, work_order_id: int) -> HttpResponse:
     org = request.organisation
     wo = found(selectors.work_order_get, organisation=org, work_order_id=work_order_id)
     invoiceable = invoiceable_for(work_order=wo)
-    form = InvoiceForm(request.POST or None, request.FILES or None)
+    form = InvoiceForm(request.POST or None, request.FILES or None, initial={"issue_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("document")
         try:
