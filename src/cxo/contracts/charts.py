@@ -21,8 +21,8 @@ from cxo.registry.charts import nice_step
 
 LABEL = 270
 PLOT = 660
-ROW = 26
-TOP = 34
+ROW = 32
+TOP = 36
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,10 @@ class TimelineRow:
 
     def days(self) -> list[dt.date]:
         return [d for d in (self.start, self.end, *(p.day for p in self.points)) if d is not None]
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _t(text: str) -> str:
@@ -97,28 +101,28 @@ def timeline_svg(rows: Sequence[TimelineRow], *, today: dt.date, title: str) -> 
     )
     for n, row in enumerate(rows):
         y = TOP + n * ROW
-        label = row.label if len(row.label) <= 38 else row.label[:37] + "…"
+        label = row.label if len(row.label) <= 36 else row.label[:35] + "…"
         link_open = f'<a href="{_t(row.url)}">' if row.url else ""
         link_close = "</a>" if row.url else ""
         parts.append(
             f'<g class="row {row.kind}{" late" if row.late else ""}">{link_open}'
-            f'<text x="{LABEL - 8}" y="{y + 12}" class="label" text-anchor="end">{_t(label)}'
+            f'<text x="{LABEL - 8}" y="{y + 13}" class="label" text-anchor="end">{_t(label)}'
             f"<title>{_t(row.label)} — {_t(row.detail)}</title></text>"
-            f'<text x="{LABEL - 8}" y="{y + 22}" class="sub" text-anchor="end">{_t(row.detail[:48])}</text>{link_close}'
+            f'<text x="{LABEL - 8}" y="{y + 25}" class="sub" text-anchor="end">{_t(_short(row.detail, 46))}</text>{link_close}'
         )
         if row.start and row.end:
             x0, x1 = x(row.start), x(row.end)
             parts.append(
-                f'<rect x="{x0}" y="{y + 6}" width="{max(x1 - x0, 3)}" height="10" rx="3" class="bar {row.tone}">'
+                f'<rect x="{x0}" y="{y + 9}" width="{max(x1 - x0, 3)}" height="10" rx="3" class="bar {row.tone}">'
                 f"<title>{_t(row.label)}: {row.start:%d %b %Y} to {row.end:%d %b %Y}</title></rect>"
             )
         elif row.start or row.end:
             day = row.start or row.end
             assert day is not None
-            parts.append(f'<rect x="{x(day) - 2}" y="{y + 4}" width="4" height="14" class="bar {row.tone}"/>')
+            parts.append(f'<rect x="{x(day) - 2}" y="{y + 7}" width="4" height="14" class="bar {row.tone}"/>')
         for p in row.points:
             parts.append(
-                f'<circle cx="{x(p.day)}" cy="{y + 11}" r="5" class="point {p.tone}">'
+                f'<circle cx="{x(p.day)}" cy="{y + 14}" r="5" class="point {p.tone}">'
                 f"<title>{_t(p.label)}: {p.day:%d %b %Y}</title></circle>"
             )
         parts.append("</g>")

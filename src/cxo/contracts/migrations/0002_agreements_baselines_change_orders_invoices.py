@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('number', models.PositiveIntegerField()),
                 ('title', models.CharField(max_length=200)),
                 ('reason', models.TextField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('proposed', "Proposed, awaiting the other party's signature"), ('executed', 'Signed by both'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='draft', max_length=16)),
+                ('status', models.CharField(choices=[('draft', 'Draft'), ('proposed', 'Proposed'), ('executed', 'Signed by both'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='draft', max_length=16)),
                 ('base_number', models.PositiveIntegerField(help_text='The baseline this change order changes.')),
                 ('proposed', models.JSONField()),
                 ('content_sha256', models.CharField(blank=True, max_length=64)),

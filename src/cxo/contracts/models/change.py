@@ -11,7 +11,7 @@ from cxo.core.tenancy import TenantChild
 
 class ChangeOrderStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
-    PROPOSED = "proposed", "Proposed, awaiting the other party's signature"
+    PROPOSED = "proposed", "Proposed"
     EXECUTED = "executed", "Signed by both"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
