@@ -108,7 +108,8 @@ def timeline_svg(rows: Sequence[TimelineRow], *, today: dt.date, title: str) -> 
             f'<g class="row {row.kind}{" late" if row.late else ""}">{link_open}'
             f'<text x="{LABEL - 8}" y="{y + 13}" class="label" text-anchor="end">{_t(label)}'
             f"<title>{_t(row.label)} — {_t(row.detail)}</title></text>"
-            f'<text x="{LABEL - 8}" y="{y + 25}" class="sub" text-anchor="end">{_t(_short(row.detail, 46))}</text>{link_close}'
+            f'<text x="{LABEL - 8}" y="{y + 25}" class="sub" text-anchor="end">{_t(_short(row.detail, 46))}</text>'
+            f"{link_close}"
         )
         if row.start and row.end:
             x0, x1 = x(row.start), x(row.end)
