@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from cxo.contracts.models import WorkOrder
 from cxo.testing.contracts import awarded_work_order
@@ -79,9 +79,8 @@ def test_the_work_order_from_signature_to_payment(
     # --- the provider reports the first milestone with its evidence ---------------------------------------
     provider.goto(provider_url)
     first = provider.get_by_test_id("milestone").first
-    first.locator("input[type=file]").set_input_files(
-        files=[{"name": "transfer-report.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 report"}]
-    )
+    report: FilePayload = {"name": "transfer-report.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 report"}
+    first.locator("input[type=file]").set_input_files(files=[report])
     first.get_by_label("Note").fill("Transfer protocol executed.")
     first.get_by_test_id("report").click()
     expect(provider.get_by_test_id("milestone-status").first).to_have_text("Reported done")

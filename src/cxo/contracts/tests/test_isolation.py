@@ -63,7 +63,7 @@ def test_selectors_pages_and_api_give_provider_b_and_sponsor_b_nothing(
             (selectors.contract_document_get, {"document_id": ids["document"]}),
         ):
             with pytest.raises(NotFound):
-                get(organisation=org, **kw)  # type: ignore[operator]  # each selector takes these keywords
+                get(organisation=org, **kw)
     pages = [
         f"work-orders/{ids['work_order']}/",
         f"work-orders/{ids['work_order']}/pdf/",

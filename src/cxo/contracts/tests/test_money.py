@@ -39,7 +39,8 @@ D = Decimal
 
 
 def _m2(world: SimpleNamespace) -> Milestone:
-    return list(world.work_order.milestones.all())[1]
+    milestones: list[Milestone] = list(world.work_order.milestones.all())
+    return milestones[1]
 
 
 def _invoice(world: SimpleNamespace, number: str, **line: object) -> object:

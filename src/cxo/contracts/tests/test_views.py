@@ -22,7 +22,7 @@ from .conftest import client_for
 
 
 def _late(world: SimpleNamespace) -> Milestone:
-    m2 = list(world.work_order.milestones.all())[1]
+    m2: Milestone = list(world.work_order.milestones.all())[1]
     Milestone.unscoped.filter(pk=m2.pk).update(due_date=timezone.localdate() - dt.timedelta(days=5))
     return m2
 

@@ -42,5 +42,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {a.work_order.reference:<18} {a.milestone[:36]:<36} {a.currency} {amount:>14}")
         if not view.accruals:
             self.stdout.write("  nothing to accrue")
-        for currency, amount in view.accrual_totals.items():
-            self.stdout.write(f"  {'Total':<55} {currency} {money_display(amount, currency):>14}")
+        for currency, total in view.accrual_totals.items():
+            self.stdout.write(f"  {'Total':<55} {currency} {money_display(total, currency):>14}")
