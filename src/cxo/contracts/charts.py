@@ -19,8 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from cxo.core.money import money_display
 from cxo.registry.charts import nice_step
 
-LABEL = 270
-PLOT = 660
+LABEL = 300
+PLOT = 640
 ROW = 32
 TOP = 36
 

@@ -105,11 +105,7 @@ def programme_view(*, organisation: Organisation, programme_id: int) -> Programm
         )
     for rfp in rfps:
         award = getattr(rfp, "award", None)
-        detail = (
-            f"{rfp.get_status_display()} · awarded to {award.proposal.provider.name}"
-            if award
-            else rfp.get_status_display()
-        )
+        detail = f"Awarded to {award.proposal.provider.name}" if award is not None else rfp.get_status_display()
         deadline = rfp.response_deadline.date() if rfp.response_deadline else None
         start = (rfp.issued_at or rfp.created_at).date()
         rows.append(

@@ -63,6 +63,7 @@ def test_a_token_from_the_password_authenticates_me(
                     "manage_quality",
                     "manage_sourcing",
                     "sign_award",
+                    "sign_contract",
                     "sign_quality",
                     "view",
                     "view_audit",
