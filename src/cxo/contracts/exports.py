@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
-from typing import Any
 
 from django.utils import timezone
 from fpdf import FPDF
@@ -18,18 +16,9 @@ from cxo.contracts.models import WorkOrder
 from cxo.contracts.selectors.money import FIGURES, MoneyView
 from cxo.core.money import minor_units, money_display, money_str
 from cxo.core.pdf import pdf_text
+from cxo.core.xlsx import append_row
 
 BOLD = Font(bold=True)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _append(ws: Any, values: Iterable[Any]) -> None:
-    """A row whose typed text stays text: a string starting like a formula is stored with Excel's quote prefix."""
-    ws.append(list(values))
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-            cell.data_type = "s"
-            cell.quotePrefix = True
 
 
 def _number_format(currency: str) -> str:
@@ -43,23 +32,23 @@ def money_xlsx(*, view: MoneyView, organisation_name: str) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "Work orders"
-    _append(ws, [f"{organisation_name}: money by work order"])
+    append_row(ws, [f"{organisation_name}: money by work order"])
     ws["A1"].font = Font(bold=True, size=13)
-    _append(
+    append_row(
         ws,
         [
             f"Accruals for {view.month:%B %Y} (to {view.month_end:%d %b %Y}); "
             f"exported {timezone.now():%Y-%m-%d %H:%M} UTC"
         ],
     )
-    _append(ws, [])
-    _append(ws, ["Work order", "Title", "Provider", "Status", "Currency", *(f.capitalize() for f in FIGURES)])
+    append_row(ws, [])
+    append_row(ws, ["Work order", "Title", "Provider", "Status", "Currency", *(f.capitalize() for f in FIGURES)])
     for c in ws[ws.max_row]:
         c.font = BOLD
     for row in view.rows:
         f = row.figures
         wo = row.work_order
-        _append(
+        append_row(
             ws,
             [
                 wo.reference,
@@ -73,21 +62,21 @@ def money_xlsx(*, view: MoneyView, organisation_name: str) -> bytes:
         for c in ws[ws.max_row][5:]:
             c.number_format = _number_format(f.currency)
     totals = wb.create_sheet("Totals per currency")
-    _append(totals, ["Currency", *(f.capitalize() for f in FIGURES)])
+    append_row(totals, ["Currency", *(f.capitalize() for f in FIGURES)])
     for c in totals[1]:
         c.font = BOLD
     for currency, f in view.totals.items():
-        _append(totals, [currency, *(getattr(f, n) for n in FIGURES)])
+        append_row(totals, [currency, *(getattr(f, n) for n in FIGURES)])
         for c in totals[totals.max_row][1:]:
             c.number_format = _number_format(currency)
     accruals = wb.create_sheet("Accruals")
-    _append(
+    append_row(
         accruals, ["Work order", "Provider", "Milestone", "Accepted on", "Currency", "Accepted", "Invoiced", "Accrued"]
     )
     for c in accruals[1]:
         c.font = BOLD
     for a in view.accruals:
-        _append(
+        append_row(
             accruals,
             [
                 a.work_order.reference,

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, Schema
 
 from cxo.contracts.models import (
+    BudgetLine,
     ChangeOrder,
     ContractDocument,
     Invoice,
@@ -19,6 +20,7 @@ from cxo.contracts.models import (
     Milestone,
     WorkOrder,
 )
+from cxo.core.bounds import Column
 from cxo.core.models import Signature
 from cxo.core.money import money_str
 
@@ -458,25 +460,33 @@ class ProgrammeViewOut(Schema):
 
 
 class DocumentIn(Schema):
-    name: str = ""
+    name: Annotated[str, Column(ContractDocument, "name")] = ""
     content_base64: str = ""
     content_type: str = "application/octet-stream"
 
 
 class TermLineIn(Schema):
-    key: str = Field("", description="An existing line's key (L1 …); empty for a new line")
-    description: str = ""
-    unit: str = ""
-    quantity: Decimal = Decimal(0)
-    unit_price: Decimal = Decimal(0)
+    key: Annotated[str, Column(BudgetLine, "key")] = Field(
+        "", description="An existing line's key (L1 …); empty for a new line"
+    )
+    description: Annotated[str, Column(BudgetLine, "description")] = ""
+    unit: Annotated[str, Column(BudgetLine, "unit")] = ""
+    quantity: Annotated[Decimal, Column(BudgetLine, "quantity")] = Decimal(0)
+    unit_price: Annotated[Decimal, Column(BudgetLine, "unit_price")] = Decimal(0)
 
 
 class TermMilestoneIn(Schema):
-    key: str = Field("", description="An existing milestone's key (M1 …); empty for a new one")
-    name: str = ""
+    key: Annotated[str, Column(Milestone, "key")] = Field(
+        "", description="An existing milestone's key (M1 …); empty for a new one"
+    )
+    name: Annotated[str, Column(Milestone, "name")] = ""
     due_date: dt.date | None = None
-    amount: Decimal | None = Field(None, description="The payment; or give percent")
-    percent: Decimal | None = Field(None, description="The payment as a share of the budget")
+    amount: Annotated[Decimal, Column(Milestone, "amount")] | None = Field(
+        None, description="The payment; or give percent"
+    )
+    percent: Annotated[Decimal, Column(Milestone, "percent")] | None = Field(
+        None, description="The payment as a share of the budget"
+    )
     acceptance_criteria: str = ""
 
 
@@ -491,7 +501,7 @@ class TermsIn(Schema):
 
 
 class WorkOrderUpdateIn(TermsIn):
-    title: str | None = None
+    title: Annotated[str, Column(WorkOrder, "title")] | None = None
     agreement_id: int | None = Field(None, description="A master agreement with the provider; 0 clears it")
     site_id: int | None = Field(None, description="One of the provider's registry sites; 0 clears it")
     time_and_materials: bool | None = None
@@ -516,20 +526,24 @@ class ReportIn(Schema):
 
 
 class ChangeOrderIn(TermsIn):
-    title: str = ""
+    title: Annotated[str, Column(ChangeOrder, "title")] = ""
     reason: str = ""
 
 
 class InvoiceLineIn(Schema):
     milestone_id: int | None = None
     budget_line_id: int | None = None
-    quantity: Decimal | None = Field(None, description="For a time-and-materials line")
-    amount: Decimal | None = Field(None, description="For a milestone: default what is left to invoice on it")
-    description: str = ""
+    quantity: Annotated[Decimal, Column(InvoiceLine, "quantity")] | None = Field(
+        None, description="For a time-and-materials line"
+    )
+    amount: Annotated[Decimal, Column(InvoiceLine, "amount")] | None = Field(
+        None, description="For a milestone: default what is left to invoice on it"
+    )
+    description: Annotated[str, Column(InvoiceLine, "description")] = ""
 
 
 class InvoiceIn(Schema):
-    number: str = ""
+    number: Annotated[str, Column(Invoice, "number")] = ""
     issue_date: dt.date | None = None
     note: str = ""
     lines: list[InvoiceLineIn] = Field(default_factory=list)
@@ -544,18 +558,18 @@ class ResubmitIn(Schema):
 
 class PayIn(Schema):
     paid_on: dt.date | None = None
-    reference: str = ""
+    reference: Annotated[str, Column(Invoice, "payment_reference")] = ""
 
 
 class AgreementIn(Schema):
     provider: str = Field("", description="The provider's slug")
-    title: str = ""
-    currency: str = ""
+    title: Annotated[str, Column(MasterAgreement, "title")] = ""
+    currency: Annotated[str, Column(MasterAgreement, "currency")] = ""
     effective_date: dt.date | None = None
     expiry_date: dt.date | None = None
-    payment_terms_days: int = 30
+    payment_terms_days: Annotated[int, Column(MasterAgreement, "payment_terms_days")] = 30
     terms_summary: str = ""
-    reference: str = ""
+    reference: Annotated[str, Column(MasterAgreement, "reference")] = ""
 
 
 class PolicyIn(Schema):

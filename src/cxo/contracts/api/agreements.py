@@ -12,6 +12,7 @@ from cxo.contracts.services import agreements as services
 from cxo.core.access import OrgRequest
 from cxo.core.documents import document_data_from_base64
 from cxo.core.errors import ServiceError
+from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
 
 SIGN = Permission.SIGN_CONTRACT
@@ -57,6 +58,7 @@ def agreement_get(request: OrgRequest, agreement_id: int) -> MasterAgreement:
 
 
 @org_api.post("/agreements/{agreement_id}/documents", response={201: AgreementOut}, permission=SIGN)
+@rate_limited("upload")
 def agreement_document_add(request: OrgRequest, agreement_id: int, payload: DocumentIn) -> tuple[int, MasterAgreement]:
     """Attach the next version of the draft agreement's document (base64), kept with its SHA-256."""
     services.agreement_document_add(

@@ -28,6 +28,7 @@ from cxo.contracts.services import invoices as invoice_services
 from cxo.contracts.services import milestones as milestone_services
 from cxo.core.access import OrgRequest
 from cxo.core.documents import DocumentData, document_data_from_base64, document_response
+from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
 
 EXE, SIGN, FIN = Permission.MANAGE_EXECUTION, Permission.SIGN_CONTRACT, Permission.MANAGE_FINANCE
@@ -46,6 +47,7 @@ def _milestone(request: OrgRequest, milestone_id: int) -> Milestone:
 
 
 @org_api.post("/milestones/{milestone_id}/report", response=MilestoneOut, permission=EXE)
+@rate_limited("upload")
 def milestone_report(request: OrgRequest, milestone_id: int, payload: ReportIn) -> Milestone:
     """The provider reports the milestone done, with at least one evidence document (base64)."""
     evidence = [_document(d, "evidence") for d in payload.evidence]
@@ -151,6 +153,7 @@ def invoice_get(request: OrgRequest, invoice_id: int) -> Invoice:
 
 
 @org_api.post("/work-orders/{work_order_id}/invoices", response={201: InvoiceOut}, permission=FIN)
+@rate_limited("upload")
 def invoice_submit(request: OrgRequest, work_order_id: int, payload: InvoiceIn) -> tuple[int, Invoice]:
     """The provider invoices accepted milestones (or time and materials). A line above what was accepted or what
     the budget holds is refused (409) with the figures; the total is computed by the server."""
@@ -189,6 +192,7 @@ def invoice_dispute(request: OrgRequest, invoice_id: int, payload: ReasonIn) -> 
 
 
 @org_api.post("/invoices/{invoice_id}/resubmit", response=InvoiceOut, permission=FIN)
+@rate_limited("upload")
 def invoice_resubmit(request: OrgRequest, invoice_id: int, payload: ResubmitIn) -> Invoice:
     """The provider answers the dispute and resubmits (with amended lines if given)."""
     invoice_services.invoice_resubmit(

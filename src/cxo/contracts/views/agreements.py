@@ -18,6 +18,7 @@ from cxo.contracts.views.common import step
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.documents import document_data_from_upload
 from cxo.core.errors import ServiceError
+from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
 from cxo.sourcing.views.common import flash_error
 
@@ -25,6 +26,7 @@ SIGN = Permission.SIGN_CONTRACT
 
 
 @requires(write=SIGN)
+@rate_limited("upload", methods=("POST",))
 def agreement_list(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     providers = agreement_providers(sponsor=org) if org.is_sponsor else []
@@ -94,6 +96,7 @@ def _page(request: OrgRequest, agreement_id: int) -> str:
 
 @require_POST
 @requires(write=SIGN)
+@rate_limited("upload")
 def agreement_document_add(request: OrgRequest, agreement_id: int) -> HttpResponse:
     agreement = _agreement(request, agreement_id)
     upload = request.FILES.get("document")

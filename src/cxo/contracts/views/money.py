@@ -11,6 +11,7 @@ from cxo.contracts.selectors.money import MoneyView, money_view, month_parse
 from cxo.contracts.selectors.programme import ProgrammeView, programme_view
 from cxo.contracts.tables import accruals_table, figures_table
 from cxo.core.access import OrgRequest, found
+from cxo.core.ratelimit import rate_limited
 
 
 def _view(request: OrgRequest) -> MoneyView:
@@ -39,6 +40,7 @@ def money(request: OrgRequest) -> HttpResponse:
     )
 
 
+@rate_limited("export")
 def money_xlsx_download(request: OrgRequest) -> HttpResponse:
     view = _view(request)
     response = HttpResponse(

@@ -33,6 +33,7 @@ from cxo.contracts.views.common import step, work_order_page
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.documents import document_data_from_upload
 from cxo.core.errors import ServiceError
+from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
 from cxo.sourcing.views.common import flash_error
 
@@ -112,6 +113,7 @@ def _invoice_lines(request: OrgRequest, invoiceable: list[Invoiceable]) -> list[
 
 
 @requires(write=FIN)
+@rate_limited("upload", methods=("POST",))
 def invoice_new(request: OrgRequest, work_order_id: int) -> HttpResponse:
     org = request.organisation
     wo = found(selectors.work_order_get, organisation=org, work_order_id=work_order_id)
@@ -180,6 +182,7 @@ def invoice_dispute(request: OrgRequest, invoice_id: int) -> HttpResponse:
 
 @require_POST
 @requires(write=FIN)
+@rate_limited("upload")
 def invoice_resubmit(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
     form = ResubmitForm(request.POST, request.FILES)

@@ -18,6 +18,7 @@ from cxo.contracts.services import work_orders as wo_services
 from cxo.contracts.views.common import step, work_order_page
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.documents import document_data_from_upload
+from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
 
 EXE, SIGN = Permission.MANAGE_EXECUTION, Permission.SIGN_CONTRACT
@@ -146,6 +147,7 @@ def _milestone(request: OrgRequest, milestone_id: int) -> Milestone:
 
 @require_POST
 @requires(write=EXE)
+@rate_limited("upload")
 def milestone_report(request: OrgRequest, milestone_id: int) -> HttpResponse:
     milestone = _milestone(request, milestone_id)
     note = ReportForm(request.POST).data.get("note", "")

@@ -28,6 +28,7 @@ from cxo.contracts.views.common import work_order_page
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.documents import document_response
 from cxo.core.errors import ServiceError
+from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
 from cxo.sourcing.views.common import flash_error
 
@@ -157,6 +158,7 @@ def work_order_edit(request: OrgRequest, work_order_id: int) -> HttpResponse:
     )
 
 
+@rate_limited("export")
 def work_order_pdf_download(request: OrgRequest, work_order_id: int) -> HttpResponse:
     wo = found(selectors.work_order_get, organisation=request.organisation, work_order_id=work_order_id)
     response = HttpResponse(work_order_pdf(work_order=wo), content_type="application/pdf")
