@@ -171,7 +171,7 @@ def agreement_send(*, actor: User, organisation: Organisation, agreement: Master
 def _lock(agreement: MasterAgreement) -> MasterAgreement:
     return (
         MasterAgreement.objects.for_organisation(agreement.organisation)
-        .select_for_update()
+        .select_for_update(of=("self",))  # this row only: PostgreSQL locks no nullable join
         .select_related("organisation", "provider", "provider_signature")
         .get(pk=agreement.pk)
     )

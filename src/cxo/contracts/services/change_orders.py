@@ -44,7 +44,7 @@ def change_order_create(
     _party(actor, organisation, work_order, Permission.MANAGE_EXECUTION)
     work_order = (
         WorkOrder.objects.for_organisation(work_order.organisation)
-        .select_for_update()
+        .select_for_update(of=("self",))  # this row only: PostgreSQL locks no nullable join
         .select_related("organisation", "provider")
         .get(pk=work_order.pk)
     )
@@ -86,7 +86,7 @@ def change_order_create(
 def _lock(change_order: ChangeOrder) -> ChangeOrder:
     return (
         ChangeOrder.objects.for_organisation(change_order.work_order.organisation)
-        .select_for_update()
+        .select_for_update(of=("self",))  # this row only: PostgreSQL locks no nullable join
         .select_related("work_order__organisation", "work_order__provider", "proposed_by_organisation")
         .get(pk=change_order.pk)
     )
@@ -166,7 +166,7 @@ def change_order_sign(
 def _execute(change_order: ChangeOrder) -> None:
     work_order = (
         WorkOrder.objects.for_organisation(change_order.work_order.organisation)
-        .select_for_update()
+        .select_for_update(of=("self",))  # this row only: PostgreSQL locks no nullable join
         .select_related("organisation", "provider", "agreement", "site", "service")
         .get(pk=change_order.work_order_id)
     )

@@ -112,7 +112,7 @@ def _attach(invoice: Invoice, document: DocumentData | None, actor: User) -> Non
 def _lock_work_order(work_order: WorkOrder) -> WorkOrder:
     return (
         WorkOrder.objects.for_organisation(work_order.organisation)
-        .select_for_update()
+        .select_for_update(of=("self",))  # this row only: PostgreSQL locks no nullable join
         .select_related("organisation", "provider", "agreement")
         .get(pk=work_order.pk)
     )
@@ -198,7 +198,7 @@ def _step(*, actor: User, organisation: Organisation, invoice: Invoice, verb: st
     _lock_work_order(work_order)
     locked = (
         Invoice.objects.for_organisation(work_order.organisation)
-        .select_for_update()
+        .select_for_update(of=("self",))  # this row only: PostgreSQL locks no nullable join
         .select_related("work_order__organisation", "work_order__provider", "work_order__agreement")
         .get(pk=invoice.pk)
     )

@@ -30,7 +30,7 @@ def _locked(actor: User, organisation: Organisation, milestone: Milestone, verb:
     )
     locked = (
         Milestone.objects.for_organisation(work_order.organisation)
-        .select_for_update()
+        .select_for_update(of=("self",))  # this row only: PostgreSQL locks no nullable join
         .select_related("work_order__organisation", "work_order__provider")
         .get(pk=milestone.pk)
     )

@@ -44,7 +44,7 @@ def _lock(work_order: WorkOrder, organisation: Organisation) -> WorkOrder:
     """The row locked, as ``organisation`` may see it: a draft is not the provider's (NotFound)."""
     locked = (
         WorkOrder.objects.for_party(organisation)
-        .select_for_update()
+        .select_for_update(of=("self",))  # this row only: PostgreSQL locks no nullable join
         .select_related("organisation", "provider", "agreement", "site", "service", "provider_signature")
         .filter(pk=work_order.pk)
         .first()
