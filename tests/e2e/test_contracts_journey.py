@@ -49,7 +49,7 @@ def test_the_work_order_from_signature_to_payment(
     page.goto(sponsor_url)
     expect(page.get_by_test_id("budget-total")).to_have_text("USD 1,230.00")
     page.get_by_test_id("wo-edit").click()
-    page.get_by_label("Master agreement").select_option(str(world.agreement.pk))
+    page.get_by_label("Master agreement").select_option(str(world.master_agreement.pk))
     shot("contracts-work-order-edit")
     page.get_by_test_id("wo-save").click()
     expect(page.get_by_test_id("agreement-standing")).to_have_text("In force")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from fpdf import FPDF
 
 from cxo.contracts.models import MasterAgreement, Milestone, WorkOrder
+from cxo.contracts.quality import quality_installed
 from cxo.contracts.services.agreements import agreement_create, agreement_document_add, agreement_send, agreement_sign
 from cxo.contracts.services.change_orders import change_order_create, change_order_sign
 from cxo.contracts.services.invoices import InvoiceLineInput, invoice_approve, invoice_dispute, invoice_submit
@@ -151,6 +152,40 @@ def _awarded(
     return WorkOrder.objects.for_organisation(rfp.organisation).get(award=award)
 
 
+def _quality_agreement(*, work_order: WorkOrder, started: int) -> None:
+    """When the sponsor keeps quality agreements in CXO (the quality demo loaded first), one in force with the
+    work order's provider before the work starts — quality's signatures, as activation asks for it."""
+    if not quality_installed():
+        return
+    from cxo.quality.content import agreement_sections
+    from cxo.quality.models import QualityAgreement
+    from cxo.quality.selectors import quality_agreement_in_force
+    from cxo.quality.services.agreement import agreement_create as quality_agreement_create
+    from cxo.quality.services.agreement import agreement_version_sign
+
+    sponsor, provider = work_order.organisation, work_order.provider
+    today = timezone.localdate()
+    if not QualityAgreement.objects.for_organisation(sponsor).exists() or quality_agreement_in_force(
+        sponsor=sponsor, provider=provider, site=work_order.site, on=today
+    ):
+        return
+    qa = User.objects.filter(username="teammate").first() or _member(sponsor)
+    provider_user = _member(provider)
+    assert qa is not None and provider_user is not None
+    agreement = quality_agreement_create(
+        actor=qa,
+        organisation=sponsor,
+        provider=provider,
+        title=f"Quality agreement: {work_order.title}",
+        sites=[work_order.site] if work_order.site else [],
+        sections={s.code: f"{s.name}: as the parties' procedures set out." for s in agreement_sections()},
+        effective_on=today - dt.timedelta(days=started),
+        expires_on=today + dt.timedelta(days=730),
+    )
+    version = agreement_version_sign(actor=qa, version=agreement.versions.get(), password=DEMO_PASSWORD)
+    agreement_version_sign(actor=provider_user, version=version, password=DEMO_PASSWORD)
+
+
 def _activate(
     *, work_order: WorkOrder, agreement: MasterAgreement, sponsor_user: User, amounts: list[str], started: int
 ) -> WorkOrder:
@@ -169,6 +204,7 @@ def _activate(
     work_order_send(actor=sponsor_user, organisation=sponsor, work_order=work_order)
     work_order_sign(actor=provider_user, organisation=provider, work_order=work_order, password=DEMO_PASSWORD)
     work_order_sign(actor=sponsor_user, organisation=sponsor, work_order=work_order, password=DEMO_PASSWORD)
+    _quality_agreement(work_order=work_order, started=started)
     return work_order_activate(actor=sponsor_user, organisation=sponsor, work_order=work_order)
 
 

@@ -1,8 +1,11 @@
 """What quality says about a work order: is the site approved for the service, is a quality agreement in force?
 
-Activation asks :func:`quality_on_record`. Quality records live in ``cxo.quality`` (qualification of a site for
-a service, quality agreements); until that app is installed, or while the sponsor has no quality records, the
-answer is *not on record* and does not stop activation — the page and the API say so.
+Activation asks :func:`quality_on_record`, which asks ``cxo.quality``'s selectors (``qualification_status_for``,
+``quality_agreement_in_force``). Each answer is *not on record* — and does not stop activation — while CXO has
+nothing to check against: the quality app is not installed, the sponsor keeps no approved supplier list in CXO
+(no qualification at all), or records no quality agreements in CXO (none with any provider), or the work order
+names no site or service. Once the sponsor keeps them, a site not approved for the service, or no agreement
+with the provider in force on the day (covering the site), refuses activation with quality's own words.
 """
 
 from __future__ import annotations
@@ -47,4 +50,37 @@ def quality_on_record(
             QualityCheck("Site approval", "not_on_record", NOT_ON_RECORD),
             QualityCheck("Quality agreement", "not_on_record", NOT_ON_RECORD),
         ]
-    raise NotImplementedError("cxo.quality is installed: wire its selectors here.")  # pragma: no cover
+    return [
+        _site_approval(sponsor=sponsor, site=site, service=service, on=on),
+        _quality_agreement(sponsor=sponsor, provider=provider, site=site, on=on),
+    ]
+
+
+def _site_approval(*, sponsor: Organisation, site: Site | None, service: Term | None, on: dt.date) -> QualityCheck:
+    from cxo.quality.models import Qualification
+    from cxo.quality.selectors import qualification_status_for
+
+    if site is None or service is None or not Qualification.objects.for_organisation(sponsor).exists():
+        return QualityCheck("Site approval", "not_on_record", NOT_ON_RECORD)
+    answer = qualification_status_for(sponsor=sponsor, site=site, service=service, on=on)
+    label = f"{answer.label} (conditions: {answer.conditions})" if answer.conditions else answer.label
+    return QualityCheck("Site approval", "ok" if answer.approved else "refused", label)
+
+
+def _quality_agreement(
+    *, sponsor: Organisation, provider: Organisation, site: Site | None, on: dt.date
+) -> QualityCheck:
+    from cxo.quality.models import QualityAgreement
+    from cxo.quality.selectors import quality_agreement_in_force
+
+    if not QualityAgreement.objects.for_organisation(sponsor).exists():
+        return QualityCheck("Quality agreement", "not_on_record", NOT_ON_RECORD)
+    version = quality_agreement_in_force(sponsor=sponsor, provider=provider, site=site, on=on)
+    if version is None:
+        covering = f" covering {site.name}" if site is not None else ""
+        return QualityCheck(
+            "Quality agreement", "refused", f"none with {provider.name}{covering} in force on {on:%d %b %Y}"
+        )
+    return QualityCheck(
+        "Quality agreement", "ok", f"{version.agreement.reference} in force until {version.expires_on:%d %b %Y}"
+    )

@@ -1,5 +1,6 @@
-"""Contracts objects for tests, benchmarks and the tenant-isolation walk: a master agreement in force, the world's
-work order taken to active with a milestone accepted and invoiced, and a change order drafted by the sponsor."""
+"""Contracts objects for tests, benchmarks and the tenant-isolation walk: a master agreement in force, a quality
+agreement in force (quality's own world leaves its agreement a draft), the world's work order taken to active with
+a milestone accepted and invoiced, and a change order drafted by the sponsor."""
 
 from __future__ import annotations
 
@@ -23,11 +24,16 @@ from cxo.contracts.services.work_orders import (
 )
 from cxo.core.documents import DocumentData
 from cxo.core.models import Organisation, User
+from cxo.quality.models import QualityAgreementVersion
+from cxo.quality.services.agreement import agreement_create as quality_agreement_create
+from cxo.quality.services.agreement import agreement_version_sign
+from cxo.registry.models import Site
 from cxo.sourcing.services.award import award_sign
 from cxo.sourcing.services.invitation import invitation_create
 from cxo.sourcing.services.proposal import proposal_submit
 from cxo.sourcing.services.rfp import rfp_close, rfp_create, rfp_issue
 from cxo.testing.factories import TEST_PASSWORD
+from cxo.testing.quality import agreement_text, provider_site
 from cxo.testing.sourcing import proposal_data
 
 PDF = b"%PDF-1.4\n% a test document\n"
@@ -100,11 +106,41 @@ def milestone_accepted(*, work_order: WorkOrder, sponsor_user: User, provider_us
     return milestone_accept(actor=sponsor_user, organisation=work_order.organisation, milestone=milestone)
 
 
+def quality_agreement_in_force(
+    *,
+    sponsor: Organisation,
+    sponsor_user: User,
+    provider: Organisation,
+    provider_user: User,
+    sites: list[Site] | None = None,
+) -> QualityAgreementVersion:
+    """A quality agreement with ``provider`` for ``sites``, signed by both and in force from today. By default for
+    a site of its own: the walk's work order names no site, so it is in force for it, while quality's world keeps
+    its site without one."""
+    today = timezone.localdate()
+    agreement = quality_agreement_create(
+        actor=sponsor_user,
+        organisation=sponsor,
+        provider=provider,
+        title="Quality agreement: packaging hall",
+        sites=sites if sites is not None else [provider_site(provider, name="Provan packaging hall", fei="0003004099")],
+        sections=agreement_text(),
+        effective_on=today,
+        expires_on=today + dt.timedelta(days=365),
+    )
+    version = agreement.versions.get()
+    version = agreement_version_sign(actor=sponsor_user, version=version, password=TEST_PASSWORD)
+    return agreement_version_sign(actor=provider_user, version=version, password=TEST_PASSWORD)
+
+
 def contracts_world(
     *, sponsor: Organisation, sponsor_user: User, provider: Organisation, provider_user: User, work_order: WorkOrder
 ) -> dict[str, Any]:
     """The walk's contracts objects, every one reachable by the sponsor and (once shared) by the provider."""
     agreement = agreement_in_force(
+        sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user
+    )
+    quality_agreement = quality_agreement_in_force(
         sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user
     )
     work_order = work_order_activated(
@@ -131,8 +167,9 @@ def contracts_world(
         terms=terms,
     )
     return {
-        "agreement": agreement,
-        "agreement_document": agreement.documents.first(),
+        "master_agreement": agreement,
+        "master_agreement_document": agreement.documents.first(),
+        "quality_agreement_in_force": quality_agreement,
         "work_order": work_order,
         "milestone": milestone,
         "evidence": milestone.documents.first(),

@@ -55,7 +55,7 @@ def _contracts(world: Any) -> dict[str, Any]:
         "milestone_id": world.milestone.pk,
         "change_order_id": world.change_order.pk,
         "invoice_id": world.invoice.pk,
-        "agreement_id": world.agreement.pk,
+        "agreement_id": world.master_agreement.pk,
         "document_id": world.evidence.pk,
         "programme_id": world.programme.pk,
     }
@@ -83,7 +83,7 @@ def _invoice(world: Any) -> dict[str, Any]:
 
 
 def _agreement(world: Any) -> dict[str, Any]:
-    return {"org": world.sponsor.slug, "agreement_id": world.agreement.pk}
+    return {"org": world.sponsor.slug, "agreement_id": world.master_agreement.pk}
 
 
 def _inbox(world: Any) -> dict[str, Any]:

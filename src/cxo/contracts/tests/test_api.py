@@ -58,12 +58,12 @@ def test_the_provider_reports_invoices_and_the_sponsor_accepts_and_pays_through_
         "active",
         "12900.00",
         0,
-        world.agreement.reference,
+        world.master_agreement.reference,
     )
     assert wo["provider_signature"]["content_sha256"] == wo["sponsor_signature"]["content_sha256"]
     assert [(q["subject"], q["standing"]) for q in wo["quality"]] == [
-        ("Site approval", "not_on_record"),
-        ("Quality agreement", "not_on_record"),
+        ("Site approval", "not_on_record"),  # the walk's work order names no site
+        ("Quality agreement", "ok"),
     ]
     assert "complete" in wo["actions"] and "terminate" in wo["actions"]
     m2 = wo["milestones"][1]

@@ -16,20 +16,27 @@ from cxo.contracts.selectors.programme import programme_view
 from cxo.core.demo import demo_tenants_load
 from cxo.core.models import Organisation
 from cxo.matching import live
+from cxo.quality.demo import quality_demo_load
+from cxo.quality.selectors import quality_agreement_in_force
 from cxo.registry.taxonomy import taxonomy_load
-from cxo.sourcing.demo import sourcing_demo_load
+from cxo.sourcing.demo import SourcingDemo, sourcing_demo_load
 from cxo.sourcing.models import Programme, RfpStatus
 from cxo.testing.registry_factories import RegistryOrganisationFactory, SiteFactory, capability_with_evidence
 
 
-def test_the_demo_fills_every_contracts_state_and_loads_once(db: None) -> None:
+def _sourcing_demo() -> SourcingDemo:
+    """The tenants and the sourcing demo on two registry providers (the demo's real names)."""
     taxonomy_load(actor=None)
     for name in ("Adare Pharmaceuticals, Inc.", "Actavis Elizabeth LLC"):
         org = RegistryOrganisationFactory.create(name=name)
         capability_with_evidence(site=SiteFactory.create(organisation=org), service="svc.mfg.drug_product")
     live.forget()
     demo_tenants_load()
-    sourcing = sourcing_demo_load()
+    return sourcing_demo_load()
+
+
+def test_the_demo_fills_every_contracts_state_and_loads_once(db: None) -> None:
+    sourcing = _sourcing_demo()
     out = contracts_demo_load()
     sponsor = Organisation.objects.get(slug="demo-sponsor")
     assert sourcing.rfp is not None and sourcing.rfp.status == RfpStatus.ISSUED  # the sourcing demo is untouched
@@ -60,3 +67,15 @@ def test_the_demo_fills_every_contracts_state_and_loads_once(db: None) -> None:
     assert again.work_orders == [] and again.lines[0].startswith("Contracts demo: work order")
     assert WorkOrder.objects.for_organisation(sponsor).count() == 2
     assert MasterAgreement.objects.for_organisation(sponsor).count() == 3
+
+
+def test_after_the_quality_demo_each_work_order_starts_under_a_quality_agreement_in_force(db: None) -> None:
+    """``cxo demo`` loads quality before contracts: the sponsor then keeps quality agreements in CXO, so activation
+    asks for one with each provider; the demo signs one where quality's demo has none."""
+    _sourcing_demo()
+    quality_demo_load()
+    testing, packaging = contracts_demo_load().work_orders
+    assert (testing.status, packaging.status) == ("active", "active")
+    today = timezone.localdate()
+    for wo in (testing, packaging):
+        assert quality_agreement_in_force(sponsor=wo.organisation, provider=wo.provider, site=wo.site, on=today)

@@ -77,7 +77,7 @@ def test_a_member_whose_role_may_not_sign_a_work_order_is_refused_and_recorded(
         organisation=world.sponsor,
         work_order=draft,
         terms=terms_input_of(draft),
-        agreement_id=world.agreement.pk,
+        agreement_id=world.master_agreement.pk,
     )
     work_order_send(actor=world.sponsor_user, organisation=world.sponsor, work_order=draft)
     work_order_sign(actor=world.provider_user, organisation=world.provider, work_order=draft, password=TEST_PASSWORD)

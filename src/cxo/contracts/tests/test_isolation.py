@@ -46,7 +46,7 @@ def test_selectors_pages_and_api_give_provider_b_and_sponsor_b_nothing(
         "milestone": world.milestone.pk,
         "change_order": world.change_order.pk,
         "invoice": world.invoice.pk,
-        "agreement": world.agreement.pk,
+        "agreement": world.master_agreement.pk,
         "document": world.evidence.pk,
     }
     for org in (provider_b, sponsor_b):

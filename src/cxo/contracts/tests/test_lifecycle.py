@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from cxo.contracts.content import work_order_content
 from cxo.contracts.models import Baseline, WorkOrder
-from cxo.contracts.quality import quality_on_record
 from cxo.contracts.services.agreements import agreement_terminate, contract_policy_set
 from cxo.contracts.services.terms import LineInput, MilestoneInput, TermsInput, terms_input_of
 from cxo.contracts.services.work_orders import (
@@ -58,12 +57,12 @@ def test_the_sponsor_edits_the_draft_and_the_server_computes_every_amount(
         organisation=world.sponsor,
         work_order=draft,
         terms=_terms(draft),
-        agreement_id=world.agreement.pk,
+        agreement_id=world.master_agreement.pk,
         title="Dissolution method transfer",
     )
     assert (wo.title, wo.agreement, wo.budget_total) == (
         "Dissolution method transfer",
-        world.agreement,
+        world.master_agreement,
         Decimal("1231"),
     )
     assert [(b.key, b.amount) for b in wo.budget_lines.all()] == [("L1", Decimal("800")), ("L4", Decimal("431"))]
@@ -88,7 +87,7 @@ def test_sent_returned_countersigned_signed_and_activated(world: SimpleNamespace
         organisation=sponsor,
         work_order=draft,
         terms=terms_input_of(draft),
-        agreement_id=world.agreement.pk,
+        agreement_id=world.master_agreement.pk,
     )
     wo = work_order_send(actor=world.sponsor_user, organisation=sponsor, work_order=wo)
     wo = work_order_return(
@@ -171,28 +170,17 @@ def test_activation_is_refused_while_the_agreement_is_not_in_force(world: Simple
         organisation=sponsor,
         work_order=draft,
         terms=terms_input_of(draft),
-        agreement_id=world.agreement.pk,
+        agreement_id=world.master_agreement.pk,
     )
     work_order_send(actor=world.sponsor_user, organisation=sponsor, work_order=wo)
     work_order_sign(actor=world.provider_user, organisation=world.provider, work_order=wo, password=TEST_PASSWORD)
     work_order_sign(actor=world.sponsor_user, organisation=sponsor, work_order=wo, password=TEST_PASSWORD)
-    agreement_terminate(actor=world.sponsor_user, organisation=sponsor, agreement=world.agreement, reason="Replaced.")
-    reference = world.agreement.reference
+    agreement_terminate(
+        actor=world.sponsor_user, organisation=sponsor, agreement=world.master_agreement, reason="Replaced."
+    )
+    reference = world.master_agreement.reference
     with pytest.raises(Conflict, match=rf"^The master agreement {reference} is not in force \(terminated\)\.$"):
         work_order_activate(actor=world.sponsor_user, organisation=sponsor, work_order=wo)
-
-
-def test_quality_is_not_on_record_until_the_quality_app_has_it(world: SimpleNamespace) -> None:
-    wo = world.work_order
-    checks = quality_on_record(
-        sponsor=wo.organisation, provider=wo.provider, site=wo.site, service=wo.service, on=timezone.localdate()
-    )
-    assert [(c.subject, c.standing, c.label) for c in checks] == [
-        ("Site approval", "not_on_record", "not on record"),
-        ("Quality agreement", "not_on_record", "not on record"),
-    ]
-    page = client_for(world.sponsor_user).get(f"/o/{world.sponsor.slug}/work-orders/{wo.pk}/").content.decode()
-    assert page.count("not on record") == 2
 
 
 def test_the_page_offers_only_the_steps_the_side_and_role_allow(world: SimpleNamespace, draft: WorkOrder) -> None:

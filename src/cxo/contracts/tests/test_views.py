@@ -96,7 +96,10 @@ def test_the_money_and_programme_views_take_the_same_queries_for_more_rows(world
             title=f"More work {n}",
         )
         wo = work_order_activated(
-            work_order=wo, agreement=world.agreement, sponsor_user=world.sponsor_user, provider_user=world.provider_user
+            work_order=wo,
+            agreement=world.master_agreement,
+            sponsor_user=world.sponsor_user,
+            provider_user=world.provider_user,
         )
         milestone_accepted(work_order=wo, sponsor_user=world.sponsor_user, provider_user=world.provider_user)
     after = counts()
