@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
-from cxo.core.roles import OrganisationType, Role
+from cxo.core.roles import OrganisationType, PlatformRole, Role
 from cxo.core.tenancy import FailClosedManager, ScopedQuerySet, TenantManager, TenantQuerySet, UnscopedManager
 
 
@@ -17,6 +17,16 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+
+
+class Profile(models.Model):
+    """What a user is on the platform beside their memberships: a platform role (``cxo.core.roles.platform_can``)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    platform_role = models.CharField(max_length=32, choices=PlatformRole.choices, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_platform_role_display() or 'no platform role'}"
 
 
 class Organisation(models.Model):

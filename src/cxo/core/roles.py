@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 
@@ -123,3 +124,43 @@ def role_allows(*, organisation_type: str, role: str, permission: Permission) ->
 def roles_for(organisation_type: str) -> list[tuple[str, str]]:
     """(value, label) pairs of the roles an organisation of this type can grant."""
     return [(r, Role(r).label) for r in ROLES_BY_TYPE.get(organisation_type, ())]
+
+
+# --- platform roles -----------------------------------------------------------------------------------
+# A few people act for the platform rather than for an organisation (the registry's curators). Their role is
+# on their profile (``cxo.core.models.Profile.platform_role``), beside and independent of their memberships,
+# and decided here like the organisation roles above.
+
+
+class PlatformRole(models.TextChoices):
+    REGISTRY_CURATOR = "registry_curator", "Registry curator"
+
+
+class PlatformPermission(StrEnum):
+    CURATE_REGISTRY = "curate_registry"  # decide claims on registry organisations, merge and split entries
+
+
+PLATFORM_DOING: dict[PlatformPermission, str] = {
+    PlatformPermission.CURATE_REGISTRY: "curating the registry",
+}
+
+PLATFORM_PERMISSIONS: dict[str, frozenset[PlatformPermission]] = {
+    PlatformRole.REGISTRY_CURATOR: frozenset({PlatformPermission.CURATE_REGISTRY}),
+}
+
+
+def platform_role_of(user: object) -> str:
+    """The user's platform role ("" for none, for anonymous users and for users without a profile)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return ""
+    try:
+        profile = user.profile  # type: ignore[attr-defined]  # a User (core.models imports this module)
+    except ObjectDoesNotExist:
+        return ""
+    role: str = profile.platform_role
+    return role
+
+
+def platform_can(user: object, permission: PlatformPermission) -> bool:
+    """Whether ``user``'s platform role grants ``permission`` (never, without one)."""
+    return permission in PLATFORM_PERMISSIONS.get(platform_role_of(user), frozenset())

@@ -19,8 +19,8 @@ from django.utils.text import slugify
 
 from cxo.core.audit import audit_record, diff
 from cxo.core.errors import Conflict, NotFound, ServiceError
-from cxo.core.models import ApiToken, Membership, Organisation, OrganisationInvitation, User
-from cxo.core.roles import ROLES_BY_TYPE, OrganisationType, Permission
+from cxo.core.models import ApiToken, Membership, Organisation, OrganisationInvitation, Profile, User
+from cxo.core.roles import ROLES_BY_TYPE, OrganisationType, Permission, PlatformRole
 from cxo.core.selectors import membership_get, membership_require
 
 TOKEN_PREFIX = "cxo"
@@ -320,3 +320,25 @@ def api_token_authenticate(*, secret: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def platform_role_set(*, actor: User | None, user: User, role: str, reason: str = "") -> Profile:
+    """Give ``user`` a platform role ("" takes it away). ``actor`` None: the command line or the demo loader."""
+    if role and role not in PlatformRole.values:
+        raise ServiceError(f"Unknown platform role {role!r}.", field="platform_role")
+    profile, _ = Profile.objects.get_or_create(user=user)
+    old = profile.platform_role
+    if old == role:
+        return profile
+    profile.platform_role = role
+    profile.save(update_fields=["platform_role"])
+    audit_record(
+        actor=actor,
+        organisation=None,
+        action="user.platform_role",
+        obj=user,
+        changes={"platform_role": [old, role]},
+        reason=reason,
+    )
+    return profile
