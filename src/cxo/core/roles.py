@@ -28,6 +28,10 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
     # provider roles (admin, project and quality are shared with sponsors)
     BUSINESS_DEVELOPMENT = "business_development", "Business development"
+    # Someone who followed an e-mailed RFP invitation to an unclaimed registry entry: they answer the invitations
+    # addressed to them (RfpInvitation.guest) and see nothing else of the organisation. Not grantable; a registry
+    # curator's approval of their claim request makes them its administrator.
+    GUEST = "guest", "Guest bidder"
 
 
 ROLES_BY_TYPE: dict[str, tuple[str, ...]] = {
@@ -50,6 +54,8 @@ class Permission(StrEnum):
     SIGN_QUALITY = "sign_quality"  # e-sign qualification decisions, CAPA closure, quality agreements
     MANAGE_FINANCE = "manage_finance"  # budgets, invoices
     SIGN_CONTRACT = "sign_contract"  # e-sign master agreements, work orders and change orders; contract settings
+    READ_INVITATIONS = "read_invitations"  # provider: the inbox (a guest bidder: only the invitations it holds)
+    REQUEST_CLAIM = "request_claim"  # guest bidder: ask a registry curator to make it the organisation's admin
 
 
 # What each permission lets a member do, in words for the refusal "Your role (Viewer) does not allow …".
@@ -67,12 +73,14 @@ DOING: dict[Permission, str] = {
     Permission.SIGN_QUALITY: "signing quality decisions",
     Permission.MANAGE_FINANCE: "managing budgets and invoices",
     Permission.SIGN_CONTRACT: "signing contracts",
+    Permission.READ_INVITATIONS: "reading RFP invitations",
+    Permission.REQUEST_CLAIM: "requesting to administer the organisation",
 }
 
 _ALL = frozenset(Permission)
 
 _SPONSOR: dict[str, frozenset[Permission]] = {
-    Role.ADMIN: _ALL - {Permission.MANAGE_PROFILE, Permission.RESPOND},
+    Role.ADMIN: _ALL - {Permission.MANAGE_PROFILE, Permission.RESPOND, Permission.REQUEST_CLAIM},
     Role.SOURCING: frozenset(
         {
             Permission.VIEW,
@@ -110,15 +118,33 @@ _PROVIDER: dict[str, frozenset[Permission]] = {
     Role.QUALITY: frozenset({Permission.VIEW, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY}),
 }
 
+
+def _reading_invitations(table: dict[str, frozenset[Permission]]) -> dict[str, frozenset[Permission]]:
+    """Whoever may VIEW the organisation reads all its invitations."""
+    return {
+        role: perms | {Permission.READ_INVITATIONS} if Permission.VIEW in perms else perms
+        for role, perms in table.items()
+    }
+
+
 PERMISSIONS: dict[str, dict[str, frozenset[Permission]]] = {
-    OrganisationType.SPONSOR: _SPONSOR,
-    OrganisationType.PROVIDER: _PROVIDER,
+    OrganisationType.SPONSOR: _reading_invitations(_SPONSOR),
+    OrganisationType.PROVIDER: {
+        **_reading_invitations(_PROVIDER),
+        # no VIEW: every page and operation of the organisation is closed to a guest but the invitations it holds
+        Role.GUEST: frozenset({Permission.READ_INVITATIONS, Permission.RESPOND, Permission.REQUEST_CLAIM}),
+    },
 }
 
 
 def role_allows(*, organisation_type: str, role: str, permission: Permission) -> bool:
     """Whether ``role`` in an organisation of ``organisation_type`` grants ``permission``."""
     return permission in PERMISSIONS.get(organisation_type, {}).get(role, frozenset())
+
+
+def roles_in_table(organisation_type: str) -> tuple[str, ...]:
+    """Every role the table knows for this type: the grantable ones, then those given by a flow (the guest bidder)."""
+    return tuple(PERMISSIONS.get(organisation_type, {}))
 
 
 def roles_for(organisation_type: str) -> list[tuple[str, str]]:

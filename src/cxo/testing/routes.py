@@ -5,7 +5,10 @@ sponsor of the test world (or, with ``extra``, to its provider): the outsider mu
 owner must get in, and a member whose role lacks the permission the route declares must get 403
 (the permission is read from the view or operation, not from this table). ``signed_in``
 routes show shared data (the registry, the user's own account): anonymous users are turned
-away, signed-in users get in. ``public`` routes need no sign-in (login, password reset).
+away, signed-in users get in. ``curator`` routes are a registry curator's (a platform role): anonymous users are
+turned away, any other signed-in user gets 404, the world's curator gets in. ``public`` routes need no sign-in
+(login, password reset). The world's curator and its guest bidder (holding none of its invitations) also try
+every tenant route and reach nothing (``cxo.testing.walk.visitors``).
 A route missing from this table fails the walk, so a new view cannot slip through unclassified.
 """
 
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["public", "signed_in", "tenant"]
+Kind = Literal["public", "signed_in", "curator", "tenant"]
 Kwargs = Callable[[Any], dict[str, Any]]
 
 
@@ -157,6 +160,8 @@ WEB_ROUTES: dict[str, Route] = {
     "registry_evidence": Route("signed_in", kwargs=lambda w: {"capability_id": w.registry_capability.pk}),
     "registry_stats": Route("signed_in"),
     "registry_imports": Route("signed_in"),
+    "registry_claims": Route("curator"),
+    "registry_claim": Route("curator", kwargs=lambda w: {"claim_id": w.claim.pk}, methods=("GET", "POST")),
     # sourcing, sponsor side: the sponsor's programme, need, RFPs, questions, proposals, documents
     "sourcing_home": Route("tenant", kwargs=_org),
     "programme_create": Route("tenant", kwargs=_org, methods=("GET", "POST")),
@@ -282,6 +287,10 @@ WEB_ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
         methods=("GET", "POST"),
         extra={"owner": "provider_user"},
+    ),
+    # a guest bidder asks to administer the provider (refused here: the world's provider has an administrator)
+    "inbox_claim_request": Route(
+        "tenant", kwargs=lambda w: {"org": w.provider.slug}, methods=("POST",), extra={"owner": "guest_user"}
     ),
     "inbox_document": Route(
         "tenant",

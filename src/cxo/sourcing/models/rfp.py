@@ -141,6 +141,10 @@ class RfpInvitation(TenantOwned):
     provider = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
     email = models.EmailField(blank=True, help_text="Where the invitation went if the provider has no users yet.")
     token_hash = models.CharField(max_length=64, blank=True)
+    # Who followed the e-mailed link to an unclaimed entry: a guest bidder of this invitation only (Role.GUEST).
+    guest = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     source = models.CharField(max_length=16, default="directory", help_text="shortlist or directory")
     status = models.CharField(max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.INVITED)
     decline_reason = models.TextField(blank=True)
