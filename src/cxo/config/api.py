@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from cxo.contracts import api as contracts_api
 from cxo.core import api as core_api
 from cxo.core.api_auth import api_auth
 from cxo.core.errors import ServiceError
+from cxo.core.openapi import DeclaredErrorsAPI
 from cxo.core.ratelimit import RateLimited
 from cxo.core.tenancy import TenantScopeError
 from cxo.matching import api as matching_api
@@ -19,7 +19,7 @@ from cxo.quality import api as quality_api
 from cxo.registry import api as registry_api
 from cxo.sourcing import api as sourcing_api
 
-api = NinjaAPI(
+api = DeclaredErrorsAPI(
     title="CXO API",
     version="1",
     description=(
