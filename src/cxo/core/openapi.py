@@ -20,15 +20,17 @@ from ninja.openapi.schema import OpenAPISchema
 class ErrorOut(Schema):
     """A refusal, with a message for a person to read."""
 
-    detail: str
+    detail: str = Field(description="What was refused and why, in words for a person.")
     field: str | None = Field(None, description="The input the message is about, when it is about one.")
 
 
 class ValidationErrorOut(Schema):
     """Input that does not match the operation's schema: the message, and each field's error."""
 
-    detail: str
-    errors: list[dict[str, Any]]
+    detail: str = Field(description="Always 'Invalid request.'")
+    errors: list[dict[str, Any]] = Field(
+        description="One entry per invalid input: where (`loc`), what (`msg`, `type`)."
+    )
 
 
 WHY: dict[int, str] = {
