@@ -12,13 +12,15 @@ request as curl.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.http import HttpRequest, JsonResponse
 from django.test import override_settings
 from django.urls import path
@@ -34,6 +36,18 @@ from schemathesis.specs.openapi.checks import (
 
 from cxo.core.openapi import DeclaredErrorsAPI
 from cxo.core.services import api_token_create
+
+
+@pytest.fixture(autouse=True)
+def _one_connection() -> Iterator[None]:
+    """Schemathesis calls the WSGI app itself: keep the test's database connection (and its transaction) open
+    across requests, as Django's test client does, instead of closing it when each request finishes."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
 
 POSITIVE_EXAMPLES = 6
 NEGATIVE_EXAMPLES = 3
