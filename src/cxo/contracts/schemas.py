@@ -35,7 +35,7 @@ AMOUNT = "An amount in the record's currency, as a string to its minor units (IS
 # --- out ---------------------------------------------------------------------------------------------------------
 
 
-class SignatureOut(Schema):
+class ContractSignatureOut(Schema):
     signer: str
     signer_name: str
     meaning: str
@@ -47,7 +47,7 @@ class SignatureOut(Schema):
         return obj.signer_username
 
 
-class DocumentOut(Schema):
+class ContractDocumentOut(Schema):
     id: int
     name: str
     version: int
@@ -75,7 +75,7 @@ class BudgetLineOut(Schema):
         return amount(obj.amount, obj.work_order.currency)
 
 
-class MilestoneOut(Schema):
+class WorkOrderMilestoneOut(Schema):
     id: int
     key: str
     name: str
@@ -89,7 +89,7 @@ class MilestoneOut(Schema):
     report_note: str
     decided_at: dt.datetime | None
     decision_reason: str
-    evidence: list[DocumentOut]
+    evidence: list[ContractDocumentOut]
 
     @staticmethod
     def resolve_amount(obj: Milestone) -> str:
@@ -137,7 +137,7 @@ class InvoiceOut(Schema):
     paid_on: dt.date | None
     payment_reference: str
     lines: list[InvoiceLineOut]
-    documents: list[DocumentOut]
+    documents: list[ContractDocumentOut]
 
     @staticmethod
     def resolve_total(obj: Invoice) -> str:
@@ -176,8 +176,8 @@ class _ChangeOrderFields(Schema):
     base_number: int
     total_after: str = Field(description=AMOUNT)
     decision_reason: str
-    sponsor_signature: SignatureOut | None
-    provider_signature: SignatureOut | None
+    sponsor_signature: ContractSignatureOut | None
+    provider_signature: ContractSignatureOut | None
 
 
 class ChangeOrderOut(_ChangeOrderFields):
@@ -256,10 +256,10 @@ class WorkOrderOut(WorkOrderSummaryOut):
     time_and_materials: bool
     return_comment: str
     content_sha256: str
-    provider_signature: SignatureOut | None
-    sponsor_signature: SignatureOut | None
+    provider_signature: ContractSignatureOut | None
+    sponsor_signature: ContractSignatureOut | None
     budget_lines: list[BudgetLineOut]
-    milestones: list[MilestoneOut]
+    milestones: list[WorkOrderMilestoneOut]
     baselines: list[BaselineOut]
     change_orders: list[ChangeOrderOut]
     invoices: list[InvoiceOut]
@@ -404,9 +404,9 @@ class AgreementOut(Schema):
     in_force: bool
     terms_summary: str
     content_sha256: str
-    provider_signature: SignatureOut | None
-    sponsor_signature: SignatureOut | None
-    documents: list[DocumentOut]
+    provider_signature: ContractSignatureOut | None
+    sponsor_signature: ContractSignatureOut | None
+    documents: list[ContractDocumentOut]
 
     @staticmethod
     def resolve_sponsor(obj: MasterAgreement) -> str:
@@ -459,7 +459,7 @@ class ProgrammeViewOut(Schema):
 # --- in ----------------------------------------------------------------------------------------------------------
 
 
-class DocumentIn(Schema):
+class ContractDocumentIn(Schema):
     name: Annotated[str, Column(ContractDocument, "name")] = ""
     content_base64: str = ""
     content_type: str = "application/octet-stream"
@@ -522,7 +522,7 @@ class CommentIn(Schema):
 
 class ReportIn(Schema):
     note: str = ""
-    evidence: list[DocumentIn] = Field(default_factory=list)
+    evidence: list[ContractDocumentIn] = Field(default_factory=list)
 
 
 class ChangeOrderIn(TermsIn):
@@ -547,13 +547,13 @@ class InvoiceIn(Schema):
     issue_date: dt.date | None = None
     note: str = ""
     lines: list[InvoiceLineIn] = Field(default_factory=list)
-    document: DocumentIn | None = None
+    document: ContractDocumentIn | None = None
 
 
 class ResubmitIn(Schema):
     answer: str = ""
     lines: list[InvoiceLineIn] | None = None
-    document: DocumentIn | None = None
+    document: ContractDocumentIn | None = None
 
 
 class PayIn(Schema):

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from cxo.contracts import selectors
 from cxo.contracts.api import org_api
 from cxo.contracts.models import ContractPolicy, MasterAgreement
-from cxo.contracts.schemas import AgreementIn, AgreementOut, DocumentIn, PolicyIn, PolicyOut, ReasonIn, SignIn
+from cxo.contracts.schemas import AgreementIn, AgreementOut, ContractDocumentIn, PolicyIn, PolicyOut, ReasonIn, SignIn
 from cxo.contracts.services import agreements as services
 from cxo.core.access import OrgRequest
 from cxo.core.documents import document_data_from_base64
@@ -59,7 +59,9 @@ def agreement_get(request: OrgRequest, agreement_id: int) -> MasterAgreement:
 
 @org_api.post("/agreements/{agreement_id}/documents", response={201: AgreementOut}, permission=SIGN)
 @rate_limited("upload")
-def agreement_document_add(request: OrgRequest, agreement_id: int, payload: DocumentIn) -> tuple[int, MasterAgreement]:
+def agreement_document_add(
+    request: OrgRequest, agreement_id: int, payload: ContractDocumentIn
+) -> tuple[int, MasterAgreement]:
     """Attach the next version of the draft agreement's document (base64), kept with its SHA-256."""
     services.agreement_document_add(
         actor=request.user,

@@ -13,15 +13,15 @@ from cxo.contracts.models import Invoice, Milestone
 from cxo.contracts.schemas import (
     ChangeOrderDetailOut,
     ChangeOrderIn,
-    DocumentIn,
+    ContractDocumentIn,
     InvoiceIn,
     InvoiceOut,
-    MilestoneOut,
     PayIn,
     ReasonIn,
     ReportIn,
     ResubmitIn,
     SignIn,
+    WorkOrderMilestoneOut,
 )
 from cxo.contracts.services import change_orders as co_services
 from cxo.contracts.services import invoices as invoice_services
@@ -34,7 +34,7 @@ from cxo.core.roles import Permission
 EXE, SIGN, FIN = Permission.MANAGE_EXECUTION, Permission.SIGN_CONTRACT, Permission.MANAGE_FINANCE
 
 
-def _document(d: DocumentIn | None, field: str) -> DocumentData | None:
+def _document(d: ContractDocumentIn | None, field: str) -> DocumentData | None:
     if d is None:
         return None
     return document_data_from_base64(
@@ -46,7 +46,7 @@ def _milestone(request: OrgRequest, milestone_id: int) -> Milestone:
     return selectors.milestone_get(organisation=request.organisation, milestone_id=milestone_id)
 
 
-@org_api.post("/milestones/{milestone_id}/report", response=MilestoneOut, permission=EXE)
+@org_api.post("/milestones/{milestone_id}/report", response=WorkOrderMilestoneOut, permission=EXE)
 @rate_limited("upload")
 def milestone_report(request: OrgRequest, milestone_id: int, payload: ReportIn) -> Milestone:
     """The provider reports the milestone done, with at least one evidence document (base64)."""
@@ -60,7 +60,7 @@ def milestone_report(request: OrgRequest, milestone_id: int, payload: ReportIn) 
     )
 
 
-@org_api.post("/milestones/{milestone_id}/accept", response=MilestoneOut, permission=EXE)
+@org_api.post("/milestones/{milestone_id}/accept", response=WorkOrderMilestoneOut, permission=EXE)
 def milestone_accept(request: OrgRequest, milestone_id: int) -> Milestone:
     """The sponsor accepts the reported milestone: it may then be invoiced."""
     return milestone_services.milestone_accept(
@@ -68,7 +68,7 @@ def milestone_accept(request: OrgRequest, milestone_id: int) -> Milestone:
     )
 
 
-@org_api.post("/milestones/{milestone_id}/reject", response=MilestoneOut, permission=EXE)
+@org_api.post("/milestones/{milestone_id}/reject", response=WorkOrderMilestoneOut, permission=EXE)
 def milestone_reject(request: OrgRequest, milestone_id: int, payload: ReasonIn) -> Milestone:
     """The sponsor rejects the reported milestone, with the reason."""
     return milestone_services.milestone_reject(

@@ -48,7 +48,11 @@ def test_every_grantable_role_has_permissions_and_nothing_else_has() -> None:
                 "sign_contract",
             },
         ),
-        ("sponsor", "sourcing", {"view", "read_invitations", "manage_sourcing", "evaluate", "sign_award", "sign_contract"}),
+        (
+            "sponsor",
+            "sourcing",
+            {"view", "read_invitations", "manage_sourcing", "evaluate", "sign_award", "sign_contract"},
+        ),
         ("sponsor", "quality", {"view", "read_invitations", "evaluate", "manage_quality", "sign_quality"}),
         ("sponsor", "viewer", {"view", "read_invitations"}),
         (
@@ -68,7 +72,11 @@ def test_every_grantable_role_has_permissions_and_nothing_else_has() -> None:
                 "sign_contract",
             },
         ),
-        ("provider", "business_development", {"view", "read_invitations", "manage_profile", "respond", "sign_contract"}),
+        (
+            "provider",
+            "business_development",
+            {"view", "read_invitations", "manage_profile", "respond", "sign_contract"},
+        ),
         ("provider", "guest", {"read_invitations", "respond", "request_claim"}),
     ],
 )
