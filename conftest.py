@@ -15,9 +15,11 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from cxo.core import services
-from cxo.core.models import Membership, Organisation, User
-from cxo.core.roles import OrganisationType
+from cxo.core.models import Membership, Organisation, OrganisationClaim, User
+from cxo.core.roles import OrganisationType, PlatformRole
+from cxo.testing.contracts import contracts_world
 from cxo.testing.factories import TEST_PASSWORD, UserFactory
+from cxo.testing.quality import quality_world
 from cxo.testing.registry_factories import registry_world
 from cxo.testing.sourcing import sourcing_world
 
@@ -137,10 +139,27 @@ def world(
     sourcing = sourcing_world(
         sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user
     )
+    quality = quality_world(sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user)
+    contracts = contracts_world(
+        sponsor=sponsor,
+        sponsor_user=sponsor_user,
+        provider=provider,
+        provider_user=provider_user,
+        work_order=sourcing.pop("work_order"),
+    )
     _, provider_secret = services.api_token_create(user=provider_user, name="walk")
+    # a registry curator (no membership) and a guest bidder of the provider holding none of the world's invitations,
+    # with a claim request: both try every tenant route in the walk
+    curator = UserFactory.create(username="walk-curator")
+    services.platform_role_set(actor=None, user=curator, role=PlatformRole.REGISTRY_CURATOR)
+    guest_user = UserFactory.create(username="walk-guest")
+    services.guest_membership_add(user=guest_user, organisation=provider)
+    claim = OrganisationClaim.objects.create(organisation=provider, requester=guest_user, message="walk")
     return SimpleNamespace(
         **registry,
         **sourcing,
+        **quality,
+        **contracts,
         provider_user=provider_user,
         provider_secret=provider_secret,
         sponsor=sponsor,
@@ -155,4 +174,7 @@ def world(
         outsider_secret=outsider_secret,
         shortlist=shortlist,
         shortlist_entry=shortlist_entry,
+        curator=curator,
+        guest_user=guest_user,
+        claim=claim,
     )

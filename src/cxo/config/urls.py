@@ -11,6 +11,7 @@ from cxo.core.access import organisation_urls
 from cxo.core.urls import org_urlpatterns as core_pages
 from cxo.core.views import LoginView, PasswordResetView
 from cxo.matching.urls import org_urlpatterns as matching_pages
+from cxo.quality.urls import org_urlpatterns as quality_pages
 from cxo.sourcing.urls import org_urlpatterns as sourcing_pages
 
 urlpatterns = [
@@ -20,7 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("registry/", include("cxo.registry.urls")),
-    organisation_urls(core_pages, matching_pages, sourcing_pages, contracts_pages),
+    organisation_urls(core_pages, matching_pages, sourcing_pages, quality_pages, contracts_pages),
     path("", include("cxo.sourcing.urls")),
     path("", include("cxo.core.urls")),
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from cxo.core.roles import Permission
+from cxo.core.roles import Permission, PlatformPermission, platform_can
 from cxo.core.selectors import membership_can
 
 
@@ -18,4 +18,5 @@ def organisations(request: HttpRequest) -> dict[str, object]:
     can = {}
     if current is not None:
         can = {p.value: membership_can(membership=current, permission=p) for p in Permission}
-    return {"nav_memberships": memberships, "nav_membership": current, "can": can}
+    curator = platform_can(user, PlatformPermission.CURATE_REGISTRY)
+    return {"nav_memberships": memberships, "nav_membership": current, "can": can, "curator": curator}

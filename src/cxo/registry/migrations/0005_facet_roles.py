@@ -18,7 +18,7 @@ def kinds_to_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0006_organisation_roles"),
+        ("core", "0008_organisation_roles"),
         ("registry", "0004_compliance_events_and_read_time_status"),
     ]
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest
 
+from cxo.core.documents import document_data_from_upload
 from cxo.core.errors import NotFound, ServiceError
-from cxo.sourcing.services.documents import DocumentData
 
 
 def flash_error(request: HttpRequest, exc: ServiceError, form: Any = None) -> None:
@@ -23,12 +22,7 @@ def flash_error(request: HttpRequest, exc: ServiceError, form: Any = None) -> No
         messages.error(request, exc.message)
 
 
-def document_data(upload: UploadedFile) -> DocumentData:
-    return DocumentData(
-        name=upload.name or "document",
-        content=upload.read(),
-        content_type=upload.content_type or "application/octet-stream",
-    )
+document_data = document_data_from_upload
 
 
 def base_url(request: HttpRequest) -> str:

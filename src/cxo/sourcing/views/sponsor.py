@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from cxo.core.access import OrgRequest, found, requires
+from cxo.core.documents import document_response
 from cxo.core.errors import ServiceError
 from cxo.core.links import record_links
 from cxo.core.models import Organisation
@@ -22,6 +23,7 @@ from cxo.core.ratelimit import rate_limited
 from cxo.core.redirects import safe_next, with_query
 from cxo.core.roles import OrganisationType, Permission
 from cxo.core.selectors import member_list, membership_can
+from cxo.core.standing import provider_standings, site_standings
 from cxo.sourcing import selectors
 from cxo.sourcing.forms import (
     AnswerForm,
@@ -471,6 +473,10 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
             pk__in=[o.pk for o in results] + [m.organisation.pk for m in matches], memberships__isnull=False
         ).values_list("pk", flat=True)
     )
+    # The sponsor's own word on each (its approved supplier list), for the services the need asks for.
+    services = list((rfp.need.criteria or {}).get("services", []))
+    by_site = site_standings(sponsor=org, site_ids=[m.site_id for m in matches if m.site_id], services=services)
+    by_provider = provider_standings(sponsor=org, provider_ids=[o.pk for o in results], services=services)
     return render(
         request,
         "sourcing/rfp_invite.html",
@@ -478,8 +484,8 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
             "organisation": org,
             "rfp": rfp,
             "q": q,
-            "results": results,
-            "matches": matches,
+            "results": [(o, by_provider.get(o.pk)) for o in results],
+            "matches": [(m, by_site.get(m.site_id) if m.site_id else None) for m in matches],
             "invited": invited,
             "with_users": with_users,
             "invitations": selectors.invitation_list(rfp=rfp),
@@ -667,6 +673,11 @@ def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     proposals = list(selectors.proposal_list(rfp=rfp))
     evaluation = {r.proposal.pk: r for r in selectors.rfp_evaluation(rfp=rfp)}
+    standings = provider_standings(
+        sponsor=org,
+        provider_ids=[p.provider_id for p in proposals],
+        services=list((rfp.need.criteria or {}).get("services", [])),
+    )
     form = AwardForm(request.POST or None, proposals=proposals)
     if request.method == "POST" and form.is_valid():
         proposal = next(p for p in proposals if p.pk == form.cleaned_data["proposal"])
@@ -689,12 +700,17 @@ def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
     return render(
         request,
         "sourcing/rfp_award.html",
-        {"organisation": org, "rfp": rfp, "form": form, "proposals": proposals, "evaluation": evaluation},
+        {
+            "organisation": org,
+            "rfp": rfp,
+            "form": form,
+            "proposals": [(p, standings.get(p.provider_id)) for p in proposals],
+            "evaluation": evaluation,
+        },
     )
 
 
-def document_download(request: OrgRequest, document_id: int) -> HttpResponse:
+def document_download(request: OrgRequest, document_id: int) -> HttpResponseBase:
     org = request.organisation
     document = found(selectors.document_get_for_sponsor, organisation=org, document_id=document_id)
-    response: Any = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
-    return response  # a streaming response, served as any other
+    return document_response(document)
