@@ -33,7 +33,16 @@ from django.db.models import Q
 
 from cxo.core.models import Organisation
 from cxo.registry.compliance import ComplianceFacts, compliance_facts
-from cxo.registry.models import Capability, Evidence, OrganisationFacets, Site, SiteFacets, Term
+from cxo.registry.models import (
+    Capability,
+    Evidence,
+    FacetGroup,
+    FactScope,
+    OrganisationFacets,
+    Site,
+    SiteFacets,
+    Term,
+)
 from cxo.registry.taxonomy import term_normalise
 
 
@@ -331,6 +340,23 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     finished_goods = {t.id for code in FINISHED_GOODS_SERVICES if (t := tree.by_code.get(code))}
 
     site_rows: list[SiteFacets] = []
+    group_rows: list[FacetGroup] = []
+
+    def group(org_id: int, site_id: int | None, scope: str, country: str, kind: str, profile: Profile,
+              services: set[int], record: _Record) -> FacetGroup:  # fmt: skip
+        return FacetGroup(
+            organisation_id=org_id,
+            site_id=site_id,
+            scope=scope,
+            country=country,
+            kind=kind,
+            services=signature(services),
+            dosage_forms=signature(tree.with_ancestors(profile.dosage_forms)),
+            routes=signature(tree.with_ancestors(profile.routes)),
+            evidence=signature(profile.evidence),
+            **record.columns(),
+        )
+
     countries: dict[int, set[str]] = defaultdict(set)
     site_counts: dict[int, int] = defaultdict(int)
     records: dict[int, _Record] = defaultdict(_Record)
@@ -341,14 +367,22 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
         own = by_site.get(site_id, Profile())
         services = tree.with_ancestors(own.services)
         profile = own
-        if services & finished_goods:
-            # The organisation's products (NDC listings) are made or packed at its finished-goods sites.
-            profile = own.union(org_wide.get(org_id, Profile()))
         countries[org_id].add(country)
         site_counts[org_id] += 1
         facts = facts_by_fei.get(fei_key) if fei_key else None
         record = _Record().add(facts, expiry)
         records[org_id].add(facts, expiry)
+        group_rows.append(group(org_id, site_id, FactScope.SITE, country, kind, own, services, record))
+        fg_services = {t for t in services if t in finished_goods or finished_goods & set(tree.ancestors(t))}
+        inherited = org_wide.get(org_id)
+        if fg_services and inherited is not None:
+            # The organisation's products (NDC listings) are made or packed at its finished-goods sites:
+            # facts of those services at this site, not of its other operations (API manufacture, …).
+            profile = own.union(inherited)
+            group_rows.append(
+                group(org_id, site_id, FactScope.INHERITED, country, kind, inherited,
+                      tree.with_ancestors(fg_services), record)  # fmt: skip
+            )
         site_rows.append(
             SiteFacets(
                 site_id=site_id,
@@ -367,6 +401,10 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     org_rows = []
     for org_id, name, kind, registrant_duns in organisations.values():
         profile = org_all.get(org_id, Profile())
+        if org_id in org_wide or not site_counts.get(org_id):
+            wide = org_wide.get(org_id, Profile())
+            services = tree.with_ancestors(wide.services)
+            group_rows.append(group(org_id, None, FactScope.ORGANISATION, "", kind, wide, services, records[org_id]))
         org_rows.append(
             OrganisationFacets(
                 organisation_id=org_id,
@@ -386,12 +424,16 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     if ids is None:
         SiteFacets.objects.all().delete()
         OrganisationFacets.objects.all().delete()
+        FacetGroup.objects.all().delete()
     else:
         for start in range(0, len(ids), CHUNK):
-            SiteFacets.objects.filter(organisation_id__in=ids[start : start + CHUNK]).delete()
-            OrganisationFacets.objects.filter(organisation_id__in=ids[start : start + CHUNK]).delete()
+            chunk = ids[start : start + CHUNK]
+            SiteFacets.objects.filter(organisation_id__in=chunk).delete()
+            OrganisationFacets.objects.filter(organisation_id__in=chunk).delete()
+            FacetGroup.objects.filter(organisation_id__in=chunk).delete()
     SiteFacets.objects.bulk_create(site_rows, batch_size=2000)
     OrganisationFacets.objects.bulk_create(org_rows, batch_size=2000)
+    FacetGroup.objects.bulk_create(group_rows, batch_size=2000)
     return FacetsRebuilt(sites=len(site_rows), organisations=len(org_rows))
 
 

@@ -350,3 +350,45 @@ class OrganisationFacets(models.Model):
 
     def __str__(self) -> str:
         return f"facets of organisation {self.organisation_id}"
+
+
+class FactScope(models.TextChoices):
+    SITE = "site", "The site's own record"
+    INHERITED = "inherited", "Its organisation's products, at a site that makes or packs finished goods"
+    ORGANISATION = "organisation", "Organisation-wide, tied to no site"
+
+
+class FacetGroup(models.Model):
+    """Facts that hold together, for directory filters and counts: a site's own record, its organisation's
+    products where that site makes or packs finished goods, or an organisation's facts tied to no site.
+
+    Directory filters must be met by one group ("has a site in Austria that labels", not "a site in
+    Austria, and labelling somewhere"), and counts are of distinct sites or organisations with such a
+    group (:mod:`cxo.registry.search`). Rebuilt with the rest of the index by
+    :func:`cxo.registry.facets.facets_rebuild`. Organisation-scope rows carry the organisation's
+    registration and compliance record (the newest registration and the union of its sites').
+    """
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    scope = models.CharField(max_length=12, choices=FactScope.choices)
+    country = models.CharField(max_length=3, blank=True)
+    kind = models.CharField(max_length=120, blank=True)
+    services = models.CharField(max_length=1000, blank=True)
+    dosage_forms = models.TextField(blank=True)
+    routes = models.TextField(blank=True)
+    evidence = models.CharField(max_length=200, blank=True)
+    registration_expiry = models.DateField(null=True, blank=True)
+    inspections = models.CharField(max_length=20, blank=True)
+    warning_letter_on = models.DateField(null=True, blank=True)
+    recall_class1_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "scope"], name="facetgroup_org"),
+            models.Index(fields=["site", "scope"], name="facetgroup_site"),
+            models.Index(fields=["country", "services"], name="facetgroup_country"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} facts of organisation {self.organisation_id}, site {self.site_id}"

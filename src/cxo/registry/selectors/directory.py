@@ -17,6 +17,7 @@ from cxo.core.models import Organisation
 from cxo.core.pagination import page_check
 from cxo.registry.facets import TermNode, TermTree, signature_values
 from cxo.registry.models import (
+    FacetGroup,
     OrganisationFacets,
     Site,
     SiteFacets,
@@ -32,8 +33,13 @@ from cxo.registry.search import (
     sort_check,
 )
 
+# Both directories filter and count fact groups (FacetGroup), so that the facts a filter combines are
+# facts of one site (cxo.registry.search), and page through their own index rows.
 SITE_INDEX = FacetIndex(
-    model=SiteFacets,
+    model=FacetGroup,
+    hits=SiteFacets,
+    entity="site_id",
+    groups=Q(site__isnull=False),
     countries_column="country",
     sorts={
         "name": ("sort_name", "site_id"),
@@ -44,8 +50,10 @@ SITE_INDEX = FacetIndex(
 )
 
 ORGANISATION_INDEX = FacetIndex(
-    model=OrganisationFacets,
-    countries_column="countries",
+    model=FacetGroup,
+    hits=OrganisationFacets,
+    entity="organisation_id",
+    countries_column="country",
     sorts={
         "name": ("sort_name", "organisation_id"),
         "-name": ("-sort_name", "-organisation_id"),
@@ -148,7 +156,7 @@ def _search(
     facets, total = index.facets(filters, tree)
     # The page's keys from the index alone, then those few rows with their site and organisation.
     keys = index.page(index.where(filters), sort=sort, page=page, page_size=page_size).values("pk")
-    rows = list(index.model._default_manager.filter(pk__in=keys).select_related(*related).order_by(*index.sorts[sort]))
+    rows = list(index.hit_model._default_manager.filter(pk__in=keys).select_related(*related).order_by(*index.sorts[sort]))
     result: SearchPage[Any] = SearchPage(
         hits=[], total=total, page=page, page_size=page_size, sort=sort, filters=filters, facets=facets, tree=tree
     )
