@@ -9,7 +9,12 @@ tree walk in SQL.
 A site's services are its own (FDA registers operations per site). Its dosage forms, routes and
 evidence are its own plus, for a site that makes or packs finished products, those of its
 organisation's organisation-wide capabilities (the products the organisation lists as labeler):
-the best the public data says about what that site handles.
+the best the public data says about what that site handles. Directory filters combine facts of
+one :class:`~cxo.registry.models.FacetGroup` — a site's own record, its organisation's products at
+that site (tied to its finished-goods services only, so an API plant that also labels is not an API
+maker of tablets), or the organisation's facts tied to no site — and count distinct sites or
+organisations (:mod:`cxo.registry.search`). A service whose only evidence is a trial the
+organisation sponsors or collaborates on is not counted as a service it provides.
 
 :func:`facets_rebuild` derives :class:`~cxo.registry.models.SiteFacets` and
 :class:`~cxo.registry.models.OrganisationFacets` from the registry's own tables. Importers run it
@@ -36,6 +41,7 @@ from cxo.registry.compliance import ComplianceFacts, compliance_facts
 from cxo.registry.models import (
     Capability,
     Evidence,
+    EvidenceKind,
     FacetGroup,
     FactScope,
     OrganisationFacets,
@@ -314,8 +320,14 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     org_all: dict[int, Profile] = defaultdict(Profile)
     for cap_id, org_id, site_id, service_id, dosage_form_id, route_id in capabilities:
         evidence = evidence_kinds.get(cap_id, set())
+        bought_only = evidence == {EvidenceKind.CLINICAL_TRIAL}
         for profile in (org_all[org_id], by_site[site_id] if site_id is not None else org_wide[org_id]):
-            profile.add(service_id, dosage_form_id, route_id, evidence)
+            if bought_only:
+                # A trial it sponsors or collaborates on: it bought clinical services, it does not sell them
+                # (as cxo.registry.kind and matching read it). The record is on file; the service is not its.
+                profile.evidence |= evidence
+            else:
+                profile.add(service_id, dosage_form_id, route_id, evidence)
 
     sites: list[tuple[int, int, str, str, str, str | None, str, str, dt.date | None]] = _chunked(
         ids,
@@ -379,10 +391,8 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
             # The organisation's products (NDC listings) are made or packed at its finished-goods sites:
             # facts of those services at this site, not of its other operations (API manufacture, …).
             profile = own.union(inherited)
-            group_rows.append(
-                group(org_id, site_id, FactScope.INHERITED, country, kind, inherited,
-                      tree.with_ancestors(fg_services), record)  # fmt: skip
-            )
+            fg = tree.with_ancestors(fg_services)
+            group_rows.append(group(org_id, site_id, FactScope.INHERITED, country, kind, inherited, fg, record))
         site_rows.append(
             SiteFacets(
                 site_id=site_id,

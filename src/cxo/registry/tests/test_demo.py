@@ -24,7 +24,7 @@ from cxo.core.models import Organisation
 from cxo.registry.demo import DEMO_FILES, demo_registry_load
 from cxo.registry.importers.ndc_unfinished import BULK_FORMS
 from cxo.registry.kind import roles_of
-from cxo.registry.models import Capability, ComplianceEvent, Evidence, EvidenceKind, ImportRun, Site, Vocabulary
+from cxo.registry.models import Capability, ComplianceEvent, Evidence, EvidenceKind, ImportRun, Vocabulary
 from cxo.registry.selectors import organisation_search, site_search
 from cxo.registry.taxonomy import DATA_DIR, term_lookup
 

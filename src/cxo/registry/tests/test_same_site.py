@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
+from typing import Any
 
 import pytest
 
@@ -52,8 +53,8 @@ def test_organisation_counts_per_service_and_country_are_registrants_with_such_a
         for row in csv.DictReader(f):
             for operation in filter(None, (o.strip() for o in row["OPERATIONS"].split(";"))):
                 expected[(service_of[operation], row["COUNTRY_ISO3"])].add(row["REGISTRANT_DUNS"])
-    services = {s for s, _ in expected}
-    services = sorted(services | {PARENTS[s] for s in services if PARENTS[s]})  # "Manufacturing" too
+    leaves = {s for s, _ in expected}
+    services = sorted(leaves | {PARENTS[s] for s in leaves if PARENTS[s]})  # "Manufacturing" too
     countries = sorted({c for _, c in expected if c})
 
     for service in services:
@@ -67,10 +68,10 @@ def test_organisation_counts_per_service_and_country_are_registrants_with_such_a
 
     for country in ("AUT", "IND", "CHN", "USA", "DEU"):
         facet = organisation_search(countries=[country], page_size=1).facets["service"]
-        counted = {v.code: v.count for v in facet}
+        by_service = {v.code: v.count for v in facet}
         for service in services:
-            wanted = set().union(*(d for (s, c), d in expected.items() if c == country and _covers(service, s)))
-            assert counted.get(service, 0) == len(wanted), (country, service)
+            registrants = set().union(*(d for (s, c), d in expected.items() if c == country and _covers(service, s)))
+            assert by_service.get(service, 0) == len(registrants), (country, service)
 
     label_aut = organisation_search(services=["LABEL"], countries=["AUT"], page_size=1).total
     assert label_aut == len(expected[("svc.packaging.label", "AUT")]) > 0
@@ -126,3 +127,37 @@ def test_a_site_filter_combines_facts_of_that_site_not_its_organisations_product
     # The organisation has one site with API manufacture and a solid oral of its own.
     assert organisation_search(services=["API MANUFACTURE"], dosage_forms=["frm.tablet"]).total == 1
     assert organisation_search(services=["API MANUFACTURE"], dosage_forms=["frm.capsule"]).total == 0
+
+
+def test_organisation_wide_facts_are_labelled_in_facets_rows_and_the_api(taxonomy: None, outsider_client: Any) -> None:
+    maker = RegistryOrganisationFactory.create(name="Label House Ltd")
+    site = SiteFactory.create(organisation=maker, name="Label House plant", country="IRL")
+    capability_with_evidence(site=site, service="svc.packaging.label")
+    capability_with_evidence(
+        organisation=maker, service="svc.mfg.drug_product", dosage_form="frm.capsule", evidence=EvidenceKind.NDC_LISTING
+    )
+    facets_rebuild()
+
+    [hit] = site_search(dosage_forms=["frm.capsule"]).hits
+    assert [t.code for t in hit.profile.organisation_wide] == ["frm.capsule"]
+    body = outsider_client.get("/api/v1/registry/sites", {"dosage_form": "CAPSULE"}).json()
+    assert body["results"][0]["organisation_wide"] == ["frm.capsule"]
+    capsule = next(v for v in body["facets"]["dosage_form"] if v["code"] == "frm.capsule")
+    assert (capsule["count"], capsule["organisation_wide"]) == (1, 1)
+    page = outsider_client.get("/registry/", {"dosage_form": "frm.capsule"}).content.decode()
+    assert "(organisation-wide)" in page and "1 org-wide" in page
+
+
+def test_trial_sponsors_are_not_providers_of_clinical_services_in_the_directory(taxonomy: None) -> None:
+    sponsor = RegistryOrganisationFactory.create(name="Big Innovator Inc", registrant_duns=None)
+    capability_with_evidence(organisation=sponsor, service="svc.clinical.phase1", evidence=EvidenceKind.CLINICAL_TRIAL)
+    cro = RegistryOrganisationFactory.create(name="Phase One Clinics", registrant_duns=None)
+    capability_with_evidence(organisation=cro, service="svc.clinical.phase1", evidence=EvidenceKind.SELF_DECLARED)
+    facets_rebuild()
+
+    assert [h.organisation.name for h in organisation_search(services=["svc.clinical.phase1"]).hits] == [
+        "Phase One Clinics"
+    ]
+    # The trial record is still on file as evidence of the sponsor.
+    trials = organisation_search(evidence_kinds=[EvidenceKind.CLINICAL_TRIAL])
+    assert [h.organisation.name for h in trials.hits] == ["Big Innovator Inc"]
