@@ -13,6 +13,13 @@ from django.utils import timezone
 from cxo.core.models import Notification, Organisation, User
 
 
+def absolute_url(path: str) -> str:
+    """``path`` on this site as a link that works from an e-mail (``SITE_URL`` + path)."""
+    if not path or "://" in path:
+        return path
+    return f"{settings.SITE_URL}{path}"
+
+
 def notification_send(
     *,
     users: Iterable[User],
@@ -31,7 +38,7 @@ def notification_send(
     if email:
         recipients = sorted({u.email for u in (n.user for n in notes) if u.email} | {e for e in emails if e})
         if recipients:
-            message = f"{body}\n\n{url}\n" if url else body
+            message = f"{body}\n\n{absolute_url(url)}\n" if url else body
             transaction.on_commit(
                 lambda: send_mail(
                     subject=title,

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from cxo.core.audit import audit_record, diff
 from cxo.core.errors import Conflict, NotFound, ServiceError
 from cxo.core.models import ApiToken, Membership, Organisation, OrganisationInvitation, User
+from cxo.core.notifications import absolute_url
 from cxo.core.roles import ROLES_BY_TYPE, OrganisationType, Permission
 from cxo.core.selectors import membership_get, membership_require
 
@@ -144,7 +145,7 @@ def membership_remove(*, actor: User, membership: Membership, reason: str = "") 
 
 @transaction.atomic
 def invitation_create(
-    *, actor: User, organisation: Organisation, email: str, role: str, accept_url_base: str = ""
+    *, actor: User, organisation: Organisation, email: str, role: str
 ) -> tuple[OrganisationInvitation, str]:
     """Invite someone by e-mail. Returns the invitation and the one-time token (e-mailed, never stored)."""
     actor_membership = membership_get(user=actor, organisation=organisation)
@@ -176,7 +177,7 @@ def invitation_create(
         object_repr=f"Invitation of {email}",
         changes={"email": [None, email], "role": [None, role]},
     )
-    link = f"{accept_url_base}{reverse('invitation_accept', kwargs={'token': token})}"
+    link = absolute_url(reverse("invitation_accept", kwargs={"token": token}))
     transaction.on_commit(
         lambda: send_mail(
             subject=f"You are invited to {organisation.name} on CXO",

@@ -107,7 +107,6 @@ def members(request: OrgRequest) -> HttpResponse:
                 organisation=organisation,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
-                accept_url_base=request.build_absolute_uri("/").rstrip("/"),
             )
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -213,8 +213,7 @@ def rfp_issue(request: OrgRequest, rfp_id: int) -> Any:
     and a future deadline; otherwise 409/400 with the reason."""
     org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
-    base = request.build_absolute_uri("/").rstrip("/")
-    return rfp_services.rfp_issue(actor=request.user, rfp=rfp, accept_url_base=base)
+    return rfp_services.rfp_issue(actor=request.user, rfp=rfp)
 
 
 @org_api.post("/rfps/{rfp_id}/close", response=RfpOut, permission=Permission.MANAGE_SOURCING)
@@ -246,11 +245,10 @@ def invitation_create(request: OrgRequest, rfp_id: int, payload: InvitationIn) -
 
     org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
-    base = request.build_absolute_uri("/").rstrip("/")
     if payload.shortlist_id is not None:
         shortlist = shortlist_get(organisation=org, shortlist_id=payload.shortlist_id)
         made, skipped = invitation_services.invitation_create_from_shortlist(
-            actor=request.user, rfp=rfp, shortlist=shortlist, accept_url_base=base
+            actor=request.user, rfp=rfp, shortlist=shortlist
         )
         return 201, {"invited": made, "skipped": skipped}
     ref = (payload.provider or "").strip()
@@ -261,7 +259,7 @@ def invitation_create(request: OrgRequest, rfp_id: int, payload: InvitationIn) -
     if provider is None:
         raise NotFound("No such provider in the directory.")
     invitation = invitation_services.invitation_create(
-        actor=request.user, rfp=rfp, provider=provider, email=payload.email, accept_url_base=base
+        actor=request.user, rfp=rfp, provider=provider, email=payload.email
     )
     return 201, {"invited": [invitation], "skipped": []}
 

@@ -192,7 +192,7 @@ def test_an_admin_invites_from_the_members_page(
     assert messages_of(response) == ["Invitation sent to nina@example.test."]
     assert [(i.email, i.role) for i in response.context["invitations"]] == [("nina@example.test", "sourcing")]
     [message] = mail.outbox
-    token = re.search(r"http://testserver/invitations/([\w-]+)/", str(message.body))
+    token = re.search(r"https://cxo\.example\.test/invitations/([\w-]+)/", str(message.body))
     assert token, message.body
     invitation = OrganisationInvitation.objects.get(email="nina@example.test")
     assert invitation.token_hash == hashlib.sha256(token.group(1).encode()).hexdigest()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from cxo.core.audit import audit_record
 from cxo.core.errors import Conflict, NotFound, ServiceError
 from cxo.core.models import Membership, Organisation, User
+from cxo.core.notifications import absolute_url
 from cxo.core.roles import OrganisationType, Permission
 from cxo.core.services import membership_add
 from cxo.sourcing.models import InvitationStatus, Rfp, RfpInvitation, RfpStatus
@@ -54,7 +55,6 @@ def invitation_create(
     provider: Organisation,
     email: str = "",
     source: str = "directory",
-    accept_url_base: str = "",
 ) -> RfpInvitation:
     """Invite a provider to the RFP (draft or issued). A provider with no users yet is invited by e-mail.
 
@@ -96,23 +96,19 @@ def invitation_create(
         changes={"provider": [None, provider.name], "email": [None, email], "source": [None, invitation.source]},
     )
     if rfp.status == RfpStatus.ISSUED:
-        invitation_send(invitation=invitation, rfp=rfp, accept_url_base=accept_url_base)
+        invitation_send(invitation=invitation, rfp=rfp)
     return invitation
 
 
 def invitation_create_many(
-    *, actor: User, rfp: Rfp, providers: Iterable[Organisation], source: str, accept_url_base: str = ""
+    *, actor: User, rfp: Rfp, providers: Iterable[Organisation], source: str
 ) -> tuple[list[RfpInvitation], list[str]]:
     """Invite several providers (e.g. a shortlist). Returns the invitations made and why others were skipped."""
     made: list[RfpInvitation] = []
     skipped: list[str] = []
     for provider in providers:
         try:
-            made.append(
-                invitation_create(
-                    actor=actor, rfp=rfp, provider=provider, source=source, accept_url_base=accept_url_base
-                )
-            )
+            made.append(invitation_create(actor=actor, rfp=rfp, provider=provider, source=source))
         except ServiceError as exc:
             if exc.status_code in (403, 404):
                 raise
@@ -121,7 +117,7 @@ def invitation_create_many(
 
 
 def invitation_create_from_shortlist(
-    *, actor: User, rfp: Rfp, shortlist: Shortlist, accept_url_base: str = ""
+    *, actor: User, rfp: Rfp, shortlist: Shortlist
 ) -> tuple[list[RfpInvitation], list[str]]:
     """Invite every provider on one of the sponsor's shortlists (``cxo.matching``); already invited ones are skipped."""
     from cxo.sourcing.providers import shortlist_providers
@@ -133,11 +129,10 @@ def invitation_create_from_shortlist(
         rfp=rfp,
         providers=shortlist_providers(shortlist=shortlist),
         source="shortlist",
-        accept_url_base=accept_url_base,
     )
 
 
-def invitation_send(*, invitation: RfpInvitation, rfp: Rfp, accept_url_base: str = "") -> None:
+def invitation_send(*, invitation: RfpInvitation, rfp: Rfp) -> None:
     """Tell the provider. Members who respond get a notification; an unclaimed entry gets a claim link by e-mail."""
     invitation.rfp = rfp
     deadline = f"{rfp.response_deadline:%d %b %Y %H:%M} UTC" if rfp.response_deadline else "not set"
@@ -154,7 +149,7 @@ def invitation_send(*, invitation: RfpInvitation, rfp: Rfp, accept_url_base: str
     token = secrets.token_urlsafe(32)
     invitation.token_hash = _sha256(token)
     invitation.save(update_fields=["token_hash"])
-    link = f"{accept_url_base}{reverse('rfp_invitation_claim', kwargs={'token': token})}"
+    link = absolute_url(reverse("rfp_invitation_claim", kwargs={"token": token}))
     recipient = invitation.email
     transaction.on_commit(
         lambda: send_mail(

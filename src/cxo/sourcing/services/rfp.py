@@ -269,7 +269,7 @@ def rfp_update(
 
 
 @transaction.atomic
-def rfp_issue(*, actor: User, rfp: Rfp, accept_url_base: str = "") -> Rfp:
+def rfp_issue(*, actor: User, rfp: Rfp) -> Rfp:
     """Issue the RFP: its invitations go out. Needs an invitation, a bid grid, weighted criteria, a future deadline."""
     from cxo.sourcing.services.invitation import invitation_send
 
@@ -281,7 +281,7 @@ def rfp_issue(*, actor: User, rfp: Rfp, accept_url_base: str = "") -> Rfp:
         actor=actor, organisation=rfp.organisation, action="rfp.issue", obj=rfp, changes={"status": [old, new]}
     )
     for invitation in rfp.invitations.select_related("provider"):
-        invitation_send(invitation=invitation, rfp=rfp, accept_url_base=accept_url_base)
+        invitation_send(invitation=invitation, rfp=rfp)
     return rfp
 
 

@@ -45,6 +45,8 @@ def test_invitation_to_an_issued_rfp_notifies_the_provider_members(
     assert note.title == f"Alpha Biotech invites you to {sw.rfp.reference}: {sw.rfp.title}"
     assert note.url == f"/o/bravo-cro/inbox/{sw.rfp.pk}/"
     assert [m.to for m in mailoutbox] == [[provider_b_user.email]]
+    # The page's link in the app; an absolute one on SITE_URL in the e-mail.
+    assert mailoutbox[0].body.endswith(f"\n\nhttps://cxo.example.test/o/bravo-cro/inbox/{sw.rfp.pk}/\n")
 
 
 def test_decline_needs_a_reason_and_is_in_both_trails(
@@ -74,7 +76,8 @@ def test_a_registry_entry_is_invited_by_email_and_claimed(
         invitation = invitation_create(actor=sw.sponsor_user, rfp=sw.rfp, provider=entry, email="bd@registrylabs.test")
     mail = mailoutbox[-1]
     assert mail.to == ["bd@registrylabs.test"]
-    link = re.search(r"/rfp-invitations/([^/]+)/", str(mail.body))
+    # An absolute link on SITE_URL, so it can be clicked in the e-mail.
+    link = re.search(r"\nhttps://cxo\.example\.test/rfp-invitations/([^/]+)/\n", str(mail.body))
     assert link, mail.body
     token = link.group(1)
 
@@ -124,4 +127,4 @@ def test_rfp_issue_sends_claim_links_to_registry_entries(
     with django_capture_on_commit_callbacks(execute=True):
         rfp_issue(actor=sw.sponsor_user, rfp=draft)
     assert [m.to for m in mailoutbox] == [["hello@quiet.test"]]
-    assert "/rfp-invitations/" in mailoutbox[0].body
+    assert "https://cxo.example.test/rfp-invitations/" in mailoutbox[0].body

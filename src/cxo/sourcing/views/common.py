@@ -31,10 +31,6 @@ def document_data(upload: UploadedFile) -> DocumentData:
     )
 
 
-def base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 STEPS = [("draft", "Draft"), ("issued", "Issued"), ("closed", "Closed"), ("awarded", "Awarded")]
 
 

@@ -49,7 +49,7 @@ from cxo.sourcing.services import rfp as rfp_services
 from cxo.sourcing.services.evaluation import ScoreData
 from cxo.sourcing.services.rfp import CriterionData, LineItemData
 from cxo.sourcing.states import rfp_can
-from cxo.sourcing.views.common import base_url, document_data, flash_error, rfp_steps
+from cxo.sourcing.views.common import document_data, flash_error, rfp_steps
 
 
 def _can(request: OrgRequest, permission: Permission) -> bool:
@@ -263,9 +263,7 @@ def rfp_create(request: OrgRequest, need_id: int) -> HttpResponse:
             actor=request.user, need=need, response_deadline=timezone.now() + dt.timedelta(days=21)
         )
         made, skipped = (
-            invitation_services.invitation_create_from_shortlist(
-                actor=request.user, rfp=rfp, shortlist=shortlist, accept_url_base=base_url(request)
-            )
+            invitation_services.invitation_create_from_shortlist(actor=request.user, rfp=rfp, shortlist=shortlist)
             if shortlist is not None
             else ([], [])
         )
@@ -422,7 +420,7 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
         try:
             shortlist = shortlist_get(organisation=org, shortlist_id=int(request.POST["shortlist"]))
             made, skipped = invitation_services.invitation_create_from_shortlist(
-                actor=request.user, rfp=rfp, shortlist=shortlist, accept_url_base=base_url(request)
+                actor=request.user, rfp=rfp, shortlist=shortlist
             )
         except ServiceError as exc:
             flash_error(request, exc)
@@ -449,7 +447,6 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
                         provider=provider,
                         email=form.cleaned_data.get("email") or "",
                         source=request.POST.get("source", "directory"),
-                        accept_url_base=base_url(request),
                     )
                 except ServiceError as exc:
                     flash_error(request, exc)
@@ -514,7 +511,7 @@ def _transition_view(request: OrgRequest, rfp_id: int, what: str) -> HttpRespons
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     try:
         if what == "issue":
-            rfp = rfp_services.rfp_issue(actor=request.user, rfp=rfp, accept_url_base=base_url(request))
+            rfp = rfp_services.rfp_issue(actor=request.user, rfp=rfp)
             messages.success(request, f"{rfp.reference} issued: the invited providers have been told.")
         elif what == "close":
             rfp = rfp_services.rfp_close(actor=request.user, rfp=rfp)
