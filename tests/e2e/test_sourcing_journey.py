@@ -17,10 +17,8 @@ from playwright.sync_api import Page, expect
 
 from cxo.contracts.models import WorkOrder
 from cxo.core.models import Organisation, User
-from cxo.matching import live
-from cxo.registry.models import Capability, Site
 from cxo.sourcing.models import Award, Rfp
-from cxo.testing.sourcing import sourcing_terms
+from cxo.testing.sourcing import provider_in_registry, sourcing_terms
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.e2e
@@ -39,18 +37,7 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
 @pytest.fixture
 def registry_provider(provider: Organisation) -> Organisation:
     """The provider, listed in the registry with a site that makes the needed service (so matching finds it)."""
-    terms = sourcing_terms()
-    site = Site.objects.create(organisation=provider, name="Provan Oral Solids Plant", country="USA", duns="123456789")
-    Capability.objects.create(
-        organisation=provider,
-        site=site,
-        service=terms["service"],
-        dosage_form=terms["dosage_form"],
-        key=Capability.make_key(
-            site_id=site.pk, service_id=terms["service"].pk, dosage_form_id=terms["dosage_form"].pk
-        ),
-    )
-    live.forget()
+    provider_in_registry(provider)
     return provider
 
 

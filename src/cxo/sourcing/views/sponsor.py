@@ -39,7 +39,7 @@ from cxo.sourcing.forms import (
     term_code,
 )
 from cxo.sourcing.models import RfpStatus, Stage
-from cxo.sourcing.providers import need_match, need_shortlist, provider_search
+from cxo.sourcing.providers import need_match, provider_search
 from cxo.sourcing.services import award as award_services
 from cxo.sourcing.services import clarification as clarification_services
 from cxo.sourcing.services import evaluation as evaluation_services
@@ -257,24 +257,16 @@ def rfp_create(request: OrgRequest, need_id: int) -> HttpResponse:
     need = found(selectors.need_get, organisation=org, need_id=need_id)
     ids = {int(x) for x in request.POST.getlist("provider") if x.isdigit()}
     try:
-        chosen = [m for m in need_match(need=need, limit=50) if m.organisation.pk in ids] if ids else []
-        shortlist = need_shortlist(actor=request.user, need=need, matches=chosen) if chosen else None
-        rfp = rfp_services.rfp_create(
-            actor=request.user, need=need, response_deadline=timezone.now() + dt.timedelta(days=21)
-        )
-        made, skipped = (
-            invitation_services.invitation_create_from_shortlist(actor=request.user, rfp=rfp, shortlist=shortlist)
-            if shortlist is not None
-            else ([], [])
-        )
+        started = rfp_services.rfp_start(actor=request.user, need=need, provider_ids=ids)
     except ServiceError as exc:
         flash_error(request, exc)
         return redirect("need_detail", org=org.slug, need_id=need.pk)
+    rfp = started.rfp
     text = f"Draft {rfp.reference} created from the need"
-    if shortlist is not None:
-        text += f"; shortlist “{shortlist}” saved and {len(made)} of its providers invited"
+    if started.shortlist is not None:
+        text += f"; shortlist “{started.shortlist}” saved and {len(started.invited)} of its providers invited"
     messages.success(request, text + ". Review the bid grid, questions and criteria, then issue it.")
-    for s in skipped:
+    for s in started.skipped:
         messages.warning(request, s)
     return redirect("rfp_edit", org=org.slug, rfp_id=rfp.pk)
 
