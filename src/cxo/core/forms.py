@@ -7,6 +7,7 @@ from django.contrib.auth.forms import UserCreationForm
 
 from cxo.core.models import Organisation, User
 from cxo.core.roles import roles_for
+from cxo.core.services import SignupData
 
 
 class CxoForm(forms.Form):
@@ -46,6 +47,17 @@ class SignupForm(UserCreationForm):
     class Meta:
         model = User
         fields = ("username", "first_name", "last_name", "email")
+
+    def signup_data(self) -> SignupData:
+        """The validated account, for a service to create (the form never saves it itself)."""
+        d = self.cleaned_data
+        return SignupData(
+            username=d["username"],
+            email=d.get("email") or "",
+            password=d["password1"],
+            first_name=d.get("first_name") or "",
+            last_name=d.get("last_name") or "",
+        )
 
 
 class AuditFilterForm(CxoForm):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -220,6 +221,41 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         changes={"accepted_by": [None, user.get_username()]},
     )
     return membership
+
+
+@dataclass(frozen=True)
+class SignupData:
+    """A newcomer's account, as the sign-up form validated it (username free, password strong enough)."""
+
+    username: str
+    email: str
+    password: str
+    first_name: str = ""
+    last_name: str = ""
+
+
+@transaction.atomic
+def user_register(*, data: SignupData) -> User:
+    """Create a person's account (one who follows an e-mailed link and has none yet)."""
+    username = data.username.strip()
+    if not username:
+        raise ServiceError("Choose a username.", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"The username {username} is taken.", field="username")
+    return User.objects.create_user(
+        username=username,
+        email=data.email.strip().lower(),
+        password=data.password,
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+    )
+
+
+@transaction.atomic
+def invitation_accept_signup(*, token: str, signup: SignupData) -> Membership:
+    """A newcomer registers and accepts in one step: if the invitation cannot be accepted, no account is left."""
+    user = user_register(data=signup)
+    return invitation_accept(token=token, user=user)
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from cxo.core.clients import client_address
 from cxo.core.demo import DEMO_PASSWORD, demo_logins_shown
 from cxo.core.errors import ServiceError
 from cxo.core.forms import AuditFilterForm, InviteForm, RoleForm, SignupForm, TokenForm
-from cxo.core.models import ApiToken, User
+from cxo.core.models import ApiToken
 from cxo.core.ratelimit import rate_limit_wait
 from cxo.core.roles import Permission
 
@@ -191,8 +191,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     else:
         signup = SignupForm(request.POST or None, initial={"email": invitation.email})
         if request.method == "POST" and signup.is_valid():
-            user: User = signup.save()
-            services.invitation_accept(token=token, user=user)
+            try:
+                membership = services.invitation_accept_signup(token=token, signup=signup.signup_data())
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                return redirect("login")
+            user = membership.user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {invitation.organisation.name}.")
             return redirect("organisation_home", org=invitation.organisation.slug)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cxo.core import services
 from cxo.core.demo import demo_tenants_load
+from cxo.core.errors import NotFound
 from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, OrganisationInvitation, User
 
 NEW_PASSWORD = "tidal-basin-quartz-77"
@@ -293,6 +294,28 @@ def test_a_newcomer_accepts_by_creating_an_account(sponsor: Organisation, sponso
     assert Membership.objects.get(user=nina).role == "finance"
     assert response.context["user"] == nina
     assert client.get(f"/invitations/{token}/").status_code == 404
+
+
+def test_a_newcomer_whose_invitation_is_spent_meanwhile_gets_no_account(
+    sponsor: Organisation, sponsor_user: User, provider_user: User
+) -> None:
+    """Two people follow the same link; the one who accepts second is told so and left without an orphan account."""
+    _, token = services.invitation_create(
+        actor=sponsor_user, organisation=sponsor, email="nina@example.test", role="finance"
+    )
+    client = Client()
+    assert client.get(f"/invitations/{token}/").status_code == 200
+    services.invitation_accept(token=token, user=provider_user)  # the other person, first
+    signup = services.SignupData(username="nina", email="nina@example.test", password=NEW_PASSWORD)
+    with pytest.raises(NotFound, match="not valid any more"):
+        services.invitation_accept_signup(token=token, signup=signup)
+    assert not User.objects.filter(username="nina").exists()
+    response = client.post(
+        f"/invitations/{token}/",
+        {"username": "nina", "email": "nina@example.test", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 404
+    assert not User.objects.filter(username="nina").exists()
 
 
 def test_a_signed_in_user_accepts_with_one_click(

@@ -18,7 +18,7 @@ from cxo.core.errors import Conflict, NotFound, ServiceError
 from cxo.core.models import Membership, Organisation, User
 from cxo.core.notifications import absolute_url
 from cxo.core.roles import OrganisationType, Permission
-from cxo.core.services import membership_add
+from cxo.core.services import SignupData, membership_add, user_register
 from cxo.sourcing.models import InvitationStatus, Rfp, RfpInvitation, RfpStatus
 from cxo.sourcing.services.access import member_require
 from cxo.sourcing.services.notify import provider_notify, responders
@@ -283,3 +283,10 @@ def invitation_claim(*, token: str, user: User) -> RfpInvitation:
         reason="Accepted by e-mail link; the organisation was claimed.",
     )
     return invitation
+
+
+@transaction.atomic
+def invitation_claim_signup(*, token: str, signup: SignupData) -> RfpInvitation:
+    """A newcomer registers and claims in one step: if the claim is refused, no account is left."""
+    user = user_register(data=signup)
+    return invitation_claim(token=token, user=user)

@@ -108,6 +108,34 @@ def test_a_registry_entry_is_invited_by_email_and_claimed(
         invitation_claim(token=token, user=UserFactory.create(username="mallory"))
 
 
+def test_a_claim_refused_after_sign_up_leaves_no_account(
+    sw: SimpleNamespace, mailoutbox: list, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The e-mailed entry gets an administrator some other way before the link is followed: the newcomer's
+    sign-up and claim are refused together, and no account is left behind."""
+    entry = Organisation.objects.create(name="Registry Labs Inc", slug="registry-labs", type="provider")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(actor=sw.sponsor_user, rfp=sw.rfp, provider=entry, email="bd@registrylabs.test")
+    link = re.search(r"/rfp-invitations/([^/]+)/", str(mailoutbox[-1].body))
+    assert link, mailoutbox[-1].body
+    entry.memberships.create(user=UserFactory.create(username="first-admin"), role="admin")
+
+    response = Client().post(
+        f"/rfp-invitations/{link.group(1)}/",
+        {
+            "username": "rita",
+            "email": "bd@registrylabs.test",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+        },
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        "Registry Labs Inc has already been claimed: ask its administrator to add you."
+    ]
+    assert not User.objects.filter(username="rita").exists()
+
+
 def test_rfp_issue_sends_claim_links_to_registry_entries(
     sw: SimpleNamespace, mailoutbox: list, django_capture_on_commit_callbacks: Any
 ) -> None:

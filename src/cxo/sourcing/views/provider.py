@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -211,27 +211,23 @@ def invitation_claim(request: HttpRequest, token: str) -> HttpResponse:
         invitation = invitation_services.invitation_by_claim_token(token=token)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
-    signup = None
-    if request.method == "POST":
-        user: User | None = request.user if request.user.is_authenticated else None
-        if user is None:
-            signup = SignupForm(request.POST)
-            if signup.is_valid():
-                user = signup.save()
-        if user is not None:
-            try:
-                invitation = invitation_services.invitation_claim(token=token, user=user)
-            except ServiceError as exc:
-                messages.error(request, exc.message)
-                return redirect("dashboard" if request.user.is_authenticated else "login")
-            if not request.user.is_authenticated:
+    signup = (
+        None if request.user.is_authenticated else SignupForm(request.POST or None, initial={"email": invitation.email})
+    )
+    if request.method == "POST" and (signup is None or signup.is_valid()):
+        try:
+            if signup is None:
+                invitation = invitation_services.invitation_claim(token=token, user=cast(User, request.user))
+            else:
+                invitation = invitation_services.invitation_claim_signup(token=token, signup=signup.signup_data())
+                user = invitation.responded_by
+                assert user is not None  # the claim records who accepted
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request, f"You now administer {invitation.provider.name} on CXO and accepted the invitation."
-            )
-            return redirect("inbox_rfp", org=invitation.provider.slug, rfp_id=invitation.rfp_id)
-    elif not request.user.is_authenticated:
-        signup = SignupForm(initial={"email": invitation.email})
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("dashboard" if request.user.is_authenticated else "login")
+        messages.success(request, f"You now administer {invitation.provider.name} on CXO and accepted the invitation.")
+        return redirect("inbox_rfp", org=invitation.provider.slug, rfp_id=invitation.rfp_id)
     return render(request, "sourcing/invitation_claim.html", {"invitation": invitation, "signup": signup})
 
 
