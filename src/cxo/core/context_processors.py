@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from cxo.core.roles import Permission
-from cxo.core.selectors import membership_can
+from cxo.core.selectors import membership_can, membership_list_for_user
 
 
 def organisations(request: HttpRequest) -> dict[str, object]:
@@ -11,7 +11,7 @@ def organisations(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    memberships = list(user.memberships.select_related("organisation").order_by("organisation__name"))
+    memberships = list(membership_list_for_user(user=user))
     current = getattr(request, "membership", None)
     if current is None and memberships:
         current = memberships[0]

@@ -100,7 +100,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[Permission]]] = {
 
 def role_allows(*, organisation_type: str, role: str, permission: Permission) -> bool:
     """Whether ``role`` in an organisation of ``organisation_type`` grants ``permission``."""
-    return permission in PERMISSIONS.get(organisation_type, {}).get(role, frozenset())
+    return permission in role_permissions(organisation_type=organisation_type, role=role)
+
+
+def role_permissions(*, organisation_type: str, role: str) -> frozenset[Permission]:
+    """Everything ``role`` grants in an organisation of ``organisation_type``."""
+    return PERMISSIONS.get(organisation_type, {}).get(role, frozenset())
 
 
 def roles_for(organisation_type: str) -> list[tuple[str, str]]:

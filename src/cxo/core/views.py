@@ -11,17 +11,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from cxo.core import selectors, services
-from cxo.core.access import AuthedRequest, OrgRequest, requires
+from cxo.core.access import AuthedRequest, OrgRequest, found, requires
 from cxo.core.clients import client_address
 from cxo.core.demo import DEMO_PASSWORD, demo_logins_shown
 from cxo.core.errors import ServiceError
 from cxo.core.forms import AuditFilterForm, InviteForm, RoleForm, SignupForm, TokenForm
-from cxo.core.models import ApiToken
 from cxo.core.ratelimit import rate_limit_wait
 from cxo.core.roles import Permission
 
@@ -82,7 +81,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             selectors.membership_can(membership=m, permission=Permission.MANAGE_MEMBERS),
             selectors.membership_can(membership=m, permission=Permission.VIEW_AUDIT),
         )
-        for m in request.user.memberships.select_related("organisation").order_by("organisation__name")
+        for m in selectors.membership_list_for_user(user=request.user)
     ]
     return render(request, "core/dashboard.html", {"memberships": memberships})
 
@@ -133,7 +132,7 @@ def members(request: OrgRequest) -> HttpResponse:
 @requires(Permission.MANAGE_MEMBERS)
 def member_role(request: OrgRequest, membership_id: int) -> HttpResponse:
     organisation = request.organisation
-    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_id)
+    membership = found(selectors.membership_get_by_id, organisation=organisation, membership_id=membership_id)
     form = RoleForm(request.POST, organisation=organisation, prefix=f"m{membership.pk}")
     if not form.is_valid():
         messages.error(request, "Choose one of the roles offered.")
@@ -150,7 +149,7 @@ def member_role(request: OrgRequest, membership_id: int) -> HttpResponse:
 @requires(Permission.MANAGE_MEMBERS)
 def member_remove(request: OrgRequest, membership_id: int) -> HttpResponse:
     organisation = request.organisation
-    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_id)
+    membership = found(selectors.membership_get_by_id, organisation=organisation, membership_id=membership_id)
     try:
         services.membership_remove(actor=request.user, membership=membership)
         messages.success(request, f"{membership.user.get_username()} was removed.")
@@ -163,7 +162,7 @@ def member_remove(request: OrgRequest, membership_id: int) -> HttpResponse:
 @requires(Permission.MANAGE_MEMBERS)
 def invitation_revoke(request: OrgRequest, invitation_id: int) -> HttpResponse:
     organisation = request.organisation
-    invitation = get_object_or_404(organisation.invitations, pk=invitation_id)
+    invitation = found(selectors.invitation_get, organisation=organisation, invitation_id=invitation_id)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
         messages.success(request, f"Invitation of {invitation.email} revoked.")
@@ -225,7 +224,7 @@ def tokens(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @login_required
 def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token = found(selectors.api_token_get, user=request.user, token_id=token_id)
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("tokens")
