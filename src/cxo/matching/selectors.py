@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,6 +19,7 @@ from cxo.matching.explain import MEMO_ROWS, country_name, explain
 from cxo.matching.index import MatchIndex
 from cxo.matching.models import Shortlist, ShortlistEntry
 from cxo.matching.need import Need, ResolvedNeed, need_resolve
+from cxo.registry.models import Site
 from cxo.registry.registration import registration_source
 
 _PLACEHOLDER = "0000000000"
@@ -191,6 +192,36 @@ def shortlist_entry_list(*, shortlist: Shortlist) -> QuerySet[ShortlistEntry]:
         .select_related("provider", "site", "added_by")
         .order_by(F("score").desc(nulls_last=True), "provider_name", "site_name", "id")
     )
+
+
+def shortlist_entry_get(*, shortlist: Shortlist, entry_id: int) -> ShortlistEntry:
+    """One entry of the shortlist, or NotFound."""
+    entry = shortlist_entry_list(shortlist=shortlist).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound("No such entry on this shortlist.")
+    return entry
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Something to put on a shortlist: a registry site with its organisation, or an organisation as a whole."""
+
+    provider: Organisation
+    site: Site | None = None
+
+
+def shortlist_candidates(*, site_ids: Sequence[int] = (), organisation_ids: Sequence[int] = ()) -> list[Candidate]:
+    """The registry sites and organisations with these ids, sites first, in the order given; NotFound names
+    the first id that is not in the registry."""
+    sites = Site.objects.select_related("organisation").in_bulk(list(site_ids))
+    organisations = Organisation.objects.in_bulk(list(organisation_ids))
+    if missing := [i for i in site_ids if i not in sites]:
+        raise NotFound(f"No registry site {missing[0]}.")
+    if missing := [i for i in organisation_ids if i not in organisations]:
+        raise NotFound(f"No organisation {missing[0]}.")
+    return [Candidate(sites[i].organisation, sites[i]) for i in site_ids] + [
+        Candidate(organisations[i]) for i in organisation_ids
+    ]
 
 
 def shortlists_visible_to(*, user: User) -> QuerySet[Shortlist]:

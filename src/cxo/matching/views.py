@@ -7,24 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from cxo.core.access import OrgRequest, requires
+from cxo.core.access import OrgRequest, found, requires
 from cxo.core.errors import ServiceError
-from cxo.core.models import Organisation
 from cxo.core.redirects import with_query
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
 from cxo.matching import live, selectors, services
 from cxo.matching.explain import KIND_LABEL, country_name
+from cxo.matching.models import Shortlist
 from cxo.matching.need import REQUIRABLE_EVIDENCE, Need, country_code, term_directory
 from cxo.matching.selectors import MatchResult
 from cxo.registry import geo
-from cxo.registry.models import Site
 
 
 @dataclass(frozen=True)
@@ -203,10 +202,7 @@ def shortlist_list(request: OrgRequest) -> HttpResponse:
 
 def shortlist_detail(request: OrgRequest, shortlist_id: int) -> HttpResponse:
     organisation = request.organisation
-    try:
-        shortlist = selectors.shortlist_get(organisation=organisation, shortlist_id=shortlist_id)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
+    shortlist = _shortlist_or_404(request, shortlist_id)
     entries = list(selectors.shortlist_entry_list(shortlist=shortlist))
     for entry in entries:
         entry.site_url = selectors.registry_site_url(entry.site_id) if entry.site_id else ""  # type: ignore[attr-defined]  # display-only attribute for the template
@@ -223,9 +219,9 @@ def shortlist_detail(request: OrgRequest, shortlist_id: int) -> HttpResponse:
     )
 
 
-def _shortlist_or_404(request: OrgRequest, shortlist_id: int) -> Any:
-    organisation = request.organisation
-    return get_object_or_404(selectors.shortlist_list(organisation=organisation), pk=shortlist_id)
+def _shortlist_or_404(request: OrgRequest, shortlist_id: int) -> Shortlist:
+    shortlist: Shortlist = found(selectors.shortlist_get, organisation=request.organisation, shortlist_id=shortlist_id)
+    return shortlist
 
 
 @require_POST
@@ -258,7 +254,7 @@ def shortlist_delete(request: OrgRequest, shortlist_id: int) -> HttpResponse:
 @requires(write=Permission.MANAGE_SOURCING)
 def shortlist_entry_remove(request: OrgRequest, shortlist_id: int, entry_id: int) -> HttpResponse:
     shortlist = _shortlist_or_404(request, shortlist_id)
-    entry = get_object_or_404(selectors.shortlist_entry_list(shortlist=shortlist), pk=entry_id)
+    entry = found(selectors.shortlist_entry_get, shortlist=shortlist, entry_id=entry_id)
     try:
         services.shortlist_remove(actor=request.user, entry=entry)
         messages.success(request, f"{entry} taken off the shortlist.")
@@ -299,27 +295,18 @@ def shortlist_add(request: OrgRequest) -> HttpResponse:
     except (ServiceError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", "Choose a shortlist or name a new one."))
         return redirect(back_url)
-    sites = Site.objects.select_related("organisation").in_bulk([pk for kind, pk in picks if kind == "site"])
-    orgs = Organisation.objects.in_bulk([pk for kind, pk in picks if kind == "org"])
-    chosen: list[tuple[Organisation, Site | None]] = []
-    for kind, pk in picks:
-        if kind == "site" and pk in sites:
-            chosen.append((sites[pk].organisation, sites[pk]))
-        elif kind == "org" and pk in orgs:
-            chosen.append((orgs[pk], None))
     try:
-        scores = selectors.need_scores(need=need, picks=[(s.pk if s else None, o.pk) for o, s in chosen])
-    except ServiceError:
-        scores = [None] * len(chosen)
-    added, problems = 0, []
-    for (provider, site), score in zip(chosen, scores, strict=True):
-        try:
-            services.shortlist_add(
-                actor=actor, shortlist=shortlist, provider=provider, site=site, need=need.dict(), score=score
-            )
-            added += 1
-        except ServiceError as exc:
-            problems.append(exc.message)
+        candidates = selectors.shortlist_candidates(
+            site_ids=[pk for kind, pk in picks if kind == "site"],
+            organisation_ids=[pk for kind, pk in picks if kind == "org"],
+        )
+        entries, problems = services.shortlist_add_candidates(
+            actor=actor, shortlist=shortlist, candidates=candidates, need=need
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(back_url)
+    added = len(entries)
     if added:
         messages.success(request, f"{added} added to “{shortlist.name}”.")
     for problem in problems:
