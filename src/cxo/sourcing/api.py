@@ -16,11 +16,11 @@ from cxo.core.errors import NotFound, ServiceError
 from cxo.core.links import record_links
 from cxo.core.models import Organisation, User
 from cxo.core.ratelimit import rate_limited
-from cxo.core.roles import OrganisationType, Permission
+from cxo.core.roles import Permission
 from cxo.core.selectors import member_list
 from cxo.sourcing import selectors
 from cxo.sourcing.models import Award
-from cxo.sourcing.providers import need_match
+from cxo.sourcing.providers import need_match, provider_get
 from cxo.sourcing.schemas import (
     AnswerIn,
     AwardIn,
@@ -254,10 +254,7 @@ def invitation_create(request: OrgRequest, rfp_id: int, payload: InvitationIn) -
     ref = (payload.provider or "").strip()
     if not ref:
         raise ServiceError("Give a provider (id or slug) or a shortlist_id.", field="provider")
-    providers = Organisation.objects.filter(type=OrganisationType.PROVIDER)
-    provider = (providers.filter(pk=int(ref)) if ref.isdigit() else providers.filter(slug=ref)).first()
-    if provider is None:
-        raise NotFound("No such provider in the directory.")
+    provider = provider_get(ref=ref)
     invitation = invitation_services.invitation_create(
         actor=request.user, rfp=rfp, provider=provider, email=payload.email
     )

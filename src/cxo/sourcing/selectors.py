@@ -72,6 +72,22 @@ def need_get(*, organisation: Organisation, need_id: int) -> Need:
     return need
 
 
+def need_criteria_rows(*, need: Need) -> list[tuple[str, str]]:
+    """The need's criteria as (label, value) lines, taxonomy codes shown by their term names."""
+    from cxo.registry.models import Term
+
+    criteria = need.criteria or {}
+    codes = [str(v) for values in criteria.values() if isinstance(values, list) for v in values]
+    names = dict(Term.objects.filter(code__in=codes).values_list("code", "name"))
+    return [
+        (
+            key.replace("_", " ").capitalize(),
+            ", ".join(names.get(str(v), str(v)) for v in values) if isinstance(values, list) else str(values),
+        )
+        for key, values in criteria.items()
+    ]
+
+
 def rfp_list(*, organisation: Organisation, status: str = "", need: Need | None = None) -> QuerySet[Rfp]:
     qs = (
         Rfp.objects.for_organisation(organisation)

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from cxo.core.access import OrgRequest, found, requires
-from cxo.core.errors import ServiceError
+from cxo.core.errors import NotFound, ServiceError
 from cxo.core.links import record_links
 from cxo.core.models import Organisation
 from cxo.core.ratelimit import rate_limited
@@ -39,7 +39,7 @@ from cxo.sourcing.forms import (
     term_code,
 )
 from cxo.sourcing.models import RfpStatus, Stage
-from cxo.sourcing.providers import need_match, provider_search
+from cxo.sourcing.providers import need_match, provider_get, provider_ids_with_users, provider_search
 from cxo.sourcing.services import award as award_services
 from cxo.sourcing.services import clarification as clarification_services
 from cxo.sourcing.services import evaluation as evaluation_services
@@ -215,23 +215,10 @@ def need_edit(request: OrgRequest, need_id: int) -> HttpResponse:
 def need_detail(request: OrgRequest, need_id: int) -> HttpResponse:
     org = request.organisation
     need = found(selectors.need_get, organisation=org, need_id=need_id)
-    from cxo.registry.models import Term
-
-    criteria = need.criteria or {}
-    codes = [v for values in criteria.values() if isinstance(values, list) for v in values]
-    terms = {t.code: t.name for t in Term.objects.filter(code__in=codes)}
-    criteria_rows = [
-        (
-            key.replace("_", " ").capitalize(),
-            ", ".join(terms.get(str(v), str(v)) for v in values) if isinstance(values, list) else values,
-        )
-        for key, values in criteria.items()
-    ]
     try:
-        matches = need_match(need=need)
-        match_error = ""
-    except Exception as exc:  # the registry may be empty or the index unavailable: say so, keep the page
-        matches, match_error = [], f"Matching is unavailable right now ({exc.__class__.__name__})."
+        matches, match_error = need_match(need=need), ""
+    except ServiceError as exc:  # e.g. the need names a term the registry no longer has: say so, keep the page
+        matches, match_error = [], f"Matching is unavailable for this need: {exc.message}"
     rfps = selectors.rfp_list(organisation=org, need=need)
     open_rfps = [r for r in rfps if r.status in (RfpStatus.DRAFT, RfpStatus.ISSUED)]
     return render(
@@ -240,7 +227,7 @@ def need_detail(request: OrgRequest, need_id: int) -> HttpResponse:
         {
             "organisation": org,
             "need": need,
-            "criteria_rows": criteria_rows,
+            "criteria_rows": selectors.need_criteria_rows(need=need),
             "matches": matches,
             "match_error": match_error,
             "rfps": rfps,
@@ -426,40 +413,33 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
     if request.method == "POST":
         form = InviteForm(request.POST)
         if form.is_valid():
-            provider = Organisation.objects.filter(
-                pk=form.cleaned_data["provider"], type=OrganisationType.PROVIDER
-            ).first()
-            if provider is None:
-                messages.error(request, "No such provider in the directory.")
+            try:
+                provider = provider_get(ref=form.cleaned_data["provider"])
+                invitation_services.invitation_create(
+                    actor=request.user,
+                    rfp=rfp,
+                    provider=provider,
+                    email=form.cleaned_data.get("email") or "",
+                    source=request.POST.get("source", "directory"),
+                )
+            except NotFound as exc:
+                messages.error(request, exc.message)
+            except ServiceError as exc:
+                flash_error(request, exc)
             else:
-                try:
-                    invitation_services.invitation_create(
-                        actor=request.user,
-                        rfp=rfp,
-                        provider=provider,
-                        email=form.cleaned_data.get("email") or "",
-                        source=request.POST.get("source", "directory"),
-                    )
-                except ServiceError as exc:
-                    flash_error(request, exc)
-                else:
-                    messages.success(request, f"{provider.name} invited.")
+                messages.success(request, f"{provider.name} invited.")
         back = with_query(request.path, urlencode({"q": request.POST.get("q", "")}))
         return redirect(safe_next(request, request.POST.get("next"), fallback=back))
     from cxo.matching.selectors import shortlist_list
 
     q = request.GET.get("q", "")
     invited = set(selectors.invitation_list(rfp=rfp).values_list("provider_id", flat=True))
-    results = [o for o in provider_search(q=q)] if q else []
+    results = provider_search(q=q) if q else []
     try:
         matches = need_match(need=rfp.need, limit=15)
-    except Exception:  # no index yet: the directory search still works
+    except ServiceError:  # the need cannot be matched now: the directory search still works
         matches = []
-    with_users = set(
-        Organisation.objects.filter(
-            pk__in=[o.pk for o in results] + [m.organisation.pk for m in matches], memberships__isnull=False
-        ).values_list("pk", flat=True)
-    )
+    with_users = provider_ids_with_users(ids=[o.pk for o in results] + [m.organisation.pk for m in matches])
     return render(
         request,
         "sourcing/rfp_invite.html",
