@@ -18,7 +18,7 @@ from cxo.core.models import Organisation, User
 from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
 from cxo.core.selectors import member_list
-from cxo.sourcing import selectors
+from cxo.sourcing import comparison, selectors
 from cxo.sourcing.models import Award
 from cxo.sourcing.providers import need_match, provider_get
 from cxo.sourcing.schemas import (
@@ -295,7 +295,7 @@ def rfp_comparison(request: OrgRequest, rfp_id: int) -> Any:
     """Current proposals side by side per bid-grid line: lowest and highest marked, missing and changed lines
     flagged, totals and completion dates."""
     rfp = selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
-    cmp = selectors.rfp_comparison(rfp=rfp)
+    cmp = comparison.rfp_comparison(rfp=rfp)
     finishes = {t.proposal.pk: t.finish for t in cmp.timelines}
     return {
         "currency": rfp.currency,
@@ -359,7 +359,7 @@ def _evaluation(rfp: Any) -> list[dict[str, Any]]:
             "by_evaluator": r.by_evaluator,
             "weighted": r.weighted,
         }
-        for r in selectors.rfp_evaluation(rfp=rfp)
+        for r in comparison.rfp_evaluation(rfp=rfp)
     ]
 
 

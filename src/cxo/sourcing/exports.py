@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cxo.core.xlsx import append_row
-from cxo.sourcing.selectors import Comparison, EvaluationResult
+from cxo.sourcing.comparison import Comparison, EvaluationResult
 
 LOW_FILL = PatternFill("solid", fgColor="E6F4EC")
 HIGH_FILL = PatternFill("solid", fgColor="FDECEB")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from cxo.core.models import Organisation, User
-from cxo.sourcing import selectors
+from cxo.sourcing import comparison
 from cxo.sourcing.services.invitation import invitation_create
 from cxo.sourcing.services.proposal import LineData, ProposalData, proposal_submit
 from cxo.testing.sourcing import proposal_data
@@ -35,7 +35,7 @@ def test_comparison_marks_extremes_and_flags_missing_and_changed_lines(
         invitation=sw.rfp_invitation,
         data=proposal_data(sw.rfp, prices=["12000", "84000", "4000"], start=dt.date(2026, 8, 1)),
     )
-    cmp = selectors.rfp_comparison(rfp=sw.rfp)
+    cmp = comparison.rfp_comparison(rfp=sw.rfp)
     assert [p.provider.name for p in cmp.proposals] == ["Bravo CRO", "Provan CDMO"]
     row1, row2, row3 = cmp.rows
     assert [(c.amount, c.low, c.high) for c in row1.cells] == [

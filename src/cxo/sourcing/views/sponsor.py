@@ -22,7 +22,7 @@ from cxo.core.ratelimit import rate_limited
 from cxo.core.redirects import safe_next, with_query
 from cxo.core.roles import OrganisationType, Permission
 from cxo.core.selectors import member_list, membership_can
-from cxo.sourcing import selectors
+from cxo.sourcing import comparison, selectors
 from cxo.sourcing.forms import (
     AnswerForm,
     AwardForm,
@@ -553,8 +553,8 @@ def rfp_compare(request: OrgRequest, rfp_id: int) -> HttpResponse:
         {
             "organisation": org,
             "rfp": rfp,
-            "cmp": selectors.rfp_comparison(rfp=rfp),
-            "evaluation": selectors.rfp_evaluation(rfp=rfp),
+            "cmp": comparison.rfp_comparison(rfp=rfp),
+            "evaluation": comparison.rfp_evaluation(rfp=rfp),
             "can_evaluate": _can(request, Permission.EVALUATE),
         },
     )
@@ -566,7 +566,7 @@ def _comparison_download(request: OrgRequest, rfp_id: int, *, extension: str, co
 
     rfp = found(selectors.rfp_get, organisation=request.organisation, rfp_id=rfp_id)
     export = comparison_xlsx if extension == "xlsx" else comparison_pdf
-    data = export(cmp=selectors.rfp_comparison(rfp=rfp), evaluation=selectors.rfp_evaluation(rfp=rfp))
+    data = export(cmp=comparison.rfp_comparison(rfp=rfp), evaluation=comparison.rfp_evaluation(rfp=rfp))
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{rfp.reference}-comparison.{extension}"'
     return response
@@ -603,7 +603,7 @@ def proposal_score(request: OrgRequest, proposal_id: int) -> HttpResponse:
     org = request.organisation
     proposal = found(selectors.proposal_get, organisation=org, proposal_id=proposal_id)
     criteria = list(proposal.rfp.criteria.all())
-    sheet = selectors.score_sheet(proposal=proposal, evaluator=request.user)
+    sheet = comparison.score_sheet(proposal=proposal, evaluator=request.user)
     initial: dict[str, Any] = {}
     for cid, s in sheet.items():
         initial[f"score_{cid}"], initial[f"comment_{cid}"] = s.score, s.comment
@@ -635,7 +635,7 @@ def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     proposals = list(selectors.proposal_list(rfp=rfp))
-    evaluation = {r.proposal.pk: r for r in selectors.rfp_evaluation(rfp=rfp)}
+    evaluation = {r.proposal.pk: r for r in comparison.rfp_evaluation(rfp=rfp)}
     form = AwardForm(request.POST or None, proposals=proposals)
     if request.method == "POST" and form.is_valid():
         proposal = next(p for p in proposals if p.pk == form.cleaned_data["proposal"])
