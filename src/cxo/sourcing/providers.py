@@ -21,11 +21,25 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ProviderMatch:
+    """A provider found for a need: its best-ranked site and that site's score."""
+
     organisation: Organisation
     score: int
     site_id: int | None = None
     site_name: str = ""
     country: str = ""
+
+    @property
+    def organisation_id(self) -> int:
+        return self.organisation.pk
+
+    @property
+    def organisation_slug(self) -> str:
+        return self.organisation.slug
+
+    @property
+    def organisation_name(self) -> str:
+        return self.organisation.name
 
 
 def need_match(*, need: Need, limit: int = 25) -> list[ProviderMatch]:

@@ -25,8 +25,9 @@ from cxo.sourcing.models import (
 
 
 def _related(obj: Any, name: str) -> list[Any]:
-    """A related list from a model (its manager) or from a prepared dict."""
-    return list(obj[name]) if isinstance(obj, dict) else list(getattr(obj, name).all())
+    """A related list from a model (its manager) or from a selector's read-out (a list already)."""
+    value = getattr(obj, name)
+    return list(value) if isinstance(value, list) else list(value.all())
 
 
 class ProgrammeIn(Schema):
@@ -495,3 +496,17 @@ class AwardOut(Schema):
     version: int
     signature: SignatureOut
     links: list[RecordLinkOut]
+
+    @staticmethod
+    def resolve_provider_name(obj: Any) -> str:
+        return str(obj.proposal.provider.name)
+
+    @staticmethod
+    def resolve_version(obj: Any) -> int:
+        return int(obj.version.number)
+
+    @staticmethod
+    def resolve_links(obj: Any) -> list[Any]:
+        from cxo.core.links import record_links
+
+        return record_links(obj, organisation=obj.organisation)

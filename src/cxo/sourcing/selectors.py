@@ -22,12 +22,15 @@ from cxo.sourcing.models import (
     Clarification,
     ClarificationVisibility,
     Document,
+    EvaluationCriterion,
     Need,
     Programme,
     Proposal,
     ProposalVersion,
     Rfp,
     RfpInvitation,
+    RfpLineItem,
+    RfpQuestion,
 )
 
 # --- sponsor side ------------------------------------------------------------------------------
@@ -244,6 +247,21 @@ class InboxClarification:
         return self.visibility == ClarificationVisibility.PUBLISHED
 
 
+def inbox_clarification(*, clarification: Clarification, provider: Organisation) -> InboxClarification:
+    """What ``provider`` may read of a clarification it can see (its own, or one published to all invitees)."""
+    mine = clarification.provider_id == provider.pk
+    answered = mine or clarification.visibility == ClarificationVisibility.PUBLISHED
+    return InboxClarification(
+        id=clarification.pk,
+        question=clarification.question,
+        answer=clarification.answer if answered else "",
+        visibility=clarification.visibility,
+        mine=mine,
+        asked_at=clarification.asked_at if mine else None,
+        answered_at=clarification.answered_at if answered else None,
+    )
+
+
 def inbox_clarification_list(*, invitation: RfpInvitation) -> list[InboxClarification]:
     """The provider's own questions, and the questions the sponsor published to all invitees (without the asker)."""
     provider = invitation.provider
@@ -253,22 +271,7 @@ def inbox_clarification_list(*, invitation: RfpInvitation) -> list[InboxClarific
         .only("pk", "question", "answer", "visibility", "provider_id", "asked_at", "answered_at")
         .order_by("asked_at", "id")
     )
-    seen = []
-    for c in rows:
-        mine = c.provider_id == provider.pk
-        answered = mine or c.visibility == ClarificationVisibility.PUBLISHED
-        seen.append(
-            InboxClarification(
-                id=c.pk,
-                question=c.question,
-                answer=c.answer if answered else "",
-                visibility=c.visibility,
-                mine=mine,
-                asked_at=c.asked_at if mine else None,
-                answered_at=c.answered_at if answered else None,
-            )
-        )
-    return seen
+    return [inbox_clarification(clarification=c, provider=provider) for c in rows]
 
 
 def inbox_proposal_get(*, invitation: RfpInvitation) -> Proposal | None:
@@ -296,3 +299,61 @@ def inbox_document_get(*, provider: Organisation, document_id: int) -> Document:
     if document is None:
         raise NotFound("No such document.")
     return document
+
+
+@dataclass(frozen=True)
+class InboxRfp:
+    """An RFP as an invited provider reads it: the RFP's own terms, its sponsor, the provider's invitation and the
+    RFP's attachments — never the other invitees or their proposals."""
+
+    id: int
+    reference: str
+    title: str
+    need_id: int
+    status: str
+    scope: str
+    deliverables: str
+    timeline: str
+    currency: str
+    response_deadline: dt.datetime | None
+    issued_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    awarded_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cancel_reason: str
+    line_items: list[RfpLineItem]
+    questions: list[RfpQuestion]
+    criteria: list[EvaluationCriterion]
+    sponsor: str
+    invitation_status: str
+    outcome: str
+    documents: list[Document]
+
+
+def inbox_rfp_view(*, invitation: RfpInvitation) -> InboxRfp:
+    """The RFP of one of the provider's invitations, as the provider may read it."""
+    rfp = invitation.rfp
+    return InboxRfp(
+        id=rfp.pk,
+        reference=rfp.reference,
+        title=rfp.title,
+        need_id=rfp.need_id,
+        status=rfp.status,
+        scope=rfp.scope,
+        deliverables=rfp.deliverables,
+        timeline=rfp.timeline,
+        currency=rfp.currency,
+        response_deadline=rfp.response_deadline,
+        issued_at=rfp.issued_at,
+        closed_at=rfp.closed_at,
+        awarded_at=rfp.awarded_at,
+        cancelled_at=rfp.cancelled_at,
+        cancel_reason=rfp.cancel_reason,
+        line_items=list(rfp.line_items.all()),
+        questions=list(rfp.questions.all()),
+        criteria=list(rfp.criteria.all()),
+        sponsor=rfp.organisation.name,
+        invitation_status=invitation.status,
+        outcome=invitation.outcome,
+        documents=list(inbox_rfp_documents(invitation=invitation)),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -100,9 +101,15 @@ def invitation_create(
     return invitation
 
 
-def invitation_create_many(
-    *, actor: User, rfp: Rfp, providers: Iterable[Organisation], source: str
-) -> tuple[list[RfpInvitation], list[str]]:
+@dataclass(frozen=True)
+class Invitations:
+    """Invitations made at once, and why the providers left out were skipped (already invited, say)."""
+
+    invited: list[RfpInvitation] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def invitation_create_many(*, actor: User, rfp: Rfp, providers: Iterable[Organisation], source: str) -> Invitations:
     """Invite several providers (e.g. a shortlist). Returns the invitations made and why others were skipped."""
     made: list[RfpInvitation] = []
     skipped: list[str] = []
@@ -113,12 +120,10 @@ def invitation_create_many(
             if exc.status_code in (403, 404):
                 raise
             skipped.append(f"{provider.name}: {exc.message}")
-    return made, skipped
+    return Invitations(invited=made, skipped=skipped)
 
 
-def invitation_create_from_shortlist(
-    *, actor: User, rfp: Rfp, shortlist: Shortlist
-) -> tuple[list[RfpInvitation], list[str]]:
+def invitation_create_from_shortlist(*, actor: User, rfp: Rfp, shortlist: Shortlist) -> Invitations:
     """Invite every provider on one of the sponsor's shortlists (``cxo.matching``); already invited ones are skipped."""
     from cxo.sourcing.providers import shortlist_providers
 

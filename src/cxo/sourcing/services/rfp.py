@@ -253,8 +253,8 @@ def rfp_start(*, actor: User, need: Need, provider_ids: Collection[int] = ()) ->
     rfp = rfp_create(actor=actor, need=need, response_deadline=timezone.now() + dt.timedelta(days=RESPONSE_DAYS))
     if shortlist is None:
         return RfpStarted(rfp=rfp)
-    invited, skipped = invitation_create_from_shortlist(actor=actor, rfp=rfp, shortlist=shortlist)
-    return RfpStarted(rfp=rfp, shortlist=shortlist, invited=invited, skipped=skipped)
+    made = invitation_create_from_shortlist(actor=actor, rfp=rfp, shortlist=shortlist)
+    return RfpStarted(rfp=rfp, shortlist=shortlist, invited=made.invited, skipped=made.skipped)
 
 
 def _need_timeline(need: Need) -> str:

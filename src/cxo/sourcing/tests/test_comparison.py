@@ -38,17 +38,17 @@ def test_comparison_marks_extremes_and_flags_missing_and_changed_lines(
     cmp = comparison.rfp_comparison(rfp=sw.rfp)
     assert [p.provider.name for p in cmp.proposals] == ["Bravo CRO", "Provan CDMO"]
     row1, row2, row3 = cmp.rows
-    assert [(c.amount, c.low, c.high) for c in row1.cells] == [
+    assert [(c.amount, c.lowest, c.highest) for c in row1.cells] == [
         (Decimal("60000.00"), True, False),
         (Decimal("72000.00"), False, True),
     ]
     assert row2.cells[0].quantity_changed and not row2.cells[1].quantity_changed
     assert row2.cells[1].changed and row2.cells[1].previous_unit_price == Decimal("85000.50")
     assert not row1.cells[1].changed
-    assert row3.cells[0].missing and not row3.cells[0].low
-    assert [(p.provider.name, total, low, high) for p, total, low, high in cmp.totals] == [
-        ("Bravo CRO", Decimal("380000.00"), False, True),
-        ("Provan CDMO", Decimal("336000.00"), True, False),
+    assert row3.cells[0].missing and not row3.cells[0].lowest
+    assert [(t.provider_name, t.total, t.lowest, t.highest, t.version) for t in cmp.totals] == [
+        ("Bravo CRO", Decimal("380000.00"), False, True, 1),
+        ("Provan CDMO", Decimal("336000.00"), True, False, 2),
     ]
     assert cmp.flags == 3
     assert [t.finish for t in cmp.timelines] == [None, dt.date(2026, 12, 29)]

@@ -398,16 +398,15 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
 
         try:
             shortlist = shortlist_get(organisation=org, shortlist_id=int(request.POST["shortlist"]))
-            made, skipped = invitation_services.invitation_create_from_shortlist(
+            made = invitation_services.invitation_create_from_shortlist(
                 actor=request.user, rfp=rfp, shortlist=shortlist
             )
         except ServiceError as exc:
             flash_error(request, exc)
         else:
-            messages.success(
-                request, f"{len(made)} provider{'s' if len(made) != 1 else ''} from “{shortlist}” invited."
-            )
-            for s in skipped:
+            n = len(made.invited)
+            messages.success(request, f"{n} provider{'s' if n != 1 else ''} from “{shortlist}” invited.")
+            for s in made.skipped:
                 messages.warning(request, s)
         return redirect("rfp_invite", org=org.slug, rfp_id=rfp.pk)
     if request.method == "POST":
