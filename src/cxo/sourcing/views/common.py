@@ -8,7 +8,10 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest
 
+from cxo.core.access import OrgRequest
 from cxo.core.errors import NotFound, ServiceError
+from cxo.core.roles import Permission
+from cxo.core.selectors import membership_can
 from cxo.sourcing.services.documents import DocumentData
 
 
@@ -21,6 +24,11 @@ def flash_error(request: HttpRequest, exc: ServiceError, form: Any = None) -> No
         form.add_error(field, exc.message)
     else:
         messages.error(request, exc.message)
+
+
+def can(request: OrgRequest, permission: Permission) -> bool:
+    """Whether the member's role grants ``permission`` (to offer an action the page can take)."""
+    return membership_can(membership=request.membership, permission=permission)
 
 
 def document_data(upload: UploadedFile) -> DocumentData:

@@ -1,4 +1,4 @@
-"""Sponsor pages: programmes, needs, RFPs, invitations, questions, proposals, scores and the award."""
+"""Sponsor pages: RFPs from start to issue and close — the bid grid, invitations, documents, questions."""
 
 from __future__ import annotations
 
@@ -17,223 +17,28 @@ from django.views.decorators.http import require_POST
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.links import record_links
-from cxo.core.models import Organisation
 from cxo.core.ratelimit import rate_limited
 from cxo.core.redirects import safe_next, with_query
-from cxo.core.roles import OrganisationType, Permission
-from cxo.core.selectors import member_list, membership_can
-from cxo.sourcing import comparison, selectors
+from cxo.core.roles import Permission
+from cxo.sourcing import selectors
 from cxo.sourcing.forms import (
     AnswerForm,
-    AwardForm,
     CancelForm,
     CriterionFormSet,
     DocumentForm,
     InviteForm,
     LineItemFormSet,
-    NeedForm,
-    ProgrammeForm,
     QuestionFormSet,
     RfpForm,
-    ScoreForm,
-    term_code,
 )
-from cxo.sourcing.models import RfpStatus, Stage
+from cxo.sourcing.models import RfpStatus
 from cxo.sourcing.providers import need_match, provider_get, provider_ids_with_users, provider_search
-from cxo.sourcing.services import award as award_services
 from cxo.sourcing.services import clarification as clarification_services
-from cxo.sourcing.services import evaluation as evaluation_services
 from cxo.sourcing.services import invitation as invitation_services
-from cxo.sourcing.services import programme as programme_services
 from cxo.sourcing.services import rfp as rfp_services
-from cxo.sourcing.services.evaluation import ScoreData
 from cxo.sourcing.services.rfp import CriterionData, LineItemData
 from cxo.sourcing.states import rfp_can
-from cxo.sourcing.views.common import document_data, flash_error, rfp_steps
-
-
-def _can(request: OrgRequest, permission: Permission) -> bool:
-    return membership_can(membership=request.membership, permission=permission)
-
-
-def sourcing_home(request: OrgRequest) -> HttpResponse:
-    org = request.organisation
-    if org.type != OrganisationType.SPONSOR:
-        return redirect("inbox", org=org.slug)
-    return render(
-        request,
-        "sourcing/sourcing_home.html",
-        {
-            "organisation": org,
-            "programmes": selectors.programme_list(organisation=org),
-            "rfps": selectors.rfp_list(organisation=org)[:10],
-            "stages": Stage.choices,
-        },
-    )
-
-
-def _members(org: Organisation) -> list[tuple[str, str]]:
-    return [(str(m.user.pk), m.user.get_full_name() or m.user.username) for m in member_list(organisation=org)]
-
-
-def _programme_kwargs(form: ProgrammeForm, org: Organisation) -> dict[str, Any]:
-    d = form.cleaned_data
-    team_ids = {int(x) for x in d.get("team") or []}
-    return {
-        "name": d["name"],
-        "code": d.get("code") or "",
-        "stage": d["stage"],
-        "indication": d.get("indication") or "",
-        "modality": term_code(d.get("modality")),
-        "dosage_form": term_code(d.get("dosage_form")),
-        "route": term_code(d.get("route")),
-        "description": d.get("description") or "",
-        "source": d.get("source") or "",
-        "team": [m.user for m in member_list(organisation=org) if m.user.pk in team_ids],
-    }
-
-
-@requires(Permission.MANAGE_SOURCING)
-def programme_create(request: OrgRequest) -> HttpResponse:
-    org = request.organisation
-    form = ProgrammeForm(request.POST or None, members=_members(org), initial={"team": [str(request.user.pk)]})
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = programme_services.programme_create(
-                actor=request.user, organisation=org, **_programme_kwargs(form, org)
-            )
-        except ServiceError as exc:
-            flash_error(request, exc, form)
-        else:
-            messages.success(request, f"Programme {programme} created. Add its first outsourcing need.")
-            return redirect("programme_detail", org=org.slug, programme_id=programme.pk)
-    return render(request, "sourcing/programme_form.html", {"organisation": org, "form": form, "programme": None})
-
-
-def programme_detail(request: OrgRequest, programme_id: int) -> HttpResponse:
-    org = request.organisation
-    programme = found(selectors.programme_get, organisation=org, programme_id=programme_id)
-    needs = selectors.need_list(organisation=org, programme=programme)
-    rfps = selectors.rfp_list(organisation=org).filter(need__programme=programme)
-    return render(
-        request,
-        "sourcing/programme_detail.html",
-        {"organisation": org, "programme": programme, "needs": needs, "rfps": rfps},
-    )
-
-
-@requires(Permission.MANAGE_SOURCING)
-def programme_edit(request: OrgRequest, programme_id: int) -> HttpResponse:
-    org = request.organisation
-    programme = found(selectors.programme_get, organisation=org, programme_id=programme_id)
-    initial = {
-        "name": programme.name,
-        "code": programme.code,
-        "stage": programme.stage,
-        "indication": programme.indication,
-        "modality": programme.modality,
-        "dosage_form": programme.dosage_form,
-        "route": programme.route,
-        "description": programme.description,
-        "source": programme.source,
-        "team": [str(u.pk) for u in programme.team.all()],
-    }
-    form = ProgrammeForm(request.POST or None, members=_members(org), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme_services.programme_update(actor=request.user, programme=programme, **_programme_kwargs(form, org))
-        except ServiceError as exc:
-            flash_error(request, exc, form)
-        else:
-            messages.success(request, "Programme saved.")
-            return redirect("programme_detail", org=org.slug, programme_id=programme.pk)
-    return render(request, "sourcing/programme_form.html", {"organisation": org, "form": form, "programme": programme})
-
-
-def _need_kwargs(form: NeedForm) -> dict[str, Any]:
-    d = form.cleaned_data
-    return {
-        "title": d["title"],
-        "criteria": form.criteria(),
-        "description": d.get("description") or "",
-        "quantity": d.get("quantity"),
-        "unit": d.get("unit") or "",
-        "start_by": d.get("start_by"),
-        "finish_by": d.get("finish_by"),
-    }
-
-
-@requires(Permission.MANAGE_SOURCING)
-def need_create(request: OrgRequest, programme_id: int) -> HttpResponse:
-    org = request.organisation
-    programme = found(selectors.programme_get, organisation=org, programme_id=programme_id)
-    initial = {"dosage_form": programme.dosage_form, "route": programme.route, "modality": programme.modality}
-    form = NeedForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            need = programme_services.need_create(actor=request.user, programme=programme, **_need_kwargs(form))
-        except ServiceError as exc:
-            flash_error(request, exc, form)
-        else:
-            messages.success(request, "Need saved. Here are the providers that match it.")
-            return redirect("need_detail", org=org.slug, need_id=need.pk)
-    return render(
-        request, "sourcing/need_form.html", {"organisation": org, "form": form, "programme": programme, "need": None}
-    )
-
-
-@requires(Permission.MANAGE_SOURCING)
-def need_edit(request: OrgRequest, need_id: int) -> HttpResponse:
-    org = request.organisation
-    need = found(selectors.need_get, organisation=org, need_id=need_id)
-    c = need.criteria or {}
-    initial = {
-        "title": need.title,
-        "description": need.description,
-        "quantity": need.quantity,
-        "unit": need.unit,
-        "start_by": need.start_by,
-        "finish_by": need.finish_by,
-        **NeedForm.initial_from(c),
-    }
-    form = NeedForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme_services.need_update(actor=request.user, need=need, **_need_kwargs(form))
-        except ServiceError as exc:
-            flash_error(request, exc, form)
-        else:
-            messages.success(request, "Need saved.")
-            return redirect("need_detail", org=org.slug, need_id=need.pk)
-    return render(
-        request,
-        "sourcing/need_form.html",
-        {"organisation": org, "form": form, "programme": need.programme, "need": need},
-    )
-
-
-def need_detail(request: OrgRequest, need_id: int) -> HttpResponse:
-    org = request.organisation
-    need = found(selectors.need_get, organisation=org, need_id=need_id)
-    try:
-        matches, match_error = need_match(need=need), ""
-    except ServiceError as exc:  # e.g. the need names a term the registry no longer has: say so, keep the page
-        matches, match_error = [], f"Matching is unavailable for this need: {exc.message}"
-    rfps = selectors.rfp_list(organisation=org, need=need)
-    open_rfps = [r for r in rfps if r.status in (RfpStatus.DRAFT, RfpStatus.ISSUED)]
-    return render(
-        request,
-        "sourcing/need_detail.html",
-        {
-            "organisation": org,
-            "need": need,
-            "criteria_rows": selectors.need_criteria_rows(need=need),
-            "matches": matches,
-            "match_error": match_error,
-            "rfps": rfps,
-            "open_rfps": open_rfps,
-        },
-    )
+from cxo.sourcing.views.common import can, document_data, flash_error, rfp_steps
 
 
 @require_POST
@@ -293,7 +98,7 @@ def rfp_detail(request: OrgRequest, rfp_id: int) -> HttpResponse:
             "cancel_form": CancelForm(),
             "document_form": DocumentForm(),
             "answer_form": AnswerForm(),
-            "manage": _can(request, Permission.MANAGE_SOURCING),
+            "manage": can(request, Permission.MANAGE_SOURCING),
             **rfp_steps(rfp.status),
         },
     )
@@ -541,124 +346,6 @@ def clarification_answer(request: OrgRequest, clarification_id: int) -> HttpResp
                 else "Answer sent to the provider who asked.",
             )
     return redirect("rfp_detail", org=org.slug, rfp_id=clarification.rfp_id)
-
-
-def rfp_compare(request: OrgRequest, rfp_id: int) -> HttpResponse:
-    org = request.organisation
-    rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
-    return render(
-        request,
-        "sourcing/rfp_compare.html",
-        {
-            "organisation": org,
-            "rfp": rfp,
-            "cmp": comparison.rfp_comparison(rfp=rfp),
-            "evaluation": comparison.rfp_evaluation(rfp=rfp),
-            "can_evaluate": _can(request, Permission.EVALUATE),
-        },
-    )
-
-
-def _comparison_download(request: OrgRequest, rfp_id: int, *, extension: str, content_type: str) -> HttpResponse:
-    """The side-by-side comparison with the evaluation, as an XLSX or PDF attachment."""
-    from cxo.sourcing.exports import comparison_pdf, comparison_xlsx
-
-    rfp = found(selectors.rfp_get, organisation=request.organisation, rfp_id=rfp_id)
-    export = comparison_xlsx if extension == "xlsx" else comparison_pdf
-    data = export(cmp=comparison.rfp_comparison(rfp=rfp), evaluation=comparison.rfp_evaluation(rfp=rfp))
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{rfp.reference}-comparison.{extension}"'
-    return response
-
-
-@rate_limited("export")
-def rfp_compare_xlsx(request: OrgRequest, rfp_id: int) -> HttpResponse:
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _comparison_download(request, rfp_id, extension="xlsx", content_type=xlsx)
-
-
-@rate_limited("export")
-def rfp_compare_pdf(request: OrgRequest, rfp_id: int) -> HttpResponse:
-    return _comparison_download(request, rfp_id, extension="pdf", content_type="application/pdf")
-
-
-def proposal_detail(request: OrgRequest, proposal_id: int) -> HttpResponse:
-    org = request.organisation
-    proposal = found(selectors.proposal_get, organisation=org, proposal_id=proposal_id)
-    return render(
-        request,
-        "sourcing/proposal_detail.html",
-        {
-            "organisation": org,
-            "proposal": proposal,
-            "rfp": proposal.rfp,
-            "versions": selectors.version_list(proposal=proposal),
-        },
-    )
-
-
-@requires(Permission.EVALUATE)
-def proposal_score(request: OrgRequest, proposal_id: int) -> HttpResponse:
-    org = request.organisation
-    proposal = found(selectors.proposal_get, organisation=org, proposal_id=proposal_id)
-    criteria = list(proposal.rfp.criteria.all())
-    sheet = comparison.score_sheet(proposal=proposal, evaluator=request.user)
-    initial: dict[str, Any] = {}
-    for cid, s in sheet.items():
-        initial[f"score_{cid}"], initial[f"comment_{cid}"] = s.score, s.comment
-    form = ScoreForm(request.POST or None, criteria=criteria, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            evaluation_services.score_set(
-                actor=request.user,
-                proposal=proposal,
-                scores=[
-                    ScoreData(c.pk, form.cleaned_data[f"score_{c.pk}"], form.cleaned_data.get(f"comment_{c.pk}") or "")
-                    for c in criteria
-                ],
-            )
-        except ServiceError as exc:
-            flash_error(request, exc, form)
-        else:
-            messages.success(request, f"Your scores of {proposal.provider.name}'s proposal are saved.")
-            return redirect("rfp_compare", org=org.slug, rfp_id=proposal.rfp_id)
-    return render(
-        request,
-        "sourcing/proposal_score.html",
-        {"organisation": org, "proposal": proposal, "rfp": proposal.rfp, "form": form},
-    )
-
-
-@requires(Permission.SIGN_AWARD)
-def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
-    org = request.organisation
-    rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
-    proposals = list(selectors.proposal_list(rfp=rfp))
-    evaluation = {r.proposal.pk: r for r in comparison.rfp_evaluation(rfp=rfp)}
-    form = AwardForm(request.POST or None, proposals=proposals)
-    if request.method == "POST" and form.is_valid():
-        proposal = next(p for p in proposals if p.pk == form.cleaned_data["proposal"])
-        try:
-            award = award_services.award_sign(
-                actor=request.user,
-                rfp=rfp,
-                proposal=proposal,
-                password=form.cleaned_data["password"],
-                meaning=form.cleaned_data["meaning"],
-                rationale=form.cleaned_data.get("rationale") or "",
-            )
-        except ServiceError as exc:
-            flash_error(request, exc, form)
-        else:
-            messages.success(
-                request, f"{rfp.reference} awarded to {award.proposal.provider.name}. A draft work order was created."
-            )
-            return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
-    return render(
-        request,
-        "sourcing/rfp_award.html",
-        {"organisation": org, "rfp": rfp, "form": form, "proposals": proposals, "evaluation": evaluation},
-    )
 
 
 def document_download(request: OrgRequest, document_id: int) -> HttpResponse:
