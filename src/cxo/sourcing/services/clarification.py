@@ -12,7 +12,7 @@ from cxo.core.roles import Permission
 from cxo.sourcing.models import Clarification, ClarificationVisibility, InvitationStatus, RfpInvitation, RfpStatus
 from cxo.sourcing.services.access import member_require
 from cxo.sourcing.services.invitation import audit_both
-from cxo.sourcing.services.notify import invitees_notify, provider_notify
+from cxo.sourcing.services.notify import invitees_notify, provider_notify, sponsor_notify
 from cxo.sourcing.states import rfp_require
 
 
@@ -40,6 +40,7 @@ def clarification_ask(*, actor: User, invitation: RfpInvitation, question: str) 
         obj=clarification,
         changes={"question": [None, question]},
     )
+    sponsor_notify(rfp=rfp, title=f"{invitation.provider.name} asked a question on {rfp.reference}", body=question)
     return clarification
 
 

@@ -22,7 +22,7 @@ from cxo.core.roles import OrganisationType, Permission
 from cxo.core.services import SignupData, membership_add, user_register
 from cxo.sourcing.models import InvitationStatus, Rfp, RfpInvitation, RfpStatus
 from cxo.sourcing.services.access import member_require
-from cxo.sourcing.services.notify import provider_notify, responders
+from cxo.sourcing.services.notify import provider_notify, responders, sponsor_notify
 from cxo.sourcing.states import rfp_require
 
 if TYPE_CHECKING:
@@ -230,6 +230,8 @@ def invitation_decline(*, actor: User, invitation: RfpInvitation, reason: str) -
         changes={"status": [old, invitation.status]},
         reason=reason,
     )
+    rfp = invitation.rfp
+    sponsor_notify(rfp=rfp, title=f"{invitation.provider.name} declined {rfp.reference}", body=f"Reason: {reason}")
     return invitation
 
 

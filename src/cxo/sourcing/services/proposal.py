@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cxo.core.bounds import records_check
@@ -28,6 +29,7 @@ from cxo.sourcing.models import (
 from cxo.sourcing.services.access import member_require
 from cxo.sourcing.services.documents import DocumentData, document_copy, document_store
 from cxo.sourcing.services.invitation import audit_both
+from cxo.sourcing.services.notify import sponsor_notify
 from cxo.sourcing.services.rfp import rfp_lock
 
 CENT = Decimal("0.01")
@@ -240,5 +242,15 @@ def proposal_submit(*, actor: User, invitation: RfpInvitation, data: ProposalDat
             "content_sha256": [previous.content_sha256 if previous else None, version.content_sha256],
         },
         reason=version.note,
+    )
+    provider = invitation.provider.name
+    total = f"{version.currency} {version.total:,.2f}"
+    sponsor_notify(
+        rfp=rfp,
+        title=f"{provider} submitted a proposal to {rfp.reference}"
+        if created
+        else f"{provider} revised its proposal to {rfp.reference} (version {version.number})",
+        body=f"Total {total}." + (f" What changed: {version.note}" if version.note else ""),
+        url=reverse("proposal_detail", kwargs={"org": rfp.organisation.slug, "proposal_id": proposal.pk}),
     )
     return version
