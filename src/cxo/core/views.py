@@ -21,6 +21,7 @@ from cxo.core.clients import client_address
 from cxo.core.demo import DEMO_PASSWORD, demo_logins_shown
 from cxo.core.errors import ServiceError
 from cxo.core.forms import AuditFilterForm, InviteForm, RoleForm, SignupForm, TokenForm
+from cxo.core.notifications import notification_list, notification_mark_read
 from cxo.core.ratelimit import rate_limit_wait
 from cxo.core.roles import Permission
 
@@ -248,3 +249,12 @@ def audit(request: OrgRequest) -> HttpResponse:
         response = render(request, "core/_audit_rows.html", context)
         return push_url(response, f"{request.path}?{query.urlencode()}" if query else request.path)
     return render(request, "core/audit.html", context)
+
+
+@login_required
+def notifications(request: AuthedRequest) -> HttpResponse:
+    notes = list(notification_list(user=request.user)[:100])
+    if request.method == "POST":
+        notification_mark_read(user=request.user)
+        return redirect("notifications")
+    return render(request, "core/notifications.html", {"notes": notes})

@@ -46,5 +46,4 @@ org_urlpatterns = [
 urlpatterns = [
     # an e-mailed invitation to a registry entry with no users: accepting claims the organisation
     path("rfp-invitations/<str:token>/", views.invitation_claim, name="rfp_invitation_claim"),
-    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -26,7 +26,6 @@ from cxo.sourcing.views.provider import (
     inbox_proposal,
     inbox_rfp,
     invitation_claim,
-    notifications,
 )
 from cxo.sourcing.views.rfps import (
     clarification_answer,
@@ -56,7 +55,6 @@ __all__ = [
     "need_create",
     "need_detail",
     "need_edit",
-    "notifications",
     "programme_create",
     "programme_detail",
     "programme_edit",

@@ -7,16 +7,14 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from cxo.core.access import AuthedRequest, OrgRequest, found, requires
+from cxo.core.access import OrgRequest, found, requires
 from cxo.core.errors import ServiceError
 from cxo.core.forms import SignupForm
 from cxo.core.models import User
-from cxo.core.notifications import notification_list, notification_mark_read
 from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
@@ -229,12 +227,3 @@ def invitation_claim(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, f"You now administer {invitation.provider.name} on CXO and accepted the invitation.")
         return redirect("inbox_rfp", org=invitation.provider.slug, rfp_id=invitation.rfp_id)
     return render(request, "sourcing/invitation_claim.html", {"invitation": invitation, "signup": signup})
-
-
-@login_required
-def notifications(request: AuthedRequest) -> HttpResponse:
-    notes = list(notification_list(user=request.user)[:100])
-    if request.method == "POST":
-        notification_mark_read(user=request.user)
-        return redirect("notifications")
-    return render(request, "sourcing/notifications.html", {"notes": notes})
