@@ -15,7 +15,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from cxo.core import services
-from cxo.core.models import Membership, Organisation, User
+from cxo.core.models import Membership, Notification, Organisation, User
 from cxo.core.roles import OrganisationType
 from cxo.testing.factories import TEST_PASSWORD, UserFactory
 from cxo.testing.registry_factories import registry_world
@@ -139,6 +139,8 @@ def world(
         sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user
     )
     _, provider_secret = services.api_token_create(user=provider_user, name="walk")
+    sponsor_notification = Notification.objects.for_user(sponsor_user).exclude(url="").first()
+    assert sponsor_notification is not None  # the provider's question and proposal in the world told the sponsor
     return SimpleNamespace(
         **registry,
         **sourcing,
@@ -156,4 +158,5 @@ def world(
         outsider_secret=outsider_secret,
         shortlist=shortlist,
         shortlist_entry=shortlist_entry,
+        sponsor_notification=sponsor_notification,
     )

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from cxo.core.notifications import notification_unread
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can, membership_list_for_user
 
 
 def organisations(request: HttpRequest) -> dict[str, object]:
-    """The signed-in user's memberships for the navigation, and the organisation in view."""
+    """The signed-in user's memberships for the navigation, the organisation in view, what the role may do there,
+    and how many notifications are unread (the badge)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -18,4 +20,5 @@ def organisations(request: HttpRequest) -> dict[str, object]:
     can = {}
     if current is not None:
         can = {p.value: membership_can(membership=current, permission=p) for p in Permission}
-    return {"nav_memberships": memberships, "nav_membership": current, "can": can}
+    unread = notification_unread(user=user).count()
+    return {"nav_memberships": memberships, "nav_membership": current, "can": can, "unread_notifications": unread}

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
@@ -21,7 +22,8 @@ from cxo.core.clients import client_address
 from cxo.core.demo import DEMO_PASSWORD, demo_logins_shown
 from cxo.core.errors import ServiceError
 from cxo.core.forms import AuditFilterForm, InviteForm, RoleForm, SignupForm, TokenForm
-from cxo.core.notifications import notification_list, notification_mark_read
+from cxo.core.home import home_sections_fill
+from cxo.core.notifications import notification_get, notification_list, notification_mark_read, notification_unread
 from cxo.core.ratelimit import rate_limit_wait
 from cxo.core.roles import Permission
 
@@ -76,15 +78,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    memberships = [
-        (
-            m,
-            selectors.membership_can(membership=m, permission=Permission.MANAGE_MEMBERS),
-            selectors.membership_can(membership=m, permission=Permission.VIEW_AUDIT),
-        )
-        for m in selectors.membership_list_for_user(user=request.user)
-    ]
-    return render(request, "core/dashboard.html", {"memberships": memberships})
+    """Home: for each of the user's organisations, what is waiting there (the apps' sections), and what is unread."""
+    memberships = list(selectors.membership_list_for_user(user=request.user))
+    homes = [(m, home_sections_fill(membership=m)) for m in memberships]
+    unread = list(notification_unread(user=request.user)[:5])
+    return render(request, "core/home.html", {"homes": homes, "unread": unread})
 
 
 def organisation_home(request: OrgRequest) -> HttpResponse:
@@ -249,6 +247,16 @@ def audit(request: OrgRequest) -> HttpResponse:
         response = render(request, "core/_audit_rows.html", context)
         return push_url(response, f"{request.path}?{query.urlencode()}" if query else request.path)
     return render(request, "core/audit.html", context)
+
+
+@login_required
+def notification_open(request: AuthedRequest, notification_id: int) -> HttpResponse:
+    """Follow a notification to what it is about; it counts as read."""
+    note = found(notification_get, user=request.user, notification_id=notification_id)
+    notification_mark_read(user=request.user, notification=note)
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+        return redirect(note.url)
+    return redirect("notifications")
 
 
 @login_required

@@ -13,16 +13,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.utils import timezone
 
 from cxo.core.errors import NotFound
-from cxo.core.models import Organisation
+from cxo.core.models import Membership, Organisation
 from cxo.sourcing.models import (
     Award,
     Clarification,
     ClarificationVisibility,
     Document,
     EvaluationCriterion,
+    InvitationStatus,
     Need,
     Programme,
     Proposal,
@@ -31,6 +33,7 @@ from cxo.sourcing.models import (
     RfpInvitation,
     RfpLineItem,
     RfpQuestion,
+    RfpStatus,
 )
 
 # --- sponsor side ------------------------------------------------------------------------------
@@ -357,3 +360,82 @@ def inbox_rfp_view(*, invitation: RfpInvitation) -> InboxRfp:
         outcome=invitation.outcome,
         documents=list(inbox_rfp_documents(invitation=invitation)),
     )
+
+
+# --- the home page's sections (registered in cxo.sourcing.home) ----------------------------------------
+
+HOME_ROWS = 6  # each section lists the first few; its "See all" link has the rest
+
+
+def home_open_rfps(membership: Membership) -> list[Rfp]:
+    """The sponsor's RFPs still open: issued ones by deadline (soonest first), then drafts not yet issued."""
+    rfps = rfp_list(organisation=membership.organisation).filter(status__in=[RfpStatus.ISSUED, RfpStatus.DRAFT])
+    issued_first = Case(When(status=RfpStatus.ISSUED, then=0), default=1)
+    return list(rfps.order_by(issued_first, F("response_deadline").asc(nulls_last=True), "-id")[:HOME_ROWS])
+
+
+def home_proposals_received(membership: Membership) -> list[ProposalVersion]:
+    """The latest proposals and revisions received on RFPs not yet decided, newest first."""
+    return list(
+        ProposalVersion.objects.for_organisation(membership.organisation)
+        .filter(proposal__rfp__status__in=[RfpStatus.ISSUED, RfpStatus.CLOSED])
+        .select_related("proposal__provider", "proposal__rfp")
+        .order_by("-submitted_at", "-id")[:HOME_ROWS]
+    )
+
+
+def home_questions_to_answer(membership: Membership) -> list[Clarification]:
+    """Bidders' questions without an answer on RFPs still taking them, oldest first."""
+    return list(
+        Clarification.objects.for_organisation(membership.organisation)
+        .filter(answered_at__isnull=True, rfp__status__in=[RfpStatus.ISSUED, RfpStatus.CLOSED])
+        .select_related("rfp", "provider")
+        .order_by("asked_at", "id")[:HOME_ROWS]
+    )
+
+
+def home_awards_to_sign(membership: Membership) -> list[Rfp]:
+    """Closed RFPs with proposals in and no award yet, longest waiting first."""
+    organisation = membership.organisation
+    received = Proposal.objects.for_organisation(organisation).filter(rfp=OuterRef("pk"), current_version__isnull=False)
+    rfps = rfp_list(organisation=organisation).filter(Exists(received), status=RfpStatus.CLOSED)
+    return list(rfps.order_by("closed_at", "id")[:HOME_ROWS])
+
+
+def home_new_invitations(membership: Membership) -> list[RfpInvitation]:
+    """RFPs the provider is invited to and has not answered yet, newest first."""
+    return list(
+        inbox_list(provider=membership.organisation).filter(
+            status=InvitationStatus.INVITED, rfp__status=RfpStatus.ISSUED
+        )[:HOME_ROWS]
+    )
+
+
+def home_deadlines(membership: Membership) -> list[RfpInvitation]:
+    """The provider's open bids by deadline, soonest first (declined ones left out), with its proposal if any."""
+    return list(
+        inbox_list(provider=membership.organisation)
+        .filter(rfp__status=RfpStatus.ISSUED, rfp__response_deadline__gt=timezone.now())
+        .exclude(status=InvitationStatus.DECLINED)
+        .order_by("rfp__response_deadline", "id")[:HOME_ROWS]
+    )
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """An answer the provider may read, with the RFP it is about."""
+
+    rfp: Rfp
+    clarification: InboxClarification
+
+
+def home_questions_answered(membership: Membership) -> list[AnsweredQuestion]:
+    """Answers to the provider's own questions and those published to all invitees, newest first."""
+    provider = membership.organisation
+    rows = (
+        Clarification.objects.for_counterparty(provider)
+        .filter(answered_at__isnull=False)
+        .select_related("rfp")
+        .order_by("-answered_at", "-id")[:HOME_ROWS]
+    )
+    return [AnsweredQuestion(c.rfp, inbox_clarification(clarification=c, provider=provider)) for c in rows]

@@ -197,6 +197,8 @@ WEB_ROUTES: dict[str, Route] = {
     ),
     "rfp_invitation_claim": Route("public", kwargs=lambda w: {"token": "not-a-token"}),
     "notifications": Route("signed_in", methods=("GET", "POST")),
+    # one of the sponsor user's own notifications: the outsider gets 404, its owner is sent on to what it is about
+    "notification_open": Route("tenant", kwargs=lambda w: {"notification_id": w.sponsor_notification.pk}),
 }
 
 # "METHOD /path/with/{params}" (relative to /api/v1) -> how to reach it.

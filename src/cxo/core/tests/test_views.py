@@ -28,7 +28,7 @@ def messages_of(response: Any) -> list[str]:
 # --- sign-in, throttling, sign-out ------------------------------------------------------------
 
 
-def test_sign_in_leads_to_the_dashboard_with_the_organisations(
+def test_sign_in_leads_home_with_the_organisations(
     sponsor_user: User, sponsor: Organisation, provider: Organisation, password: str
 ) -> None:
     client = Client()
@@ -40,7 +40,7 @@ def test_sign_in_leads_to_the_dashboard_with_the_organisations(
     assert "Alpha Biotech" in html
     assert "Administrator" in html
     assert "Provan CDMO" not in html
-    assert [m.organisation.slug for m, *_ in response.context["memberships"]] == ["alpha-biotech"]
+    assert [m.organisation.slug for m, _sections in response.context["homes"]] == ["alpha-biotech"]
 
 
 def test_every_asset_the_pages_link_is_served(db: None) -> None:
