@@ -1,4 +1,4 @@
-"""Pages on a phone (390 × 844): the menu folds behind one button, results use the screen's width, nothing
+"""Pages on a phone (390 by 844 px): the menu folds behind one button, results use the screen's width, nothing
 scrolls sideways — the directory, Find providers, an RFP and the provider's inbox."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from cxo.core.models import Organisation, User
 from cxo.matching import live
@@ -23,7 +23,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.e2e
 
 SAMPLE = Path(__file__).resolve().parents[2] / "src" / "cxo" / "registry" / "tests" / "fixtures" / "decrs_sample.csv"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 Shot = Callable[..., Path]
 
 
@@ -98,9 +98,7 @@ def test_the_directory_on_a_phone(phone: Page, live_server: Any, shot: Shot, mob
     shot("mobile-directory", of=phone)
 
 
-def test_find_providers_on_a_phone(
-    phone: Page, live_server: Any, shot: Shot, mobile_world: Any, password: str
-) -> None:
+def test_find_providers_on_a_phone(phone: Page, live_server: Any, shot: Shot, mobile_world: Any, password: str) -> None:
     base = live_server.url
     sign_in(phone, base, "alice", password)
     phone.goto(f"{base}/o/{mobile_world.sponsor.slug}/match/?services=svc.mfg.api&go=1")

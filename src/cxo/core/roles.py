@@ -70,7 +70,8 @@ _SPONSOR: dict[str, frozenset[Permission]] = {
     Role.ADMIN: _ALL - {Permission.MANAGE_PROFILE, Permission.RESPOND},
     Role.SOURCING: frozenset({Permission.VIEW, Permission.MANAGE_SOURCING, Permission.EVALUATE, Permission.SIGN_AWARD}),
     Role.PROJECT: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_EXECUTION}),
-    Role.QUALITY: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_QUALITY}),
+    # Reviewing the audit trail is quality assurance's job (21 CFR Part 11 oversight), so QA reads it.
+    Role.QUALITY: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_QUALITY, Permission.VIEW_AUDIT}),
     Role.FINANCE: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_FINANCE}),
     Role.VIEWER: frozenset({Permission.VIEW}),
 }
@@ -89,7 +90,7 @@ _PROVIDER: dict[str, frozenset[Permission]] = {
     ),
     Role.BUSINESS_DEVELOPMENT: frozenset({Permission.VIEW, Permission.MANAGE_PROFILE, Permission.RESPOND}),
     Role.PROJECT: frozenset({Permission.VIEW, Permission.RESPOND, Permission.MANAGE_EXECUTION}),
-    Role.QUALITY: frozenset({Permission.VIEW, Permission.MANAGE_QUALITY}),
+    Role.QUALITY: frozenset({Permission.VIEW, Permission.MANAGE_QUALITY, Permission.VIEW_AUDIT}),
 }
 
 PERMISSIONS: dict[str, dict[str, frozenset[Permission]]] = {

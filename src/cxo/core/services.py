@@ -24,6 +24,7 @@ from cxo.core.models import ApiToken, Membership, Organisation, OrganisationInvi
 from cxo.core.notifications import absolute_url
 from cxo.core.roles import ROLES_BY_TYPE, OrganisationType, Permission
 from cxo.core.selectors import membership_get, membership_require
+from cxo.core.text import with_full_stop
 
 TOKEN_PREFIX = "cxo"
 INVITATION_DAYS = 14
@@ -78,7 +79,7 @@ def membership_add(*, actor: User | None, organisation: Organisation, user: User
         with transaction.atomic():
             membership = Membership.objects.create(user=user, organisation=organisation, role=role)
     except IntegrityError as exc:
-        raise Conflict(f"{user.get_username()} is already a member of {organisation.name}.") from exc
+        raise Conflict(with_full_stop(f"{user.get_username()} is already a member of {organisation.name}")) from exc
     audit_record(
         actor=actor,
         organisation=organisation,
@@ -158,7 +159,7 @@ def invitation_create(
     if not email or "@" not in email:
         raise ServiceError("Enter a valid e-mail address.", field="email")
     if organisation.memberships.filter(user__email__iexact=email).exists():
-        raise Conflict(f"{email} is already a member of {organisation.name}.")
+        raise Conflict(with_full_stop(f"{email} is already a member of {organisation.name}"))
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation = OrganisationInvitation.objects.create(

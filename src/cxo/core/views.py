@@ -26,6 +26,7 @@ from cxo.core.home import home_sections_fill
 from cxo.core.notifications import notification_get, notification_list, notification_mark_read, notification_unread
 from cxo.core.ratelimit import rate_limit_wait
 from cxo.core.roles import Permission
+from cxo.core.text import with_full_stop
 
 
 class LoginView(auth_views.LoginView):
@@ -184,7 +185,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             except ServiceError as exc:
                 messages.error(request, exc.message)
                 return redirect("dashboard")
-            messages.success(request, f"You joined {invitation.organisation.name}.")
+            messages.success(request, with_full_stop(f"You joined {invitation.organisation.name}"))
             return redirect("organisation_home", org=invitation.organisation.slug)
     else:
         signup = SignupForm(request.POST or None, initial={"email": invitation.email})
@@ -196,7 +197,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("login")
             user = membership.user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {invitation.organisation.name}.")
+            messages.success(request, with_full_stop(f"Welcome to {invitation.organisation.name}"))
             return redirect("organisation_home", org=invitation.organisation.slug)
     return render(request, "core/invitation_accept.html", {"invitation": invitation, "signup": signup})
 

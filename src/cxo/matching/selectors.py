@@ -18,7 +18,7 @@ from cxo.matching import engine, live, rules
 from cxo.matching.explain import MEMO_ROWS, country_name, explain
 from cxo.matching.index import MatchIndex
 from cxo.matching.models import Shortlist, ShortlistEntry
-from cxo.matching.need import Need, ResolvedNeed, need_resolve
+from cxo.matching.need import Need, ResolvedNeed, need_resolve, term_directory
 from cxo.registry.models import Site
 from cxo.registry.registration import registration_source
 
@@ -192,6 +192,39 @@ def shortlist_entry_list(*, shortlist: Shortlist) -> QuerySet[ShortlistEntry]:
         .select_related("provider", "site", "added_by")
         .order_by(F("score").desc(nulls_last=True), "provider_name", "site_name", "id")
     )
+
+
+@dataclass(frozen=True)
+class ShortlistRow:
+    """A shortlist entry as its page shows it: links into the registry and what it was found with, in words."""
+
+    entry: ShortlistEntry
+    site_url: str
+    provider_url: str
+    found_with: str
+
+
+def _found_with(need: dict[str, Any]) -> str:
+    directory = term_directory(live.match_index())
+    refs = [(s, directory.resolve("service", s)) for s in need.get("services") or []]
+    services = ", ".join(ref.name if ref else s for s, ref in refs)
+    places = [country_name(c) or c for c in need.get("countries") or []] + list(need.get("regions") or [])
+    return " · ".join(part for part in (services, ", ".join(places)) if part)
+
+
+def shortlist_rows(*, shortlist: Shortlist) -> list[ShortlistRow]:
+    """The shortlist's entries, best score first, each with its registry links and the need it was found by
+    (services by their names however they were typed, countries by name)."""
+    entries = list(shortlist_entry_list(shortlist=shortlist))
+    return [
+        ShortlistRow(
+            entry=e,
+            site_url=registry_site_url(e.site_id) if e.site_id else "",
+            provider_url=registry_organisation_url(e.provider.slug),
+            found_with=_found_with(e.need or {}),
+        )
+        for e in entries
+    ]
 
 
 def shortlist_entry_get(*, shortlist: Shortlist, entry_id: int) -> ShortlistEntry:

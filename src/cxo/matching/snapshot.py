@@ -123,7 +123,7 @@ def snapshot_from_db() -> RegistrySnapshot:
 
     from cxo.core.models import Organisation
     from cxo.registry.kind import LEAD_SPONSOR
-    from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term
+    from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, term_display
 
     terms = Term.objects.order_by("id").values_list(
         "id", "vocabulary", "code", "name", "synonyms", "parent_id", "sort", "cdisc_code"
@@ -167,7 +167,9 @@ def snapshot_from_db() -> RegistrySnapshot:
         .values_list("id", "capability_id", "kind", "source_ref", "observed")
     )
     return RegistrySnapshot.from_records(
-        terms=[(*t[:4], tuple(t[4] or ()), *t[5:]) for t in terms],
+        # Names as people read them (SPL's "TABLET, FILM COATED" as "Tablet, film coated"): every label, chip and
+        # explanation comes from here; matching compares case-folded text, so nothing else changes.
+        terms=[(*t[:3], term_display(t[3]), tuple(t[4] or ()), *t[5:]) for t in terms],
         organisations=organisations,
         sites=[(*site[:6], _date(site[6])) for site in sites],
         capabilities=capabilities,

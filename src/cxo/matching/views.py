@@ -24,6 +24,7 @@ from cxo.matching.models import Shortlist
 from cxo.matching.need import REQUIRABLE_EVIDENCE, Need, country_code, term_directory
 from cxo.matching.selectors import MatchResult
 from cxo.registry import geo
+from cxo.registry.models import term_display
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def _label(kind: str, value: str) -> str:
     if kind == "region":
         return geo.region_name(value)
     ref = term_directory(live.match_index()).resolve(kind, value)
-    return ref.name if ref else value
+    return term_display(ref.name) if ref else value
 
 
 def _need_from_query(query: QueryDict) -> tuple[Need, dict[str, list[tuple[str, str]]]]:
@@ -148,7 +149,8 @@ def _suggestions(kind: str, text: str) -> list[tuple[str, str, str]]:
     if kind == "region":
         regions = {**geo.REGION_NAMES, **geo.GROUP_NAMES}
         return [(code, name, code) for code, name in regions.items() if wanted in name.casefold() or wanted in code][:8]
-    return [(r.code, r.name, r.code) for r in term_directory(live.match_index()).search(kind, text)]
+    # Terms by the name people read; their codes are for the API, not for the list.
+    return [(r.code, term_display(r.name), "") for r in term_directory(live.match_index()).search(kind, text)]
 
 
 def match_terms(request: OrgRequest) -> HttpResponse:
@@ -203,17 +205,13 @@ def shortlist_list(request: OrgRequest) -> HttpResponse:
 def shortlist_detail(request: OrgRequest, shortlist_id: int) -> HttpResponse:
     organisation = request.organisation
     shortlist = _shortlist_or_404(request, shortlist_id)
-    entries = list(selectors.shortlist_entry_list(shortlist=shortlist))
-    for entry in entries:
-        entry.site_url = selectors.registry_site_url(entry.site_id) if entry.site_id else ""  # type: ignore[attr-defined]  # display-only attribute for the template
-        entry.provider_url = selectors.registry_organisation_url(entry.provider.slug)  # type: ignore[attr-defined]  # display-only attribute for the template
     return render(
         request,
         "matching/shortlist.html",
         {
             "organisation": organisation,
             "shortlist": shortlist,
-            "entries": entries,
+            "rows": selectors.shortlist_rows(shortlist=shortlist),
             "can_change": membership_can(membership=request.membership, permission=Permission.MANAGE_SOURCING),
         },
     )

@@ -77,11 +77,11 @@ def need_get(*, organisation: Organisation, need_id: int) -> Need:
 
 def need_criteria_rows(*, need: Need) -> list[tuple[str, str]]:
     """The need's criteria as (label, value) lines, taxonomy codes shown by their term names."""
-    from cxo.registry.models import Term
+    from cxo.registry.models import Term, term_display
 
     criteria = need.criteria or {}
     codes = [str(v) for values in criteria.values() if isinstance(values, list) for v in values]
-    names = dict(Term.objects.filter(code__in=codes).values_list("code", "name"))
+    names = {c: term_display(n) for c, n in Term.objects.filter(code__in=codes).values_list("code", "name")}
     return [
         (
             key.replace("_", " ").capitalize(),

@@ -35,7 +35,8 @@ def test_every_grantable_role_has_permissions_and_nothing_else_has() -> None:
             },
         ),
         ("sponsor", "sourcing", {"view", "manage_sourcing", "evaluate", "sign_award"}),
-        ("sponsor", "quality", {"view", "evaluate", "manage_quality"}),
+        ("sponsor", "quality", {"view", "evaluate", "manage_quality", "view_audit"}),
+        ("provider", "quality", {"view", "manage_quality", "view_audit"}),
         ("sponsor", "viewer", {"view"}),
         (
             "provider",
@@ -55,11 +56,13 @@ def test_sponsors_do_not_respond_and_providers_do_not_award() -> None:
     assert not role_allows(organisation_type="provider", role="admin", permission=Permission.SIGN_AWARD)
 
 
-def test_only_admins_manage_members_and_read_the_audit_trail() -> None:
+def test_only_admins_manage_members_and_only_admins_and_quality_read_the_audit_trail() -> None:
     for org_type, roles in ROLES_BY_TYPE.items():
         for role in roles:
-            for permission in (Permission.MANAGE_MEMBERS, Permission.VIEW_AUDIT):
-                assert role_allows(organisation_type=org_type, role=role, permission=permission) == (role == "admin")
+            members = role_allows(organisation_type=org_type, role=role, permission=Permission.MANAGE_MEMBERS)
+            audit = role_allows(organisation_type=org_type, role=role, permission=Permission.VIEW_AUDIT)
+            assert members == (role == "admin")
+            assert audit == (role in ("admin", "quality"))
 
 
 def test_unknown_roles_and_types_allow_nothing() -> None:

@@ -91,7 +91,7 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
     for row in results[: len(film_coated)]:
         product = by_criterion(row, "product_fit")
         assert (product["status"], product["points"]) == ("met", 200)
-        assert product["detail"] == "TABLET, FILM COATED: at this site."
+        assert product["detail"] == "Tablet, film coated: at this site."  # SPL says "TABLET, FILM COATED"
         (record,) = product["evidence"]
         assert record["kind"] == "spl_establishment" and record["level"] == "site"
         site_duns = row["site"]["duns"]

@@ -131,7 +131,7 @@ def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
             flash_error(request, exc, form)
         else:
             messages.success(
-                request, f"{rfp.reference} awarded to {award.proposal.provider.name}. A draft work order was created."
+                request, f"{rfp.reference} awarded to {award.proposal.provider.name}; a draft work order was created."
             )
             return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
     return render(

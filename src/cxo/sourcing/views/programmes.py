@@ -17,6 +17,7 @@ from cxo.sourcing import selectors
 from cxo.sourcing.forms import (
     NeedForm,
     ProgrammeForm,
+    plain,
     term_code,
 )
 from cxo.sourcing.models import RfpStatus, Stage
@@ -159,7 +160,7 @@ def need_edit(request: OrgRequest, need_id: int) -> HttpResponse:
     initial = {
         "title": need.title,
         "description": need.description,
-        "quantity": need.quantity,
+        "quantity": plain(need.quantity) if need.quantity is not None else None,
         "unit": need.unit,
         "start_by": need.start_by,
         "finish_by": need.finish_by,

@@ -30,6 +30,7 @@ from cxo.sourcing.forms import (
     LineItemFormSet,
     QuestionFormSet,
     RfpForm,
+    plain,
 )
 from cxo.sourcing.models import RfpStatus
 from cxo.sourcing.providers import need_match, provider_get, provider_ids_with_users, provider_search
@@ -133,7 +134,7 @@ def rfp_edit(request: OrgRequest, rfp_id: int) -> HttpResponse:
             {
                 "description": li.description,
                 "unit": li.unit,
-                "quantity": li.quantity,
+                "quantity": plain(li.quantity),
                 "assumption_prompt": li.assumption_prompt,
             }
             for li in rfp.line_items.all()

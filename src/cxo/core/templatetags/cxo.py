@@ -1,0 +1,34 @@
+"""Template filters for every page: house writing (see :mod:`cxo.core.text`)."""
+
+from __future__ import annotations
+
+from django import template
+
+from cxo.core.audit import action_label, record_type_label
+from cxo.core.text import with_full_stop, words
+
+register = template.Library()
+
+
+@register.filter
+def full_stop(text: str) -> str:
+    """End a sentence that ends with a name: ``{{ organisation.name|full_stop }}`` ("Inc." keeps its one stop)."""
+    return with_full_stop(str(text))
+
+
+@register.filter
+def record_type(object_type: str) -> str:
+    """An audit event's record type in words: ``sourcing.rfpinvitation`` -> "RFP invitation"."""
+    return record_type_label(str(object_type))
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    """An audit event's action in words: ``rfp_invitation.accept`` -> "RFP invitation accepted"."""
+    return action_label(str(action))
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """A changed field's name in words: ``response_deadline`` -> "Response deadline"."""
+    return words(str(name))
