@@ -1,9 +1,13 @@
-"""Template filters for every page: house writing (see :mod:`cxo.core.text`)."""
+"""Template tags for every page: house writing (:mod:`cxo.core.text`), the audit trail in words, and whether the
+member may take an action on a record now (:mod:`cxo.core.actions`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
+from cxo.core.actions import action_allowed
 from cxo.core.audit import action_label, record_type_label
 from cxo.core.text import with_full_stop, words
 
@@ -32,3 +36,10 @@ def audit_action(action: str) -> str:
 def field_label(name: str) -> str:
     """A changed field's name in words: ``response_deadline`` -> "Response deadline"."""
     return words(str(name))
+
+
+@register.simple_tag(takes_context=True)
+def allowed(context: template.Context, action: str, obj: Any) -> bool:
+    """``{% allowed "rfp.close" rfp as may_close %}``: the member's role grants it and the record's state allows it."""
+    request = context.get("request")
+    return action_allowed(membership=getattr(request, "membership", None), action=action, obj=obj)

@@ -16,16 +16,26 @@ from cxo.sourcing.services.notify import invitees_notify, provider_notify, spons
 from cxo.sourcing.states import rfp_require
 
 
+def clarification_ask_refusal(*, invitation: RfpInvitation) -> str | None:
+    """Why the invited provider cannot ask a question now, or None if it can; pages ask it before offering the form."""
+    rfp = invitation.rfp
+    if rfp.status != RfpStatus.ISSUED:
+        return f"You cannot ask a question: the RFP is {rfp.get_status_display().lower()}."
+    if rfp.deadline_passed:
+        return "The response deadline has passed: questions are closed."
+    if invitation.status == InvitationStatus.DECLINED:
+        return "You declined this invitation."
+    return None
+
+
 @transaction.atomic
 def clarification_ask(*, actor: User, invitation: RfpInvitation, question: str) -> Clarification:
     """Ask the sponsor a question about the RFP. Other bidders never learn who asked."""
     member_require(actor=actor, organisation=invitation.provider, permission=Permission.RESPOND, what="invitation")
     rfp = invitation.rfp
-    rfp_require(rfp, RfpStatus.ISSUED, doing="ask a question")
-    if rfp.deadline_passed:
-        raise Conflict("The response deadline has passed: questions are closed.")
-    if invitation.status == InvitationStatus.DECLINED:
-        raise Conflict("You declined this invitation.")
+    refusal = clarification_ask_refusal(invitation=invitation)
+    if refusal:
+        raise Conflict(refusal)
     question = question.strip()
     if not question:
         raise ServiceError("Write your question.", field="question")

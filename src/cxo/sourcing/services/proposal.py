@@ -66,21 +66,29 @@ def _deadline_text(deadline: dt.datetime) -> str:
     return f"{timezone.localtime(deadline, dt.UTC):%d %b %Y %H:%M} UTC"
 
 
-def _submission_guard(*, invitation: RfpInvitation, now: dt.datetime) -> None:
+def proposal_submission_refusal(*, invitation: RfpInvitation, now: dt.datetime | None = None) -> str | None:
+    """Why the invited provider cannot submit or revise a proposal now, or None if it can (the RFP's state, its
+    deadline, a decline). The service refuses with this message; pages ask it before offering the form."""
     rfp = invitation.rfp
+    now = now or timezone.now()
     if rfp.status in (RfpStatus.CLOSED, RfpStatus.AWARDED):
-        raise Conflict(
-            f"This RFP is {rfp.get_status_display().lower()}: proposals can no longer be submitted or revised."
-        )
+        return f"This RFP is {rfp.get_status_display().lower()}: proposals can no longer be submitted or revised."
     if rfp.status != RfpStatus.ISSUED:
-        raise Conflict(f"This RFP is {rfp.get_status_display().lower()}: it takes no proposals.")
+        return f"This RFP is {rfp.get_status_display().lower()}: it takes no proposals."
     if rfp.response_deadline is not None and rfp.response_deadline <= now:
-        raise Conflict(
+        return (
             f"The response deadline ({_deadline_text(rfp.response_deadline)}) has passed: "
             "proposals can no longer be submitted or revised."
         )
     if invitation.status == InvitationStatus.DECLINED:
-        raise Conflict("You declined this invitation, so you cannot submit a proposal.")
+        return "You declined this invitation, so you cannot submit a proposal."
+    return None
+
+
+def _submission_guard(*, invitation: RfpInvitation, now: dt.datetime) -> None:
+    refusal = proposal_submission_refusal(invitation=invitation, now=now)
+    if refusal:
+        raise Conflict(refusal)
 
 
 def _clean_lines(

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from cxo.core.access import OrgRequest, found, requires
+from cxo.core.actions import action_allowed
 from cxo.core.errors import ServiceError
 from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
@@ -20,7 +21,7 @@ from cxo.sourcing.forms import (
 from cxo.sourcing.services import award as award_services
 from cxo.sourcing.services import evaluation as evaluation_services
 from cxo.sourcing.services.evaluation import ScoreData
-from cxo.sourcing.views.common import can, flash_error
+from cxo.sourcing.views.common import flash_error
 
 
 def rfp_compare(request: OrgRequest, rfp_id: int) -> HttpResponse:
@@ -34,7 +35,6 @@ def rfp_compare(request: OrgRequest, rfp_id: int) -> HttpResponse:
             "rfp": rfp,
             "cmp": comparison.rfp_comparison(rfp=rfp),
             "evaluation": comparison.rfp_evaluation(rfp=rfp),
-            "can_evaluate": can(request, Permission.EVALUATE),
         },
     )
 
@@ -81,6 +81,12 @@ def proposal_detail(request: OrgRequest, proposal_id: int) -> HttpResponse:
 def proposal_score(request: OrgRequest, proposal_id: int) -> HttpResponse:
     org = request.organisation
     proposal = found(selectors.proposal_get, organisation=org, proposal_id=proposal_id)
+    rfp = proposal.rfp
+    if not action_allowed(membership=request.membership, action="rfp.score", obj=rfp):
+        messages.info(
+            request, f"{rfp.reference} is {rfp.get_status_display().lower()}: its proposals are not scored now."
+        )
+        return redirect("rfp_compare", org=org.slug, rfp_id=rfp.pk)
     criteria = list(proposal.rfp.criteria.all())
     sheet = comparison.score_sheet(proposal=proposal, evaluator=request.user)
     initial: dict[str, Any] = {}
@@ -113,6 +119,9 @@ def proposal_score(request: OrgRequest, proposal_id: int) -> HttpResponse:
 def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
+    if not action_allowed(membership=request.membership, action="rfp.award", obj=rfp):
+        messages.info(request, f"{rfp.reference} is {rfp.get_status_display().lower()}: only a closed RFP is awarded.")
+        return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
     proposals = list(selectors.proposal_list(rfp=rfp))
     evaluation = {r.proposal.pk: r for r in comparison.rfp_evaluation(rfp=rfp)}
     form = AwardForm(request.POST or None, proposals=proposals)

@@ -17,7 +17,6 @@ from cxo.core.forms import SignupForm
 from cxo.core.models import User
 from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
-from cxo.core.selectors import membership_can
 from cxo.sourcing import selectors
 from cxo.sourcing.forms import AskForm, DeclineForm, ProposalForm, plain
 from cxo.sourcing.models import RfpStatus
@@ -41,7 +40,6 @@ def inbox_rfp(request: OrgRequest, rfp_id: int) -> HttpResponse:
     rfp = invitation.rfp
     proposal = selectors.inbox_proposal_get(invitation=invitation)
     versions = list(selectors.version_list(proposal=proposal)) if proposal else []
-    can_respond = membership_can(membership=request.membership, permission=Permission.RESPOND)
     open_for_bids = rfp.status == RfpStatus.ISSUED and not rfp.deadline_passed
     return render(
         request,
@@ -57,7 +55,6 @@ def inbox_rfp(request: OrgRequest, rfp_id: int) -> HttpResponse:
             "clarifications": selectors.inbox_clarification_list(invitation=invitation),
             "proposal": proposal,
             "versions": versions,
-            "can_respond": can_respond,
             "open_for_bids": open_for_bids,
             "ask_form": AskForm(),
             "decline_form": DeclineForm(),
@@ -169,6 +166,10 @@ def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
     invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
     rfp = invitation.rfp
+    refusal = proposal_services.proposal_submission_refusal(invitation=invitation)
+    if refusal:  # closed, awarded, past its deadline or declined: say why instead of offering a form it refuses
+        messages.info(request, refusal)
+        return redirect("inbox_rfp", org=org.slug, rfp_id=rfp.pk)
     proposal = selectors.inbox_proposal_get(invitation=invitation)
     current = proposal.current_version if proposal else None
     form = ProposalForm(request.POST or None, request.FILES or None, rfp=rfp, initial=_initial_from(current))

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from cxo.core.access import OrgRequest, found, requires
+from cxo.core.actions import action_allowed
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.links import record_links
 from cxo.core.ratelimit import rate_limited
@@ -38,8 +39,7 @@ from cxo.sourcing.services import clarification as clarification_services
 from cxo.sourcing.services import invitation as invitation_services
 from cxo.sourcing.services import rfp as rfp_services
 from cxo.sourcing.services.rfp import CriterionData, LineItemData
-from cxo.sourcing.states import rfp_can
-from cxo.sourcing.views.common import can, document_data, flash_error, rfp_steps
+from cxo.sourcing.views.common import document_data, flash_error, rfp_steps
 
 
 @require_POST
@@ -92,14 +92,9 @@ def rfp_detail(request: OrgRequest, rfp_id: int) -> HttpResponse:
             "documents": rfp.documents.filter(proposal_version__isnull=True),
             "award": award,
             "award_links": record_links(award, organisation=org) if award else [],
-            "can_issue": rfp_can(rfp, RfpStatus.ISSUED),
-            "can_close": rfp_can(rfp, RfpStatus.CLOSED),
-            "can_cancel": rfp_can(rfp, RfpStatus.CANCELLED),
-            "can_award": rfp_can(rfp, RfpStatus.AWARDED),
             "cancel_form": CancelForm(),
             "document_form": DocumentForm(),
             "answer_form": AnswerForm(),
-            "manage": can(request, Permission.MANAGE_SOURCING),
             **rfp_steps(rfp.status),
         },
     )
@@ -199,6 +194,9 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
     """Invite providers: from the need's matches, or by name from the directory."""
     org = request.organisation
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
+    if not action_allowed(membership=request.membership, action="rfp.invite", obj=rfp):
+        messages.info(request, f"{rfp.reference} takes no more invitations.")
+        return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
     if request.method == "POST" and request.POST.get("shortlist", "").isdigit():
         from cxo.matching.selectors import shortlist_get
 
