@@ -17,6 +17,7 @@ from cxo.core import services
 from cxo.core.demo import demo_tenants_load
 from cxo.core.errors import NotFound
 from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, OrganisationInvitation, User
+from cxo.testing.factories import UserFactory
 
 NEW_PASSWORD = "tidal-basin-quartz-77"
 
@@ -98,6 +99,17 @@ def test_the_login_page_lists_demo_logins_in_development_once_loaded(db: None, s
     html = response.content.decode()
     assert [u.username for u in response.context["demo_logins"]] == ["sponsor", "teammate", "provider", "outsider"]
     assert "cxo-demo-2026" in html
+    # A login another app's demo adds (the second provider's bidder) is listed too, with what it is for.
+    bidder = UserFactory.create(username="provider2", email="provider2@demo.cxo.localhost")
+    services.membership_add(
+        actor=None,
+        organisation=Organisation.objects.create(name="Actavis Elizabeth LLC", slug="actavis"),
+        user=bidder,
+        role="admin",
+    )
+    logins = {u.username: u.what for u in Client().get("/accounts/login/").context["demo_logins"]}
+    assert logins["provider2"] == "administrator of Actavis Elizabeth LLC"
+    assert list(logins)[-1] == "provider2"
     settings.DEBUG = False
     assert "cxo-demo-2026" not in Client().get("/accounts/login/").content.decode()
 
