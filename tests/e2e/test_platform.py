@@ -171,7 +171,7 @@ def test_an_invited_newcomer_joins_with_the_invited_role(
     page.get_by_label("Role", exact=True).select_option("sourcing")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.locator(".msg.success")).to_have_text("Invitation sent to nina@example.test.")
-    expect(page.locator("table").nth(1)).to_contain_text("nina@example.test")
+    expect(page.get_by_test_id("open-invitations")).to_contain_text("nina@example.test")
 
     [message] = mail.outbox
     # The e-mailed link is absolute on SITE_URL; its path is followed on the test server.

@@ -24,7 +24,7 @@ def work_order_detail(request: OrgRequest, work_order_id: int) -> HttpResponse:
     work_order = found(selectors.work_order_get, organisation=org, work_order_id=work_order_id)
     # Only the sponsor reaches the RFP the work order came from; the provider has it in its inbox.
     rfp_url = (
-        reverse("rfp_detail", kwargs={"org": org.slug, "rfp_id": work_order.award.rfp_id})
+        reverse("sourcing:rfp_detail", kwargs={"org": org.slug, "rfp_id": work_order.award.rfp_id})
         if work_order.award_id and work_order.organisation_id == org.pk
         else ""
     )

@@ -13,7 +13,7 @@ imports the apps that provide them. An app registers its sections in its ``AppCo
             organisation_type=OrganisationType.SPONSOR,
             permission=Permission.MANAGE_SOURCING,
             empty="No question is waiting for an answer.",
-            more=lambda org: reverse("rfp_list", kwargs={"org": org.slug}),
+            more=lambda org: reverse("sourcing:rfp_list", kwargs={"org": org.slug}),
         )
     )
 

@@ -179,7 +179,7 @@ def invitation_create(
         object_repr=f"Invitation of {email}",
         changes={"email": [None, email], "role": [None, role]},
     )
-    link = absolute_url(reverse("invitation_accept", kwargs={"token": token}))
+    link = absolute_url(reverse("core:invitation_accept", kwargs={"token": token}))
     transaction.on_commit(
         lambda: send_mail(
             subject=f"You are invited to {organisation.name} on CXO",

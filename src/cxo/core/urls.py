@@ -2,6 +2,8 @@ from django.urls import path
 
 from cxo.core import views
 
+app_name = "core"
+
 # Pages of one organisation, relative to o/<slug:org>/: cxo.config.urls mounts them behind the organisation guard.
 org_urlpatterns = [
     path("", views.organisation_home, name="organisation_home"),

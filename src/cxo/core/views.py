@@ -73,7 +73,7 @@ def login_locked_out(
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("dashboard")
+        return redirect("core:dashboard")
     return redirect("login")
 
 
@@ -111,7 +111,7 @@ def members(request: OrgRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("members", org=organisation.slug)
+            return redirect("core:members", org=organisation.slug)
     rows = [
         (m, RoleForm(organisation=organisation, initial={"role": m.role}, prefix=f"m{m.pk}"))
         for m in selectors.member_list(organisation=organisation)
@@ -142,7 +142,7 @@ def member_role(request: OrgRequest, membership_id: int) -> HttpResponse:
             messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display()}.")
         except ServiceError as exc:
             messages.error(request, exc.message)
-    return redirect("members", org=organisation.slug)
+    return redirect("core:members", org=organisation.slug)
 
 
 @require_POST
@@ -155,7 +155,7 @@ def member_remove(request: OrgRequest, membership_id: int) -> HttpResponse:
         messages.success(request, f"{membership.user.get_username()} was removed.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("members", org=organisation.slug)
+    return redirect("core:members", org=organisation.slug)
 
 
 @require_POST
@@ -168,7 +168,7 @@ def invitation_revoke(request: OrgRequest, invitation_id: int) -> HttpResponse:
         messages.success(request, f"Invitation of {invitation.email} revoked.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("members", org=organisation.slug)
+    return redirect("core:members", org=organisation.slug)
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -184,9 +184,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 services.invitation_accept(token=token, user=request.user)
             except ServiceError as exc:
                 messages.error(request, exc.message)
-                return redirect("dashboard")
+                return redirect("core:dashboard")
             messages.success(request, with_full_stop(f"You joined {invitation.organisation.name}"))
-            return redirect("organisation_home", org=invitation.organisation.slug)
+            return redirect("core:organisation_home", org=invitation.organisation.slug)
     else:
         signup = SignupForm(request.POST or None, initial={"email": invitation.email})
         if request.method == "POST" and signup.is_valid():
@@ -198,7 +198,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             user = membership.user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, with_full_stop(f"Welcome to {invitation.organisation.name}"))
-            return redirect("organisation_home", org=invitation.organisation.slug)
+            return redirect("core:organisation_home", org=invitation.organisation.slug)
     return render(request, "core/invitation_accept.html", {"invitation": invitation, "signup": signup})
 
 
@@ -227,7 +227,7 @@ def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = found(selectors.api_token_get, user=request.user, token_id=token_id)
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
-    return redirect("tokens")
+    return redirect("core:tokens")
 
 
 @requires(read=Permission.VIEW_AUDIT)
@@ -257,7 +257,7 @@ def notification_open(request: AuthedRequest, notification_id: int) -> HttpRespo
     notification_mark_read(user=request.user, notification=note)
     if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
         return redirect(note.url)
-    return redirect("notifications")
+    return redirect("core:notifications")
 
 
 @login_required
@@ -265,5 +265,5 @@ def notifications(request: AuthedRequest) -> HttpResponse:
     notes = list(notification_list(user=request.user)[:100])
     if request.method == "POST":
         notification_mark_read(user=request.user)
-        return redirect("notifications")
+        return redirect("core:notifications")
     return render(request, "core/notifications.html", {"notes": notes})

@@ -40,11 +40,11 @@ def _url(name: str, key: str, value: object) -> str:
 
 
 def registry_site_url(site_id: int) -> str:
-    return _url("registry_site", "site_id", site_id)
+    return _url("registry:site", "site_id", site_id)
 
 
 def registry_organisation_url(slug: str) -> str:
-    return _url("registry_organisation", "slug", slug)
+    return _url("registry:organisation", "slug", slug)
 
 
 @dataclass
@@ -110,8 +110,8 @@ def _cards(index: MatchIndex) -> Callable[[int], tuple[dict[str, Any], dict[str,
     """The "site" and "organisation" parts of a row's result, made once per index and URL layout.
 
     They are shared by every result that shows the row: treat them as read-only."""
-    site_url = _url("registry_site", "site_id", _PLACEHOLDER)  # reversed once, filled per row
-    org_url = _url("registry_organisation", "slug", _PLACEHOLDER)
+    site_url = _url("registry:site", "site_id", _PLACEHOLDER)  # reversed once, filled per row
+    org_url = _url("registry:organisation", "slug", _PLACEHOLDER)
     memo: dict[int, tuple[dict[str, Any], dict[str, Any]]] = index.memo.setdefault(f"cards:{site_url}|{org_url}", {})
     snap = index.snapshot
 

@@ -190,7 +190,7 @@ def shortlist_list(request: OrgRequest) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"Shortlist “{shortlist.name}” created.")
-            return redirect("shortlist_detail", org=organisation.slug, shortlist_id=shortlist.pk)
+            return redirect("matching:shortlist_detail", org=organisation.slug, shortlist_id=shortlist.pk)
     return render(
         request,
         "matching/shortlists.html",
@@ -231,7 +231,7 @@ def shortlist_rename(request: OrgRequest, shortlist_id: int) -> HttpResponse:
         messages.success(request, f"Renamed to “{shortlist.name}”.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("shortlist_detail", org=shortlist.organisation.slug, shortlist_id=shortlist.pk)
+    return redirect("matching:shortlist_detail", org=shortlist.organisation.slug, shortlist_id=shortlist.pk)
 
 
 @require_POST
@@ -244,8 +244,8 @@ def shortlist_delete(request: OrgRequest, shortlist_id: int) -> HttpResponse:
         messages.success(request, f"Shortlist “{shortlist.name}” deleted.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect("shortlist_detail", org=slug, shortlist_id=shortlist.pk)
-    return redirect("shortlist_list", org=slug)
+        return redirect("matching:shortlist_detail", org=slug, shortlist_id=shortlist.pk)
+    return redirect("matching:shortlist_list", org=slug)
 
 
 @require_POST
@@ -258,7 +258,7 @@ def shortlist_entry_remove(request: OrgRequest, shortlist_id: int, entry_id: int
         messages.success(request, f"{entry} taken off the shortlist.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("shortlist_detail", org=shortlist.organisation.slug, shortlist_id=shortlist.pk)
+    return redirect("matching:shortlist_detail", org=shortlist.organisation.slug, shortlist_id=shortlist.pk)
 
 
 def _parse_pick(value: str) -> tuple[str, int] | None:
@@ -273,7 +273,7 @@ def shortlist_add(request: OrgRequest) -> HttpResponse:
     organisation = request.organisation
     actor = request.user
     back = request.POST.get("back", "")
-    back_url = with_query(reverse("match_find", kwargs={"org": organisation.slug}), back)
+    back_url = with_query(reverse("matching:find", kwargs={"org": organisation.slug}), back)
     picks = [p for p in (_parse_pick(v) for v in request.POST.getlist("pick")) if p]
     if not picks:
         messages.error(request, "Tick at least one result to save.")
@@ -309,4 +309,4 @@ def shortlist_add(request: OrgRequest) -> HttpResponse:
         messages.success(request, f"{added} added to “{shortlist.name}”.")
     for problem in problems:
         messages.warning(request, problem)
-    return redirect("shortlist_detail", org=organisation.slug, shortlist_id=shortlist.pk)
+    return redirect("matching:shortlist_detail", org=organisation.slug, shortlist_id=shortlist.pk)

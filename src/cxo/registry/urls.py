@@ -2,12 +2,14 @@ from django.urls import path
 
 from cxo.registry import views
 
+app_name = "registry"
+
 urlpatterns = [
-    path("", views.directory, name="registry_directory"),
-    path("organisations/", views.organisation_directory, name="registry_organisations"),
-    path("organisations/<slug:slug>/", views.organisation_detail, name="registry_organisation"),
-    path("sites/<int:site_id>/", views.site_detail, name="registry_site"),
-    path("capabilities/<int:capability_id>/evidence/", views.evidence_more, name="registry_evidence"),
-    path("stats/", views.stats, name="registry_stats"),
-    path("imports/", views.import_runs, name="registry_imports"),
+    path("", views.directory, name="directory"),
+    path("organisations/", views.organisation_directory, name="organisations"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
+    path("sites/<int:site_id>/", views.site_detail, name="site"),
+    path("capabilities/<int:capability_id>/evidence/", views.evidence_more, name="evidence"),
+    path("stats/", views.stats, name="stats"),
+    path("imports/", views.import_runs, name="imports"),
 ]

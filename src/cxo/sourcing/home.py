@@ -12,11 +12,11 @@ from cxo.sourcing import selectors
 
 
 def _rfps(organisation: Organisation) -> str:
-    return reverse("rfp_list", kwargs={"org": organisation.slug})
+    return reverse("sourcing:rfp_list", kwargs={"org": organisation.slug})
 
 
 def _inbox(organisation: Organisation) -> str:
-    return reverse("inbox", kwargs={"org": organisation.slug})
+    return reverse("sourcing:inbox", kwargs={"org": organisation.slug})
 
 
 SPONSOR, PROVIDER = OrganisationType.SPONSOR, OrganisationType.PROVIDER

@@ -68,137 +68,153 @@ class Route:
 # URL name -> how to reach it. Names come from each app's urls.py.
 WEB_ROUTES: dict[str, Route] = {
     # platform
-    "home": Route("public"),
+    "core:home": Route("public"),
     "login": Route("public"),
     "logout": Route("public", methods=("POST",)),
     "password_reset": Route("public"),
     "password_reset_done": Route("public"),
     "password_reset_confirm": Route("public", kwargs=lambda w: {"uidb64": "x", "token": "y"}),
     "password_reset_complete": Route("public"),
-    "invitation_accept": Route("public", kwargs=lambda w: {"token": w.invitation_token}),
+    "core:invitation_accept": Route("public", kwargs=lambda w: {"token": w.invitation_token}),
     "password_change": Route("signed_in"),
     "password_change_done": Route("signed_in"),
-    "dashboard": Route("signed_in"),
-    "tokens": Route("signed_in"),
-    "token_revoke": Route("tenant", kwargs=lambda w: {"token_id": w.sponsor_token.pk}, methods=("POST",)),
-    "organisation_home": Route("tenant", kwargs=_org),
-    "members": Route("tenant", kwargs=_org, methods=("GET", "POST")),
-    "member_role": Route(
+    "core:dashboard": Route("signed_in"),
+    "core:tokens": Route("signed_in"),
+    "core:token_revoke": Route("tenant", kwargs=lambda w: {"token_id": w.sponsor_token.pk}, methods=("POST",)),
+    "core:organisation_home": Route("tenant", kwargs=_org),
+    "core:members": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "core:member_role": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "membership_id": w.teammate_membership.pk}, methods=("POST",)
     ),
-    "member_remove": Route(
+    "core:member_remove": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "membership_id": w.teammate_membership.pk}, methods=("POST",)
     ),
-    "invitation_revoke": Route(
+    "core:invitation_revoke": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "invitation_id": w.invitation.pk}, methods=("POST",)
     ),
-    "audit": Route("tenant", kwargs=_org),
+    "core:audit": Route("tenant", kwargs=_org),
     # matching: Find providers and the sponsor's shortlists
-    "match_find": Route("tenant", kwargs=_org),
-    "match_terms": Route("tenant", kwargs=_org),
-    "shortlist_list": Route("tenant", kwargs=_org, methods=("GET", "POST")),
-    "shortlist_add": Route("tenant", kwargs=_org, methods=("POST",)),
-    "shortlist_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}),
-    "shortlist_rename": Route(
+    "matching:find": Route("tenant", kwargs=_org),
+    "matching:terms": Route("tenant", kwargs=_org),
+    "matching:shortlist_list": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "matching:shortlist_add": Route("tenant", kwargs=_org, methods=("POST",)),
+    "matching:shortlist_detail": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}
+    ),
+    "matching:shortlist_rename": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}, methods=("POST",)
     ),
-    "shortlist_delete": Route(
+    "matching:shortlist_delete": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}, methods=("POST",)
     ),
-    "shortlist_entry_remove": Route(
+    "matching:shortlist_entry_remove": Route(
         "tenant",
         kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk, "entry_id": w.shortlist_entry.pk},
         methods=("POST",),
     ),
     # registry: public to every signed-in user
-    "registry_directory": Route("signed_in"),
-    "registry_organisations": Route("signed_in"),
-    "registry_organisation": Route("signed_in", kwargs=lambda w: {"slug": w.registry_organisation.slug}),
-    "registry_site": Route("signed_in", kwargs=lambda w: {"site_id": w.registry_site.pk}),
-    "registry_evidence": Route("signed_in", kwargs=lambda w: {"capability_id": w.registry_capability.pk}),
-    "registry_stats": Route("signed_in"),
-    "registry_imports": Route("signed_in"),
+    "registry:directory": Route("signed_in"),
+    "registry:organisations": Route("signed_in"),
+    "registry:organisation": Route("signed_in", kwargs=lambda w: {"slug": w.registry_organisation.slug}),
+    "registry:site": Route("signed_in", kwargs=lambda w: {"site_id": w.registry_site.pk}),
+    "registry:evidence": Route("signed_in", kwargs=lambda w: {"capability_id": w.registry_capability.pk}),
+    "registry:stats": Route("signed_in"),
+    "registry:imports": Route("signed_in"),
     # sourcing, sponsor side: the sponsor's programme, need, RFPs, questions, proposals, documents
-    "sourcing_home": Route("tenant", kwargs=_org),
-    "programme_create": Route("tenant", kwargs=_org, methods=("GET", "POST")),
-    "programme_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}),
-    "programme_edit": Route(
+    "sourcing:home": Route("tenant", kwargs=_org),
+    "sourcing:programme_create": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "sourcing:programme_detail": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}
+    ),
+    "sourcing:programme_edit": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}, methods=("GET", "POST")
     ),
-    "need_create": Route(
+    "sourcing:need_create": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}, methods=("GET", "POST")
     ),
-    "need_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}),
-    "need_edit": Route(
+    "sourcing:need_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}),
+    "sourcing:need_edit": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}, methods=("GET", "POST")
     ),
-    "rfp_create": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}, methods=("POST",)),
-    "rfp_list": Route("tenant", kwargs=_org),
-    "rfp_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
-    "rfp_edit": Route(
+    "sourcing:rfp_create": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}, methods=("POST",)
+    ),
+    "sourcing:rfp_list": Route("tenant", kwargs=_org),
+    "sourcing:rfp_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "sourcing:rfp_edit": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.draft_rfp.pk}, methods=("GET", "POST")
     ),
-    "rfp_invite": Route(
+    "sourcing:rfp_invite": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("GET", "POST")
     ),
-    "rfp_document_add": Route(
+    "sourcing:rfp_document_add": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)
     ),
-    "rfp_issue": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.draft_rfp.pk}, methods=("POST",)),
-    "rfp_close": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)),
-    "rfp_cancel": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)),
-    "rfp_compare": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
-    "rfp_compare_xlsx": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
-    "rfp_compare_pdf": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
-    "rfp_award": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("GET", "POST")),
-    "clarification_answer": Route(
+    "sourcing:rfp_issue": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.draft_rfp.pk}, methods=("POST",)
+    ),
+    "sourcing:rfp_close": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)
+    ),
+    "sourcing:rfp_cancel": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)
+    ),
+    "sourcing:rfp_compare": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "sourcing:rfp_compare_xlsx": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "sourcing:rfp_compare_pdf": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "sourcing:rfp_award": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("GET", "POST")
+    ),
+    "sourcing:clarification_answer": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "clarification_id": w.clarification.pk}, methods=("POST",)
     ),
-    "proposal_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "proposal_id": w.proposal.pk}),
-    "proposal_score": Route(
+    "sourcing:proposal_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "proposal_id": w.proposal.pk}),
+    "sourcing:proposal_score": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "proposal_id": w.proposal.pk}, methods=("GET", "POST")
     ),
-    "sourcing_document": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "document_id": w.rfp_document.pk}),
-    "work_order_list": Route("tenant", kwargs=_org),
-    "work_order_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "work_order_id": w.work_order.pk}),
+    "sourcing:document": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "document_id": w.rfp_document.pk}),
+    "contracts:work_order_list": Route("tenant", kwargs=_org),
+    "contracts:work_order_detail": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "work_order_id": w.work_order.pk}
+    ),
     # sourcing, provider side: the invited provider's inbox (its owner is the provider's user)
-    "inbox": Route("tenant", kwargs=lambda w: {"org": w.provider.slug}, extra={"owner": "provider_user"}),
-    "inbox_rfp": Route(
+    "sourcing:inbox": Route("tenant", kwargs=lambda w: {"org": w.provider.slug}, extra={"owner": "provider_user"}),
+    "sourcing:inbox_rfp": Route(
         "tenant", kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk}, extra={"owner": "provider_user"}
     ),
-    "inbox_accept": Route(
+    "sourcing:inbox_accept": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
         methods=("POST",),
         extra={"owner": "provider_user"},
     ),
-    "inbox_decline": Route(
+    "sourcing:inbox_decline": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
         methods=("POST",),
         extra={"owner": "provider_user"},
     ),
-    "inbox_ask": Route(
+    "sourcing:inbox_ask": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
         methods=("POST",),
         extra={"owner": "provider_user"},
     ),
-    "inbox_proposal": Route(
+    "sourcing:inbox_proposal": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
         methods=("GET", "POST"),
         extra={"owner": "provider_user"},
     ),
-    "inbox_document": Route(
+    "sourcing:inbox_document": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "document_id": w.rfp_document.pk},
         extra={"owner": "provider_user"},
     ),
-    "rfp_invitation_claim": Route("public", kwargs=lambda w: {"token": "not-a-token"}),
-    "notifications": Route("signed_in", methods=("GET", "POST")),
+    "sourcing:rfp_invitation_claim": Route("public", kwargs=lambda w: {"token": "not-a-token"}),
+    "core:notifications": Route("signed_in", methods=("GET", "POST")),
     # one of the sponsor user's own notifications: the outsider gets 404, its owner is sent on to what it is about
-    "notification_open": Route("tenant", kwargs=lambda w: {"notification_id": w.sponsor_notification.pk}),
+    "core:notification_open": Route("tenant", kwargs=lambda w: {"notification_id": w.sponsor_notification.pk}),
 }
 
 # "METHOD /path/with/{params}" (relative to /api/v1) -> how to reach it.

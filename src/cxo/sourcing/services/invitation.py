@@ -154,7 +154,7 @@ def invitation_send(*, invitation: RfpInvitation, rfp: Rfp) -> None:
     token = secrets.token_urlsafe(32)
     invitation.token_hash = _sha256(token)
     invitation.save(update_fields=["token_hash"])
-    link = absolute_url(reverse("rfp_invitation_claim", kwargs={"token": token}))
+    link = absolute_url(reverse("sourcing:rfp_invitation_claim", kwargs={"token": token}))
     recipient = invitation.email
     transaction.on_commit(
         lambda: send_mail(

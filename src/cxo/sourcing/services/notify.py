@@ -37,12 +37,12 @@ def sponsor_notify(*, rfp: Rfp, title: str, body: str = "", url: str = "") -> No
         organisation=rfp.organisation,
         title=title,
         body=body,
-        url=url or reverse("rfp_detail", kwargs={"org": rfp.organisation.slug, "rfp_id": rfp.pk}),
+        url=url or reverse("sourcing:rfp_detail", kwargs={"org": rfp.organisation.slug, "rfp_id": rfp.pk}),
     )
 
 
 def inbox_url(*, invitation: RfpInvitation) -> str:
-    return reverse("inbox_rfp", kwargs={"org": invitation.provider.slug, "rfp_id": invitation.rfp_id})
+    return reverse("sourcing:inbox_rfp", kwargs={"org": invitation.provider.slug, "rfp_id": invitation.rfp_id})
 
 
 def provider_notify(*, invitation: RfpInvitation, title: str, body: str) -> None:

@@ -259,6 +259,6 @@ def proposal_submit(*, actor: User, invitation: RfpInvitation, data: ProposalDat
         if created
         else f"{provider} revised its proposal to {rfp.reference} (version {version.number})",
         body=f"Total {total}." + (f" What changed: {version.note}" if version.note else ""),
-        url=reverse("proposal_detail", kwargs={"org": rfp.organisation.slug, "proposal_id": proposal.pk}),
+        url=reverse("sourcing:proposal_detail", kwargs={"org": rfp.organisation.slug, "proposal_id": proposal.pk}),
     )
     return version

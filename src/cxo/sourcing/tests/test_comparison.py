@@ -63,12 +63,12 @@ def test_the_comparison_downloads_as_xlsx_and_pdf_named_after_the_rfp(world: Sim
 
     client = login_client(world.sponsor_user)
     kwargs = {"org": world.sponsor.slug, "rfp_id": world.rfp.pk}
-    xlsx = client.get(reverse("rfp_compare_xlsx", kwargs=kwargs))
+    xlsx = client.get(reverse("sourcing:rfp_compare_xlsx", kwargs=kwargs))
     assert xlsx.status_code == 200
     assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert xlsx["Content-Disposition"] == f'attachment; filename="{world.rfp.reference}-comparison.xlsx"'
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames
-    pdf = client.get(reverse("rfp_compare_pdf", kwargs=kwargs))
+    pdf = client.get(reverse("sourcing:rfp_compare_pdf", kwargs=kwargs))
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"] == f'attachment; filename="{world.rfp.reference}-comparison.pdf"'

@@ -86,7 +86,7 @@ def proposal_score(request: OrgRequest, proposal_id: int) -> HttpResponse:
         messages.info(
             request, f"{rfp.reference} is {rfp.get_status_display().lower()}: its proposals are not scored now."
         )
-        return redirect("rfp_compare", org=org.slug, rfp_id=rfp.pk)
+        return redirect("sourcing:rfp_compare", org=org.slug, rfp_id=rfp.pk)
     criteria = list(proposal.rfp.criteria.all())
     sheet = comparison.score_sheet(proposal=proposal, evaluator=request.user)
     initial: dict[str, Any] = {}
@@ -107,7 +107,7 @@ def proposal_score(request: OrgRequest, proposal_id: int) -> HttpResponse:
             flash_error(request, exc, form)
         else:
             messages.success(request, f"Your scores of {proposal.provider.name}'s proposal are saved.")
-            return redirect("rfp_compare", org=org.slug, rfp_id=proposal.rfp_id)
+            return redirect("sourcing:rfp_compare", org=org.slug, rfp_id=proposal.rfp_id)
     return render(
         request,
         "sourcing/proposal_score.html",
@@ -121,7 +121,7 @@ def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     if not action_allowed(membership=request.membership, action="rfp.award", obj=rfp):
         messages.info(request, f"{rfp.reference} is {rfp.get_status_display().lower()}: only a closed RFP is awarded.")
-        return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
+        return redirect("sourcing:rfp_detail", org=org.slug, rfp_id=rfp.pk)
     proposals = list(selectors.proposal_list(rfp=rfp))
     evaluation = {r.proposal.pk: r for r in comparison.rfp_evaluation(rfp=rfp)}
     form = AwardForm(request.POST or None, proposals=proposals)
@@ -142,7 +142,7 @@ def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
             messages.success(
                 request, f"{rfp.reference} awarded to {award.proposal.provider.name}; a draft work order was created."
             )
-            return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
+            return redirect("sourcing:rfp_detail", org=org.slug, rfp_id=rfp.pk)
     return render(
         request,
         "sourcing/rfp_award.html",

@@ -29,7 +29,7 @@ from cxo.sourcing.views.common import flash_error
 def sourcing_home(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     if org.type != OrganisationType.SPONSOR:
-        return redirect("inbox", org=org.slug)
+        return redirect("sourcing:inbox", org=org.slug)
     return render(
         request,
         "sourcing/sourcing_home.html",
@@ -76,7 +76,7 @@ def programme_create(request: OrgRequest) -> HttpResponse:
             flash_error(request, exc, form)
         else:
             messages.success(request, f"Programme {programme} created. Add its first outsourcing need.")
-            return redirect("programme_detail", org=org.slug, programme_id=programme.pk)
+            return redirect("sourcing:programme_detail", org=org.slug, programme_id=programme.pk)
     return render(request, "sourcing/programme_form.html", {"organisation": org, "form": form, "programme": None})
 
 
@@ -116,7 +116,7 @@ def programme_edit(request: OrgRequest, programme_id: int) -> HttpResponse:
             flash_error(request, exc, form)
         else:
             messages.success(request, "Programme saved.")
-            return redirect("programme_detail", org=org.slug, programme_id=programme.pk)
+            return redirect("sourcing:programme_detail", org=org.slug, programme_id=programme.pk)
     return render(request, "sourcing/programme_form.html", {"organisation": org, "form": form, "programme": programme})
 
 
@@ -146,7 +146,7 @@ def need_create(request: OrgRequest, programme_id: int) -> HttpResponse:
             flash_error(request, exc, form)
         else:
             messages.success(request, "Need saved. Here are the providers that match it.")
-            return redirect("need_detail", org=org.slug, need_id=need.pk)
+            return redirect("sourcing:need_detail", org=org.slug, need_id=need.pk)
     return render(
         request, "sourcing/need_form.html", {"organisation": org, "form": form, "programme": programme, "need": None}
     )
@@ -174,7 +174,7 @@ def need_edit(request: OrgRequest, need_id: int) -> HttpResponse:
             flash_error(request, exc, form)
         else:
             messages.success(request, "Need saved.")
-            return redirect("need_detail", org=org.slug, need_id=need.pk)
+            return redirect("sourcing:need_detail", org=org.slug, need_id=need.pk)
     return render(
         request,
         "sourcing/need_form.html",

@@ -73,7 +73,7 @@ def inbox_accept(request: OrgRequest, rfp_id: int) -> HttpResponse:
         messages.success(request, "You accepted the invitation. Prepare your proposal before the deadline.")
     except ServiceError as exc:
         flash_error(request, exc)
-    return redirect("inbox_rfp", org=org.slug, rfp_id=rfp_id)
+    return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp_id)
 
 
 @require_POST
@@ -89,7 +89,7 @@ def inbox_decline(request: OrgRequest, rfp_id: int) -> HttpResponse:
         messages.success(request, "You declined the invitation; the sponsor sees your reason.")
     except ServiceError as exc:
         flash_error(request, exc)
-    return redirect("inbox_rfp", org=org.slug, rfp_id=rfp_id)
+    return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp_id)
 
 
 @require_POST
@@ -107,7 +107,7 @@ def inbox_ask(request: OrgRequest, rfp_id: int) -> HttpResponse:
         messages.success(request, "Question sent. The answer will appear here; other bidders never see who asked.")
     except ServiceError as exc:
         flash_error(request, exc)
-    return redirect("inbox_rfp", org=org.slug, rfp_id=rfp_id)
+    return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp_id)
 
 
 def _initial_from(version: Any) -> dict[str, Any]:
@@ -169,7 +169,7 @@ def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
     refusal = proposal_services.proposal_submission_refusal(invitation=invitation)
     if refusal:  # closed, awarded, past its deadline or declined: say why instead of offering a form it refuses
         messages.info(request, refusal)
-        return redirect("inbox_rfp", org=org.slug, rfp_id=rfp.pk)
+        return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp.pk)
     proposal = selectors.inbox_proposal_get(invitation=invitation)
     current = proposal.current_version if proposal else None
     form = ProposalForm(request.POST or None, request.FILES or None, rfp=rfp, initial=_initial_from(current))
@@ -183,7 +183,7 @@ def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
         else:
             word = "submitted" if version.number == 1 else f"revised (version {version.number})"
             messages.success(request, f"Proposal {word}: total {version.currency} {version.total:,.2f}.")
-            return redirect("inbox_rfp", org=org.slug, rfp_id=rfp.pk)
+            return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp.pk)
     return render(
         request,
         "sourcing/inbox_proposal.html",
@@ -224,7 +224,7 @@ def invitation_claim(request: HttpRequest, token: str) -> HttpResponse:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         except ServiceError as exc:
             messages.error(request, exc.message)
-            return redirect("dashboard" if request.user.is_authenticated else "login")
+            return redirect("core:dashboard" if request.user.is_authenticated else "login")
         messages.success(request, f"You now administer {invitation.provider.name} on CXO and accepted the invitation.")
-        return redirect("inbox_rfp", org=invitation.provider.slug, rfp_id=invitation.rfp_id)
+        return redirect("sourcing:inbox_rfp", org=invitation.provider.slug, rfp_id=invitation.rfp_id)
     return render(request, "sourcing/invitation_claim.html", {"invitation": invitation, "signup": signup})

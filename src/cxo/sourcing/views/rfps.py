@@ -53,7 +53,7 @@ def rfp_create(request: OrgRequest, need_id: int) -> HttpResponse:
         started = rfp_services.rfp_start(actor=request.user, need=need, provider_ids=ids)
     except ServiceError as exc:
         flash_error(request, exc)
-        return redirect("need_detail", org=org.slug, need_id=need.pk)
+        return redirect("sourcing:need_detail", org=org.slug, need_id=need.pk)
     rfp = started.rfp
     text = f"Draft {rfp.reference} created from the need"
     if started.shortlist is not None:
@@ -61,7 +61,7 @@ def rfp_create(request: OrgRequest, need_id: int) -> HttpResponse:
     messages.success(request, text + ". Review the bid grid, questions and criteria, then issue it.")
     for s in started.skipped:
         messages.warning(request, s)
-    return redirect("rfp_edit", org=org.slug, rfp_id=rfp.pk)
+    return redirect("sourcing:rfp_edit", org=org.slug, rfp_id=rfp.pk)
 
 
 def rfp_list(request: OrgRequest) -> HttpResponse:
@@ -106,7 +106,7 @@ def rfp_edit(request: OrgRequest, rfp_id: int) -> HttpResponse:
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     if rfp.status != RfpStatus.DRAFT:
         messages.info(request, f"{rfp.reference} is {rfp.get_status_display().lower()}: it can no longer be edited.")
-        return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
+        return redirect("sourcing:rfp_detail", org=org.slug, rfp_id=rfp.pk)
     data = request.POST or None
     form = RfpForm(
         data,
@@ -181,7 +181,7 @@ def rfp_edit(request: OrgRequest, rfp_id: int) -> HttpResponse:
             flash_error(request, exc, form)
         else:
             messages.success(request, f"{rfp.reference} saved.")
-            return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
+            return redirect("sourcing:rfp_detail", org=org.slug, rfp_id=rfp.pk)
     return render(
         request,
         "sourcing/rfp_edit.html",
@@ -196,7 +196,7 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
     rfp = found(selectors.rfp_get, organisation=org, rfp_id=rfp_id)
     if not action_allowed(membership=request.membership, action="rfp.invite", obj=rfp):
         messages.info(request, f"{rfp.reference} takes no more invitations.")
-        return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
+        return redirect("sourcing:rfp_detail", org=org.slug, rfp_id=rfp.pk)
     if request.method == "POST" and request.POST.get("shortlist", "").isdigit():
         from cxo.matching.selectors import shortlist_get
 
@@ -212,7 +212,7 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
             messages.success(request, f"{n} provider{'s' if n != 1 else ''} from “{shortlist}” invited.")
             for s in made.skipped:
                 messages.warning(request, s)
-        return redirect("rfp_invite", org=org.slug, rfp_id=rfp.pk)
+        return redirect("sourcing:rfp_invite", org=org.slug, rfp_id=rfp.pk)
     if request.method == "POST":
         form = InviteForm(request.POST)
         if form.is_valid():
@@ -278,7 +278,7 @@ def rfp_document_add(request: OrgRequest, rfp_id: int) -> HttpResponse:
             flash_error(request, exc)
         else:
             messages.success(request, f"{doc.name} attached (SHA-256 {doc.sha256[:12]}…).")
-    return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
+    return redirect("sourcing:rfp_detail", org=org.slug, rfp_id=rfp.pk)
 
 
 def _transition_view(request: OrgRequest, rfp_id: int, what: str) -> HttpResponse:
@@ -298,7 +298,7 @@ def _transition_view(request: OrgRequest, rfp_id: int, what: str) -> HttpRespons
             messages.success(request, f"{rfp.reference} cancelled.")
     except ServiceError as exc:
         flash_error(request, exc)
-    return redirect("rfp_detail", org=org.slug, rfp_id=rfp.pk)
+    return redirect("sourcing:rfp_detail", org=org.slug, rfp_id=rfp.pk)
 
 
 @require_POST
@@ -344,7 +344,7 @@ def clarification_answer(request: OrgRequest, clarification_id: int) -> HttpResp
                 if form.cleaned_data["publish"]
                 else "Answer sent to the provider who asked.",
             )
-    return redirect("rfp_detail", org=org.slug, rfp_id=clarification.rfp_id)
+    return redirect("sourcing:rfp_detail", org=org.slug, rfp_id=clarification.rfp_id)
 
 
 def document_download(request: OrgRequest, document_id: int) -> HttpResponse:
