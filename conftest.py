@@ -12,6 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import Settings
 
 from cxo.core import services
@@ -20,6 +22,13 @@ from cxo.core.roles import OrganisationType
 from cxo.testing.factories import TEST_PASSWORD, UserFactory
 from cxo.testing.registry_factories import registry_world
 from cxo.testing.sourcing import sourcing_world
+
+# Property tests: "ci" (the default) keeps make test quick; HYPOTHESIS_PROFILE=thorough searches ten times harder.
+for _name, _examples in (("ci", 100), ("thorough", 1000)):
+    hypothesis_settings.register_profile(
+        _name, max_examples=_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,9 +1,11 @@
 """Run the whole suite: on SQLite, then on a throwaway PostgreSQL cluster.
 
 In CI (CI=true) PostgreSQL and Chromium are required: if either is missing the run fails
-instead of skipping. A run in which no test actually ran (none collected, all deselected or
-all skipped) counts as a failure, so a broken selection cannot make CI green. Extra arguments
-go to pytest, e.g. ``make test ARGS="-k audit"`` or ``ARGS="-n 2"`` (pytest-xdist).
+instead of skipping. Tests marked ``slow`` (whole real files imported or ranked) run once, in the
+SQLite half; the PostgreSQL half leaves them out unless the arguments choose markers themselves.
+A run in which no test actually ran (none collected, all deselected or all skipped) counts as a
+failure, so a broken selection cannot make CI green. Extra arguments go to pytest, e.g.
+``make test ARGS="-k audit"`` or ``ARGS="-n 2"`` (pytest-xdist).
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ def main() -> int:
     else:
         with pg_cluster(bindir=bindir) as url:
             pg_env = {**env, "DATABASE_URL": url, "CXO_EXPECT_DATABASE": "postgresql"}
-            results.append(run_pytest("PostgreSQL", pg_env, args))
+            pg_args = args if "-m" in args else ["-m", "not slow", *args]
+            results.append(run_pytest("PostgreSQL", pg_env, pg_args))
 
     print("\n=== summary ===")
     for result in results:

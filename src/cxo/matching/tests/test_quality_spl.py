@@ -67,6 +67,7 @@ def by_criterion(row: dict[str, Any], criterion: str) -> dict[str, Any]:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow  # imports a whole real file: run once, in the SQLite half of make test
 def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evidence(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, sponsor_user: User
 ) -> None:
