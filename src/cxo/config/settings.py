@@ -121,7 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("CXO_SQLITE_TEST_NAME") or None
+    # Tests run in memory; named so, because pytest-django's xdist workers recognise only Django's own engine
+    # as SQLite and would otherwise make each worker a file beside the real database.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("CXO_SQLITE_TEST_NAME") or ":memory:"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
