@@ -125,6 +125,20 @@ def test_the_whole_sourcing_journey(
     expect(provider_page.locator(".msg.success")).to_contain_text("revised (version 2): total USD 336,000.00")
     shot("sourcing-provider-inbox-rfp", of=provider_page)
 
+    # --- the sponsor's home: told of the question and both versions, with the count in the bar -----------
+    page.get_by_role("link", name="Home").click()
+    expect(page.get_by_test_id("unread-count")).to_have_text("3")  # the question, the proposal, its revision
+    expect(page.get_by_test_id("home-sourcing.questions_to_answer")).to_contain_text(
+        "Is the API supplied by the sponsor?"
+    )
+    expect(page.get_by_test_id("home-sourcing.proposals_received")).to_contain_text("Provan CDMO")
+    unread = page.get_by_test_id("home-notifications")
+    expect(unread).to_contain_text("Provan CDMO asked a question")
+    shot("home-sponsor")
+    unread.get_by_role("link", name="Provan CDMO asked a question").first.click()
+    expect(page.get_by_test_id("rfp-status")).to_have_text("Issued")
+    expect(page.get_by_test_id("unread-count")).to_have_text("2")  # the one opened counts as read
+
     # --- the sponsor: answer, close, compare, score, award with a signature ----------------------
     page.reload()
     page.get_by_label("Answer").fill("Yes, micronised API is supplied.")
@@ -175,4 +189,5 @@ def test_the_whole_sourcing_journey(
 
     provider_page.reload()
     expect(provider_page.get_by_test_id("outcome")).to_contain_text("awarded this RFP to you")
+    expect(provider_page.get_by_test_id("proposal-link")).to_have_count(0)  # no form the award would refuse
     provider_page.context.close()

@@ -375,10 +375,11 @@ def home_open_rfps(membership: Membership) -> list[Rfp]:
 
 
 def home_proposals_received(membership: Membership) -> list[ProposalVersion]:
-    """The latest proposals and revisions received on RFPs not yet decided, newest first."""
+    """Each proposal received on an RFP not yet decided, as its current version, the latest submitted first (a
+    revision replaces the version it revises: the list names each bidder once per RFP)."""
     return list(
         ProposalVersion.objects.for_organisation(membership.organisation)
-        .filter(proposal__rfp__status__in=[RfpStatus.ISSUED, RfpStatus.CLOSED])
+        .filter(proposal__rfp__status__in=[RfpStatus.ISSUED, RfpStatus.CLOSED], proposal__current_version=F("pk"))
         .select_related("proposal__provider", "proposal__rfp")
         .order_by("-submitted_at", "-id")[:HOME_ROWS]
     )

@@ -46,6 +46,14 @@ def test_the_sponsor_sees_its_open_rfps_questions_and_proposals(sw: SimpleNamesp
     assert home["sourcing.awards_to_sign"] == [sw.rfp]
 
 
+def test_a_revision_takes_the_place_of_the_version_it_revises(sw: SimpleNamespace) -> None:
+    data = proposal_data(sw.rfp, prices=["11000", "85000", "4000"])
+    revision = proposal_submit(actor=sw.provider_user, invitation=sw.rfp_invitation, data=data)
+    assert _home(sw.sponsor_user)["sourcing.proposals_received"] == [revision]  # one line per bidder, the newest
+    page = login_client(sw.sponsor_user).get("/dashboard/").content.decode()
+    assert "version 2" in page
+
+
 def test_quality_assurance_sees_the_rfps_but_no_questions_or_awards_to_act_on(sw: SimpleNamespace) -> None:
     assert list(_home(sw.teammate)) == ["sourcing.open_rfps", "sourcing.proposals_received"]
 
