@@ -20,6 +20,9 @@ imports the apps that provide them. An app registers its sections in its ``AppCo
 Sections are shown by ``order`` (then key), only to members of an organisation of the section's type
 whose role grants its permission. ``items`` is a selector like any other: it reads only what the
 member's organisation may see.
+
+Each organisation's card on the home page links to the apps' main pages for it; an app adds its link the
+same way: ``home_link_register(HomeLink(key="sourcing.home", label="Sourcing", url=lambda org: …))``.
 """
 
 from __future__ import annotations
@@ -70,6 +73,44 @@ def home_section_register(section: HomeSection) -> None:
     if existing is not None and existing != section:
         raise ValueError(f"A home section '{section.key}' is already registered.")
     _SECTIONS[section.key] = section
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    """A link on an organisation's card of the home page: an app's main page for that organisation."""
+
+    key: str
+    label: str
+    url: Callable[[Organisation], str]
+    order: int = 100
+    organisation_type: str | None = None  # None: sponsors and providers alike
+    permission: Permission = Permission.VIEW
+
+
+_LINKS: dict[str, HomeLink] = {}
+
+
+def home_link_register(link: HomeLink) -> None:
+    """Add a link to each organisation's card (from an app's ``ready()``). A key is registered once."""
+    existing = _LINKS.get(link.key)
+    if existing is not None and existing != link:
+        raise ValueError(f"A home link '{link.key}' is already registered.")
+    _LINKS[link.key] = link
+
+
+def home_links_for(*, membership: Membership) -> list[tuple[str, str]]:
+    """(label, url) of the links a member sees on the organisation's card, in order."""
+    organisation = membership.organisation
+    links = sorted(
+        (
+            link
+            for link in _LINKS.values()
+            if link.organisation_type in (None, organisation.type)
+            and membership_can(membership=membership, permission=link.permission)
+        ),
+        key=lambda link: (link.order, link.key),
+    )
+    return [(link.label, link.url(organisation)) for link in links]
 
 
 def home_section_unregister(key: str) -> None:

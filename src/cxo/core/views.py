@@ -22,7 +22,7 @@ from cxo.core.clients import client_address
 from cxo.core.demo import DEMO_PASSWORD, demo_logins_shown
 from cxo.core.errors import ServiceError
 from cxo.core.forms import AuditFilterForm, InviteForm, RoleForm, SignupForm, TokenForm
-from cxo.core.home import home_sections_fill
+from cxo.core.home import home_links_for, home_sections_fill
 from cxo.core.notifications import notification_get, notification_list, notification_mark_read, notification_unread
 from cxo.core.ratelimit import rate_limit_wait
 from cxo.core.roles import Permission
@@ -81,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """Home: for each of the user's organisations, what is waiting there (the apps' sections), and what is unread."""
     memberships = list(selectors.membership_list_for_user(user=request.user))
-    homes = [(m, home_sections_fill(membership=m)) for m in memberships]
+    homes = [(m, home_sections_fill(membership=m), home_links_for(membership=m)) for m in memberships]
     unread = list(notification_unread(user=request.user)[:5])
     return render(request, "core/home.html", {"homes": homes, "unread": unread})
 

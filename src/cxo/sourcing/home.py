@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from cxo.core.home import HomeSection, home_section_register
+from cxo.core.home import HomeLink, HomeSection, home_link_register, home_section_register
 from cxo.core.models import Organisation
 from cxo.core.roles import OrganisationType, Permission
 from cxo.sourcing import selectors
@@ -96,6 +96,20 @@ SECTIONS = (
 )
 
 
+LINKS = (
+    HomeLink(
+        key="sourcing.home",
+        label="Sourcing",
+        url=lambda org: reverse("sourcing:home", kwargs={"org": org.slug}),
+        order=10,
+        organisation_type=SPONSOR,
+    ),
+    HomeLink(key="sourcing.inbox", label="RFP inbox", url=_inbox, order=10, organisation_type=PROVIDER),
+)
+
+
 def register() -> None:
     for section in SECTIONS:
         home_section_register(section)
+    for link in LINKS:
+        home_link_register(link)

@@ -41,7 +41,7 @@ def test_sign_in_leads_home_with_the_organisations(
     assert "Alpha Biotech" in html
     assert "Administrator" in html
     assert "Provan CDMO" not in html
-    assert [m.organisation.slug for m, _sections in response.context["homes"]] == ["alpha-biotech"]
+    assert [m.organisation.slug for m, _sections, _links in response.context["homes"]] == ["alpha-biotech"]
 
 
 def test_every_asset_the_pages_link_is_served(db: None) -> None:

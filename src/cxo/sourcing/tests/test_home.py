@@ -21,7 +21,7 @@ def _home(user: User) -> dict[str, list[object]]:
     """The home page's sections for the user's (single) organisation: key -> items."""
     response = login_client(user).get("/dashboard/")
     assert response.status_code == 200
-    [(_membership, sections)] = response.context["homes"]
+    [(_membership, sections, _links)] = response.context["homes"]
     return {s.section.key: list(s.items) for s in sections}
 
 
@@ -111,3 +111,13 @@ def test_the_home_page_reads_a_fixed_number_of_queries(
     proposal_submit(actor=provider_b_user, invitation=invitation, data=proposal_data(sw.rfp, prices=["1", "2", "3"]))
     clarification_ask(actor=provider_b_user, invitation=invitation, question="Which site?")
     assert _queries(client, "/dashboard/") == before
+
+
+def test_each_organisation_card_links_to_the_apps_pages_for_it(sw: SimpleNamespace) -> None:
+    response = login_client(sw.sponsor_user).get("/dashboard/")
+    [(_membership, _sections, links)] = response.context["homes"]
+    slug = sw.rfp.organisation.slug
+    assert links == [("Sourcing", f"/o/{slug}/sourcing/"), ("Work orders", f"/o/{slug}/work-orders/")]
+    response = login_client(sw.provider_user).get("/dashboard/")
+    [(_membership, _sections, links)] = response.context["homes"]
+    assert [label for label, _url in links] == ["RFP inbox", "Work orders"]
