@@ -21,6 +21,7 @@ from cxo.core.roles import Permission
 from cxo.core.selectors import member_list
 from cxo.sourcing import comparison, selectors
 from cxo.sourcing.comparison import Comparison, EvaluationResult
+from cxo.sourcing.evaluation_schemas import AwardIn, AwardOut, ComparisonOut, EvaluationOut, ScoresIn
 from cxo.sourcing.models import (
     Award,
     Clarification,
@@ -34,13 +35,9 @@ from cxo.sourcing.models import (
 from cxo.sourcing.providers import ProviderMatch, need_match, provider_get
 from cxo.sourcing.schemas import (
     AnswerIn,
-    AwardIn,
-    AwardOut,
     CancelIn,
     ClarificationOut,
-    ComparisonOut,
     DeclineIn,
-    EvaluationOut,
     InboxClarificationOut,
     InboxRfpOut,
     InvitationIn,
@@ -58,7 +55,6 @@ from cxo.sourcing.schemas import (
     RfpCreateIn,
     RfpIn,
     RfpOut,
-    ScoresIn,
 )
 from cxo.sourcing.selectors import InboxClarification, InboxRfp
 from cxo.sourcing.services import award as award_services
