@@ -17,9 +17,11 @@ from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import Settings
 
 from cxo.core import services
-from cxo.core.models import Membership, Notification, Organisation, User
-from cxo.core.roles import OrganisationType
+from cxo.core.models import Membership, Notification, Organisation, OrganisationClaim, User
+from cxo.core.roles import OrganisationType, PlatformRole
+from cxo.testing.contracts import contracts_world
 from cxo.testing.factories import TEST_PASSWORD, UserFactory
+from cxo.testing.quality import quality_world
 from cxo.testing.registry_factories import registry_world
 from cxo.testing.sourcing import sourcing_world
 
@@ -147,12 +149,29 @@ def world(
     sourcing = sourcing_world(
         sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user
     )
+    quality = quality_world(sponsor=sponsor, sponsor_user=sponsor_user, provider=provider, provider_user=provider_user)
+    contracts = contracts_world(
+        sponsor=sponsor,
+        sponsor_user=sponsor_user,
+        provider=provider,
+        provider_user=provider_user,
+        work_order=sourcing.pop("work_order"),
+    )
     _, provider_secret = services.api_token_create(user=provider_user, name="walk")
     sponsor_notification = Notification.objects.for_user(sponsor_user).exclude(url="").first()
     assert sponsor_notification is not None  # the provider's question and proposal in the world told the sponsor
+    # a registry curator (no membership) and a guest bidder of the provider holding none of the world's invitations,
+    # with a claim request: both try every tenant route in the walk
+    curator = UserFactory.create(username="walk-curator")
+    services.platform_role_set(actor=None, user=curator, role=PlatformRole.REGISTRY_CURATOR)
+    guest_user = UserFactory.create(username="walk-guest")
+    services.guest_membership_add(user=guest_user, organisation=provider)
+    claim = OrganisationClaim.objects.create(organisation=provider, requester=guest_user, message="walk")
     return SimpleNamespace(
         **registry,
         **sourcing,
+        **quality,
+        **contracts,
         provider_user=provider_user,
         provider_secret=provider_secret,
         sponsor=sponsor,
@@ -168,4 +187,7 @@ def world(
         shortlist=shortlist,
         shortlist_entry=shortlist_entry,
         sponsor_notification=sponsor_notification,
+        curator=curator,
+        guest_user=guest_user,
+        claim=claim,
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls from it.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -93,3 +93,12 @@ def shot(page: Page) -> Callable[..., Path]:
         return path
 
     return take
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    """Sign in through the login page and land on the dashboard."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}/dashboard/")

@@ -20,6 +20,7 @@ from cxo.core.models import User
 from cxo.registry.importers import registry_import
 from cxo.registry.importers.decrs import DecrsImporter
 from cxo.registry.taxonomy import taxonomy_load
+from e2e.conftest import sign_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -47,14 +48,6 @@ def raw_count(*, country: str | None = None, operation: str | None = None) -> in
 def decrs_sample(transactional_db: None) -> None:
     taxonomy_load()
     registry_import(actor=None, importer=DecrsImporter(), path=SAMPLE)
-
-
-def sign_in(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/dashboard/")
 
 
 def total(page: Page) -> Any:

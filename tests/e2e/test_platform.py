@@ -12,18 +12,11 @@ from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
 from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, User
+from e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
 Shot = Callable[..., Path]
-
-
-def sign_in(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/dashboard/")
 
 
 def test_the_sponsor_signs_in_sees_the_organisation_and_signs_out(

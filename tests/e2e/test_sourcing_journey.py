@@ -19,19 +19,12 @@ from cxo.contracts.models import WorkOrder
 from cxo.core.models import Organisation, User
 from cxo.sourcing.models import Award, Rfp
 from cxo.testing.sourcing import provider_in_registry, sourcing_terms
+from e2e.conftest import sign_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.e2e
 
 Shot = Callable[..., Path]
-
-
-def sign_in(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}/dashboard/")
 
 
 @pytest.fixture

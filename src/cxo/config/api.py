@@ -5,20 +5,21 @@ from __future__ import annotations
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from cxo.contracts import api as contracts_api
 from cxo.core import api as core_api
 from cxo.core.api_auth import api_auth
 from cxo.core.errors import ServiceError
+from cxo.core.openapi import DeclaredErrorsAPI
 from cxo.core.ratelimit import RateLimited
 from cxo.core.tenancy import TenantScopeError
 from cxo.matching import api as matching_api
+from cxo.quality import api as quality_api
 from cxo.registry import api as registry_api
 from cxo.sourcing import api as sourcing_api
 
-api = NinjaAPI(
+api = DeclaredErrorsAPI(
     title="CXO API",
     version="1",
     description=(
@@ -69,6 +70,7 @@ def tenant_scope_error(request: HttpRequest, exc: TenantScopeError) -> HttpRespo
 api.add_router("/", core_api.router)
 api.add_router("/", matching_api.router)
 api.add_router("/registry", registry_api.router)
+api.add_router("/", quality_api.router)
 # … and of one organisation's data: each an OrganisationRouter, whose operations are all under
 # /organisations/{slug} and behind the membership and permission check.
 for organisation_router in (
@@ -76,6 +78,8 @@ for organisation_router in (
     matching_api.org_api,
     sourcing_api.org_api,
     sourcing_api.inbox_api,
+    quality_api.org_api,
+    quality_api.provider_api,
     contracts_api.org_api,
 ):
     api.add_router("/", organisation_router.router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cxo.registry",
     "cxo.matching",
     "cxo.sourcing",
+    "cxo.quality",
     "cxo.contracts",
     "cxo.config",  # last: the composition of the apps above (the demo command)
 ]

@@ -11,6 +11,7 @@ from cxo.core import urls as core_urls
 from cxo.core.access import app_urls
 from cxo.core.views import LoginView, PasswordResetView
 from cxo.matching import urls as matching_urls
+from cxo.quality import urls as quality_urls
 from cxo.registry import urls as registry_urls
 from cxo.sourcing import urls as sourcing_urls
 
@@ -24,5 +25,6 @@ urlpatterns = [
     app_urls(core_urls),
     app_urls(matching_urls),
     app_urls(sourcing_urls),
+    app_urls(quality_urls),
     app_urls(contracts_urls),
 ]

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 
 from cxo.contracts.models import WorkOrder
-from cxo.contracts.services import work_order_create_from_award
+from cxo.contracts.services.work_orders import work_order_create_from_award
 from cxo.core.links import RecordLink, record_links_register
 from cxo.core.models import Organisation, User
 from cxo.sourcing.models import Award
@@ -31,7 +31,7 @@ def award_links(award: models.Model, organisation: Organisation) -> list[RecordL
     return [
         RecordLink(
             rel="work-order",
-            label=f"{work_order.get_status_display()} work order {work_order.reference}",
+            label=f"Work order {work_order.reference} ({work_order.get_status_display().lower()})",
             url=reverse("contracts:work_order_detail", kwargs=kwargs),
             api_url=f"/organisations/{organisation.slug}/work-orders/{work_order.pk}",
         )

@@ -5,9 +5,15 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, User
+from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, Profile, User
 
 admin.site.register(User, UserAdmin)
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "platform_role")
+    list_filter = ("platform_role",)
 
 
 class MembershipInline(admin.TabularInline):

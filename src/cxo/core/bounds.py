@@ -35,7 +35,7 @@ from cxo.core.errors import ServiceError
 
 NUL = "\x00"
 #: Apps whose models are checked before every save.
-CHECKED_APPS = frozenset({"core", "registry", "matching", "sourcing", "contracts"})
+CHECKED_APPS = frozenset({"core", "registry", "matching", "sourcing", "quality", "contracts"})
 
 
 def integer_range(field: object) -> tuple[int, int] | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from cxo.core.notifications import notification_unread
-from cxo.core.roles import Permission
+from cxo.core.roles import Permission, PlatformPermission, platform_can
 from cxo.core.selectors import membership_can, membership_list_for_user
 
 
@@ -21,4 +21,11 @@ def organisations(request: HttpRequest) -> dict[str, object]:
     if current is not None:
         can = {p.value: membership_can(membership=current, permission=p) for p in Permission}
     unread = notification_unread(user=user).count()
-    return {"nav_memberships": memberships, "nav_membership": current, "can": can, "unread_notifications": unread}
+    curator = platform_can(user, PlatformPermission.CURATE_REGISTRY)
+    return {
+        "nav_memberships": memberships,
+        "nav_membership": current,
+        "can": can,
+        "unread_notifications": unread,
+        "curator": curator,
+    }

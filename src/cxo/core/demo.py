@@ -1,4 +1,5 @@
-"""Demo tenants: a sponsor with a teammate, a provider, and an outsider. Loading twice changes nothing."""
+"""Demo tenants: a sponsor with a teammate, a provider, an outsider, and a registry curator (a platform role, in no
+organisation). Loading twice changes nothing."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from django.conf import settings
 from django.db import transaction
 
 from cxo.core.models import Membership, Organisation, User
-from cxo.core.roles import OrganisationType
-from cxo.core.services import membership_add, organisation_create
+from cxo.core.roles import OrganisationType, PlatformRole
+from cxo.core.services import membership_add, organisation_create, platform_role_set
 
 DEMO_PASSWORD = "cxo-demo-2026"
 DEMO_EMAIL_DOMAIN = "demo.cxo.localhost"  # every demo user's address is <username>@ this; the login page lists them
@@ -38,6 +39,15 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser(
         "outsider", "Oscar", "Brandt", "demo-outsider", "admin", "another sponsor, who must see nothing of the first"
     ),
+    # no organisation: the role is a platform role (cxo.core.roles.PlatformRole)
+    DemoUser(
+        "curator",
+        "Cora",
+        "Vance",
+        "",
+        PlatformRole.REGISTRY_CURATOR,
+        "registry curator: decides claims of registry companies",
+    ),
 ]
 
 
@@ -59,7 +69,9 @@ def demo_tenants_load() -> list[DemoUser]:
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
-        if not Membership.objects.filter(user=user, organisation=orgs[du.org_slug]).exists():
+        if not du.org_slug:
+            platform_role_set(actor=None, user=user, role=du.role, reason="demo")
+        elif not Membership.objects.filter(user=user, organisation=orgs[du.org_slug]).exists():
             membership_add(actor=None, organisation=orgs[du.org_slug], user=user, role=du.role)
     return DEMO_USERS
 

@@ -37,7 +37,16 @@ class RequestIdMiddleware:
 # --- request limits ---------------------------------------------------------------------------------
 
 #: API operations whose JSON body carries documents (base64): they may be as large as those documents.
-DOCUMENT_JSON_PATHS = (re.compile(r"^/api/v1/organisations/[^/]+/inbox/\d+/proposal/?$"),)
+DOCUMENT_JSON_PATHS = tuple(
+    re.compile(rf"^/api/v1/organisations/[^/]+/{path}/?$")
+    for path in (
+        r"inbox/\d+/proposal",  # sourcing: a proposal's documents
+        r"agreements/\d+/documents",  # contracts: a master agreement's version
+        r"milestones/\d+/report",  # contracts: a milestone's evidence
+        r"work-orders/\d+/invoices",  # contracts: an invoice's PDF
+        r"invoices/\d+/resubmit",
+    )
+)
 #: A JSON-escaped NUL (``\u0000``) that is not itself an escaped backslash followed by "u0000".
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 NUL_MESSAGE = "Text may not contain NUL characters (\\u0000)."

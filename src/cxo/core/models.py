@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
-from cxo.core.roles import OrganisationType, Role
+from cxo.core.roles import OrganisationType, PlatformRole, Role
 from cxo.core.tenancy import FailClosedManager, ScopedQuerySet, TenantManager, TenantQuerySet, UnscopedManager
 
 
@@ -17,6 +17,16 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+
+
+class Profile(models.Model):
+    """What a user is on the platform beside their memberships: a platform role (``cxo.core.roles.platform_can``)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    platform_role = models.CharField(max_length=32, choices=PlatformRole.choices, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_platform_role_display() or 'no platform role'}"
 
 
 class Organisation(models.Model):
@@ -60,6 +70,43 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class OrganisationClaim(models.Model):
+    """A request to administer a registry organisation, decided by a registry curator on the evidence.
+
+    ``evidence`` is what the curator saw, kept as it was when the request was made: the requester, their e-mail
+    domain against the organisation's names and sites, and the invitations (with their sponsors) they hold.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="claims")
+    requester = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organisation_claims")
+    status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.PENDING)
+    message = models.TextField(blank=True, max_length=2000, help_text="Who the requester is at the company.")
+    evidence = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "requester"],
+                condition=models.Q(status="pending"),
+                name="claim_one_pending_per_requester",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim of {self.organisation} by {self.requester} ({self.status})"
 
 
 class OrganisationInvitation(models.Model):

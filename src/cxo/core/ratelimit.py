@@ -113,6 +113,7 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] = ()) -> Callable[[Call
         # Django Ninja reads an operation's parameters from its signature; with postponed annotations
         # it would resolve their names in this module, so hand it the view's own, already resolved.
         cast(Any, wrapped).__signature__ = inspect.signature(view, eval_str=True)
+        cast(Any, wrapped).cxo_rate_limit = scope  # the OpenAPI document declares its 429 (cxo.core.openapi)
         return wrapped
 
     return decorator

@@ -20,9 +20,9 @@ from django.utils.text import slugify
 
 from cxo.core.audit import audit_record, diff
 from cxo.core.errors import Conflict, NotFound, ServiceError
-from cxo.core.models import ApiToken, Membership, Organisation, OrganisationInvitation, User
+from cxo.core.models import ApiToken, Membership, Organisation, OrganisationInvitation, Profile, User
 from cxo.core.notifications import absolute_url
-from cxo.core.roles import ROLES_BY_TYPE, OrganisationType, Permission
+from cxo.core.roles import ROLES_BY_TYPE, OrganisationType, Permission, PlatformRole, Role
 from cxo.core.selectors import membership_get, membership_require
 from cxo.core.text import with_full_stop
 
@@ -358,3 +358,81 @@ def api_token_authenticate(*, secret: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def platform_role_set(*, actor: User | None, user: User, role: str, reason: str = "") -> Profile:
+    """Give ``user`` a platform role ("" takes it away). ``actor`` None: the command line or the demo loader."""
+    if role and role not in PlatformRole.values:
+        raise ServiceError(f"Unknown platform role {role!r}.", field="platform_role")
+    profile, _ = Profile.objects.get_or_create(user=user)
+    old = profile.platform_role
+    if old == role:
+        return profile
+    profile.platform_role = role
+    profile.save(update_fields=["platform_role"])
+    audit_record(
+        actor=actor,
+        organisation=None,
+        action="user.platform_role",
+        obj=user,
+        changes={"platform_role": [old, role]},
+        reason=reason,
+    )
+    return profile
+
+
+# --- registry claims: the guest bidder, and the administrator a curator approves ---------------------------
+
+
+@transaction.atomic
+def guest_membership_add(*, user: User, organisation: Organisation) -> Membership:
+    """Make ``user`` a guest bidder of ``organisation`` (who followed an e-mailed invitation to it), unless they
+    are already a member. A guest sees only the invitations it holds (``Role.GUEST`` has no VIEW)."""
+    membership = membership_get(user=user, organisation=organisation)
+    if membership is not None:
+        return membership
+    membership = Membership.objects.create(user=user, organisation=organisation, role=Role.GUEST)
+    audit_record(
+        actor=user,
+        organisation=organisation,
+        action="membership.guest",
+        obj=membership,
+        changes={"user": [None, user.get_username()], "role": [None, Role.GUEST]},
+        reason="Followed an e-mailed RFP invitation to this registry entry.",
+    )
+    return membership
+
+
+@transaction.atomic
+def claimant_make_admin(*, actor: User, organisation: Organisation, user: User, reason: str) -> Membership:
+    """Make ``user`` the administrator of an unclaimed ``organisation`` (a curator approved their claim)."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.memberships.exclude(role=Role.GUEST).exists():
+        raise Conflict(f"{organisation.name} already has administrators: they can add the requester.")
+    membership = membership_get(user=user, organisation=organisation)
+    if membership is None:
+        membership = Membership.objects.create(user=user, organisation=organisation, role=Role.ADMIN)
+        old_role = None
+    else:
+        old_role, membership.role = membership.role, Role.ADMIN
+        membership.save(update_fields=["role"])
+    organisation.claimed_at = timezone.now()
+    organisation.save(update_fields=["claimed_at"])
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="membership.change_role" if old_role else "membership.add",
+        obj=membership,
+        changes={"user": [user.get_username(), user.get_username()], "role": [old_role, Role.ADMIN]},
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="organisation.claim",
+        obj=organisation,
+        changes={"claimed_at": [None, organisation.claimed_at]},
+        reason=reason,
+    )
+    return membership

@@ -106,10 +106,10 @@ def signing_refused(
 ) -> None:
     """Receiver of ``permission_refused``: a member refused the right to sign made a signature attempt.
 
-    The organisation guard (the award page and API operation) and the award service all check that
-    right, so whichever refuses, the attempt is recorded once.
+    The organisation guard (the award's and contracts' signing pages and API operations) and the services
+    all check that right, so whichever refuses, the attempt is recorded once.
     """
-    if permission == Permission.SIGN_AWARD:
+    if permission in (Permission.SIGN_AWARD, Permission.SIGN_CONTRACT):
         signature_refuse(user=membership.user, organisation=membership.organisation, reason=reason)
 
 

@@ -10,7 +10,9 @@ from ninja import Field, Schema
 from cxo.matching.need import Need
 
 
-class EvidenceOut(Schema):
+class MatchEvidenceOut(Schema):
+    """Evidence behind a criterion of a match (the registry's own evidence is registry.schemas.EvidenceOut)."""
+
     kind: str
     kind_label: str
     source_ref: str
@@ -26,7 +28,7 @@ class ExplanationOut(Schema):
     detail: str
     points: int | None = None
     max_points: int | None = None
-    evidence: list[EvidenceOut] = Field(default_factory=list)
+    evidence: list[MatchEvidenceOut] = Field(default_factory=list)
 
 
 class MatchSiteOut(Schema):

@@ -18,6 +18,7 @@ from cxo.core.errors import ServiceError
 from cxo.core.redirects import with_query
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
+from cxo.core.standing import site_standings
 from cxo.matching import live, selectors, services
 from cxo.matching.explain import KIND_LABEL, country_name
 from cxo.matching.models import Shortlist
@@ -114,6 +115,13 @@ def match_find(request: OrgRequest) -> HttpResponse:
         except ServiceError as exc:
             error = exc.message
     can_save = membership_can(membership=request.membership, permission=Permission.MANAGE_SOURCING)
+    rows: list[tuple[dict[str, Any], Any]] = []
+    if result is not None:
+        # Beside each site, the sponsor's own word on it (its approved supplier list) for the services asked for.
+        services = [t.code for t in result.resolved.terms.get("services", [])]
+        site_ids = [r["site"]["id"] for r in result.results if r["site"]["id"]]
+        standings = site_standings(sponsor=organisation, site_ids=site_ids, services=services)
+        rows = [(r, standings.get(r["site"]["id"])) for r in result.results]
     context = {
         "organisation": organisation,
         "fields": [(f, chips.get(f.name, [])) for f in CHIP_FIELDS],
@@ -121,6 +129,7 @@ def match_find(request: OrgRequest) -> HttpResponse:
         "need_json": json.dumps(need.dict()),
         "evidence_choices": EVIDENCE_CHOICES,
         "result": result,
+        "rows": rows,
         "error": error,
         "searched": searched,
         "can_save": can_save,

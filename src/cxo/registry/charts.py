@@ -54,7 +54,8 @@ class BarChart:
         return self.height - 4
 
 
-def _nice_step(maximum: int, target_ticks: int = 5) -> int:
+def nice_step(maximum: float, target_ticks: int = 5) -> int:
+    """A round step (1, 2 or 5 times a power of ten) for about ``target_ticks`` ticks up to ``maximum``."""
     raw = max(1.0, maximum / target_ticks)
     magnitude = 10 ** math.floor(math.log10(raw))
     for factor in (1, 2, 5, 10):
@@ -66,7 +67,7 @@ def _nice_step(maximum: int, target_ticks: int = 5) -> int:
 def bar_chart(rows: Sequence[tuple[str, int, str]], *, title: str) -> BarChart:
     """A chart of (label, value, link) rows, in the order given; bar lengths share one linear scale."""
     maximum = max((value for _, value, _ in rows), default=0)
-    step = _nice_step(maximum)
+    step = nice_step(maximum)
     scale_max = max(step, math.ceil(maximum / step) * step)
     total = sum(value for _, value, _ in rows) or 1
     bars = [

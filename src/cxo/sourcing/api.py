@@ -7,13 +7,12 @@ service. A provider reaches only RFPs it is invited to, its own proposal and que
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from django.db.models import QuerySet
 
 from cxo.core.access import OrganisationRouter, OrgRequest
+from cxo.core.documents import DocumentData, document_data_from_base64
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.models import Organisation, User
 from cxo.core.ratelimit import rate_limited
@@ -43,8 +42,8 @@ from cxo.sourcing.schemas import (
     InvitationIn,
     InvitationOut,
     InvitationsOut,
-    MatchOut,
     NeedIn,
+    NeedMatchOut,
     NeedOut,
     ProgrammeIn,
     ProgrammeOut,
@@ -64,7 +63,6 @@ from cxo.sourcing.services import invitation as invitation_services
 from cxo.sourcing.services import programme as programme_services
 from cxo.sourcing.services import proposal as proposal_services
 from cxo.sourcing.services import rfp as rfp_services
-from cxo.sourcing.services.documents import DocumentData
 from cxo.sourcing.services.evaluation import ScoreData
 from cxo.sourcing.services.invitation import Invitations
 from cxo.sourcing.services.proposal import LineData, MilestoneData, ProposalData
@@ -145,7 +143,7 @@ def need_update(request: OrgRequest, need_id: int, payload: NeedIn) -> Need:
     return programme_services.need_update(actor=request.user, need=need, **payload.dict())
 
 
-@org_api.get("/needs/{need_id}/matches", response=list[MatchOut])
+@org_api.get("/needs/{need_id}/matches", response=list[NeedMatchOut])
 @rate_limited("match")
 def need_matches(request: OrgRequest, need_id: int, limit: int = 25) -> list[ProviderMatch]:
     """Providers ranked for the need by the matching engine (one row per organisation, best first)."""
@@ -338,57 +336,53 @@ def rfp_award(request: OrgRequest, rfp_id: int, payload: AwardIn) -> Award:
 # --- provider inbox ----------------------------------------------------------------------------------
 
 
-@inbox_api.get("/inbox", response=list[InboxRfpOut])
+@inbox_api.get("/inbox", response=list[InboxRfpOut], permission=Permission.READ_INVITATIONS)
 def inbox(request: OrgRequest) -> list[InboxRfp]:
     """RFPs this provider is invited to (issued or later), each with the provider's own invitation status."""
-    org = request.organisation
-    return [selectors.inbox_rfp_view(invitation=i) for i in selectors.inbox_list(provider=org)]
+    return [selectors.inbox_rfp_view(invitation=i) for i in selectors.inbox_list(membership=request.membership)]
 
 
-@inbox_api.get("/inbox/{rfp_id}", response=InboxRfpOut)
+@inbox_api.get("/inbox/{rfp_id}", response=InboxRfpOut, permission=Permission.READ_INVITATIONS)
 def inbox_rfp(request: OrgRequest, rfp_id: int) -> InboxRfp:
     """One RFP the provider is invited to; 404 for any other."""
-    org = request.organisation
-    return selectors.inbox_rfp_view(invitation=selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id))
+    invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
+    return selectors.inbox_rfp_view(invitation=invitation)
 
 
 @inbox_api.post("/inbox/{rfp_id}/accept", response=InvitationOut, permission=Permission.RESPOND)
 def inbox_accept(request: OrgRequest, rfp_id: int) -> RfpInvitation:
-    org = request.organisation
-    invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
+    invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     return invitation_services.invitation_accept(actor=request.user, invitation=invitation)
 
 
 @inbox_api.post("/inbox/{rfp_id}/decline", response=InvitationOut, permission=Permission.RESPOND)
 def inbox_decline(request: OrgRequest, rfp_id: int, payload: DeclineIn) -> RfpInvitation:
     """Decline with a reason (the sponsor sees it)."""
-    org = request.organisation
-    invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
+    invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     return invitation_services.invitation_decline(actor=request.user, invitation=invitation, reason=payload.reason)
 
 
-@inbox_api.get("/inbox/{rfp_id}/questions", response=list[InboxClarificationOut])
+@inbox_api.get(
+    "/inbox/{rfp_id}/questions", response=list[InboxClarificationOut], permission=Permission.READ_INVITATIONS
+)
 def inbox_questions(request: OrgRequest, rfp_id: int) -> list[InboxClarification]:
     """Your own questions, and those the sponsor published to all invitees (without the asker)."""
-    org = request.organisation
-    invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
+    invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     return selectors.inbox_clarification_list(invitation=invitation)
 
 
 @inbox_api.post("/inbox/{rfp_id}/questions", response={201: InboxClarificationOut}, permission=Permission.RESPOND)
 def inbox_ask(request: OrgRequest, rfp_id: int, payload: QuestionIn) -> tuple[int, InboxClarification]:
     """Ask the sponsor a clarification question."""
-    org = request.organisation
-    invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
+    invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     c = clarification_services.clarification_ask(actor=request.user, invitation=invitation, question=payload.question)
-    return 201, selectors.inbox_clarification(clarification=c, provider=org)
+    return 201, selectors.inbox_clarification(clarification=c, provider=request.organisation)
 
 
-@inbox_api.get("/inbox/{rfp_id}/proposal", response=ProposalOut)
+@inbox_api.get("/inbox/{rfp_id}/proposal", response=ProposalOut, permission=Permission.READ_INVITATIONS)
 def inbox_proposal(request: OrgRequest, rfp_id: int) -> Proposal:
     """Your own proposal to the RFP, every version."""
-    org = request.organisation
-    invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
+    invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     proposal = selectors.inbox_proposal_get(invitation=invitation)
     if proposal is None:
         raise NotFound("You have not submitted a proposal to this RFP.")
@@ -396,14 +390,12 @@ def inbox_proposal(request: OrgRequest, rfp_id: int) -> Proposal:
 
 
 def _documents(payload: ProposalIn) -> list[DocumentData]:
-    out = []
-    for d in payload.documents:
-        try:
-            content = base64.b64decode(d.content_base64, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ServiceError(f"The document '{d.name}' is not valid base64.", field="documents") from exc
-        out.append(DocumentData(d.name, content, d.content_type))
-    return out
+    return [
+        document_data_from_base64(
+            name=d.name, content_base64=d.content_base64, content_type=d.content_type, field="documents"
+        )
+        for d in payload.documents
+    ]
 
 
 @inbox_api.post("/inbox/{rfp_id}/proposal", response={201: ProposalVersionOut}, permission=Permission.RESPOND)
@@ -411,8 +403,7 @@ def _documents(payload: ProposalIn) -> list[DocumentData]:
 def inbox_proposal_submit(request: OrgRequest, rfp_id: int, payload: ProposalIn) -> tuple[int, ProposalVersion]:
     """Submit the proposal, or a revision (a new version; earlier ones are kept). Unit prices per bid-grid line;
     amounts and the total are computed by the server. Refused after the deadline or once the RFP is closed."""
-    org = request.organisation
-    invitation = selectors.inbox_invitation_get(provider=org, rfp_id=rfp_id)
+    invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     data = ProposalData(
         lines=[LineData(ln.line_item_id, ln.unit_price, ln.quantity, ln.assumption) for ln in payload.lines],
         assumptions=payload.assumptions,

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cxo.core.pdf import pdf_text
 from cxo.core.xlsx import append_row
 from cxo.sourcing.comparison import Cell, Comparison, EvaluationResult
 
@@ -130,11 +131,7 @@ def _money(value: Decimal | None) -> str:
     return "-" if value is None else f"{value:,.2f}"
 
 
-def _latin(text: str) -> str:
-    # The core PDF fonts are Latin-1; replace what they cannot draw rather than fail.
-    for fancy, plain in (("\u2013", "-"), ("\u2014", "-"), ("\u201c", '"'), ("\u201d", '"'), ("\u2019", "'")):
-        text = text.replace(fancy, plain)
-    return text.encode("latin-1", "replace").decode("latin-1")
+_latin = pdf_text
 
 
 def comparison_pdf(*, cmp: Comparison, evaluation: list[EvaluationResult]) -> bytes:

@@ -166,6 +166,15 @@ class AskForm(forms.Form):
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ClaimRequestForm(forms.Form):
+    message = forms.CharField(
+        label="Who you are at the company",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your position, and how a curator can check it (a colleague, the company's site).",
+    )
+
+
 class ProposalForm(forms.Form):
     """The bid grid: one unit price (and assumption) per RFP line, plus the proposal's free text."""
 

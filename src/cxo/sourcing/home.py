@@ -69,6 +69,7 @@ SECTIONS = (
         items=selectors.home_new_invitations,
         order=10,
         organisation_type=PROVIDER,
+        permission=Permission.READ_INVITATIONS,  # a guest bidder sees the invitations it holds
         empty="No new invitation. Sponsors find you through the registry: keep your profile true.",
         more=_inbox,
         more_label="RFP inbox",
@@ -80,6 +81,7 @@ SECTIONS = (
         items=selectors.home_deadlines,
         order=20,
         organisation_type=PROVIDER,
+        permission=Permission.READ_INVITATIONS,  # a guest bidder sees the invitations it holds
         empty="No response is due.",
         more=_inbox,
         more_label="RFP inbox",
@@ -104,7 +106,14 @@ LINKS = (
         order=10,
         organisation_type=SPONSOR,
     ),
-    HomeLink(key="sourcing.inbox", label="RFP inbox", url=_inbox, order=10, organisation_type=PROVIDER),
+    HomeLink(
+        key="sourcing.inbox",
+        label="RFP inbox",
+        url=_inbox,
+        order=10,
+        organisation_type=PROVIDER,
+        permission=Permission.READ_INVITATIONS,
+    ),
 )
 
 

@@ -103,7 +103,9 @@ class NeedOut(Schema):
     finish_by: dt.date | None
 
 
-class MatchOut(Schema):
+class NeedMatchOut(Schema):
+    """A provider matching a need, in short (POST /match answers the whole MatchOut of cxo.matching)."""
+
     organisation_id: int
     organisation_slug: str
     organisation_name: str

@@ -17,7 +17,9 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Quer
 from django.utils import timezone
 
 from cxo.core.errors import NotFound
-from cxo.core.models import Membership, Organisation
+from cxo.core.models import Membership, Organisation, User
+from cxo.core.roles import Permission
+from cxo.core.selectors import membership_can
 from cxo.sourcing.models import (
     Award,
     Clarification,
@@ -210,19 +212,30 @@ def document_get_for_sponsor(*, organisation: Organisation, document_id: int) ->
 # --- provider side ------------------------------------------------------------------------------
 
 
-def inbox_list(*, provider: Organisation) -> QuerySet[RfpInvitation]:
-    """The provider's invitations to issued (or later) RFPs, newest first. Drafts are not shown."""
-    return (
+def _held(invitations: QuerySet[RfpInvitation], membership: Membership) -> QuerySet[RfpInvitation]:
+    """All of the provider's invitations for a member who may VIEW it; for a guest bidder, only those it holds."""
+    if membership_can(membership=membership, permission=Permission.VIEW):
+        return invitations
+    return invitations.filter(guest=membership.user)
+
+
+def inbox_list(*, membership: Membership) -> QuerySet[RfpInvitation]:
+    """The invitations of the member's provider to issued (or later) RFPs, newest first; drafts are not shown.
+    A guest bidder gets only the invitations it holds."""
+    provider = membership.organisation
+    return _held(
         RfpInvitation.objects.for_counterparty(provider)
         .select_related("rfp", "organisation", "proposal", "proposal__current_version")
-        .order_by("-rfp__issued_at", "-id")
+        .order_by("-rfp__issued_at", "-id"),
+        membership,
     )
 
 
-def inbox_invitation_get(*, provider: Organisation, rfp_id: int) -> RfpInvitation:
-    """The provider's invitation to RFP ``rfp_id``; NotFound if it was not invited (or the RFP is a draft)."""
+def inbox_invitation_get(*, membership: Membership, rfp_id: int) -> RfpInvitation:
+    """The provider's invitation to RFP ``rfp_id``; NotFound if it was not invited (or the RFP is a draft), or
+    if the caller is a guest bidder of another invitation."""
     invitation = (
-        RfpInvitation.objects.for_counterparty(provider)
+        _held(RfpInvitation.objects.for_counterparty(membership.organisation), membership)
         .select_related("rfp", "rfp__organisation", "rfp__need", "organisation", "provider")
         .filter(rfp_id=rfp_id)
         .first()
@@ -296,9 +309,16 @@ def inbox_rfp_documents(*, invitation: RfpInvitation) -> QuerySet[Document]:
     )
 
 
-def inbox_document_get(*, provider: Organisation, document_id: int) -> Document:
-    """A document the provider may download: an attachment of an RFP it is invited to, or one of its own."""
-    document = Document.objects.for_counterparty(provider).filter(pk=document_id).first()
+def inbox_document_get(*, membership: Membership, document_id: int) -> Document:
+    """A document the member's provider may download: an attachment of an RFP it is invited to, or one of its own
+    (for a guest bidder: of the invitations it holds)."""
+    provider = membership.organisation
+    documents = Document.objects.for_counterparty(provider)
+    if not membership_can(membership=membership, permission=Permission.VIEW):
+        documents = documents.filter(
+            rfp__in=_held(RfpInvitation.objects.for_counterparty(provider), membership).values("rfp")
+        )
+    document = documents.filter(pk=document_id).first()
     if document is None:
         raise NotFound("No such document.")
     return document
@@ -404,9 +424,9 @@ def home_awards_to_sign(membership: Membership) -> list[Rfp]:
 
 
 def home_new_invitations(membership: Membership) -> list[RfpInvitation]:
-    """RFPs the provider is invited to and has not answered yet, newest first."""
+    """RFPs the provider is invited to and has not answered yet, newest first (a guest bidder: those it holds)."""
     return list(
-        inbox_list(provider=membership.organisation).filter(
+        inbox_list(membership=membership).filter(
             status=InvitationStatus.INVITED, rfp__status=RfpStatus.ISSUED
         )[:HOME_ROWS]
     )
@@ -415,7 +435,7 @@ def home_new_invitations(membership: Membership) -> list[RfpInvitation]:
 def home_deadlines(membership: Membership) -> list[RfpInvitation]:
     """The provider's open bids by deadline, soonest first (declined ones left out), with its proposal if any."""
     return list(
-        inbox_list(provider=membership.organisation)
+        inbox_list(membership=membership)
         .filter(rfp__status=RfpStatus.ISSUED, rfp__response_deadline__gt=timezone.now())
         .exclude(status=InvitationStatus.DECLINED)
         .order_by("rfp__response_deadline", "id")[:HOME_ROWS]

@@ -43,6 +43,7 @@ org_urlpatterns = [
     path("inbox/<int:rfp_id>/ask/", views.inbox_ask, name="inbox_ask"),
     path("inbox/<int:rfp_id>/proposal/", views.inbox_proposal, name="inbox_proposal"),
     path("inbox/documents/<int:document_id>/", views.inbox_document, name="inbox_document"),
+    path("inbox/claim/", views.inbox_claim_request, name="inbox_claim_request"),
 ]
 
 urlpatterns = [

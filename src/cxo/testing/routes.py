@@ -5,7 +5,10 @@ sponsor of the test world (or, with ``extra``, to its provider): the outsider mu
 owner must get in, and a member whose role lacks the permission the route declares must get 403
 (the permission is read from the view or operation, not from this table). ``signed_in``
 routes show shared data (the registry, the user's own account): anonymous users are turned
-away, signed-in users get in. ``public`` routes need no sign-in (login, password reset).
+away, signed-in users get in. ``curator`` routes are a registry curator's (a platform role): anonymous users are
+turned away, any other signed-in user gets 404, the world's curator gets in. ``public`` routes need no sign-in
+(login, password reset). The world's curator and its guest bidder (holding none of its invitations) also try
+every tenant route and reach nothing (``cxo.testing.walk.visitors``).
 A route missing from this table fails the walk, so a new view cannot slip through unclassified.
 """
 
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["public", "signed_in", "tenant"]
+Kind = Literal["public", "signed_in", "curator", "tenant"]
 Kwargs = Callable[[Any], dict[str, Any]]
 
 
@@ -44,8 +47,46 @@ def _sourcing(world: Any) -> dict[str, Any]:
         "rfp_id": world.rfp.pk,
         "clarification_id": world.clarification.pk,
         "proposal_id": world.proposal.pk,
-        "work_order_id": world.work_order.pk,
     }
+
+
+def _contracts(world: Any) -> dict[str, Any]:
+    """Path parameters of the sponsor's contracts objects in the walk's world."""
+    return {
+        "slug": world.sponsor.slug,
+        "work_order_id": world.work_order.pk,
+        "milestone_id": world.milestone.pk,
+        "change_order_id": world.change_order.pk,
+        "invoice_id": world.invoice.pk,
+        "agreement_id": world.master_agreement.pk,
+        "document_id": world.evidence.pk,
+        "programme_id": world.programme.pk,
+    }
+
+
+def _provider_contracts(world: Any) -> dict[str, Any]:
+    """The same objects reached from the provider's side (steps only the provider takes)."""
+    return {**_contracts(world), "slug": world.provider.slug}
+
+
+def _wo(world: Any) -> dict[str, Any]:
+    return {"org": world.sponsor.slug, "work_order_id": world.work_order.pk}
+
+
+def _provider_wo(world: Any) -> dict[str, Any]:
+    return {"org": world.provider.slug, "work_order_id": world.work_order.pk}
+
+
+def _co(world: Any) -> dict[str, Any]:
+    return {"org": world.sponsor.slug, "change_order_id": world.change_order.pk}
+
+
+def _invoice(world: Any) -> dict[str, Any]:
+    return {"org": world.sponsor.slug, "invoice_id": world.invoice.pk}
+
+
+def _agreement(world: Any) -> dict[str, Any]:
+    return {"org": world.sponsor.slug, "agreement_id": world.master_agreement.pk}
 
 
 def _inbox(world: Any) -> dict[str, Any]:
@@ -53,6 +94,7 @@ def _inbox(world: Any) -> dict[str, Any]:
 
 
 _PROVIDER_TOKEN = {"owner_token": "provider_secret"}
+_PROVIDER_USER = {"owner": "provider_user"}
 
 
 @dataclass(frozen=True)
@@ -120,6 +162,8 @@ WEB_ROUTES: dict[str, Route] = {
     "registry:evidence": Route("signed_in", kwargs=lambda w: {"capability_id": w.registry_capability.pk}),
     "registry:stats": Route("signed_in"),
     "registry:imports": Route("signed_in"),
+    "registry:claims": Route("curator"),
+    "registry:claim": Route("curator", kwargs=lambda w: {"claim_id": w.claim.pk}, methods=("GET", "POST")),
     # sourcing, sponsor side: the sponsor's programme, need, RFPs, questions, proposals, documents
     "sourcing:home": Route("tenant", kwargs=_org),
     "sourcing:programme_create": Route("tenant", kwargs=_org, methods=("GET", "POST")),
@@ -173,10 +217,62 @@ WEB_ROUTES: dict[str, Route] = {
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "proposal_id": w.proposal.pk}, methods=("GET", "POST")
     ),
     "sourcing:document": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "document_id": w.rfp_document.pk}),
+    # contracts: the sponsor's work orders, agreements and money; steps the provider takes are walked on its side
     "contracts:work_order_list": Route("tenant", kwargs=_org),
-    "contracts:work_order_detail": Route(
-        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "work_order_id": w.work_order.pk}
+    "contracts:work_order_detail": Route("tenant", kwargs=_wo),
+    "contracts:work_order_edit": Route("tenant", kwargs=_wo, methods=("GET", "POST")),
+    "contracts:work_order_pdf": Route("tenant", kwargs=_wo),
+    "contracts:work_order_send": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:work_order_return": Route("tenant", kwargs=_provider_wo, methods=("POST",), extra=_PROVIDER_USER),
+    "contracts:work_order_sign": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:work_order_activate": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:work_order_complete": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:work_order_terminate": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:work_order_cancel": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:change_order_new": Route("tenant", kwargs=_wo, methods=("GET", "POST")),
+    "contracts:invoice_new": Route("tenant", kwargs=_provider_wo, methods=("GET", "POST"), extra=_PROVIDER_USER),
+    "contracts:milestone_report": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "milestone_id": w.milestone.pk},
+        methods=("POST",),
+        extra=_PROVIDER_USER,
     ),
+    "contracts:milestone_accept": Route(
+        "tenant", kwargs=lambda w: {**_org(w), "milestone_id": w.milestone.pk}, methods=("POST",)
+    ),
+    "contracts:milestone_reject": Route(
+        "tenant", kwargs=lambda w: {**_org(w), "milestone_id": w.milestone.pk}, methods=("POST",)
+    ),
+    "contracts:change_order_detail": Route("tenant", kwargs=_co),
+    "contracts:change_order_sign": Route("tenant", kwargs=_co, methods=("POST",)),
+    "contracts:change_order_reject": Route("tenant", kwargs=_co, methods=("POST",)),
+    "contracts:change_order_withdraw": Route("tenant", kwargs=_co, methods=("POST",)),
+    "contracts:invoice_approve": Route("tenant", kwargs=_invoice, methods=("POST",)),
+    "contracts:invoice_dispute": Route("tenant", kwargs=_invoice, methods=("POST",)),
+    "contracts:invoice_pay": Route("tenant", kwargs=_invoice, methods=("POST",)),
+    "contracts:invoice_resubmit": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "invoice_id": w.invoice.pk},
+        methods=("POST",),
+        extra=_PROVIDER_USER,
+    ),
+    "contracts:invoice_withdraw": Route(
+        "tenant",
+        kwargs=lambda w: {"org": w.provider.slug, "invoice_id": w.invoice.pk},
+        methods=("POST",),
+        extra=_PROVIDER_USER,
+    ),
+    "contracts:contract_document": Route("tenant", kwargs=lambda w: {**_org(w), "document_id": w.evidence.pk}),
+    "contracts:agreement_list": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "contracts:agreement_detail": Route("tenant", kwargs=_agreement),
+    "contracts:agreement_document_add": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "contracts:agreement_send": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "contracts:agreement_sign": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "contracts:agreement_terminate": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "contracts:contract_settings": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "contracts:money": Route("tenant", kwargs=_org),
+    "contracts:money_xlsx": Route("tenant", kwargs=_org),
+    "contracts:programme_execution": Route("tenant", kwargs=lambda w: {**_org(w), "programme_id": w.programme.pk}),
     # sourcing, provider side: the invited provider's inbox (its owner is the provider's user)
     "sourcing:inbox": Route("tenant", kwargs=lambda w: {"org": w.provider.slug}, extra={"owner": "provider_user"}),
     "sourcing:inbox_rfp": Route(
@@ -205,6 +301,10 @@ WEB_ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
         methods=("GET", "POST"),
         extra={"owner": "provider_user"},
+    ),
+    # a guest bidder asks to administer the provider (refused here: the world's provider has an administrator)
+    "sourcing:inbox_claim_request": Route(
+        "tenant", kwargs=lambda w: {"org": w.provider.slug}, methods=("POST",), extra={"owner": "guest_user"}
     ),
     "sourcing:inbox_document": Route(
         "tenant",
@@ -281,7 +381,56 @@ API_ROUTES: dict[str, Route] = {
     "POST /organisations/{slug}/rfps/{rfp_id}/award": Route("tenant", kwargs=_sourcing),
     # contracts API: the work orders the sponsor placed (its provider sees them too)
     "GET /organisations/{slug}/work-orders": Route("tenant", kwargs=_slug),
-    "GET /organisations/{slug}/work-orders/{work_order_id}": Route("tenant", kwargs=_sourcing),
+    "GET /organisations/{slug}/work-orders/{work_order_id}": Route("tenant", kwargs=_contracts),
+    "GET /organisations/{slug}/work-orders/{work_order_id}/baselines/{number}": Route(
+        "tenant", kwargs=lambda w: {**_contracts(w), "number": 0}
+    ),
+    "PUT /organisations/{slug}/work-orders/{work_order_id}": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/send": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/return": Route(
+        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    ),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/sign": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/activate": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/complete": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/terminate": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/cancel": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/milestones/{milestone_id}/report": Route(
+        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    ),
+    "POST /organisations/{slug}/milestones/{milestone_id}/accept": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/milestones/{milestone_id}/reject": Route("tenant", kwargs=_contracts),
+    "GET /organisations/{slug}/change-orders/{change_order_id}": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/change-orders": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/change-orders/{change_order_id}/sign": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/change-orders/{change_order_id}/reject": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/change-orders/{change_order_id}/withdraw": Route("tenant", kwargs=_contracts),
+    "GET /organisations/{slug}/invoices/{invoice_id}": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/work-orders/{work_order_id}/invoices": Route(
+        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    ),
+    "POST /organisations/{slug}/invoices/{invoice_id}/approve": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/invoices/{invoice_id}/dispute": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/invoices/{invoice_id}/resubmit": Route(
+        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    ),
+    "POST /organisations/{slug}/invoices/{invoice_id}/pay": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/invoices/{invoice_id}/withdraw": Route(
+        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    ),
+    "GET /organisations/{slug}/contract-documents/{document_id}": Route("tenant", kwargs=_contracts),
+    "GET /organisations/{slug}/agreements": Route("tenant", kwargs=_slug),
+    "POST /organisations/{slug}/agreements": Route("tenant", kwargs=_slug),
+    "GET /organisations/{slug}/agreements/{agreement_id}": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/agreements/{agreement_id}/documents": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/agreements/{agreement_id}/send": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/agreements/{agreement_id}/sign": Route("tenant", kwargs=_contracts),
+    "POST /organisations/{slug}/agreements/{agreement_id}/terminate": Route("tenant", kwargs=_contracts),
+    "GET /organisations/{slug}/contract-settings": Route("tenant", kwargs=_slug),
+    "PUT /organisations/{slug}/contract-settings": Route("tenant", kwargs=_slug),
+    "GET /organisations/{slug}/money": Route("tenant", kwargs=_slug),
+    "GET /organisations/{slug}/accruals": Route("tenant", kwargs=_slug),
+    "GET /organisations/{slug}/programmes/{programme_id}/execution": Route("tenant", kwargs=_contracts),
     # sourcing API, the invited provider's inbox (its owner is the provider's token)
     "GET /organisations/{slug}/inbox": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
     "GET /organisations/{slug}/inbox/{rfp_id}": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
@@ -296,3 +445,9 @@ API_ROUTES: dict[str, Route] = {
 # URL prefixes the walk leaves to their own guards: Django's admin (staff only), the API (walked
 # operation by operation instead), and static files.
 SKIPPED_PREFIXES = ("admin/", "api/v1/", "static/")
+
+# The quality app's routes live beside this table (it would pass 500 lines): imported last, as they use Route.
+from cxo.testing.quality_routes import QUALITY_API_ROUTES, QUALITY_WEB_ROUTES  # noqa: E402
+
+WEB_ROUTES.update(QUALITY_WEB_ROUTES)
+API_ROUTES.update(QUALITY_API_ROUTES)

@@ -22,7 +22,7 @@ from ninja import NinjaAPI
 
 from cxo.core.access import ORGANISATION_PREFIX, OrganisationResolver, operation_permission, view_needs
 from cxo.core.models import Membership, Organisation, User
-from cxo.core.roles import ROLES_BY_TYPE, Permission, role_allows
+from cxo.core.roles import Permission, role_allows, roles_in_table
 from cxo.core.services import api_token_create
 from cxo.testing.routes import API_ROUTES, SKIPPED_PREFIXES, WEB_ROUTES, Route
 
@@ -55,15 +55,38 @@ def iter_url_routes(urlconf: str | None = None) -> Iterator[UrlRoute]:
     yield from walk(get_resolver(urlconf).url_patterns, "", "", False)
 
 
-def _status(client: Client, method: str, url: str, **extra: Any) -> int:
-    """The status of one request, made in a savepoint that is rolled back so a POST leaves the world as it was."""
+def _response(client: Client, method: str, url: str, **extra: Any) -> tuple[int, bytes]:
+    """Status and body of one request, made in a savepoint that is rolled back so a POST leaves the world as it was."""
     with transaction.atomic():
         if method == "GET":
-            status = client.get(url, **extra).status_code
+            response = client.get(url, **extra)
         else:
-            status = client.generic(method, url, data=b"{}", content_type="application/json", **extra).status_code
+            response = client.generic(method, url, data=b"{}", content_type="application/json", **extra)
         transaction.set_rollback(True)
-    return status
+    body = b"" if getattr(response, "streaming", False) else response.content
+    return response.status_code, body
+
+
+def _status(client: Client, method: str, url: str, **extra: Any) -> int:
+    return _response(client, method, url, **extra)[0]
+
+
+def visitors(world: Any) -> list[tuple[str, User]]:
+    """Who else tries every tenant route: the world's registry curator (a platform role, no membership) and its
+    guest bidder (of the provider, holding none of its invitations) — when the world has them."""
+    return [(label, getattr(world, name)) for label, name in VISITORS if hasattr(world, name)]
+
+
+VISITORS = (("the registry curator", "curator"), ("a guest bidder of the provider", "guest_user"))
+
+
+def _visitor_problem(world: Any, label: str, who: str, status: int, body: bytes) -> str | None:
+    """The curator gets 404; the guest 403 or 404, or an answer (its empty inbox) that shows nothing of the world."""
+    if who.startswith("the registry curator"):
+        return None if status == 404 else f"{label}: {who} got {status}, expected 404"
+    if status in (403, 404) or (status < 400 and world.rfp.title.encode() not in body):
+        return None
+    return f"{label}: {who} got {status}" + (" showing the world's RFP" if status < 400 else ", expected 403 or 404")
 
 
 def _client_for(user: Any) -> Client:
@@ -88,7 +111,7 @@ class Members:
         role = next(
             (
                 r
-                for r in ROLES_BY_TYPE[organisation.type]
+                for r in roles_in_table(organisation.type)  # the guest bidder too
                 if not role_allows(organisation_type=organisation.type, role=r, permission=permission)
             ),
             None,
@@ -151,10 +174,21 @@ def walk_web(
                 status = _status(_client_for(getattr(world, who)) if who else owner, method, url)
                 if status in (403, 404) or status >= 500:
                     problems.append(f"{method} {url}: owner got {status} (the walk's fixture does not reach it)")
+                for who, visitor in visitors(world):
+                    status, body = _response(_client_for(visitor), method, url)
+                    problem = _visitor_problem(world, f"{method} {url}", who, status, body)
+                    problems.extend([problem] if problem else [])
                 if "org" in kwargs:
                     problems.extend(
                         _web_permission_problems(members, method, url, kwargs["org"], needs.for_method(method))
                     )
+            elif spec.kind == "curator":
+                status = _status(outsider, method, url)
+                if status != 404:
+                    problems.append(f"{method} {url}: a signed-in user who is no curator got {status}, expected 404")
+                status = _status(_client_for(world.curator), method, url)
+                if status >= 400:
+                    problems.append(f"{method} {url}: the registry curator got {status}")
             elif spec.kind == "signed_in":
                 status = _status(outsider, method, url)
                 if status >= 400 and status != 405:
@@ -221,6 +255,12 @@ def walk_api(
         status = _status(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {token}")
         if status in (403, 404) or status >= 500:
             problems.append(f"{key}: owner got {status} (the walk's fixture does not reach it)")
+        for who, visitor in visitors(world):
+            if visitor.pk not in tokens:
+                tokens[visitor.pk] = api_token_create(user=visitor, name="walk")[1]
+            status, body = _response(anonymous, method, url, HTTP_AUTHORIZATION=f"Bearer {tokens[visitor.pk]}")
+            problem = _visitor_problem(world, key, who, status, body)
+            problems.extend([problem] if problem else [])
         if "{slug}" not in path:
             continue  # a user's own row (an API token): no organisation and no role; the outsider's 404 is the check
         permission = operation_permission(view)

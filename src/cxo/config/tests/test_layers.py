@@ -1,4 +1,4 @@
-"""Apps import only the apps below them: core ← registry ← matching ← sourcing ← contracts.
+"""Apps import only the apps below them: core ← registry ← matching ← sourcing ← quality ← contracts.
 
 Any import counts, at the top of a module or inside a function. ``cxo.config`` (settings, URLs, the API,
 the demo command) and ``cxo.testing`` compose every app and may import any; tests are not checked.
@@ -19,7 +19,8 @@ BELOW: dict[str, set[str]] = {
     "registry": {"core"},
     "matching": {"registry", "core"},
     "sourcing": {"matching", "registry", "core"},
-    "contracts": {"sourcing", "matching", "registry", "core"},
+    "quality": {"sourcing", "matching", "registry", "core"},
+    "contracts": {"quality", "sourcing", "matching", "registry", "core"},
 }
 COMPOSERS = {"config", "testing"}
 

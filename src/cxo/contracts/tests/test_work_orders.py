@@ -1,5 +1,5 @@
 """Work orders: drafted from an award (budget from the priced bid grid, milestones from the timeline), in the
-award's transaction; seen by the sponsor and the provider, by nobody else."""
+award's transaction; the sponsor's alone while drafted, then seen by the sponsor and the provider, by nobody else."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.test import Client
 
 from cxo.contracts.models import WorkOrder
 from cxo.contracts.selectors import work_order_get, work_order_list
+from cxo.contracts.services.work_orders import work_order_reference, work_order_send
 from cxo.core.errors import NotFound
 from cxo.core.models import AuditEvent, Organisation, Signature, User
 from cxo.core.services import api_token_create
@@ -37,19 +38,35 @@ def _client(user: User) -> Client:
 def test_an_award_drafts_a_work_order_from_the_bid_grid_and_timeline(closed: SimpleNamespace) -> None:
     award = _award(closed)
     wo = WorkOrder.objects.for_organisation(closed.sponsor).get(award=award)
-    assert (wo.reference, wo.title, wo.status) == (f"WO-{closed.rfp.reference}", closed.rfp.title, "draft")
+    assert (wo.reference, wo.title, wo.status) == (
+        work_order_reference(closed.rfp.reference),
+        closed.rfp.title,
+        "draft",
+    )
     assert (wo.provider, wo.currency, wo.budget_total) == (closed.provider, "USD", Decimal("339001.50"))
-    assert [(b.position, b.description, b.quantity, b.unit_price, b.amount) for b in wo.budget_lines.all()] == [
-        (0, "Project set-up and management", Decimal("6.000"), Decimal("12000.00"), Decimal("72000.00")),
-        (1, "Phase II clinical supply", Decimal("3.000"), Decimal("85000.50"), Decimal("255001.50")),
-        (2, "Release testing and documentation", Decimal("3.000"), Decimal("4000.00"), Decimal("12000.00")),
+    lines = [(b.key, b.description, b.quantity, b.unit_price, b.amount) for b in wo.budget_lines.all()]
+    assert lines == [
+        ("L1", "Project set-up and management", Decimal("6.000"), Decimal("12000.00"), Decimal("72000.00")),
+        ("L2", "Phase II clinical supply", Decimal("3.000"), Decimal("85000.50"), Decimal("255001.50")),
+        ("L3", "Release testing and documentation", Decimal("3.000"), Decimal("4000.00"), Decimal("12000.00")),
     ]
     proposed = [(m.name, m.due_date) for m in closed.proposal_version.milestones.all()]
     assert [(m.name, m.due_date) for m in wo.milestones.all()] == proposed
     assert [name for name, _ in proposed] == ["Technology transfer complete", "GMP batches released"]
-    for party in (closed.sponsor, closed.provider):
-        [event] = AuditEvent.objects.for_organisation(party).filter(action="work_order.create", object_id=wo.pk)
-        assert event.changes == {"budget_total": [None, "339001.50"], "provider": [None, "Provan CDMO"]}
+    # The timeline pays equal shares of the budget until the sponsor edits it; the last takes what rounding leaves.
+    assert [(m.key, m.percent, m.amount) for m in wo.milestones.all()] == [
+        ("M1", Decimal("50.000"), Decimal("169500.75")),
+        ("M2", Decimal("50.000"), Decimal("169500.75")),
+    ]
+    assert (wo.programme, wo.service.code if wo.service else None) == (closed.programme, "test.svc.secondary")
+    # A draft is the sponsor's alone: its trail has it, the provider's does not (yet).
+    [event] = AuditEvent.objects.for_organisation(closed.sponsor).filter(action="work_order.create", object_id=wo.pk)
+    assert event.changes == {"budget_total": [None, "339001.50"], "provider": [None, "Provan CDMO"]}
+    assert not AuditEvent.objects.for_organisation(closed.provider).filter(action="work_order.create", object_id=wo.pk)
+
+
+def test_the_reference_follows_the_rfps() -> None:
+    assert (work_order_reference("RFP-2026-001"), work_order_reference("ACME-7")) == ("WO-2026-001", "WO-ACME-7")
 
 
 def test_lines_left_unpriced_stay_out_of_the_budget(
@@ -79,7 +96,7 @@ def test_if_the_work_order_cannot_be_drafted_the_award_does_not_happen(closed: S
     WorkOrder.objects.create(
         organisation=closed.sponsor,
         provider=closed.provider,
-        reference=f"WO-{closed.rfp.reference}",
+        reference=work_order_reference(closed.rfp.reference),
         title="Entered by hand",
         currency="USD",
         budget_total=Decimal("1"),
@@ -99,7 +116,12 @@ def test_the_sponsor_and_the_provider_see_it_and_nobody_else(
     closed: SimpleNamespace, provider_b: Organisation, provider_b_user: User
 ) -> None:
     wo = WorkOrder.objects.for_organisation(closed.sponsor).get(award=_award(closed))
-    for party in (closed.sponsor, closed.provider):  # the world's other award drafted closed.work_order
+    # While drafted, only the sponsor sees it (the world's other work order is active, so both see that one).
+    assert list(work_order_list(organisation=closed.sponsor)) == [wo, closed.work_order]
+    assert list(work_order_list(organisation=closed.provider)) == [closed.work_order]
+    assert _client(closed.provider_user).get(f"/o/{closed.provider.slug}/work-orders/{wo.pk}/").status_code == 404
+    work_order_send(actor=closed.sponsor_user, organisation=closed.sponsor, work_order=wo)
+    for party in (closed.sponsor, closed.provider):
         assert list(work_order_list(organisation=party)) == [wo, closed.work_order]
         assert work_order_get(organisation=party, work_order_id=wo.pk) == wo
     outsider_org = Organisation.objects.get(slug="charlie-pharma")
@@ -133,10 +155,10 @@ def test_the_sponsor_and_the_provider_see_it_and_nobody_else(
 def test_the_award_links_its_work_order_and_only_the_sponsor_is_linked_back(closed: SimpleNamespace) -> None:
     award = _award(closed)
     wo = WorkOrder.objects.for_organisation(closed.sponsor).get(award=award)
+    work_order_send(actor=closed.sponsor_user, organisation=closed.sponsor, work_order=wo)
     rfp_page = _client(closed.sponsor_user).get(f"/o/{closed.sponsor.slug}/rfps/{closed.rfp.pk}/").content.decode()
     assert (
-        f'href="/o/{closed.sponsor.slug}/work-orders/{wo.pk}/" data-testid="work-order-link">Draft work order'
-        in rfp_page
+        f'href="/o/{closed.sponsor.slug}/work-orders/{wo.pk}/" data-testid="work-order-link">Work order WO-' in rfp_page
     )
     sponsor_view = _client(closed.sponsor_user).get(f"/o/{closed.sponsor.slug}/work-orders/{wo.pk}/").content.decode()
     provider_view = (
@@ -153,4 +175,4 @@ def test_the_award_links_its_work_order_and_only_the_sponsor_is_linked_back(clos
         )
         .json()
     )
-    assert [(w["id"], w["rfp_id"], w["status"]) for w in listed] == [(wo.pk, closed.rfp.pk, "draft")]
+    assert [(w["id"], w["rfp_id"], w["status"]) for w in listed] == [(wo.pk, closed.rfp.pk, "sent")]

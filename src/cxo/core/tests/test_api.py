@@ -62,7 +62,10 @@ def test_a_token_from_the_password_authenticates_me(
                     "manage_members",
                     "manage_quality",
                     "manage_sourcing",
+                    "read_invitations",
                     "sign_award",
+                    "sign_contract",
+                    "sign_quality",
                     "view",
                     "view_audit",
                 ],
@@ -73,7 +76,7 @@ def test_a_token_from_the_password_authenticates_me(
                 "organisation_name": "Provan CDMO",
                 "organisation_type": "provider",
                 "role": "quality",
-                "permissions": ["manage_quality", "view", "view_audit"],
+                "permissions": ["manage_quality", "read_invitations", "sign_quality", "view", "view_audit"],
             },
         ],
     }
@@ -272,7 +275,9 @@ def test_the_openapi_document_builds_and_lists_the_platform_operations(db: None)
     assert schema["info"]["title"] == "CXO API"
     paths = schema["paths"]
     assert {"/api/v1/me", "/api/v1/auth/token", "/api/v1/organisations/{slug}/audit"} <= set(paths)
-    assert set(paths["/api/v1/auth/token"]["post"]["responses"]) == {"201", "401", "429"}
+    # its own 201, 401 (wrong password) and 429 (locked out), and the errors every operation declares
+    responses = set(paths["/api/v1/auth/token"]["post"]["responses"])
+    assert responses == {"201", "400", "401", "403", "404", "409", "413", "422", "429"}
     assert {"BearerToken", "SessionAuth"} <= set(schema["components"]["securitySchemes"])
 
 

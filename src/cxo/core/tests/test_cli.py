@@ -12,6 +12,7 @@ import pytest
 from cxo.cli import main
 from cxo.core.demo import DEMO_PASSWORD, demo_tenants_load
 from cxo.core.models import AuditEvent, Membership, Organisation, User
+from cxo.core.roles import PlatformPermission, platform_can
 
 
 def test_help_lists_cxos_commands_first(capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,6 +69,8 @@ def test_demo_tenants_load_twice_changes_nothing(db: None) -> None:
         ("outsider", "demo-outsider", "admin"),
     }
     assert User.objects.get(username="teammate").check_password(DEMO_PASSWORD)
+    curator = User.objects.get(username="curator")
+    assert platform_can(curator, PlatformPermission.CURATE_REGISTRY) and not curator.memberships.exists()
 
 
 def test_demo_tenants_keep_what_a_user_changed(db: None) -> None:

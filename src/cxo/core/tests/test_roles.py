@@ -5,13 +5,24 @@ from __future__ import annotations
 import pytest
 
 from cxo.core.models import Membership, Organisation, User
-from cxo.core.roles import PERMISSIONS, ROLES_BY_TYPE, OrganisationType, Permission, Role, role_allows, roles_for
+from cxo.core.roles import (
+    PERMISSIONS,
+    ROLES_BY_TYPE,
+    OrganisationType,
+    Permission,
+    Role,
+    role_allows,
+    roles_for,
+    roles_in_table,
+)
 from cxo.core.selectors import user_can
 
 
 def test_every_grantable_role_has_permissions_and_nothing_else_has() -> None:
     for org_type, roles in ROLES_BY_TYPE.items():
-        assert set(PERMISSIONS[org_type]) == set(roles), org_type
+        flows = {"guest"} if org_type == OrganisationType.PROVIDER else set()
+        assert set(PERMISSIONS[org_type]) == set(roles) | flows, org_type
+        assert roles_in_table(org_type) == (*roles, *flows)
         for role in roles:
             assert Permission.VIEW in PERMISSIONS[org_type][role], (org_type, role)
 
@@ -24,6 +35,7 @@ def test_every_grantable_role_has_permissions_and_nothing_else_has() -> None:
             "admin",
             {
                 "view",
+                "read_invitations",
                 "manage_members",
                 "view_audit",
                 "manage_sourcing",
@@ -31,19 +43,42 @@ def test_every_grantable_role_has_permissions_and_nothing_else_has() -> None:
                 "sign_award",
                 "manage_execution",
                 "manage_quality",
+                "sign_quality",
                 "manage_finance",
+                "sign_contract",
             },
         ),
-        ("sponsor", "sourcing", {"view", "manage_sourcing", "evaluate", "sign_award"}),
-        ("sponsor", "quality", {"view", "evaluate", "manage_quality", "view_audit"}),
-        ("provider", "quality", {"view", "manage_quality", "view_audit"}),
-        ("sponsor", "viewer", {"view"}),
+        (
+            "sponsor",
+            "sourcing",
+            {"view", "read_invitations", "manage_sourcing", "evaluate", "sign_award", "sign_contract"},
+        ),
+        ("sponsor", "quality", {"view", "read_invitations", "evaluate", "manage_quality", "sign_quality", "view_audit"}),
+        ("provider", "quality", {"view", "read_invitations", "manage_quality", "sign_quality", "view_audit"}),
+        ("sponsor", "viewer", {"view", "read_invitations"}),
         (
             "provider",
             "admin",
-            {"view", "manage_members", "view_audit", "manage_profile", "respond", "manage_execution", "manage_quality"},
+            {
+                "view",
+                "read_invitations",
+                "manage_members",
+                "view_audit",
+                "manage_profile",
+                "respond",
+                "manage_execution",
+                "manage_quality",
+                "sign_quality",
+                "manage_finance",
+                "sign_contract",
+            },
         ),
-        ("provider", "business_development", {"view", "manage_profile", "respond"}),
+        (
+            "provider",
+            "business_development",
+            {"view", "read_invitations", "manage_profile", "respond", "sign_contract"},
+        ),
+        ("provider", "guest", {"read_invitations", "respond", "request_claim"}),
     ],
 )
 def test_role_allows_exactly_its_permissions(org_type: str, role: str, allowed: set[str]) -> None:

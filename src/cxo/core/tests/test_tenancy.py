@@ -87,6 +87,8 @@ NOT_TENANT_ROWS = {
     "core.Membership": "the tenancy's own record, always read by user or by organisation",
     "core.OrganisationInvitation": "read by its organisation's admins (organisation.invitations) or by its token",
     "core.ApiToken": "the user's own, always read by user",
+    "core.OrganisationClaim": "read by registry curators (a platform role) and by its requester only",
+    "core.Profile": "the user's own platform role, read through user.profile",
     "core.RateLimitCounter": "a per-user request count, read and written only by cxo.core.ratelimit",
     "registry.Term": "public registry data",
     "registry.Site": "public registry data",

@@ -102,12 +102,30 @@ def test_walk_fails_on_an_unguarded_view(world: SimpleNamespace) -> None:
         "o/<slug:org>/test/leak/ (leak): not behind the organisation guard (list it in org_urlpatterns)",
         f"GET /o/{world.sponsor.slug}/test/leak/: anonymous got 200",
         f"GET /o/{world.sponsor.slug}/test/leak/: outsider got 200, expected 404",
+        f"GET /o/{world.sponsor.slug}/test/leak/: the registry curator got 200, expected 404",
     ]
 
 
 def test_walk_passes_the_same_view_once_behind_the_guard(world: SimpleNamespace) -> None:
     urls = _urls(pages=[path("test/safe/", guarded_view, name="safe")])
     assert _walk(world, urls, {"safe": Route("tenant", kwargs=_org)}) == []
+
+
+@requires(read=Permission.READ_INVITATIONS)
+def careless_inbox(request: OrgRequest) -> HttpResponse:
+    # Reads the provider's invitations without the selector that keeps a guest bidder to the ones it holds.
+    from cxo.sourcing.models import RfpInvitation
+
+    titles = RfpInvitation.objects.for_counterparty(request.organisation).values_list("rfp__title", flat=True)
+    return HttpResponse(", ".join(titles))
+
+
+def test_walk_fails_on_a_provider_page_that_shows_a_guest_bidder_other_invitations(world: SimpleNamespace) -> None:
+    urls = _urls(pages=[path("test/inbox/", careless_inbox, name="careless")])
+    routes = {"careless": Route("tenant", kwargs=lambda w: {"org": w.provider.slug}, extra={"owner": "provider_user"})}
+    assert _walk(world, urls, routes) == [
+        f"GET /o/{world.provider.slug}/test/inbox/: a guest bidder of the provider got 200 showing the world's RFP"
+    ]
 
 
 def test_walk_fails_on_an_unclassified_view(world: SimpleNamespace) -> None:
@@ -165,6 +183,7 @@ def test_api_walk_fails_on_an_unguarded_operation(world: SimpleNamespace) -> Non
     routes = {"GET /organisations/{slug}/name": Route("tenant", kwargs=lambda w: {"slug": w.sponsor.slug})}
     assert _api_walk(world, leaky_api, routes) == [
         "GET /organisations/{slug}/name: outsider got 200, expected 404",
+        "GET /organisations/{slug}/name: the registry curator got 200, expected 404",
         "GET /organisations/{slug}/name: not an organisation operation (declare it on an OrganisationRouter)",
     ]
     assert "GET /organisations/{slug}/audit" in API_ROUTES
@@ -181,7 +200,10 @@ def test_api_walk_checks_a_users_own_rows_by_the_outsider(world: SimpleNamespace
 
     leaky_api.add_router("/", router)
     routes = {"GET /auth/tokens/{token_id}/name": Route("tenant", kwargs=lambda w: {"token_id": w.sponsor_token.pk})}
-    assert _api_walk(world, leaky_api, routes) == ["GET /auth/tokens/{token_id}/name: outsider got 200, expected 404"]
+    assert _api_walk(world, leaky_api, routes) == [
+        "GET /auth/tokens/{token_id}/name: outsider got 200, expected 404",
+        "GET /auth/tokens/{token_id}/name: the registry curator got 200, expected 404",
+    ]
     assert API_ROUTES["DELETE /auth/tokens/{token_id}"].kind == "tenant"
 
 

@@ -97,8 +97,14 @@ def test_the_login_page_lists_demo_logins_in_development_once_loaded(db: None, s
     demo_tenants_load()
     response = Client().get("/accounts/login/")
     html = response.content.decode()
-    assert [u.username for u in response.context["demo_logins"]] == ["sponsor", "teammate", "provider", "outsider"]
-    assert "cxo-demo-2026" in html
+    assert [u.username for u in response.context["demo_logins"]] == [
+        "sponsor",
+        "teammate",
+        "provider",
+        "outsider",
+        "curator",
+    ]
+    assert "cxo-demo-2026" in html and "Registry curator: decides claims of registry companies" in html
     # A login another app's demo adds (the second provider's bidder) is listed too, with what it is for.
     bidder = UserFactory.create(username="provider2", email="provider2@demo.cxo.localhost")
     services.membership_add(

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from cxo.core.documents import StoredDocument, document_path
 from cxo.core.tenancy import Party, TenantChild, TenantOwned
 from cxo.sourcing.models.programme import Need
 
@@ -140,6 +141,10 @@ class RfpInvitation(TenantOwned):
     provider = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
     email = models.EmailField(blank=True, help_text="Where the invitation went if the provider has no users yet.")
     token_hash = models.CharField(max_length=64, blank=True)
+    # Who followed the e-mailed link to an unclaimed entry: a guest bidder of this invitation only (Role.GUEST).
+    guest = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     source = models.CharField(max_length=16, default="directory", help_text="shortlist or directory")
     status = models.CharField(max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.INVITED)
     decline_reason = models.TextField(blank=True)
@@ -199,11 +204,11 @@ class Clarification(TenantOwned):
         return f"Question on {self.rfp.reference}: {self.question[:60]}"
 
 
-def _document_path(instance: Document, filename: str) -> str:
-    return f"sourcing/{instance.organisation_id}/{instance.sha256[:2]}/{instance.sha256}/{filename}"
+# Migration 0001 names the upload path by this name.
+_document_path = document_path
 
 
-class Document(TenantOwned):
+class Document(TenantOwned, StoredDocument):
     """A file attached to an RFP (by the sponsor) or to a proposal version (by a provider), with its SHA-256.
 
     ``organisation`` is the sponsor that runs the RFP; ``provider`` is set for proposal documents. A provider
@@ -220,13 +225,6 @@ class Document(TenantOwned):
         "sourcing.ProposalVersion", on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
     )
     provider = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    name = models.CharField(max_length=255)
-    file = models.FileField(upload_to=_document_path, max_length=500)
-    size = models.PositiveBigIntegerField()
-    content_type = models.CharField(max_length=120, blank=True)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from cxo.core.audit import audit_record
-from cxo.core.errors import NotFound, ServiceError
+from cxo.core.errors import Conflict, NotFound, ServiceError
 from cxo.core.models import User
 from cxo.core.roles import Permission
 from cxo.core.signatures import Reauthentication, signature_reauthenticate, signature_sign
+from cxo.core.standing import award_check
 from cxo.sourcing.models import (
     Award,
     InvitationOutcome,
@@ -37,18 +38,44 @@ def award_sign(
     attempt stays in the audit trail. The RFP row is then locked and its state checked under the lock, so of two
     simultaneous attempts exactly one succeeds; the other gets a Conflict. Every invitee is told
     (award or regret), and ``award_signed`` is sent in the same transaction (contracts drafts the work order).
+
+    If the sponsor's supplier oversight (``cxo.core.standing``: the quality app) says the provider has no site
+    approved for the need's services, the award needs a justification in ``rationale``, which goes into the
+    award's audit event with the reason — or is refused, when the sponsor's policy says so.
     """
     # A refusal here is recorded as a signature attempt (cxo.core.signatures.signing_refused).
     member_require(actor=actor, organisation=rfp.organisation, permission=Permission.SIGN_AWARD)
+    services = list((rfp.need.criteria or {}).get("services", []))
+    check = award_check(sponsor=rfp.organisation, provider=proposal.provider, services=services)
+    if not check.ok and check.blocked:
+        raise Conflict(f"{check.message} Your quality policy refuses awards to a provider that is not approved.")
+    if not check.ok and not rationale.strip():
+        raise ServiceError(
+            f"{check.message} Give a justification to award anyway: it goes into the award's audit event.",
+            field="rationale",
+        )
     reauthentication = signature_reauthenticate(user=actor, password=password, organisation=rfp.organisation)
     return _award_signed(
-        actor=actor, rfp=rfp, proposal=proposal, reauthentication=reauthentication, meaning=meaning, rationale=rationale
+        actor=actor,
+        rfp=rfp,
+        proposal=proposal,
+        reauthentication=reauthentication,
+        meaning=meaning,
+        rationale=rationale,
+        not_approved="" if check.ok else check.message,
     )
 
 
 @transaction.atomic
 def _award_signed(
-    *, actor: User, rfp: Rfp, proposal: Proposal, reauthentication: Reauthentication, meaning: str, rationale: str
+    *,
+    actor: User,
+    rfp: Rfp,
+    proposal: Proposal,
+    reauthentication: Reauthentication,
+    meaning: str,
+    rationale: str,
+    not_approved: str = "",
 ) -> Award:
     rfp = rfp_lock(rfp=rfp)
     if rfp.status != RfpStatus.CLOSED:
@@ -98,8 +125,9 @@ def _award_signed(
             "version": [None, version.number],
             "content_sha256": [None, signature.content_sha256],
             "signature": [None, signature.pk],
+            **({"not_approved": [None, not_approved]} if not_approved else {}),
         },
-        reason=rationale.strip(),
+        reason=f"Justification: {rationale.strip()}" if not_approved else rationale.strip(),
     )
     _outcomes_notify(rfp=rfp, award=award, actor=actor)
     award_signed.send(sender=Award, award=award, actor=actor)

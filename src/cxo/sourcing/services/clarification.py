@@ -10,7 +10,7 @@ from cxo.core.errors import Conflict, ServiceError
 from cxo.core.models import User
 from cxo.core.roles import Permission
 from cxo.sourcing.models import Clarification, ClarificationVisibility, InvitationStatus, RfpInvitation, RfpStatus
-from cxo.sourcing.services.access import member_require
+from cxo.sourcing.services.access import member_require, responder_require
 from cxo.sourcing.services.invitation import audit_both
 from cxo.sourcing.services.notify import invitees_notify, provider_notify, sponsor_notify
 from cxo.sourcing.states import rfp_require
@@ -31,7 +31,7 @@ def clarification_ask_refusal(*, invitation: RfpInvitation) -> str | None:
 @transaction.atomic
 def clarification_ask(*, actor: User, invitation: RfpInvitation, question: str) -> Clarification:
     """Ask the sponsor a question about the RFP. Other bidders never learn who asked."""
-    member_require(actor=actor, organisation=invitation.provider, permission=Permission.RESPOND, what="invitation")
+    responder_require(actor=actor, invitation=invitation)
     rfp = invitation.rfp
     refusal = clarification_ask_refusal(invitation=invitation)
     if refusal:

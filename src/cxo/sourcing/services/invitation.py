@@ -16,12 +16,14 @@ from django.utils import timezone
 
 from cxo.core.audit import audit_record
 from cxo.core.errors import Conflict, NotFound, ServiceError
-from cxo.core.models import Membership, Organisation, User
+from cxo.core.models import Membership, Organisation, OrganisationClaim, User
 from cxo.core.notifications import absolute_url
-from cxo.core.roles import OrganisationType, Permission
-from cxo.core.services import SignupData, membership_add, user_register
+from cxo.core.roles import OrganisationType, Permission, Role
+from cxo.core.services import SignupData, guest_membership_add, membership_add, user_register
+from cxo.registry.claims import claim_request
 from cxo.sourcing.models import InvitationStatus, Rfp, RfpInvitation, RfpStatus
-from cxo.sourcing.services.access import member_require
+from cxo.sourcing.selectors import inbox_list
+from cxo.sourcing.services.access import member_require, responder_require
 from cxo.sourcing.services.notify import provider_notify, responders, sponsor_notify
 from cxo.sourcing.states import rfp_require
 
@@ -69,7 +71,7 @@ def invitation_create(
     if provider.pk == rfp.organisation_id or provider.type != OrganisationType.PROVIDER:
         raise ServiceError(f"{provider.name} is not a provider organisation.", field="provider")
     email = email.strip().lower()
-    has_users = provider.memberships.exists()
+    has_users = provider.memberships.exclude(role=Role.GUEST).exists()  # a guest bidder holds its invitation only
     if not has_users and not email:
         raise ServiceError(
             f"{provider.name} has no users on CXO yet: give an e-mail address to invite it (they can then claim it).",
@@ -170,9 +172,7 @@ def invitation_send(*, invitation: RfpInvitation, rfp: Rfp) -> None:
 
 
 def _respond_guard(*, actor: User, invitation: RfpInvitation) -> Membership:
-    membership = member_require(
-        actor=actor, organisation=invitation.provider, permission=Permission.RESPOND, what="invitation"
-    )
+    membership = responder_require(actor=actor, invitation=invitation)
     if invitation.rfp.status == RfpStatus.DRAFT:
         raise NotFound("No such invitation.")
     rfp_require(invitation.rfp, RfpStatus.ISSUED, doing="respond to this invitation")
@@ -251,43 +251,33 @@ def invitation_by_claim_token(*, token: str) -> RfpInvitation:
 
 @transaction.atomic
 def invitation_claim(*, token: str, user: User) -> RfpInvitation:
-    """Accept an e-mailed invitation as ``user``, claiming the provider's registry entry.
+    """Accept an e-mailed invitation to a registry entry with no users, as ``user``: a guest bidder of it.
 
-    The user becomes the organisation's first administrator and the organisation is marked
-    claimed. An organisation that already has users cannot be claimed again this way.
+    Following the link opens *this invitation only* (``Role.GUEST``: no other invitation, page or record of the
+    organisation). Administering the organisation takes a claim request that a registry curator approves
+    (:func:`invitation_claim_request`). A member of the organisation simply accepts.
     """
     invitation = invitation_by_claim_token(token=token)
     provider = Organisation.objects.select_for_update().get(pk=invitation.provider_id)
-    if provider.memberships.exists():
-        if provider.memberships.filter(user=user).exists():
-            return invitation
-        raise Conflict(f"{provider.name} has already been claimed: ask its administrator to add you.")
-    membership_add(actor=user, organisation=provider, user=user, role="admin")
-    provider.claimed_at = timezone.now()
-    provider.save(update_fields=["claimed_at"])
-    audit_record(
-        actor=user,
-        organisation=provider,
-        action="organisation.claim",
-        obj=provider,
-        changes={"claimed_at": [None, provider.claimed_at]},
-    )
+    membership = guest_membership_add(user=user, organisation=provider)
     invitation.provider = provider
+    invitation.guest = user if membership.role == Role.GUEST else None
     invitation.status, invitation.responded_by, invitation.responded_at = (
         InvitationStatus.ACCEPTED,
         user,
         timezone.now(),
     )
     invitation.token_hash = ""
-    invitation.save(update_fields=["status", "responded_by", "responded_at", "token_hash"])
+    invitation.save(update_fields=["guest", "status", "responded_by", "responded_at", "token_hash"])
     audit_both(
         actor=user,
         sponsor=invitation.organisation,
         provider=provider,
         action="rfp_invitation.accept",
         obj=invitation,
-        changes={"status": ["invited", "accepted"]},
-        reason="Accepted by e-mail link; the organisation was claimed.",
+        changes={"status": ["invited", "accepted"], "guest": [None, user.get_username() if invitation.guest else None]},
+        reason="Accepted by e-mail link"
+        + (" as a guest bidder of this invitation only." if invitation.guest else " by a member."),
     )
     return invitation
 
@@ -297,3 +287,21 @@ def invitation_claim_signup(*, token: str, signup: SignupData) -> RfpInvitation:
     """A newcomer registers and claims in one step: if the claim is refused, no account is left."""
     user = user_register(data=signup)
     return invitation_claim(token=token, user=user)
+
+
+def invitation_claim_request(*, actor: User, membership: Membership, message: str) -> OrganisationClaim:
+    """A guest bidder asks a registry curator to make it the organisation's administrator; the curator sees
+    the invitations it holds (and who sent them) beside the other evidence."""
+    if membership.user_id != actor.pk:
+        raise NotFound("No such organisation.")
+    held = [
+        {
+            "sponsor": invitation.organisation.name,
+            "rfp": f"{invitation.rfp.reference}: {invitation.rfp.title}",
+            "email": invitation.email,
+            "invited_by": invitation.invited_by.get_username() if invitation.invited_by else "",
+            "invited_at": invitation.invited_at.isoformat(),
+        }
+        for invitation in inbox_list(membership=membership).select_related("invited_by")
+    ]
+    return claim_request(actor=actor, organisation=membership.organisation, message=message, invitations=held)

@@ -3,6 +3,8 @@ app and by e-mail."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.urls import reverse
 
 from cxo.core.models import Organisation, User
@@ -11,12 +13,20 @@ from cxo.core.roles import Permission, role_allows
 from cxo.sourcing.models import Rfp, RfpInvitation
 
 
-def responders(provider: Organisation) -> list[User]:
-    """The provider's members whose role lets them answer RFPs."""
+def _answers(provider: Organisation, role: str, *, held: bool) -> bool:
+    # a guest bidder answers only the invitation it holds; the others, all of them
+    allows = partial(role_allows, organisation_type=provider.type, role=role)
+    return allows(permission=Permission.RESPOND) and (held or allows(permission=Permission.VIEW))
+
+
+def responders(provider: Organisation, invitation: RfpInvitation | None = None) -> list[User]:
+    """The provider's members whose role lets them answer its RFPs (or, given one, this invitation: with its
+    guest bidder, never a guest of another)."""
     return [
         m.user
         for m in provider.memberships.select_related("user")
-        if m.user.is_active and role_allows(organisation_type=provider.type, role=m.role, permission=Permission.RESPOND)
+        if m.user.is_active
+        and _answers(provider, m.role, held=invitation is not None and m.user_id == invitation.guest_id)
     ]
 
 
@@ -47,7 +57,7 @@ def inbox_url(*, invitation: RfpInvitation) -> str:
 
 def provider_notify(*, invitation: RfpInvitation, title: str, body: str) -> None:
     """Notify one invited provider (its responders, or the e-mail it was invited at if it has no users)."""
-    users = responders(invitation.provider)
+    users = responders(invitation.provider, invitation)
     emails = [invitation.email] if not users and invitation.email else []
     notification_send(
         users=users,

@@ -14,7 +14,6 @@ from django.utils import timezone
 from cxo.core.bounds import records_check
 from cxo.core.errors import Conflict, NotFound, ServiceError
 from cxo.core.models import User
-from cxo.core.roles import Permission
 from cxo.core.signatures import content_sha256
 from cxo.sourcing.models import (
     InvitationStatus,
@@ -26,7 +25,7 @@ from cxo.sourcing.models import (
     RfpInvitation,
     RfpStatus,
 )
-from cxo.sourcing.services.access import member_require
+from cxo.sourcing.services.access import responder_require
 from cxo.sourcing.services.documents import DocumentData, document_copy, document_store
 from cxo.sourcing.services.invitation import audit_both
 from cxo.sourcing.services.notify import sponsor_notify
@@ -161,7 +160,7 @@ def proposal_submit(*, actor: User, invitation: RfpInvitation, data: ProposalDat
     Refused after the response deadline, once the RFP is closed, for a declined invitation, and for
     negative unit prices. Line amounts and the total are computed here (Decimal, to the cent).
     """
-    member_require(actor=actor, organisation=invitation.provider, permission=Permission.RESPOND, what="invitation")
+    responder_require(actor=actor, invitation=invitation)
     rfp = rfp_lock(rfp=invitation.rfp)
     if rfp.status == RfpStatus.DRAFT:
         raise NotFound("No such invitation.")

@@ -138,12 +138,15 @@ def test_the_whole_journey_through_the_api(
     assert award["signature"]["content_sha256"] == v2["content_sha256"]
     # The award links to what contracts drafted from it; sourcing itself knows nothing of work orders.
     [link] = award["links"]
-    assert link["rel"] == "work-order" and link["label"].startswith("Draft work order WO-")
+    assert link["rel"] == "work-order" and link["label"].endswith("(draft)")
     wo = s("GET", link["api_url"])
     assert (wo["status"], wo["budget_total"], wo["provider"]) == ("draft", "12600.60", "Provan CDMO")
     assert [b["amount"] for b in wo["budget_lines"]] == ["6000.60", "5700.00", "900.00"]
-    assert wo["milestones"] == [{"name": "Batches released", "due_date": "2026-12-01"}]
-    assert p("GET", f"/organisations/{provider.slug}/work-orders/{wo['id']}")["budget_total"] == "12600.60"
+    assert [(m["name"], m["due_date"], m["amount"]) for m in wo["milestones"]] == [
+        ("Batches released", "2026-12-01", "12600.60")
+    ]
+    # The provider sees the work order once the sponsor sends it, not while it is drafted.
+    p("GET", f"/organisations/{provider.slug}/work-orders/{wo['id']}", None, 404)
     assert p("GET", inbox)[0]["outcome"] == "awarded"
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from cxo.contracts.models import BudgetLine, WorkOrder
+from cxo.contracts.services.work_orders import work_order_send
 from cxo.core.models import Organisation, User
 from cxo.core.services import api_token_create
 from cxo.core.tenancy import TenantScopeError
@@ -106,6 +107,8 @@ def test_invitations_proposals_and_work_orders_are_their_providers(two: SimpleNa
     assert {i.provider_id for i in RfpInvitation.objects.for_counterparty(two.provider)} == {two.provider.pk}
     assert _pks(Proposal.objects.for_counterparty(two.provider)) == {two.proposal.pk, two.award.proposal_id}
     assert not Proposal.objects.for_counterparty(two.provider_b).exists()
+    assert not WorkOrder.objects.for_party(two.provider).exists()  # a draft work order is the sponsor's alone
+    work_order_send(actor=two.sponsor_user, organisation=two.sponsor, work_order=two.work_order)
     assert _pks(WorkOrder.objects.for_party(two.provider)) == {two.work_order.pk}
     assert not WorkOrder.objects.for_party(two.provider_b).exists()
 

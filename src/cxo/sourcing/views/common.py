@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest
 
 from cxo.core.access import OrgRequest
+from cxo.core.documents import document_data_from_upload
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
-from cxo.sourcing.services.documents import DocumentData
 
 
 def flash_error(request: HttpRequest, exc: ServiceError, form: Any = None) -> None:
@@ -31,12 +30,7 @@ def can(request: OrgRequest, permission: Permission) -> bool:
     return membership_can(membership=request.membership, permission=permission)
 
 
-def document_data(upload: UploadedFile) -> DocumentData:
-    return DocumentData(
-        name=upload.name or "document",
-        content=upload.read(),
-        content_type=upload.content_type or "application/octet-stream",
-    )
+document_data = document_data_from_upload
 
 
 STEPS = [("draft", "Draft"), ("issued", "Issued"), ("closed", "Closed"), ("awarded", "Awarded")]

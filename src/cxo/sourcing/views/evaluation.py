@@ -13,6 +13,7 @@ from cxo.core.actions import action_allowed
 from cxo.core.errors import ServiceError
 from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
+from cxo.core.standing import provider_standings
 from cxo.sourcing import comparison, selectors
 from cxo.sourcing.forms import (
     AwardForm,
@@ -124,6 +125,11 @@ def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
         return redirect("sourcing:rfp_detail", org=org.slug, rfp_id=rfp.pk)
     proposals = list(selectors.proposal_list(rfp=rfp))
     evaluation = {r.proposal.pk: r for r in comparison.rfp_evaluation(rfp=rfp)}
+    standings = provider_standings(
+        sponsor=org,
+        provider_ids=[p.provider_id for p in proposals],
+        services=list((rfp.need.criteria or {}).get("services", [])),
+    )
     form = AwardForm(request.POST or None, proposals=proposals)
     if request.method == "POST" and form.is_valid():
         proposal = next(p for p in proposals if p.pk == form.cleaned_data["proposal"])
@@ -146,5 +152,11 @@ def rfp_award(request: OrgRequest, rfp_id: int) -> HttpResponse:
     return render(
         request,
         "sourcing/rfp_award.html",
-        {"organisation": org, "rfp": rfp, "form": form, "proposals": proposals, "evaluation": evaluation},
+        {
+            "organisation": org,
+            "rfp": rfp,
+            "form": form,
+            "proposals": [(p, standings.get(p.provider_id)) for p in proposals],
+            "evaluation": evaluation,
+        },
     )

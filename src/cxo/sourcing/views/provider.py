@@ -7,18 +7,23 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cxo.core.access import OrgRequest, found, requires
+from cxo.core.documents import document_response
 from cxo.core.errors import ServiceError
 from cxo.core.forms import SignupForm
 from cxo.core.models import User
 from cxo.core.ratelimit import rate_limited
+from cxo.core.redirects import safe_next
 from cxo.core.roles import Permission
+from cxo.core.selectors import membership_can
+from cxo.registry.claims import claim_latest
 from cxo.sourcing import selectors
-from cxo.sourcing.forms import AskForm, DeclineForm, ProposalForm, plain
+from cxo.sourcing.forms import AskForm, ClaimRequestForm, DeclineForm, ProposalForm, plain
 from cxo.sourcing.models import RfpStatus
 from cxo.sourcing.services import clarification as clarification_services
 from cxo.sourcing.services import invitation as invitation_services
@@ -27,16 +32,20 @@ from cxo.sourcing.services.proposal import LineData, MilestoneData, ProposalData
 from cxo.sourcing.views.common import document_data, flash_error, rfp_steps
 
 
+@requires(read=Permission.READ_INVITATIONS)
 def inbox(request: OrgRequest) -> HttpResponse:
     org = request.organisation
     return render(
-        request, "sourcing/inbox.html", {"organisation": org, "invitations": selectors.inbox_list(provider=org)}
+        request,
+        "sourcing/inbox.html",
+        {"organisation": org, "invitations": selectors.inbox_list(membership=request.membership)},
     )
 
 
+@requires(read=Permission.READ_INVITATIONS)
 def inbox_rfp(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
-    invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
+    invitation = found(selectors.inbox_invitation_get, membership=request.membership, rfp_id=rfp_id)
     rfp = invitation.rfp
     proposal = selectors.inbox_proposal_get(invitation=invitation)
     versions = list(selectors.version_list(proposal=proposal)) if proposal else []
@@ -56,6 +65,9 @@ def inbox_rfp(request: OrgRequest, rfp_id: int) -> HttpResponse:
             "proposal": proposal,
             "versions": versions,
             "open_for_bids": open_for_bids,
+            "guest": not membership_can(membership=request.membership, permission=Permission.VIEW),
+            "claim": claim_latest(requester=request.user, organisation=org),
+            "claim_form": ClaimRequestForm(),
             "ask_form": AskForm(),
             "decline_form": DeclineForm(),
             **rfp_steps(rfp.status),
@@ -67,7 +79,7 @@ def inbox_rfp(request: OrgRequest, rfp_id: int) -> HttpResponse:
 @requires(Permission.RESPOND)
 def inbox_accept(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
-    invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
+    invitation = found(selectors.inbox_invitation_get, membership=request.membership, rfp_id=rfp_id)
     try:
         invitation_services.invitation_accept(actor=request.user, invitation=invitation)
         messages.success(request, "You accepted the invitation. Prepare your proposal before the deadline.")
@@ -80,7 +92,7 @@ def inbox_accept(request: OrgRequest, rfp_id: int) -> HttpResponse:
 @requires(Permission.RESPOND)
 def inbox_decline(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
-    invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
+    invitation = found(selectors.inbox_invitation_get, membership=request.membership, rfp_id=rfp_id)
     form = DeclineForm(request.POST)
     try:
         invitation_services.invitation_decline(
@@ -96,7 +108,7 @@ def inbox_decline(request: OrgRequest, rfp_id: int) -> HttpResponse:
 @requires(Permission.RESPOND)
 def inbox_ask(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
-    invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
+    invitation = found(selectors.inbox_invitation_get, membership=request.membership, rfp_id=rfp_id)
     form = AskForm(request.POST)
     try:
         clarification_services.clarification_ask(
@@ -108,6 +120,24 @@ def inbox_ask(request: OrgRequest, rfp_id: int) -> HttpResponse:
     except ServiceError as exc:
         flash_error(request, exc)
     return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp_id)
+
+
+@require_POST
+@requires(Permission.REQUEST_CLAIM)
+def inbox_claim_request(request: OrgRequest) -> HttpResponse:
+    """A guest bidder asks a registry curator to make it the organisation's administrator."""
+    form = ClaimRequestForm(request.POST)
+    try:
+        invitation_services.invitation_claim_request(
+            actor=request.user,
+            membership=request.membership,
+            message=form.cleaned_data["message"] if form.is_valid() else "",
+        )
+        messages.success(request, "Your request is with a registry curator; you will see the decision here.")
+    except ServiceError as exc:
+        flash_error(request, exc)
+    fallback = reverse("sourcing:inbox", kwargs={"org": request.organisation.slug})
+    return redirect(safe_next(request, request.POST.get("next"), fallback=fallback))
 
 
 def _initial_from(version: Any) -> dict[str, Any]:
@@ -164,7 +194,7 @@ def _proposal_data(form: ProposalForm, request: OrgRequest) -> ProposalData:
 def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
     """Fill the bid grid and submit; a later submission is a revision (a new version)."""
     org = request.organisation
-    invitation = found(selectors.inbox_invitation_get, provider=org, rfp_id=rfp_id)
+    invitation = found(selectors.inbox_invitation_get, membership=request.membership, rfp_id=rfp_id)
     rfp = invitation.rfp
     refusal = proposal_services.proposal_submission_refusal(invitation=invitation)
     if refusal:  # closed, awarded, past its deadline or declined: say why instead of offering a form it refuses
@@ -198,10 +228,10 @@ def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
     )
 
 
-def inbox_document(request: OrgRequest, document_id: int) -> HttpResponse:
-    document = found(selectors.inbox_document_get, provider=request.organisation, document_id=document_id)
-    response: Any = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
-    return response  # a streaming response, served as any other
+@requires(read=Permission.READ_INVITATIONS)
+def inbox_document(request: OrgRequest, document_id: int) -> HttpResponseBase:
+    document = found(selectors.inbox_document_get, membership=request.membership, document_id=document_id)
+    return document_response(document)
 
 
 def invitation_claim(request: HttpRequest, token: str) -> HttpResponse:
@@ -225,6 +255,15 @@ def invitation_claim(request: HttpRequest, token: str) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, exc.message)
             return redirect("core:dashboard" if request.user.is_authenticated else "login")
-        messages.success(request, f"You now administer {invitation.provider.name} on CXO and accepted the invitation.")
+        messages.success(
+            request,
+            f"You accepted the invitation for {invitation.provider.name}"
+            + (
+                " as a guest bidder: you see this invitation only. To administer the organisation on CXO,"
+                " ask a registry curator below."
+                if invitation.guest_id
+                else "."
+            ),
+        )
         return redirect("sourcing:inbox_rfp", org=invitation.provider.slug, rfp_id=invitation.rfp_id)
     return render(request, "sourcing/invitation_claim.html", {"invitation": invitation, "signup": signup})

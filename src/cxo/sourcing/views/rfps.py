@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -16,11 +16,13 @@ from django.views.decorators.http import require_POST
 
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.actions import action_allowed
+from cxo.core.documents import document_response
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.links import record_links
 from cxo.core.ratelimit import rate_limited
 from cxo.core.redirects import safe_next, with_query
 from cxo.core.roles import Permission
+from cxo.core.standing import provider_standings, site_standings
 from cxo.sourcing import selectors
 from cxo.sourcing.forms import (
     AnswerForm,
@@ -243,6 +245,10 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
     except ServiceError:  # the need cannot be matched now: the directory search still works
         matches = []
     with_users = provider_ids_with_users(ids=[o.pk for o in results] + [m.organisation.pk for m in matches])
+    # The sponsor's own word on each (its approved supplier list), for the services the need asks for.
+    services = list((rfp.need.criteria or {}).get("services", []))
+    by_site = site_standings(sponsor=org, site_ids=[m.site_id for m in matches if m.site_id], services=services)
+    by_provider = provider_standings(sponsor=org, provider_ids=[o.pk for o in results], services=services)
     return render(
         request,
         "sourcing/rfp_invite.html",
@@ -250,8 +256,8 @@ def rfp_invite(request: OrgRequest, rfp_id: int) -> HttpResponse:
             "organisation": org,
             "rfp": rfp,
             "q": q,
-            "results": results,
-            "matches": matches,
+            "results": [(o, by_provider.get(o.pk)) for o in results],
+            "matches": [(m, by_site.get(m.site_id) if m.site_id else None) for m in matches],
             "invited": invited,
             "with_users": with_users,
             "invitations": selectors.invitation_list(rfp=rfp),
@@ -347,8 +353,7 @@ def clarification_answer(request: OrgRequest, clarification_id: int) -> HttpResp
     return redirect("sourcing:rfp_detail", org=org.slug, rfp_id=clarification.rfp_id)
 
 
-def document_download(request: OrgRequest, document_id: int) -> HttpResponse:
+def document_download(request: OrgRequest, document_id: int) -> HttpResponseBase:
     org = request.organisation
     document = found(selectors.document_get_for_sponsor, organisation=org, document_id=document_id)
-    response: Any = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
-    return response  # a streaming response, served as any other
+    return document_response(document)

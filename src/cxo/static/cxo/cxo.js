@@ -11,6 +11,14 @@
     }
   });
 
+  // <select data-submit-on-change>: a filter that applies as soon as another value is picked.
+  document.addEventListener("change", function (event) {
+    var field = event.target.closest("[data-submit-on-change]");
+    if (field && field.form) {
+      field.form.requestSubmit();
+    }
+  });
+
   // <button data-remove-parent>: take its parent element (a chip) off the page.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-remove-parent]");

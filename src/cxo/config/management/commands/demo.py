@@ -7,7 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cxo.contracts.demo import contracts_demo_load
 from cxo.core.demo import DEMO_PASSWORD, demo_tenants_load
+from cxo.quality.demo import quality_demo_load
 from cxo.registry.demo import DemoFile, FileLoaded, demo_registry_load
 from cxo.registry.importers import ImportFailed
 from cxo.sourcing.demo import sourcing_demo_load
@@ -50,6 +52,10 @@ class Command(BaseCommand):
         for u in users:
             self.stdout.write(f"  {u.username:<10} {u.what}")
         for line in sourcing_demo_load().lines:
+            self.stdout.write(line)
+        for line in quality_demo_load().lines:
+            self.stdout.write(line)
+        for line in contracts_demo_load().lines:
             self.stdout.write(line)
 
     def _starting(self, demo: DemoFile) -> None:

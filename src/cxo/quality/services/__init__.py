@@ -1,0 +1,1 @@
+"""Quality writes: one module per record type."""
