@@ -93,7 +93,13 @@ _SPONSOR: dict[str, frozenset[Permission]] = {
     Role.PROJECT: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_EXECUTION}),
     # Reviewing the audit trail is quality assurance's job (21 CFR Part 11 oversight), so QA reads it.
     Role.QUALITY: frozenset(
-        {Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY, Permission.VIEW_AUDIT}
+        {
+            Permission.VIEW,
+            Permission.EVALUATE,
+            Permission.MANAGE_QUALITY,
+            Permission.SIGN_QUALITY,
+            Permission.VIEW_AUDIT,
+        }
     ),
     Role.FINANCE: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_FINANCE}),
     Role.VIEWER: frozenset({Permission.VIEW}),
@@ -118,7 +124,9 @@ _PROVIDER: dict[str, frozenset[Permission]] = {
         {Permission.VIEW, Permission.MANAGE_PROFILE, Permission.RESPOND, Permission.SIGN_CONTRACT}
     ),
     Role.PROJECT: frozenset({Permission.VIEW, Permission.RESPOND, Permission.MANAGE_EXECUTION}),
-    Role.QUALITY: frozenset({Permission.VIEW, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY, Permission.VIEW_AUDIT}),
+    Role.QUALITY: frozenset(
+        {Permission.VIEW, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY, Permission.VIEW_AUDIT}
+    ),
 }
 
 

@@ -16,9 +16,7 @@ org_urlpatterns = [
     path(f"{Q}asl.pdf", asl.asl_pdf, name="asl_pdf"),
     path(f"{Q}sites/", asl.site_search, name="site_search"),
     path(f"{Q}qualifications/<int:qualification_id>/", asl.qualification_detail, name="qualification_detail"),
-    path(
-        f"{Q}qualifications/<int:qualification_id>/start/", asl.qualification_start, name="qualification_start"
-    ),
+    path(f"{Q}qualifications/<int:qualification_id>/start/", asl.qualification_start, name="qualification_start"),
     path(
         f"{Q}qualifications/<int:qualification_id>/decide/",
         asl.qualification_decide,

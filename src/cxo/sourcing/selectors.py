@@ -17,7 +17,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Quer
 from django.utils import timezone
 
 from cxo.core.errors import NotFound
-from cxo.core.models import Membership, Organisation, User
+from cxo.core.models import Membership, Organisation
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
 from cxo.sourcing.models import (
@@ -426,9 +426,9 @@ def home_awards_to_sign(membership: Membership) -> list[Rfp]:
 def home_new_invitations(membership: Membership) -> list[RfpInvitation]:
     """RFPs the provider is invited to and has not answered yet, newest first (a guest bidder: those it holds)."""
     return list(
-        inbox_list(membership=membership).filter(
-            status=InvitationStatus.INVITED, rfp__status=RfpStatus.ISSUED
-        )[:HOME_ROWS]
+        inbox_list(membership=membership).filter(status=InvitationStatus.INVITED, rfp__status=RfpStatus.ISSUED)[
+            :HOME_ROWS
+        ]
     )
 
 

@@ -91,7 +91,9 @@ def _agreement(request: OrgRequest, agreement_id: int) -> MasterAgreement:
 
 
 def _page(request: OrgRequest, agreement_id: int) -> str:
-    return reverse("contracts:agreement_detail", kwargs={"org": request.organisation.slug, "agreement_id": agreement_id})
+    return reverse(
+        "contracts:agreement_detail", kwargs={"org": request.organisation.slug, "agreement_id": agreement_id}
+    )
 
 
 @require_POST

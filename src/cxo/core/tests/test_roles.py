@@ -53,7 +53,11 @@ def test_every_grantable_role_has_permissions_and_nothing_else_has() -> None:
             "sourcing",
             {"view", "read_invitations", "manage_sourcing", "evaluate", "sign_award", "sign_contract"},
         ),
-        ("sponsor", "quality", {"view", "read_invitations", "evaluate", "manage_quality", "sign_quality", "view_audit"}),
+        (
+            "sponsor",
+            "quality",
+            {"view", "read_invitations", "evaluate", "manage_quality", "sign_quality", "view_audit"},
+        ),
         ("provider", "quality", {"view", "read_invitations", "manage_quality", "sign_quality", "view_audit"}),
         ("sponsor", "viewer", {"view", "read_invitations"}),
         (

@@ -19,7 +19,7 @@ from cxo.core.errors import Conflict, NotFound, ServiceError
 from cxo.core.models import Membership, Organisation, OrganisationClaim, User
 from cxo.core.notifications import absolute_url
 from cxo.core.roles import OrganisationType, Permission, Role
-from cxo.core.services import SignupData, guest_membership_add, membership_add, user_register
+from cxo.core.services import SignupData, guest_membership_add, user_register
 from cxo.registry.claims import claim_request
 from cxo.sourcing.models import InvitationStatus, Rfp, RfpInvitation, RfpStatus
 from cxo.sourcing.selectors import inbox_list
