@@ -388,7 +388,7 @@ class AccrualsOut(Schema):
     totals: list[AccrualTotalOut]
 
 
-class AgreementOut(Schema):
+class MasterAgreementOut(Schema):
     id: int
     reference: str
     title: str
@@ -561,7 +561,7 @@ class PayIn(Schema):
     reference: Annotated[str, Column(Invoice, "payment_reference")] = ""
 
 
-class AgreementIn(Schema):
+class MasterAgreementIn(Schema):
     provider: str = Field("", description="The provider's slug")
     title: Annotated[str, Column(MasterAgreement, "title")] = ""
     currency: Annotated[str, Column(MasterAgreement, "currency")] = ""

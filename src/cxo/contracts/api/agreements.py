@@ -7,7 +7,15 @@ from django.db.models import QuerySet
 from cxo.contracts import selectors
 from cxo.contracts.api import org_api
 from cxo.contracts.models import ContractPolicy, MasterAgreement
-from cxo.contracts.schemas import AgreementIn, AgreementOut, ContractDocumentIn, PolicyIn, PolicyOut, ReasonIn, SignIn
+from cxo.contracts.schemas import (
+    ContractDocumentIn,
+    MasterAgreementIn,
+    MasterAgreementOut,
+    PolicyIn,
+    PolicyOut,
+    ReasonIn,
+    SignIn,
+)
 from cxo.contracts.services import agreements as services
 from cxo.core.access import OrgRequest
 from cxo.core.documents import document_data_from_base64
@@ -22,14 +30,14 @@ def _get(request: OrgRequest, agreement_id: int) -> MasterAgreement:
     return selectors.agreement_get(organisation=request.organisation, agreement_id=agreement_id)
 
 
-@org_api.get("/agreements", response=list[AgreementOut])
+@org_api.get("/agreements", response=list[MasterAgreementOut])
 def agreement_list(request: OrgRequest) -> QuerySet[MasterAgreement]:
     """The master agreements the organisation is a party to (a provider sees them once sent)."""
     return selectors.agreement_list(organisation=request.organisation).prefetch_related("documents")
 
 
-@org_api.post("/agreements", response={201: AgreementOut}, permission=SIGN)
-def agreement_create(request: OrgRequest, payload: AgreementIn) -> tuple[int, MasterAgreement]:
+@org_api.post("/agreements", response={201: MasterAgreementOut}, permission=SIGN)
+def agreement_create(request: OrgRequest, payload: MasterAgreementIn) -> tuple[int, MasterAgreement]:
     """Draft a master agreement with a provider the sponsor deals with (by its slug)."""
     provider = next(
         (p for p in selectors.provider_choices(sponsor=request.organisation) if p.slug == payload.provider), None
@@ -51,13 +59,13 @@ def agreement_create(request: OrgRequest, payload: AgreementIn) -> tuple[int, Ma
     return 201, _get(request, agreement.pk)
 
 
-@org_api.get("/agreements/{agreement_id}", response=AgreementOut)
+@org_api.get("/agreements/{agreement_id}", response=MasterAgreementOut)
 def agreement_get(request: OrgRequest, agreement_id: int) -> MasterAgreement:
     """A master agreement with its document versions and signatures; ``in_force`` is as of today."""
     return _get(request, agreement_id)
 
 
-@org_api.post("/agreements/{agreement_id}/documents", response={201: AgreementOut}, permission=SIGN)
+@org_api.post("/agreements/{agreement_id}/documents", response={201: MasterAgreementOut}, permission=SIGN)
 @rate_limited("upload")
 def agreement_document_add(
     request: OrgRequest, agreement_id: int, payload: ContractDocumentIn
@@ -77,7 +85,7 @@ def agreement_document_add(
     return 201, _get(request, agreement_id)
 
 
-@org_api.post("/agreements/{agreement_id}/send", response=AgreementOut, permission=SIGN)
+@org_api.post("/agreements/{agreement_id}/send", response=MasterAgreementOut, permission=SIGN)
 def agreement_send(request: OrgRequest, agreement_id: int) -> MasterAgreement:
     """Send the draft to the provider for signature."""
     services.agreement_send(
@@ -86,7 +94,7 @@ def agreement_send(request: OrgRequest, agreement_id: int) -> MasterAgreement:
     return _get(request, agreement_id)
 
 
-@org_api.post("/agreements/{agreement_id}/sign", response=AgreementOut, permission=SIGN)
+@org_api.post("/agreements/{agreement_id}/sign", response=MasterAgreementOut, permission=SIGN)
 def agreement_sign(request: OrgRequest, agreement_id: int, payload: SignIn) -> MasterAgreement:
     """E-sign for the caller's side: the provider first, then the sponsor."""
     services.agreement_sign(
@@ -99,7 +107,7 @@ def agreement_sign(request: OrgRequest, agreement_id: int, payload: SignIn) -> M
     return _get(request, agreement_id)
 
 
-@org_api.post("/agreements/{agreement_id}/terminate", response=AgreementOut, permission=SIGN)
+@org_api.post("/agreements/{agreement_id}/terminate", response=MasterAgreementOut, permission=SIGN)
 def agreement_terminate(request: OrgRequest, agreement_id: int, payload: ReasonIn) -> MasterAgreement:
     """End a signed agreement from today, with the reason."""
     services.agreement_terminate(
