@@ -11,9 +11,15 @@ from django.test import Client
 
 from cxo.core.errors import Conflict, ServiceError
 from cxo.core.models import AuditEvent, Organisation, User
+from cxo.core.services import SignupData
 from cxo.sourcing import selectors
 from cxo.sourcing.models import InvitationStatus
-from cxo.sourcing.services.invitation import invitation_claim, invitation_create, invitation_decline
+from cxo.sourcing.services.invitation import (
+    invitation_claim,
+    invitation_claim_signup,
+    invitation_create,
+    invitation_decline,
+)
 from cxo.sourcing.services.rfp import rfp_issue
 from cxo.testing.factories import UserFactory
 
@@ -114,28 +120,18 @@ def test_a_registry_entry_is_invited_by_email_and_its_guest_bidder_accepts(
 def test_a_claim_refused_after_sign_up_leaves_no_account(
     sw: SimpleNamespace, mailoutbox: list, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """The e-mailed entry gets an administrator some other way before the link is followed: the newcomer's
-    sign-up and claim are refused together, and no account is left behind."""
+    """The link is spent (or the RFP cancelled) between the page and the newcomer's sign-up: the sign-up and the
+    claim are refused together, and no account is left behind."""
     entry = Organisation.objects.create(name="Registry Labs Inc", slug="registry-labs", type="provider")
     with django_capture_on_commit_callbacks(execute=True):
         invitation_create(actor=sw.sponsor_user, rfp=sw.rfp, provider=entry, email="bd@registrylabs.test")
     link = re.search(r"/rfp-invitations/([^/]+)/", str(mailoutbox[-1].body))
     assert link, mailoutbox[-1].body
-    entry.memberships.create(user=UserFactory.create(username="first-admin"), role="admin")
+    invitation_claim(token=link.group(1), user=UserFactory.create(username="first-bidder"))
 
-    response = Client().post(
-        f"/rfp-invitations/{link.group(1)}/",
-        {
-            "username": "rita",
-            "email": "bd@registrylabs.test",
-            "password1": "a-long-pass-phrase-42",
-            "password2": "a-long-pass-phrase-42",
-        },
-        follow=True,
-    )
-    assert [str(m) for m in response.context["messages"]] == [
-        "Registry Labs Inc has already been claimed: ask its administrator to add you."
-    ]
+    signup = SignupData(username="rita", email="bd@registrylabs.test", password="a-long-pass-phrase-42")
+    with pytest.raises(ServiceError, match=re.escape("not valid any more")):
+        invitation_claim_signup(token=link.group(1), signup=signup)
     assert not User.objects.filter(username="rita").exists()
 
 
