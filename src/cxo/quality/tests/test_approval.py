@@ -137,8 +137,9 @@ def test_the_award_and_invitation_pages_show_the_standing(closed: SimpleNamespac
         reverse("sourcing:rfp_award", kwargs={"org": w.sponsor.slug, "rfp_id": w.rfp.pk})
     ).content.decode()
     assert "Provan Leeds plant: Approved for Secondary manufacturing (test) until" in page
+    # a closed RFP takes no more invitations: the draft one of the same need shows the invite page
     invite = client.get(
-        reverse("sourcing:rfp_invite", kwargs={"org": w.sponsor.slug, "rfp_id": w.rfp.pk}), {"q": "Provan"}
+        reverse("sourcing:rfp_invite", kwargs={"org": w.sponsor.slug, "rfp_id": w.draft_rfp.pk}), {"q": "Provan"}
     )
     assert "Provan Leeds plant: Approved for Secondary manufacturing (test)" in invite.content.decode()
 
