@@ -61,7 +61,7 @@ def test_find_providers_and_shortlist_them(
     results = page.get_by_test_id("result")
     expect(results).to_have_count(2)
     expect(results.nth(0)).to_contain_text("Acme Hyderabad")
-    expect(results.nth(0)).to_contain_text("950")
+    expect(results.nth(0)).to_contain_text("855")
     expect(results.nth(1)).to_contain_text("Bharat Pune")
     assert "services=svc.mfg.drug_product" in page.url and "countries=IND" in page.url
 
@@ -70,7 +70,9 @@ def test_find_providers_and_shortlist_them(
     why = results.nth(0).locator("table.explain")
     expect(why).to_contain_text("SPL establishment record")
     expect(why).to_contain_text("SPL 1234-abcd")
-    expect(why.locator("tr", has_text="Evidence strength")).to_contain_text("200/200")
+    strength = why.locator("tr", has_text="Evidence strength")
+    expect(strength).to_contain_text("1 evidence record on the deciding capabilities")
+    expect(why.locator("tr", has_text="Compliance record")).to_contain_text("No FDA inspection on record")
     shot("match-results")
 
     results.nth(0).locator("input[name=pick]").check()
@@ -79,7 +81,7 @@ def test_find_providers_and_shortlist_them(
     expect(page.get_by_test_id("shortlist-name")).to_have_text("Tablets, India")
     entries = page.get_by_test_id("entries")
     expect(entries).to_contain_text("Acme Hyderabad")
-    expect(entries).to_contain_text("950")
+    expect(entries).to_contain_text("855")
     shot("shortlist")
     shortlist = Shortlist.objects.for_organisation(sponsor).get()
     assert [e.site_name for e in shortlist.entries.all()] == ["Acme Hyderabad"]
@@ -125,7 +127,7 @@ def test_a_dosage_form_need_on_real_labels_shows_the_spl_record(
     first = results.nth(0)
     first.get_by_text("Why this score?").click()
     product = first.locator("table.explain tr", has_text="Product fit")
-    expect(product).to_contain_text("Tablet, film coated: at this site.")
+    expect(product).to_contain_text("Tablet, film coated: at this site (")
     expect(product).to_contain_text("SPL establishment record")
     expect(product).to_contain_text("SPL c6e131fe-e7df-4876-83f7-9156fc4e8228 v11 DUNS")
     expect(product).to_contain_text("2014-01-13")

@@ -42,8 +42,9 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # Registry identity: FDA registrations group sites under the registrant's DUNS number.
     registrant_duns = models.CharField(max_length=9, unique=True, null=True, blank=True)
-    # Derived from the organisation's capabilities and evidence (cxo.registry.kind); stored for facets.
-    kind = models.CharField(max_length=16, blank=True, db_index=True)
+    # Its roles, derived from its capabilities and evidence (cxo.registry.kind), as a |role|role|
+    # signature; stored for facets. cxo.registry.kind.roles_of reads it.
+    kind = models.CharField(max_length=120, blank=True, db_index=True)
     kind_reason = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a user first took charge of this entry.")
 

@@ -22,6 +22,7 @@ class Criteria:
     require_evidence: tuple[str, ...] = ()  # evidence kinds, or rules.FDA_REGISTRATION_CURRENT
     limit: int | None = 50
     per_organisation: bool = False
+    exclude_flagged: bool = False  # leave out sites with OAI, a warning letter or a Class I recall in the window
 
     @property
     def product_count(self) -> int:

@@ -8,7 +8,7 @@ looked up in them with ``searchsorted``, and the top of the ranking is cut with 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +17,7 @@ from cxo.matching import rules
 from cxo.matching.criteria import Criteria, RankedRow, Ranking
 from cxo.matching.index import KIND_BIT, MatchIndex, Postings
 
-CRITERIA = ("service_fit", "product_fit", "evidence_strength", "recency", "breadth")
+CRITERIA = ("service_fit", "product_fit", "evidence_strength", "recency", "breadth", "compliance")
 
 
 @dataclass
@@ -26,6 +26,9 @@ class EngineResult:
     rows: NDArray[np.int32]  # ranked rows of the index
     scores: NDArray[np.int32]
     points: dict[str, NDArray[np.int32]]  # per criterion, aligned with rows
+    # What breaks ties, aligned with rows: evidence records (capped) and the newest evidence's ordinal.
+    records: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    newest: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
     def after(self, offset: int) -> EngineResult:
         """The rows from ``offset`` on (a later page of the same ranking)."""
@@ -36,6 +39,8 @@ class EngineResult:
             rows=self.rows[offset:],
             scores=self.scores[offset:],
             points={name: values[offset:] for name, values in self.points.items()},
+            records=self.records[offset:],
+            newest=self.newest[offset:],
         )
 
     def ranking(self, index: MatchIndex) -> Ranking:
@@ -67,12 +72,54 @@ def _lookup(postings: Postings, key: int, rows: NDArray[np.int32]) -> tuple[NDAr
     return found, pos + span.start
 
 
-def _levels(postings: Postings, key: int, rows: NDArray[np.int32]) -> NDArray[np.int32]:
-    """The posting's level for each of ``rows`` (0 where the row is not in it)."""
+def _levels(postings: Postings, key: int, rows: NDArray[np.int32]) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+    """The posting's level and evidence records for each of ``rows`` (0 where the row is not in it)."""
     found, pos = _lookup(postings, key, rows)
     levels = np.zeros(len(rows), dtype=np.int32)
     levels[found] = postings.level[pos[found]]
-    return levels
+    records = np.zeros(len(rows), dtype=np.int32)
+    assert postings.count is not None
+    records[found] = postings.count[pos[found]]
+    return levels, records
+
+
+_DEPTH = np.array(rules.DEPTH_WEIGHT, dtype=np.int32)
+_COMPLIANCE_BASE = np.array(rules.COMPLIANCE_BASE, dtype=np.int32)
+
+
+def _within(record: NDArray[np.int32], today: int) -> NDArray[np.bool_]:
+    """Which of a record's days (columns 0, 2, 3 matter) fall within the compliance window before today."""
+    return (record > 0) & (record <= today) & (today - record <= rules.COMPLIANCE_WINDOW_DAYS)
+
+
+_DAY_SPAN = 1_000_000  # day ordinals (year 2738 and before) in the tie-break key
+
+
+def _depth(records: NDArray[np.int32]) -> NDArray[np.int32]:
+    return _DEPTH[np.minimum(records, rules.DEPTH_CAP)]
+
+
+def _substance_levels(
+    index: MatchIndex, substance: str, terms: list[int], rows: NDArray[np.int32]
+) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+    """Per row, the best (level, records) — level 2 site, 1 organisation-wide, 0 none — at which capabilities
+    of one of the requested services (of any service when none is requested) name the substance."""
+    sub = index.substance_index.get(substance)
+    levels = np.zeros(len(rows), dtype=np.int32)
+    records = np.zeros(len(rows), dtype=np.int32)
+    if sub is None:
+        return levels, records
+    if not terms:
+        assert index.substances is not None
+        return _levels(index.substances, sub, rows)
+    assert index.service_substances is not None
+    for term in dict.fromkeys(terms):
+        key = index.service_substance_index.get((sub, term))
+        if key is not None:
+            level, count = _levels(index.service_substances, key, rows)
+            better = (level > levels) | ((level == levels) & (count > records))
+            levels[better], records[better] = level[better], count[better]
+    return levels, records
 
 
 def _recency(newest: NDArray[np.int32], today: int) -> NDArray[np.int32]:
@@ -83,21 +130,25 @@ def _recency(newest: NDArray[np.int32], today: int) -> NDArray[np.int32]:
     return np.where(newest > 0, points, 0).astype(np.int32)
 
 
-def _best(score: NDArray[np.int32], limit: int) -> NDArray[np.intp]:
-    """Positions of the ``limit`` highest scores, highest first, ties in position order.
+def _best(score: NDArray[np.int32], key: NDArray[np.int64], limit: int) -> NDArray[np.intp]:
+    """Positions of the ``limit`` best candidates: highest score, then smallest tie-break ``key``.
 
     Scores are small integers, so a histogram finds the lowest score that makes the cut in one pass;
-    only the candidates above it (and the first ones at it) are sorted."""
+    only the candidates above it, and the best of those at it, are sorted."""
     if limit <= 0:
         return np.zeros(0, dtype=np.intp)
     if limit < len(score):
         at_least = np.cumsum(np.bincount(score, minlength=rules.SCORE_MAX + 1)[::-1])
         cut = rules.SCORE_MAX - int(np.searchsorted(at_least, limit))
         above = np.flatnonzero(score > cut)
-        picked = np.concatenate([above, np.flatnonzero(score == cut)[: limit - len(above)]])
+        at = np.flatnonzero(score == cut)
+        need = limit - len(above)
+        if len(at) > need:
+            at = at[np.argpartition(key[at], need - 1)[:need]]
+        picked = np.concatenate([above, at])
     else:
         picked = np.arange(len(score))
-    return picked[np.argsort(-score[picked], kind="stable")]
+    return picked[np.argsort(key[picked], kind="stable")]
 
 
 def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResult:
@@ -115,24 +166,26 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     # Most selective first; a service asked for twice counts twice, as in the rules.
     terms.sort(key=lambda k: int(services.ptr[k + 1] - services.ptr[k]))
     assert services.best is not None and services.kinds is not None and services.newest is not None
-    assert services.country is not None
+    assert services.country is not None and services.count is not None
 
     # --- candidates: the rows of the most selective service, or every row ----------------------------
     # Each requested service (or "any service") is a group: its value arrays, and where each
     # candidate's values are in them — a slice until a filter drops candidates. Values are read
     # once, for the candidates that pass every filter.
-    sources: list[tuple[NDArray[np.int8], NDArray[np.int16], NDArray[np.uint8], NDArray[np.int32]]] = []
+    sources: list[
+        tuple[NDArray[np.int8], NDArray[np.int16], NDArray[np.uint8], NDArray[np.int32], NDArray[np.int32]]
+    ] = []
     at: list[slice | NDArray[np.intp]] = []
     if terms:
         span = services.span(terms[0])
         rows = services.rows[span]
         country = services.country[span]
-        sources.append((services.level, services.best, services.kinds, services.newest))
+        sources.append((services.level, services.best, services.kinds, services.newest, services.count))
     else:
         span = slice(0, n_rows)
         rows = np.arange(n_rows, dtype=np.int32)
         country = index.row_country
-        sources.append((index.any_level, index.any_best, index.any_kinds, index.any_newest))
+        sources.append((index.any_level, index.any_best, index.any_kinds, index.any_newest, index.any_count))
     at.append(span)
 
     def keep(mask: NDArray[np.bool_]) -> None:
@@ -158,57 +211,94 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     for term in terms[1:]:
         found, pos = _lookup(services, term, rows)
         keep(found)
-        sources.append((services.level, services.best, services.kinds, services.newest))
+        sources.append((services.level, services.best, services.kinds, services.newest, services.count))
         at.append(pos[found])
     if criteria.require_evidence:
         bits = 0
         for required in criteria.require_evidence:
             bits |= KIND_BIT["fda_registration" if required == rules.FDA_REGISTRATION_CURRENT else required]
         mask = np.ones(len(rows), dtype=bool)
-        for (_, _, kinds, _), where in zip(sources, at, strict=True):
+        for (_, _, kinds, _, _), where in zip(sources, at, strict=True):
             mask &= (kinds[where] & bits) == bits
         if not terms:
             mask &= sources[0][0][at[0]] > 0
         if rules.FDA_REGISTRATION_CURRENT in criteria.require_evidence:
             mask &= index.row_expiry[rows] >= today_ord
         keep(mask)
+    if criteria.exclude_flagged:
+        record = index.row_record[rows]
+        within = _within(record, today_ord)
+        oai = (record[:, 1] == rules.INSPECTION_CLASS["OAI"]) & within[:, 0]
+        keep(~(oai | within[:, 2] | within[:, 3]))
+    product_held = []
+    if criteria.products:  # a filter: every requested product term on record (site or organisation-wide)
+        assert index.products is not None
+        mask = np.ones(len(rows), dtype=bool)
+        for term_id in criteria.products:
+            term = index.term_index.get(term_id)
+            if term is None:
+                return _empty()
+            level, count = _levels(index.products, term, rows)
+            product_held.append((level, count))
+            mask &= level > 0
+        keep(mask)
+        product_held = [(level[mask], count[mask]) for level, count in product_held]
+    substance_held = None
+    if criteria.substance:  # a filter: the substance on a capability of a requested service (or any)
+        level, count = _substance_levels(index, criteria.substance, terms, rows)
+        found = level > 0
+        keep(found)
+        substance_held = (level[found], count[found])
+        product_held = [(pl[found], pc[found]) for pl, pc in product_held]
 
     # --- soft points ---------------------------------------------------------------------------------------
-    groups = [(lv[where], b[where], n[where]) for (lv, b, _, n), where in zip(sources, at, strict=True)]
+    groups = [(lv[where], b[where], n[where], c[where]) for (lv, b, _, n, c), where in zip(sources, at, strict=True)]
     if terms:
         levels = np.zeros(len(rows), dtype=np.int32)
-        for level, _, _ in groups:
-            levels += level
+        for group_level, _, _, _ in groups:
+            levels += group_level
         service_fit = rules.SERVICE_FIT_MAX * levels // (2 * len(terms))
     else:
         service_fit = np.full(len(rows), rules.SERVICE_FIT_MAX, dtype=np.int32)
 
     product_count = criteria.product_count
     if product_count:
-        plevels = np.zeros(len(rows), dtype=np.int32)
-        for term_id in criteria.products:
-            term = index.term_index.get(term_id)
-            if term is not None:
-                plevels += _levels(index.products, term, rows)
-        if criteria.substance and criteria.substance in index.substance_index:
-            plevels += _levels(index.substances, index.substance_index[criteria.substance], rows)
-        product_fit = rules.PRODUCT_FIT_MAX * plevels // (2 * product_count)
+        weighted = np.zeros(len(rows), dtype=np.int32)
+        for level, count in product_held:
+            weighted += level * (rules.PRODUCT_BASE + _depth(count))
+        if substance_held is not None:
+            weighted += substance_held[0] * (rules.PRODUCT_BASE + _depth(substance_held[1]))
+        product_fit = rules.PRODUCT_FIT_MAX * weighted // (2 * product_count * rules.PRODUCT_UNIT)
     else:
         product_fit = np.full(len(rows), rules.PRODUCT_FIT_MAX, dtype=np.int32)
 
-    best, newest = groups[0][1], groups[0][2]
-    for _, b, n in groups[1:]:
+    best, newest, records = groups[0][1], groups[0][2], groups[0][3].astype(np.int32)
+    for _, b, n, c in groups[1:]:
         best = np.maximum(best, b)
         newest = np.maximum(newest, n)
-    evidence = best.astype(np.int32)
+        records = records + c
+    evidence = best.astype(np.int32) + rules.EVIDENCE_DEPTH_MAX * _depth(records) // rules.DEPTH_MAX
     recency = _recency(newest, today_ord)
     breadth = index.row_breadth[rows].astype(np.int32)
-    score = (service_fit + product_fit + evidence + recency + breadth).astype(np.int32)
+    record = index.row_record[rows]
+    within = _within(record, today_ord)
+    base = _COMPLIANCE_BASE[np.where(within[:, 0], record[:, 1], 0)]
+    penalty = np.where(within[:, 2], rules.WARNING_LETTER_PENALTY, 0) + np.where(
+        within[:, 3], rules.CLASS1_RECALL_PENALTY, 0
+    )
+    compliance = np.maximum(base - penalty, 0).astype(np.int32)
+    score = (service_fit + product_fit + evidence + recency + breadth + compliance).astype(np.int32)
 
-    # --- ranking: score descending, then row (the precomputed tie-break order) --------------------------
-    # Candidates are in row order, so "then row" is "then position".
+    # --- ranking: score descending, then more evidence records, then newer evidence, then row ---------
+    # (rows are stored in name order, so names decide only between rows equal on every measure). One
+    # int64 key, smallest first: score, records and the newest date fit with room for 8M rows.
+    tie_records = np.minimum(records, rules.TIE_COUNT_CAP).astype(np.int64)
+    key = (
+        ((rules.SCORE_MAX - score).astype(np.int64) * (rules.TIE_COUNT_CAP + 1) + (rules.TIE_COUNT_CAP - tie_records))
+        * _DAY_SPAN
+        + (_DAY_SPAN - 1 - newest.astype(np.int64))
+    ) * max(n_rows, 1) + rows
     if criteria.per_organisation and len(rows):
-        key = (rules.SCORE_MAX - score).astype(np.int64) * max(n_rows, 1) + rows
         orgs = index.row_org[rows]
         best_key = np.full(len(index.org_index), np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(best_key, orgs, key)
@@ -217,12 +307,20 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
         candidates = np.arange(len(rows))
     total = len(candidates)
     limit = total if criteria.limit is None else min(criteria.limit, total)
-    top = candidates[_best(score[candidates], limit)]
+    top = candidates[_best(score[candidates], key[candidates], limit)]
     points = {
         "service_fit": service_fit[top].astype(np.int32),
         "product_fit": product_fit[top].astype(np.int32),
         "evidence_strength": evidence[top],
         "recency": recency[top],
         "breadth": breadth[top],
+        "compliance": compliance[top],
     }
-    return EngineResult(total=total, rows=rows[top], scores=score[top], points=points)
+    return EngineResult(
+        total=total,
+        rows=rows[top],
+        scores=score[top],
+        points=points,
+        records=tie_records[top].astype(np.int32),
+        newest=newest[top].astype(np.int32),
+    )

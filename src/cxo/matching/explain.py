@@ -21,6 +21,7 @@ from cxo.matching import rules
 from cxo.matching.engine import EngineResult
 from cxo.matching.index import MatchIndex, expand_groups
 from cxo.matching.need import ResolvedNeed, TermRef
+from cxo.matching.record import compliance_entry
 from cxo.matching.snapshot import EVIDENCE_KINDS
 from cxo.registry import geo
 
@@ -329,7 +330,8 @@ def _service_parts(
 
     if group_best:
         best = max(group_best, key=_strength)
-        detail = f"Best evidence: {best.label()}."
+        records = sum(len(group) for group in deciding)
+        detail = f"Best evidence: {best.label()}; {_records(records)} on the deciding capabilities."
         if best.kind == "fda_registration" and row.expiry is not None:
             if row.expiry < today:
                 detail += f" That registration expired on {_iso(row.expiry)}; no renewal is on record."
@@ -362,6 +364,10 @@ def _service_parts(
     return _ServiceParts(fit_entry, strength_entry, recency_entry, deciding)
 
 
+def _records(n: int) -> str:
+    return f"{n:,} evidence record{'s' if n != 1 else ''}"
+
+
 def _product_entry(
     index: MatchIndex, row: _Row, refs: list[TermRef], substance: str, service_terms: list[int], points: int
 ) -> dict[str, Any]:
@@ -384,10 +390,15 @@ def _product_entry(
             having = [
                 (c, ct)
                 for c, ct, p, sub in zip(caps, terms, cap_products, cap_substance, strict=True)
-                if (sub == wanted if term is None else any(x >= 0 and term in ancestors[x] for x in p))
+                if (
+                    sub == wanted and (not service_terms or any(t in ancestors[ct] for t in service_terms))
+                    if term is None
+                    else any(x >= 0 and term in ancestors[x] for x in p)
+                )
             ]
             if having:
-                parts.append(f"{label}: {text}")
+                records = sum(int(index.cap_ev_ptr[c + 1] - index.cap_ev_ptr[c]) for c, _ in having)
+                parts.append(f"{label}: {text} ({_records(records)})")
                 requested = [(c, ct) for c, ct in having if any(t in ancestors[ct] for t in service_terms)]
                 evidence = [ev for c, ct in requested or having for ev in _cap_evidence(index, c, ct, where)]
                 if evidence:
@@ -449,6 +460,8 @@ def explain(
     ]
 
     facts = _rows(index, rows)
+    record_of = [tuple(r) for r in index.row_record[rows].tolist()]
+    compliance_l = points["compliance"]
     # Rows explained for these services before reuse their parts; the others' deciding capabilities
     # are found first, so that all their evidence is read at once.
     new_parts = {
@@ -474,6 +487,7 @@ def explain(
                 _remember(row.products, product_key, product, MEMO_KEYS_PER_ROW)
             entries.append(product)
         entries += (parts.strength, parts.recency, row.breadth)
+        entries.append(compliance_entry(record_of[k], compliance_l[k], today))
 
         # the hard filters that the need applied
         country = row.country

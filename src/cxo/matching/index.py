@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxo.matching import rules
+from cxo.matching.record import NONE, site_record_of, site_records
 from cxo.matching.snapshot import EVIDENCE_KINDS, RegistrySnapshot
 
 I32 = NDArray[np.int32]
@@ -47,6 +48,7 @@ class Postings:
     best: NDArray[np.int16] | None = None  # best evidence points of the deciding capabilities
     kinds: NDArray[np.uint8] | None = None  # evidence kinds present, as KIND_BIT bits
     newest: I32 | None = None  # newest evidence date as a proleptic ordinal, 0 when none
+    count: I32 | None = None  # evidence records of the capabilities behind the entry
     country: NDArray[np.int16] | None = None  # the row's country, so a country filter reads a slice
 
     def span(self, key: int) -> slice:
@@ -61,6 +63,7 @@ class Postings:
             self.kinds,
             self.newest,
             self.country,
+            self.count,
         ]
         return sum(a.nbytes for a in arrays if a is not None)
 
@@ -81,6 +84,8 @@ class MatchIndex:
     row_country: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
     row_expiry: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
     row_breadth: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+    # the site's compliance record (cxo.matching.record.SiteRecord) per row, shape (rows, 4); 0 = none
+    row_record: I32 = field(default_factory=lambda: np.zeros((0, 4), np.int32))
     row_site_families: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
     row_other_families: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
     site_row: dict[int, int] = field(default_factory=dict)  # site id -> row
@@ -90,10 +95,14 @@ class MatchIndex:
     any_best: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
     any_kinds: NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
     any_newest: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    any_count: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
     services: Postings | None = None
     products: Postings | None = None
-    substances: Postings | None = None
+    substances: Postings | None = None  # per substance, over capabilities of any service
     substance_index: dict[str, int] = field(default_factory=dict)
+    # per (substance, service term): over capabilities of that service or a descendant of it
+    service_substances: Postings | None = None
+    service_substance_index: dict[tuple[int, int], int] = field(default_factory=dict)  # (substance, term idx)
     # capability and evidence tables for explanations
     row_caps_ptr: I64 = field(default_factory=lambda: np.zeros(1, np.int64))
     row_caps: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
@@ -285,6 +294,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
         np.bitwise_or.at(cap_kinds, ev_cap, (1 << ix.ev_kind.astype(np.int32)).astype(np.uint8))
         np.maximum.at(cap_newest, ev_cap, ix.ev_day)
     ix.cap_ev_ptr, ix.cap_ev = _csr(ev_cap, n_caps)
+    cap_count = np.diff(ix.cap_ev_ptr).astype(np.int32)  # evidence records per capability
 
     site_caps = np.flatnonzero(~org_level).astype(np.int32)
     org_caps = np.flatnonzero(org_level).astype(np.int32)
@@ -297,6 +307,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
         "best": (cap_best, np.maximum),
         "kinds": (cap_kinds, np.bitwise_or),
         "newest": (cap_newest, np.maximum),
+        "count": (cap_count, np.add),
     }
 
     def merge(
@@ -323,6 +334,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
             best=merged["best"][keep] if "best" in merged else None,
             kinds=merged["kinds"][keep] if "kinds" in merged else None,
             newest=merged["newest"][keep] if "newest" in merged else None,
+            count=merged["count"][keep] if "count" in merged else None,
         )
 
     # --- service postings (each capability counts for its term and every ancestor) -------------------
@@ -344,6 +356,10 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     ix.any_best = np.zeros(n_rows, np.int16)
     ix.any_kinds = np.zeros(n_rows, np.uint8)
     ix.any_newest = np.zeros(n_rows, np.int32)
+    ix.any_count = np.zeros(n_rows, np.int32)
+    org_count = np.zeros(n_orgs, np.int32)
+    np.add.at(org_count, cap_org[org_caps], cap_count[org_caps])
+    np.add.at(ix.any_count, cap_row[site_caps], cap_count[site_caps])
     org_best = np.zeros(n_orgs, np.int16)
     org_kinds = np.zeros(n_orgs, np.uint8)
     org_newest = np.zeros(n_orgs, np.int32)
@@ -363,6 +379,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     ix.any_best[use_org] = org_best[ix.row_org[use_org]]
     ix.any_kinds[use_org] = org_kinds[ix.row_org[use_org]]
     ix.any_newest[use_org] = org_newest[ix.row_org[use_org]]
+    ix.any_count[use_org] = org_count[ix.row_org[use_org]]
 
     # --- product postings (dosage form, route, modality, scale) and substances -------------------------
     prod_cap = np.repeat(np.arange(n_caps, dtype=np.int64), 4)
@@ -370,17 +387,48 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     present = prod_term >= 0
     prod_cap, prod_term = prod_cap[present], prod_term[present]
     pi, panc = expand_groups(anc_ptr, anc_flat, prod_term)
-    pcap = prod_cap[pi]
+    # One entry per (capability, term): a capability whose two product terms share an ancestor has it once.
+    pair = np.unique(prod_cap[pi] * max(n_terms, 1) + panc)
+    pcap, panc = pair // max(n_terms, 1), (pair % max(n_terms, 1)).astype(panc.dtype)
     pside = cap_row[pcap] >= 0
-    ps_key, _ = _reduce(panc[pside].astype(np.int64) * n_rows + cap_row[pcap[pside]], {})
-    po_key, _ = _reduce(panc[~pside].astype(np.int64) * n_orgs + cap_org[pcap[~pside]], {})
-    ix.products = merge(ps_key, {}, po_key, {}, n_terms)
+    ps_key, ps_vals = _reduce(
+        panc[pside].astype(np.int64) * n_rows + cap_row[pcap[pside]], {"count": (cap_count[pcap[pside]], np.add)}
+    )
+    po_key, po_vals = _reduce(
+        panc[~pside].astype(np.int64) * n_orgs + cap_org[pcap[~pside]], {"count": (cap_count[pcap[~pside]], np.add)}
+    )
+    ix.products = merge(ps_key, ps_vals, po_key, po_vals, n_terms)
 
     sub_caps = np.flatnonzero(ix.cap_substance >= 0)
     sside = cap_row[sub_caps] >= 0
-    ss_key, _ = _reduce(ix.cap_substance[sub_caps[sside]].astype(np.int64) * n_rows + cap_row[sub_caps[sside]], {})
-    so_key, _ = _reduce(ix.cap_substance[sub_caps[~sside]].astype(np.int64) * n_orgs + cap_org[sub_caps[~sside]], {})
-    ix.substances = merge(ss_key, {}, so_key, {}, len(ix.substance_index))
+    ss_key, ss_vals = _reduce(
+        ix.cap_substance[sub_caps[sside]].astype(np.int64) * n_rows + cap_row[sub_caps[sside]],
+        {"count": (cap_count[sub_caps[sside]], np.add)},
+    )
+    so_key, so_vals = _reduce(
+        ix.cap_substance[sub_caps[~sside]].astype(np.int64) * n_orgs + cap_org[sub_caps[~sside]],
+        {"count": (cap_count[sub_caps[~sside]], np.add)},
+    )
+    ix.substances = merge(ss_key, ss_vals, so_key, so_vals, len(ix.substance_index))
+
+    # A substance counts for the service of its capability (an API need counts API evidence only):
+    # one posting per (substance, service term or ancestor) pair that occurs.
+    si, sanc = expand_groups(anc_ptr, anc_flat, ix.cap_term[sub_caps])
+    pair = ix.cap_substance[sub_caps[si]].astype(np.int64) * max(n_terms, 1) + sanc
+    pairs, pair_key = np.unique(pair, return_inverse=True)
+    ix.service_substance_index = {
+        (int(p) // max(n_terms, 1), int(p) % max(n_terms, 1)): i for i, p in enumerate(pairs.tolist())
+    }
+    scap = sub_caps[si]
+    sside2 = cap_row[scap] >= 0
+    pk = pair_key.astype(np.int64)
+    sps_key, sps_vals = _reduce(
+        pk[sside2] * n_rows + cap_row[scap[sside2]], {"count": (cap_count[scap[sside2]], np.add)}
+    )
+    spo_key, spo_vals = _reduce(
+        pk[~sside2] * n_orgs + cap_org[scap[~sside2]], {"count": (cap_count[scap[~sside2]], np.add)}
+    )
+    ix.service_substances = merge(sps_key, sps_vals, spo_key, spo_vals, len(pairs))
 
     # --- breadth: service families at the site, and further ones of the organisation -----------------------
     fam = family_of[ix.cap_term] if n_caps else np.zeros(0, np.int32)
@@ -397,6 +445,15 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
         * np.minimum(2 * ix.row_site_families.astype(np.int32) + ix.row_other_families, rules.BREADTH_CAP)
         // rules.BREADTH_CAP
     ).astype(np.int16)
+
+    # --- the compliance record of each row's site ------------------------------------------------------
+    records = site_records(snapshot)
+    ix.row_record = np.zeros((n_rows, 4), dtype=np.int32)
+    if records:
+        site_record = [site_record_of(records, fei) for fei in s.fei]
+        for row, pos in enumerate(ix.row_site.tolist()):
+            if pos >= 0 and site_record[pos] != NONE:
+                ix.row_record[row] = site_record[pos]
 
     ix.build_seconds = time.perf_counter() - started
     return ix

@@ -45,7 +45,11 @@ class Need(Schema):
     routes: list[str] = Field(default_factory=list, description="Routes of administration, or families.")
     modalities: list[str] = Field(default_factory=list)
     scales: list[str] = Field(default_factory=list, description="Phase / scale, e.g. 'commercial'.")
-    substance: str = Field(default="", description="Active substance, for API sourcing (scored, not a filter).")
+    substance: str = Field(
+        default="",
+        description="Active substance, any salt or hydrate form ('atorvastatin calcium trihydrate' is atorvastatin). "
+        "A filter: a capability of a requested service must name it.",
+    )
     countries: list[str] = Field(default_factory=list, description="ISO alpha-3 (or alpha-2, or name).")
     regions: list[str] = Field(default_factory=list, description="Region codes or names, e.g. 'south_asia'.")
     exclude_countries: list[str] = Field(default_factory=list)
@@ -56,6 +60,11 @@ class Need(Schema):
         "requires an unexpired registration.",
     )
     exclude_organisations: list[str] = Field(default_factory=list, description="Organisation ids or slugs.")
+    exclude_flagged: bool = Field(
+        default=False,
+        description="Leave out sites whose latest FDA inspection was OAI, or with a warning letter or a Class I "
+        "recall, within the last five years.",
+    )
     limit: int = Field(default=rules.DEFAULT_LIMIT, ge=1, le=rules.MAX_LIMIT)
     all: bool = Field(default=False, description="Return every match (ignores limit).")
     per_organisation: bool = Field(default=False, description="Only the best-ranked row of each organisation.")
@@ -115,6 +124,45 @@ class ResolvedNeed:
     regions: list[str] = field(default_factory=list)
     exclude_countries: list[str] = field(default_factory=list)
     exclude_regions: list[str] = field(default_factory=list)
+    readings: list[str] = field(default_factory=list)  # how words were read, for the result's notes
+
+
+# Services named by what they make: FDA registers "MANUFACTURE" (drug product manufacture), and the
+# dosage forms of the products show which kind, so such a service is read as drug product manufacture
+# of that family of dosage forms (unless the need names dosage forms itself).
+FORM_SERVICES: dict[str, str] = {
+    "svc.mfg.drug_product.solid_dose": "frm.family.solid_oral",
+    "svc.mfg.drug_product.injectable": "frm.family.injectable",
+    "svc.mfg.drug_product.sterile_fill_finish": "frm.family.injectable",
+    "svc.mfg.drug_product.topical": "frm.family.topical",
+    "svc.mfg.drug_product.liquid": "frm.family.oral_liquid",
+    "svc.mfg.drug_product.inhalation": "frm.family.inhalation",
+}
+DRUG_PRODUCT = "svc.mfg.drug_product"
+
+
+def _read_form_services(directory: TermDirectory, terms: dict[str, list[TermRef]]) -> list[str]:
+    """Rewrite form-named services (:data:`FORM_SERVICES`) in place; returns a note per rewrite."""
+    parent = directory.resolve("service", DRUG_PRODUCT)
+    notes: list[str] = []
+    if parent is None:
+        return notes
+    services: list[TermRef] = []
+    for ref in terms["services"]:
+        family = directory.resolve("dosage_form", FORM_SERVICES.get(ref.code, ""))
+        if family is None:
+            services.append(ref)
+            continue
+        if parent not in services:
+            services.append(parent)
+        if not terms["dosage_forms"] or family in terms["dosage_forms"]:
+            if family not in terms["dosage_forms"]:
+                terms["dosage_forms"].append(family)
+            notes.append(f"'{ref.name}' is read as {parent.name.lower()} of {family.name.lower()} dosage forms.")
+        else:
+            notes.append(f"'{ref.name}' is read as {parent.name.lower()} of the dosage forms named.")
+    terms["services"] = services
+    return notes
 
 
 @dataclass
@@ -145,6 +193,17 @@ class TermDirectory:
             for label in (t.name[i], t.code[i], *(t.synonyms[i] or ())):
                 out.setdefault(vocabulary, []).append((label, i))
         return out
+
+    @cached_property
+    def substances(self) -> list[str]:
+        return sorted(self.index.substance_index)
+
+    def suggest_substances(self, text: str, *, limit: int = 5) -> list[str]:
+        """The known substances (active moieties) closest to ``text``, best first."""
+        if not text.strip() or not self.substances:
+            return []
+        found = process.extract(text.upper(), self.substances, scorer=fuzz.WRatio, limit=limit)
+        return [name for name, _, _ in found]
 
     @cached_property
     def org_by_slug(self) -> dict[str, int]:
@@ -243,6 +302,7 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
             if ref not in refs:
                 refs.append(ref)
         terms[field_name] = refs
+    readings = _read_form_services(directory, terms)
 
     def codes(field_name: str) -> list[str]:
         out = []
@@ -280,17 +340,25 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
             raise ServiceError(f"Unknown organisation '{text}' (give its id or slug).", field="exclude_organisations")
         excluded_orgs.add(org_id)
 
+    substance = rules.normalise_substance(need.substance)
+    if substance and substance not in index.substance_index:
+        known = directory.suggest_substances(substance)
+        message = f"Unknown substance '{need.substance.strip()}': no capability on record names it."
+        hint = ", ".join(name.capitalize() for name in known)
+        raise ServiceError(f"{message} Did you mean: {hint}?" if hint else message, field="substance")
+
     products = tuple(r.id for f in ("dosage_forms", "routes", "modalities", "scales") for r in terms[f])
     criteria = Criteria(
         services=tuple(r.id for r in terms["services"]),
         products=products,
-        substance=rules.normalise_substance(need.substance),
+        substance=substance,
         countries=frozenset(include) if (need.countries or need.regions) else None,
         exclude_countries=frozenset(exclude),
         exclude_organisations=frozenset(excluded_orgs),
         require_evidence=tuple(required),
         limit=None if need.all else need.limit,
         per_organisation=need.per_organisation,
+        exclude_flagged=need.exclude_flagged,
     )
     return ResolvedNeed(
         need=need,
@@ -300,6 +368,7 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
         regions=list(need.regions),
         exclude_countries=exclude_countries,
         exclude_regions=list(need.exclude_regions),
+        readings=readings,
     )
 
 

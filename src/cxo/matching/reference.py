@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from cxo.matching import rules
 from cxo.matching.criteria import Criteria, RankedRow, Ranking
+from cxo.matching.record import NONE, SiteRecord, site_record_of, site_records
 from cxo.matching.snapshot import RegistrySnapshot
 
 
@@ -33,6 +34,7 @@ class _Row:
     site_name: str
     country: str
     expiry: dt.date | None
+    record: SiteRecord = NONE
 
 
 def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> Ranking:
@@ -83,6 +85,7 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
             caps_at_site[cap.site].append(cap)
 
     s = snapshot.sites
+    site_facts = site_records(snapshot)
     rows = [
         _Row(
             s.id[i],
@@ -91,13 +94,14 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
             s.name[i],
             s.country[i] or "",
             s.registration_expiry[i],
+            site_record_of(site_facts, s.fei[i]),
         )
         for i in range(len(s.id))
     ]
     orgs_with_sites = set(s.organisation)
     rows += [_Row(None, o, org_name[o], "", "", None) for o in sorted(caps_of_org) if o not in orgs_with_sites]
 
-    matched: list[tuple[tuple[int, str, str, int, int], RankedRow]] = []
+    matched: list[tuple[tuple[int, int, int, str, str, int, int], RankedRow]] = []
     for row in rows:
         site_caps = caps_at_site.get(row.site_id, []) if row.site_id is not None else []
         org_caps = caps_of_org.get(row.organisation, [])
@@ -131,6 +135,8 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
         # (c) organisations
         if row.organisation in criteria.exclude_organisations:
             continue
+        if criteria.exclude_flagged and rules.compliance_flagged(*row.record, today.toordinal()):
+            continue
         # (d) required evidence, for every service
         passes = True
         for required in criteria.require_evidence:
@@ -145,30 +151,63 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
 
         service_fit = rules.fit_points(levels, len(criteria.services), rules.SERVICE_FIT_MAX)
 
-        product_levels = 0
+        def held(having: list[_Cap], level: int) -> tuple[int, int]:
+            """(level, evidence records) when some capability has it, else (0, 0)."""
+            return (level, sum(len(cap.evidence) for cap in having)) if having else (0, 0)
+
+        weighted = 0
+        lacking = False  # every requested dosage form, route, modality and scale is a filter too
         for product in criteria.products:
-            if any(in_subtree(p, product) for cap in site_caps for p in cap.products):
-                product_levels += 2
-            elif any(in_subtree(p, product) for cap in org_caps for p in cap.products):
-                product_levels += 1
+            level, records = held([cap for cap in site_caps if any(in_subtree(p, product) for p in cap.products)], 2)
+            if not level:
+                level, records = held([cap for cap in org_caps if any(in_subtree(p, product) for p in cap.products)], 1)
+            lacking = lacking or not level
+            weighted += level * (rules.PRODUCT_BASE + rules.depth_weight(records))
+        if lacking:
+            continue
         if criteria.substance:
-            if any(cap.substance == criteria.substance for cap in site_caps):
-                product_levels += 2
-            elif any(cap.substance == criteria.substance for cap in org_caps):
-                product_levels += 1
-        product_fit = rules.fit_points(product_levels, criteria.product_count, rules.PRODUCT_FIT_MAX)
+            # Only capabilities of a requested service (of any, when none is) count; a filter.
+            best_held = (0, 0)
+            wanted: list[int | None] = list(dict.fromkeys(criteria.services)) if criteria.services else [None]
+            for of_service in wanted:
+
+                def names_it(cap: _Cap, of_service: int | None = of_service) -> bool:
+                    return cap.substance == criteria.substance and (
+                        of_service is None or in_subtree(cap.service, of_service)
+                    )
+
+                found = held([cap for cap in site_caps if names_it(cap)], 2)
+                if not found[0]:
+                    found = held([cap for cap in org_caps if names_it(cap)], 1)
+                best_held = max(best_held, found)
+            if not best_held[0]:
+                continue
+            weighted += best_held[0] * (rules.PRODUCT_BASE + rules.depth_weight(best_held[1]))
+        product_fit = rules.product_points(weighted, criteria.product_count)
 
         deciding = [ev for group in groups for cap in group for ev in cap.evidence]
-        evidence_points = max((rules.EVIDENCE_POINTS[k] for k, _ in deciding), default=0)
+        best_kind = max((rules.EVIDENCE_POINTS[k] for k, _ in deciding), default=0)
+        evidence_points = rules.evidence_points(best_kind, len(deciding))
         dates = [d for _, d in deciding if d is not None]
+        newest = max(dates).toordinal() if dates else 0
         recency = rules.recency_points((today - max(dates)).days) if dates else 0
 
         site_families = {family(cap.service) for cap in site_caps}
         org_families = {family(cap.service) for cap in all_caps_of_org.get(row.organisation, [])}
         breadth = rules.breadth_points(len(site_families), len(org_families - site_families))
+        compliance = rules.compliance_points(*row.record, today.toordinal())
 
-        score = service_fit + product_fit + evidence_points + recency + breadth
-        key = (-score, row.org_name.casefold(), row.site_name.casefold(), row.site_id or 0, row.organisation)
+        score = service_fit + product_fit + evidence_points + recency + breadth + compliance
+        # Ties: more evidence records first, then newer evidence, then names (only when equal on all).
+        key = (
+            -score,
+            -min(len(deciding), rules.TIE_COUNT_CAP),
+            -newest,
+            row.org_name.casefold(),
+            row.site_name.casefold(),
+            row.site_id or 0,
+            row.organisation,
+        )
         matched.append((key, RankedRow(row.site_id, row.organisation, score)))
 
     matched.sort(key=lambda pair: pair[0])

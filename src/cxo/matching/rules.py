@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
+from cxo.registry.substances import substance_moiety
+
 SERVICE_FIT_MAX = 300
 PRODUCT_FIT_MAX = 200
 EVIDENCE_MAX = 200
 RECENCY_MAX = 100
-BREADTH_MAX = 200
-SCORE_MAX = SERVICE_FIT_MAX + PRODUCT_FIT_MAX + EVIDENCE_MAX + RECENCY_MAX + BREADTH_MAX  # 1000
+BREADTH_MAX = 100
+COMPLIANCE_MAX = 100
+SCORE_MAX = SERVICE_FIT_MAX + PRODUCT_FIT_MAX + EVIDENCE_MAX + RECENCY_MAX + BREADTH_MAX + COMPLIANCE_MAX  # 1000
 
-# Evidence strength by kind: a regulatory record beats an audit beats a self-declaration.
+# The site's FDA compliance record, as of the day of the query: the latest inspection within the
+# window decides the base (NAI 100, VAI 60, OAI 0, none on record 40); a warning letter and a Class I
+# recall within the window each take points off (not below 0). A need may exclude flagged sites.
+COMPLIANCE_WINDOW_DAYS = 1825
+INSPECTION_CLASS: dict[str, int] = {"NAI": 1, "VAI": 2, "OAI": 3}  # worse is higher
+COMPLIANCE_BASE: tuple[int, ...] = (40, 100, 60, 0)  # by class: none on record, NAI, VAI, OAI
+WARNING_LETTER_PENALTY = 40
+CLASS1_RECALL_PENALTY = 30
+
+# Evidence strength is graded: the best kind of record (a regulatory record beats an audit beats a
+# self-declaration) earns up to EVIDENCE_KIND_MAX, and how many records there are the rest.
+EVIDENCE_KIND_MAX = 120
+EVIDENCE_DEPTH_MAX = EVIDENCE_MAX - EVIDENCE_KIND_MAX  # 80
 EVIDENCE_POINTS: dict[str, int] = {
-    "fda_registration": 200,
-    "spl_establishment": 200,
-    "ndc_listing": 200,
-    "ndc_unfinished": 200,
-    "clinical_trial": 200,
-    "audit": 120,
-    "self_declared": 50,
+    "fda_registration": 120,
+    "spl_establishment": 120,
+    "ndc_listing": 120,
+    "ndc_unfinished": 120,
+    "clinical_trial": 120,
+    "audit": 70,
+    "self_declared": 30,
 }
+
+# Depth: a count of evidence records weighs 0 (none), 1 (one), 2 (two or three), 3 (four to seven) or
+# DEPTH_MAX (eight or more) — each doubling of the record counts once.
+DEPTH_MAX = 4
+DEPTH_CAP = 8
+DEPTH_WEIGHT: tuple[int, ...] = (0, 1, 2, 2, 3, 3, 3, 3, 4)
+# A requested product (dosage form, route, modality, scale, substance) held at a level counts
+# (PRODUCT_BASE + depth) eighths of that level: one record 5/8, eight or more 8/8.
+PRODUCT_BASE = 4
+PRODUCT_UNIT = PRODUCT_BASE + DEPTH_MAX  # 8
+
+# Ties are broken by the number of evidence records, capped here (then by the newest date).
+TIE_COUNT_CAP = 1023
 
 RECENCY_FULL_DAYS = 365  # evidence this fresh earns all the recency points
 RECENCY_ZERO_DAYS = 1825  # evidence this old (five years) earns none
@@ -35,6 +63,42 @@ SPLIT_FAMILY_ROOTS = frozenset({"svc.mfg"})
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
+
+
+def within_window(day: int, today: int) -> bool:
+    """Whether a day ordinal (0 = none) is on or before today and at most the window before it."""
+    return 0 < day <= today and today - day <= COMPLIANCE_WINDOW_DAYS
+
+
+def compliance_points(inspection_day: int, inspection_class: int, letter_day: int, recall_day: int, today: int) -> int:
+    base = COMPLIANCE_BASE[inspection_class if within_window(inspection_day, today) else 0]
+    penalty = WARNING_LETTER_PENALTY if within_window(letter_day, today) else 0
+    penalty += CLASS1_RECALL_PENALTY if within_window(recall_day, today) else 0
+    return max(base - penalty, 0)
+
+
+def compliance_flagged(
+    inspection_day: int, inspection_class: int, letter_day: int, recall_day: int, today: int
+) -> bool:
+    """OAI as the latest inspection, a warning letter or a Class I recall within the window."""
+    oai = inspection_class == INSPECTION_CLASS["OAI"] and within_window(inspection_day, today)
+    return oai or within_window(letter_day, today) or within_window(recall_day, today)
+
+
+def depth_weight(records: int) -> int:
+    return DEPTH_WEIGHT[min(records, DEPTH_CAP)]
+
+
+def evidence_points(best_kind_points: int, records: int) -> int:
+    """Evidence strength: the best kind's points plus the depth of the record."""
+    return best_kind_points + EVIDENCE_DEPTH_MAX * depth_weight(records) // DEPTH_MAX
+
+
+def product_points(weighted_sum: int, count: int) -> int:
+    """``weighted_sum`` is the sum of level * (PRODUCT_BASE + depth) over the ``count`` requested products."""
+    if count == 0:
+        return PRODUCT_FIT_MAX
+    return PRODUCT_FIT_MAX * weighted_sum // (2 * count * PRODUCT_UNIT)
 
 
 def fit_points(levels_sum: int, count: int, maximum: int) -> int:
@@ -57,4 +121,5 @@ def breadth_points(site_families: int, other_families: int) -> int:
 
 
 def normalise_substance(value: str) -> str:
-    return " ".join(value.split()).upper()
+    """The active moiety, upper case (cxo.registry.substances): salts, esters and hydrates meet their moiety."""
+    return substance_moiety(value)

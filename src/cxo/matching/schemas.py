@@ -44,7 +44,8 @@ class MatchSiteOut(Schema):
 class MatchOrganisationOut(Schema):
     id: int
     name: str
-    kind: str | None
+    kind: str | None = Field(None, description="Its first role (see roles).")
+    roles: list[str] = Field(default_factory=list, description="Its roles, derived from the public record.")
     slug: str
     url: str | None = None
 
@@ -55,6 +56,7 @@ class MatchRowOut(Schema):
     site: MatchSiteOut
     organisation: MatchOrganisationOut
     explanation: list[ExplanationOut]
+    tie: str = Field("", description="When its score equals a neighbour's: what placed it, or that nothing did.")
 
 
 class MatchIn(Need):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,6 +20,7 @@ from cxo.matching.explain import MEMO_ROWS, country_name, explain
 from cxo.matching.index import MatchIndex
 from cxo.matching.models import Shortlist, ShortlistEntry
 from cxo.matching.need import Need, ResolvedNeed, need_resolve, term_directory
+from cxo.registry.kind import roles_of
 from cxo.registry.models import Site
 from cxo.registry.registration import registration_source
 
@@ -81,14 +83,21 @@ def need_match(
     ranked = engine.rank(index, criteria, today=today).after(offset)
     explanations = explain(index, resolved, ranked, today=today)
     cards = _cards(index)
+    ties = _ties(ranked)
     results = [
-        {"rank": rank, "score": score, "site": site, "organisation": organisation, "explanation": expl}
-        for rank, (score, (site, organisation), expl) in enumerate(
-            zip(ranked.scores.tolist(), (cards(row) for row in ranked.rows.tolist()), explanations, strict=True),
+        {"rank": rank, "score": score, "site": site, "organisation": organisation, "explanation": expl, "tie": tie}
+        for rank, (score, (site, organisation), expl, tie) in enumerate(
+            zip(
+                ranked.scores.tolist(),
+                (cards(row) for row in ranked.rows.tolist()),
+                explanations,
+                ties,
+                strict=True,
+            ),
             start=offset + 1,
         )
     ]
-    notes = []
+    notes = list(resolved.readings)
     if rules.FDA_REGISTRATION_CURRENT in need.require_evidence:  # say why it must find nothing, if it must
         reason = registration_source(today=today).current_filter_empty_reason()
         if reason:
@@ -101,6 +110,27 @@ def need_match(
         index_version=index.version,
         notes=notes,
     )
+
+
+def _ties(ranked: engine.EngineResult) -> list[str]:
+    """Per returned row, what decided its place against an equal score, or that nothing did.
+
+    Equal scores are ordered by evidence records, then the newest evidence; rows equal on all three
+    are listed by name, and say so — the order among them means nothing."""
+    keys = list(zip(ranked.scores.tolist(), ranked.records.tolist(), ranked.newest.tolist(), strict=True))
+    counts = Counter(keys)
+    out = []
+    for i, key in enumerate(keys):
+        same_score = (i > 0 and keys[i - 1][0] == key[0]) or (i + 1 < len(keys) and keys[i + 1][0] == key[0])
+        equal = counts[key] - 1
+        if equal:
+            out.append(f"Equal to {equal} other result{'s' if equal != 1 else ''} on score, evidence and dates; "
+                       "listed by name.")  # fmt: skip
+        elif same_score:
+            out.append("Same score as a neighbour; placed by its number of evidence records, then the newest.")
+        else:
+            out.append("")
+    return out
 
 
 _NO_SITE: dict[str, Any] = dict.fromkeys(("id", "duns", "fei", "name", "country", "country_name", "url"))
@@ -138,7 +168,8 @@ def _cards(index: MatchIndex) -> Callable[[int], tuple[dict[str, Any], dict[str,
         organisation = {
             "id": snap.organisations.id[org_pos],
             "name": snap.organisations.name[org_pos],
-            "kind": snap.organisations.kind[org_pos] or None,
+            "kind": roles[0] if (roles := roles_of(snap.organisations.kind[org_pos])) else None,
+            "roles": roles,
             "slug": slug,
             "url": org_url.replace(_PLACEHOLDER, slug) if org_url else "",
         }

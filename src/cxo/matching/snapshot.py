@@ -86,6 +86,16 @@ class EvidenceRecords:
 
 
 @dataclass
+class ComplianceRecords:
+    """FDA compliance events joined to sites by FEI key: inspections, warning letters, Class I recalls."""
+
+    fei: tuple[str, ...] = ()  # FEI key (registry.models.fei_key)
+    kind: tuple[str, ...] = ()  # "inspection", "warning_letter" or "recall" (Class I only)
+    day: tuple[dt.date | None, ...] = ()
+    classification: tuple[str, ...] = ()  # NAI / VAI / OAI for inspections
+
+
+@dataclass
 class RegistrySnapshot:
     """The registry as columns. Build with :func:`snapshot_from_db` or :meth:`from_records`."""
 
@@ -94,6 +104,7 @@ class RegistrySnapshot:
     sites: Sites = field(default_factory=Sites)
     capabilities: Capabilities = field(default_factory=Capabilities)
     evidence: EvidenceRecords = field(default_factory=EvidenceRecords)
+    compliance: ComplianceRecords = field(default_factory=ComplianceRecords)
 
     @classmethod
     def from_records(
@@ -104,6 +115,7 @@ class RegistrySnapshot:
         sites: Iterable[Sequence[Any]],
         capabilities: Iterable[Sequence[Any]],
         evidence: Iterable[Sequence[Any]],
+        compliance: Iterable[Sequence[Any]] = (),
     ) -> RegistrySnapshot:
         """Rows as tuples in the field order of :class:`Terms`, :class:`Organisations`, … ."""
         terms = [(*t, "") if len(t) == 7 else t for t in terms]  # cdisc_code is optional
@@ -113,6 +125,7 @@ class RegistrySnapshot:
             sites=Sites(*_columns(sites, 7)),
             capabilities=Capabilities(*_columns(capabilities, 9)),
             evidence=EvidenceRecords(*_columns(evidence, 5)),
+            compliance=ComplianceRecords(*_columns(compliance, 4)),
         )
 
 
@@ -122,8 +135,16 @@ def snapshot_from_db() -> RegistrySnapshot:
     from django.db.models.functions import Cast
 
     from cxo.core.models import Organisation
-    from cxo.registry.kind import LEAD_SPONSOR
-    from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, term_display
+    from cxo.registry.models import (
+        Capability,
+        ComplianceEvent,
+        ComplianceKind,
+        Evidence,
+        EvidenceKind,
+        Site,
+        Term,
+        term_display,
+    )
 
     terms = Term.objects.order_by("id").values_list(
         "id", "vocabulary", "code", "name", "synonyms", "parent_id", "sort", "cdisc_code"
@@ -139,10 +160,10 @@ def snapshot_from_db() -> RegistrySnapshot:
         .annotate(expiry=Cast("registration_expiry", CharField()))
         .values_list("id", "organisation_id", "name", "country", "duns", "fei", "expiry")
     )
-    # A trial an organisation leads as sponsor shows it bought clinical services, not that it sells
-    # them (the same reading as cxo.registry.kind): such evidence is left out, and so is a capability
-    # that rests on nothing else.
-    sponsor_led = Q(kind=EvidenceKind.CLINICAL_TRIAL, detail__role=LEAD_SPONSOR)
+    # A trial an organisation sponsors or collaborates on shows it bought (or funded, or hosted)
+    # clinical services, not that it sells them (the same reading as cxo.registry.kind): such evidence
+    # is left out, and so is a capability that rests on nothing else.
+    sponsor_led = Q(kind=EvidenceKind.CLINICAL_TRIAL)
     own_evidence = Evidence.objects.filter(capability=OuterRef("pk"))
     bought_only = Exists(own_evidence.filter(sponsor_led)) & ~Exists(own_evidence.exclude(sponsor_led))
     capabilities = (
@@ -166,6 +187,18 @@ def snapshot_from_db() -> RegistrySnapshot:
         .annotate(observed=Cast("observed_on", CharField()))
         .values_list("id", "capability_id", "kind", "source_ref", "observed")
     )
+    flagged = (
+        Q(kind=ComplianceKind.INSPECTION)
+        | Q(kind=ComplianceKind.WARNING_LETTER)
+        | Q(kind=ComplianceKind.RECALL, classification="Class I")
+    )
+    compliance = (
+        ComplianceEvent.objects.filter(flagged)
+        .exclude(fei="")
+        .order_by("id")
+        .annotate(day=Cast("occurred_on", CharField()))
+        .values_list("fei", "kind", "day", "classification")
+    )
     return RegistrySnapshot.from_records(
         # Names as people read them (SPL's "TABLET, FILM COATED" as "Tablet, film coated"): every label, chip and
         # explanation comes from here; matching compares case-folded text, so nothing else changes.
@@ -174,6 +207,7 @@ def snapshot_from_db() -> RegistrySnapshot:
         sites=[(*site[:6], _date(site[6])) for site in sites],
         capabilities=capabilities,
         evidence=[(*ev[:4], _date(ev[4])) for ev in evidence],
+        compliance=[(fei, kind, _date(day), classification) for fei, kind, day, classification in compliance],
     )
 
 

@@ -362,7 +362,7 @@ class ProviderFindingOut(Schema):
 # --- agreements ------------------------------------------------------------------------------------------
 
 
-class AgreementIn(Schema):
+class QualityAgreementIn(Schema):
     provider_id: int | None = Field(None, description="A provider on the sponsor's list (required)")
     title: Annotated[str, Column(QualityAgreement, "title")] = Field("", description="Required")
     site_ids: list[int] = Field(default_factory=list, description="Sites covered; none: every site of the provider")
@@ -389,7 +389,7 @@ class AgreementVersionOut(Schema):
     provider_signature: QualitySignatureOut | None
 
 
-class AgreementOut(Schema):
+class QualityAgreementOut(Schema):
     id: int
     reference: str
     title: str

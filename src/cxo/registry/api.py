@@ -16,6 +16,7 @@ from cxo.core.schemas import Message
 from cxo.registry import geo, selectors
 from cxo.registry.compliance import ComplianceRecord
 from cxo.registry.facets import TermNode
+from cxo.registry.kind import roles_of
 from cxo.registry.models import ComplianceKind, Site, Vocabulary
 from cxo.registry.record_facets import facts_values
 from cxo.registry.registration import RegistrationSource
@@ -62,6 +63,11 @@ def _source(source: RegistrationSource) -> dict[str, Any]:
     }
 
 
+def _roles(value: str) -> dict[str, Any]:
+    roles = roles_of(value)
+    return {"kind": roles[0] if roles else "", "roles": roles}
+
+
 def _site(site: Site, status: str) -> dict[str, Any]:
     organisation = site.organisation
     return {
@@ -73,7 +79,7 @@ def _site(site: Site, status: str) -> dict[str, Any]:
             "id": organisation.pk,
             "slug": organisation.slug,
             "name": organisation.name,
-            "kind": organisation.kind,
+            **_roles(organisation.kind),
         },
         "country": site.country,
         "country_name": country_name(site.country),
@@ -143,7 +149,7 @@ def organisation_list(request: HttpRequest, query: Query[DirectoryQuery]) -> dic
             "id": hit.organisation.pk,
             "slug": hit.organisation.slug,
             "name": hit.organisation.name,
-            "kind": hit.organisation.kind,
+            **_roles(hit.organisation.kind),
             "registrant_duns": hit.organisation.registrant_duns,
             "site_count": hit.site_count,
             "countries": hit.countries,
@@ -252,7 +258,7 @@ def organisation_detail(
         "id": organisation.pk,
         "slug": organisation.slug,
         "name": organisation.name,
-        "kind": organisation.kind,
+        **_roles(organisation.kind),
         "kind_reason": organisation.kind_reason,
         "registrant_duns": organisation.registrant_duns,
         "sites": [

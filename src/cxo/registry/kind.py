@@ -1,80 +1,98 @@
-"""What kind of organisation this is — CRO, CMO, CDMO, sponsor or other — derived from what it does.
+"""What roles an organisation plays in the supply chain, derived from the public record. The one rule.
 
-The kind is never typed in: it follows from the organisation's capabilities (over all its sites
-and its organisation-wide capabilities) and the evidence behind them, by one rule:
+An organisation may hold several roles at once (a large innovator is a sponsor, a generic marketer
+and an API supplier). None is typed in: each follows from capabilities and the evidence behind
+them, over all its sites and its organisation-wide capabilities.
 
-1. Each capability's service falls in one group, by its code:
+**Roles** (code — what earns it):
 
-   - **research & development** — ``svc.research.*`` (discovery, assays, chemistry, preclinical),
-     ``svc.development.*`` (process, formulation, analytical development) and ``svc.clinical.*``
-     (trial services, data management, regulatory);
-   - **manufacturing** — ``svc.mfg.*`` (drug substance/API, drug product by dosage form, PET
-     drugs), ``svc.packaging.pack`` and ``svc.packaging.label`` (21 CFR 207.1 counts packing and
-     labelling as manufacture) and ``svc.sterilize``;
-   - **testing** — ``svc.analysis.*`` (analytical/QC testing);
-   - **trade & niche** — repackaging, relabelling, distribution, salvage, foreign selling, and two
-     FDA "manufacturing" operations that are not contract pharma work: medical-gas transfill and
-     medicated animal feed.
+- ``sponsor`` **Sponsor / innovator** — it holds an NDA or a BLA (the NDC directory's marketing
+  category and application number; see :func:`application_holders`), or it leads clinical trials as
+  their sponsor.
+- ``generic`` **Generic marketer** — it holds an ANDA (or markets an authorised generic) the same way.
 
-2. A capability counts as a *provider service* if some evidence for it is not a clinical-trial
-   record (or it has no evidence at all, i.e. it was declared). Clinical-trial evidence with
-   ``detail["role"] == "lead_sponsor"`` shows the organisation *sponsors* trials — it bought those
-   services, it did not sell them; other trial roles (collaborator) prove neither.
+  A registered repackager or relabeler that manufactures nothing holds neither: its NDC listings
+  are other companies' products under their applications.
+- ``cdmo`` **CDMO** — research, development or clinical *service* evidence and manufacturing evidence.
+- ``cmo`` **Contract manufacturer** — an SPL establishment section shows one of its sites making,
+  packing or labelling a product whose label names another company; or it is registered with FDA
+  for drug-product manufacture, packing, labelling or sterilisation and markets no product of its
+  own in the NDC directory.
+- ``maker`` **Manufacturer** — drug-product manufacture, packing, labelling or sterilisation on
+  record and none of the roles above (typically a maker of OTC or unapproved products under its own
+  name): it makes, but the record does not say for whom.
+- ``api`` **API supplier** — drug-substance (API) manufacture: an FDA registration, an SPL
+  establishment record or a bulk-ingredient listing (NDC unfinished drugs).
+- ``cro`` **CRO** — research, development or clinical services evidenced as a provider. A clinical
+  trial the organisation sponsors or collaborates on is never such evidence: a sponsor buys those
+  services, and a collaborator may be a university, a hospital or a funder.
+- ``lab`` **Testing laboratory** — analytical testing and no manufacturing of any kind (registered
+  for ANALYSIS only is a laboratory, not a CRO).
+- ``logistics`` **Logistics** — distribution, salvage, medical-gas transfill, repacking or
+  relabelling, and no manufacturing or testing.
 
-3. Then, first match wins:
+Capabilities count as *provider* evidence when some evidence for them is not a clinical-trial
+record (or they were declared with no evidence yet). Labelling a product under one's own name (the
+NDC labeler service) earns no role by itself: the marketing category says which.
 
-   - research & development **and** manufacturing → **CDMO** (the whole path, research to supply);
-   - manufacturing (with or without testing and trade) → **CMO**; its testing is taken to be
-     in-house QC;
-   - research & development and/or testing, no manufacturing → **CRO** (a contract testing
-     laboratory is a CRO for this purpose);
-   - lead sponsor of clinical trials and no provider services → **sponsor**;
-   - trade & niche operations only → **other** (a pure distributor, repackager, gas transfiller,
-     feed mill);
-   - nothing → no kind yet (``""``).
+The reason lists the facts behind each role held, then what is **none on record** — an absence of
+records is never stated as a fact about the company.
 
-   An organisation with provider services that also sponsors trials is classified by its services
-   (many pharma companies run contract-manufacturing arms); the reason text says it sponsors too.
-
-The rule is :func:`kind_derive` (pure, no database); :func:`organisation_kinds_refresh` applies it
-to organisations after an import and stores ``Organisation.kind`` and ``kind_reason``.
+:func:`roles_derive` is the rule (pure, no database). :func:`organisation_kinds_refresh` applies it
+after an import and stores the roles on ``Organisation.kind`` as a ``|role|role|`` signature (so the
+directory filters roles with one ``LIKE``) and the reason on ``kind_reason``; :func:`roles_of` reads
+it back, in the order above. Search, matching, pages and the API all read that one field.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.db import models, transaction
+from django.db.models import Count
 
 from cxo.core.models import Organisation
 from cxo.registry.models import Capability, Evidence, EvidenceKind, Term, Vocabulary
+from cxo.registry.names import name_key
 
 
-class Kind(models.TextChoices):
-    CRO = "cro", "CRO"
-    CMO = "cmo", "CMO"
+class Role(models.TextChoices):
+    SPONSOR = "sponsor", "Sponsor / innovator"
+    GENERIC = "generic", "Generic marketer"
     CDMO = "cdmo", "CDMO"
-    SPONSOR = "sponsor", "Sponsor"
-    OTHER = "other", "Other"
+    CMO = "cmo", "Contract manufacturer"
+    MAKER = "maker", "Manufacturer"
+    API = "api", "API supplier"
+    CRO = "cro", "CRO"
+    LAB = "lab", "Testing laboratory"
+    LOGISTICS = "logistics", "Logistics"
 
+
+ROLE_ORDER: tuple[str, ...] = tuple(Role.values)
 
 RESEARCH_DEVELOPMENT = "research & development"
+API_MANUFACTURE = "API manufacture"
 MANUFACTURING = "manufacturing"
 TESTING = "testing"
-TRADE = "trade & niche"
+LOGISTICS = "logistics"
+LABELER = "labeler"
+NICHE = "niche"
 
-# Checked in order, first matching prefix wins: the niche "manufacturing" operations before svc.mfg.
+# Checked in order, first matching prefix wins.
 _GROUP_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("svc.mfg.transfill", TRADE),
-    ("svc.mfg.medicated_feed", TRADE),
-    ("svc.packaging.repack", TRADE),
-    ("svc.packaging.relabel", TRADE),
-    ("svc.distribution", TRADE),
+    ("svc.distribution.labeler", LABELER),
+    ("svc.mfg.medicated_feed", NICHE),
+    ("svc.mfg.transfill", LOGISTICS),
+    ("svc.packaging.repack", LOGISTICS),
+    ("svc.packaging.relabel", LOGISTICS),
+    ("svc.distribution", LOGISTICS),
     ("svc.research", RESEARCH_DEVELOPMENT),
     ("svc.development", RESEARCH_DEVELOPMENT),
     ("svc.clinical", RESEARCH_DEVELOPMENT),
+    ("svc.mfg.api", API_MANUFACTURE),
     ("svc.mfg", MANUFACTURING),
     ("svc.packaging", MANUFACTURING),
     ("svc.sterilize", MANUFACTURING),
@@ -82,6 +100,10 @@ _GROUP_PREFIXES: tuple[tuple[str, str], ...] = (
 )
 
 LEAD_SPONSOR = "lead_sponsor"
+
+# NDC marketing categories (upper case, as the importer stores them) by what they say of the labeler.
+INNOVATOR_CATEGORIES = frozenset({"NDA", "BLA"})
+GENERIC_CATEGORIES = frozenset({"ANDA", "NDA AUTHORIZED GENERIC"})
 
 
 def service_group(code: str) -> str | None:
@@ -92,66 +114,139 @@ def service_group(code: str) -> str | None:
     return None
 
 
+def roles_of(value: str) -> list[str]:
+    """The roles stored in ``Organisation.kind`` (a ``|role|role|`` signature), in :data:`ROLE_ORDER`."""
+    held = set(value.strip("|").split("|")) if value else set()
+    return [r for r in ROLE_ORDER if r in held]
+
+
+def roles_signature(roles: Iterable[str]) -> str:
+    held = [r for r in ROLE_ORDER if r in set(roles)]
+    return f"|{'|'.join(held)}|" if held else ""
+
+
+def role_label(role: str) -> str:
+    return str(dict(Role.choices).get(role, role))
+
+
+@dataclass
+class RoleFacts:
+    """What the record holds about one organisation, as :func:`roles_derive` reads it."""
+
+    services: set[str] = field(default_factory=set)  # codes of provider services
+    registered: set[str] = field(default_factory=set)  # codes with FDA-registration evidence
+    evidence: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # group -> evidence kinds
+    categories: Counter[str] = field(default_factory=Counter)  # NDC marketing category -> products
+    applications: Counter[str] = field(default_factory=Counter)  # category -> applications it holds
+    made_for: set[str] = field(default_factory=set)  # other labelers an SPL shows its sites making for
+    sponsored_trials: int = 0
+    collaborated_trials: int = 0
+
+
 def _listed(codes: Iterable[str], names: Mapping[str, str]) -> str:
     return ", ".join(sorted(names.get(c, c) for c in codes))
 
 
-def kind_derive(
-    *,
-    services: Collection[str],
-    sponsored_trials: int = 0,
-    evidence: Collection[str] = (),
-    names: Mapping[str, str] | None = None,
-    collaborated_trials: int = 0,
-) -> tuple[str, str]:
-    """The organisation's kind and the reason, from its provider services (codes) and sponsored trials.
+def _applications(n: int) -> str:
+    return f"{n:,} application{'s' if n != 1 else ''}"
 
-    ``services`` are the codes of the services it provides (capabilities with provider evidence);
-    ``sponsored_trials`` how many clinical trials it leads as sponsor; ``evidence`` the kinds of
-    evidence behind its services (for the reason text); ``names`` code -> display name;
-    ``collaborated_trials`` how many trials it is only a collaborator on (for the reason text).
-    """
+
+def _products(n: int) -> str:
+    return f"{n:,} product{'s' if n != 1 else ''}"
+
+
+def roles_derive(facts: RoleFacts, *, names: Mapping[str, str] | None = None) -> tuple[list[str], str]:
+    """The organisation's roles (in :data:`ROLE_ORDER`) and the reason, from what is on record."""
     names = names or {}
+    labels = dict(EvidenceKind.choices)
     groups: dict[str, set[str]] = defaultdict(set)
-    for code in services:
+    for code in facts.services:
         group = service_group(code)
         if group is not None:
             groups[group].add(code)
-    rd, mfg, testing, trade = (groups[g] for g in (RESEARCH_DEVELOPMENT, MANUFACTURING, TESTING, TRADE))
-    labels = dict(EvidenceKind.choices)
-    source = f" Evidence: {', '.join(sorted(labels.get(e, e) for e in evidence))}." if evidence else ""
-    also = f" Also lead sponsor of {sponsored_trials} clinical trial(s)." if sponsored_trials else ""
 
-    if rd and mfg:
-        return Kind.CDMO, (
-            f"CDMO: research & development ({_listed(rd, names)}) and manufacturing ({_listed(mfg, names)})."
-            + source
-            + also
+    def what(group: str) -> str:
+        kinds = facts.evidence.get(group) or set()
+        source = f"; {', '.join(sorted(str(labels.get(k, k)) for k in kinds))}" if kinds else ""
+        return f"{_listed(groups[group], names)}{source}"
+
+    rd, api, mfg, testing, logistics = (groups[g] for g in (RESEARCH_DEVELOPMENT, API_MANUFACTURE, MANUFACTURING,
+                                                            TESTING, LOGISTICS))  # fmt: skip
+    # A registered repackager or relabeler that makes nothing lists other companies' products.
+    repackager = bool(groups[LOGISTICS] & {c for c in facts.registered if c.startswith("svc.packaging.re")}) and not (
+        groups[MANUFACTURING] or groups[API_MANUFACTURE]
+    )
+    held = Counter() if repackager else facts.applications
+    innovator = sum(n for c, n in held.items() if c in INNOVATOR_CATEGORIES)
+    generic = sum(n for c, n in held.items() if c in GENERIC_CATEGORIES)
+    listed = sum(n for c, n in facts.categories.items() if c in INNOVATOR_CATEGORIES | GENERIC_CATEGORIES)
+    marketed = sum(facts.categories.values())
+    facts_of: dict[str, str] = {}
+    if innovator or facts.sponsored_trials:
+        parts = (
+            [f"first to market under {_applications(innovator)} (NDA or BLA) in the NDC directory"] if innovator else []
         )
-    if mfg:
-        return Kind.CMO, (
-            f"CMO: manufacturing ({_listed(mfg, names)}) without research, development or clinical services."
-            + source
-            + also
+        if facts.sponsored_trials:
+            parts.append(f"lead sponsor of {facts.sponsored_trials:,} clinical trial(s)")
+        facts_of[Role.SPONSOR] = " and ".join(parts)
+    if generic:
+        facts_of[Role.GENERIC] = f"first to market under {_applications(generic)} (ANDA) in the NDC directory"
+    if rd and (mfg or api):
+        facts_of[Role.CDMO] = f"research & development ({what(RESEARCH_DEVELOPMENT)}) and manufacturing"
+    registered_mfg = {c for c in mfg if c in facts.registered}
+    if facts.made_for:
+        shown = sorted(facts.made_for)
+        more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+        facts_of[Role.CMO] = f"its sites make products labelled by {', '.join(shown[:3])}{more} (SPL)"
+    elif registered_mfg and not marketed:
+        facts_of[Role.CMO] = (
+            f"registered for {_listed(registered_mfg, names)}, and no product of its own in the NDC directory"
         )
-    if rd or testing:
-        what = [f"research & development ({_listed(rd, names)})"] if rd else []
-        if testing:
-            what.append(f"testing ({_listed(testing, names)})")
-        return Kind.CRO, f"CRO: {' and '.join(what)} without manufacturing." + source + also
-    if sponsored_trials:
-        return Kind.SPONSOR, f"Sponsor: lead sponsor of {sponsored_trials} clinical trial(s) and no provider services."
-    if trade:
-        return Kind.OTHER, (
-            f"Other: only distribution, repackaging or niche operations ({_listed(trade, names)}); "
-            "no research, development, manufacturing or testing." + source
+    if mfg and not ({Role.SPONSOR, Role.GENERIC, Role.CMO, Role.CDMO} & set(facts_of)):
+        facts_of[Role.MAKER] = f"{what(MANUFACTURING)}, for products of its own as far as the record shows"
+    if api:
+        facts_of[Role.API] = f"{what(API_MANUFACTURE)}"
+    if rd and not (mfg or api):
+        facts_of[Role.CRO] = what(RESEARCH_DEVELOPMENT)
+    if testing and not (mfg or api):
+        facts_of[Role.LAB] = f"{what(TESTING)}; no manufacturing on record"
+    if logistics and not (mfg or api or testing):
+        facts_of[Role.LOGISTICS] = what(LOGISTICS)
+
+    roles = [r for r in ROLE_ORDER if r in facts_of]
+    sentences = [f"{role_label(r)}: {facts_of[r]}." for r in roles]
+    if mfg and not {Role.CMO, Role.CDMO, Role.MAKER} & set(facts_of):
+        sentences.append(f"Manufactures ({what(MANUFACTURING)}) for its own products as far as the record shows.")
+    if groups[NICHE]:
+        sentences.append(f"{_listed(groups[NICHE], names)}, which is no contract pharma role.")
+    if testing and (mfg or api):
+        sentences.append(f"Testing ({_listed(testing, names)}) alongside manufacturing, taken as in-house QC.")
+    if listed and not (innovator or generic):
+        sentences.append(
+            f"Lists {_products(listed)} under other companies' NDA, BLA or ANDA applications (repackaged or "
+            "relabelled) in the NDC directory."
         )
-    if collaborated_trials:
-        return "", (
-            f"Collaborator on {collaborated_trials} clinical trial(s), which shows no provider service by itself; "
-            "no other capabilities on record yet."
+    elif marketed and not listed:
+        sentences.append(f"Markets {_products(marketed)} (OTC or unapproved categories) in the NDC directory.")
+    if facts.collaborated_trials:
+        sentences.append(
+            f"Collaborator on {facts.collaborated_trials:,} clinical trial(s), "
+            "which shows no provider service by itself."
         )
-    return "", "No capabilities on record yet."
+    missing = []
+    if not rd:
+        missing.append("research, development or clinical services as a provider")
+    if not (mfg or api or groups[NICHE]):
+        missing.append("manufacturing")
+    if not facts.categories:
+        missing.append("products in the NDC directory")
+    if missing and (roles or facts.services or facts.categories):
+        sentences.append(f"None on record: {'; '.join(missing)}.")
+    if not sentences:
+        return [], "No capabilities on record yet."
+    if not roles:
+        sentences.insert(0, "No role yet.")
+    return roles, " ".join(sentences)
 
 
 _T = TypeVar("_T")
@@ -163,63 +258,135 @@ def _chunks(items: Sequence[_T], size: int = 900) -> Iterator[Sequence[_T]]:
         yield items[start : start + size]
 
 
-@transaction.atomic
-def organisation_kinds_refresh(*, organisation_ids: Collection[int]) -> int:
-    """Recompute and store ``kind`` and ``kind_reason`` for these organisations; returns how many changed.
+def _same_company(a: str, b: str) -> bool:
+    """Whether two name keys name one company: one's words are all in the other's ("Parke-Davis Div of Pfizer")."""
+    words_a, words_b = set(a.split()), set(b.split())
+    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
 
-    Reads capabilities and evidence in a few bulk queries and writes one UPDATE per distinct
-    (kind, reason), so refreshing thousands of organisations after an import stays quick.
+
+def application_holders() -> dict[int, Counter[str]]:
+    """Organisation -> NDC marketing category -> how many NDA, BLA or ANDA applications it holds.
+
+    The NDC directory lists a repackager's copy of a product under the same application as the
+    original, so a labeler *holds* an application when it was the first to market under it (the
+    earliest ``marketed_from`` among the listings of that application; ties hold it together).
     """
-    ids = sorted(set(organisation_ids))
-    names = dict(Term.objects.filter(vocabulary=Vocabulary.SERVICE).values_list("code", "name"))
-    capability_org: dict[int, tuple[int, str]] = {}
-    provider_evidence: dict[int, set[str]] = defaultdict(set)
-    trial_evidence: set[int] = set()
-    sponsored: dict[int, set[str]] = defaultdict(set)
-    collaborated: dict[int, set[str]] = defaultdict(set)
+    first: dict[tuple[str, str], tuple[str, set[int]]] = {}
+    categories = sorted(INNOVATOR_CATEGORIES | GENERIC_CATEGORIES)
+    for org_id, category, application, start in (
+        Evidence.objects.filter(kind=EvidenceKind.NDC_LISTING, detail__category__in=categories)
+        .values_list("capability__organisation_id", "detail__category", "detail__application", "detail__marketed_from")
+        .distinct()
+    ):
+        if not application:
+            continue
+        key = (str(category), str(application))
+        day = str(start or "9999")
+        held = first.get(key)
+        if held is None or day < held[0]:
+            first[key] = (day, {org_id})
+        elif day == held[0]:
+            held[1].add(org_id)
+    out: dict[int, Counter[str]] = defaultdict(Counter)
+    for (category, _), (_, org_ids) in first.items():
+        for org_id in org_ids:
+            out[org_id][category] += 1
+    return out
+
+
+def _facts(ids: Sequence[int]) -> tuple[dict[int, RoleFacts], dict[int, tuple[str, str]]]:
+    """The :class:`RoleFacts` of these organisations, and what is stored now, in a few bulk queries per chunk."""
+    facts: dict[int, RoleFacts] = defaultdict(RoleFacts)
     current: dict[int, tuple[str, str]] = {}
+    holders = application_holders()
     for chunk in _chunks(ids):
-        current.update(
-            (pk, (kind, reason))
-            for pk, kind, reason in Organisation.objects.filter(pk__in=chunk).values_list("pk", "kind", "kind_reason")
-        )
+        keys: dict[int, str] = {}
+        for pk, name, kind, reason in Organisation.objects.filter(pk__in=chunk).values_list(
+            "pk", "name", "kind", "kind_reason"
+        ):
+            current[pk] = (kind, reason)
+            keys[pk] = name_key(name)
+        capability: dict[int, tuple[int, str]] = {}
         for cap_id, org_id, code in Capability.objects.filter(organisation_id__in=chunk).values_list(
             "id", "organisation_id", "service__code"
         ):
-            capability_org[cap_id] = (org_id, code)
+            capability[cap_id] = (org_id, code)
         evidence = Evidence.objects.filter(capability__organisation_id__in=chunk)
-        for cap_id, kind in evidence.exclude(kind=EvidenceKind.CLINICAL_TRIAL).values_list("capability_id", "kind"):
-            provider_evidence[cap_id].add(kind)
-        for cap_id, source_ref, detail in evidence.filter(kind=EvidenceKind.CLINICAL_TRIAL).values_list(
-            "capability_id", "source_ref", "detail"
+        provider: dict[int, set[str]] = defaultdict(set)
+        for cap_id, kind in (
+            evidence.exclude(kind=EvidenceKind.CLINICAL_TRIAL).values_list("capability_id", "kind").distinct()
         ):
-            trial_evidence.add(cap_id)
-            if (detail or {}).get("role", LEAD_SPONSOR) == LEAD_SPONSOR:
-                sponsored[capability_org[cap_id][0]].add(source_ref)
-            else:
-                collaborated[capability_org[cap_id][0]].add(source_ref)
+            provider[cap_id].add(kind)
+        trial_caps: set[int] = set()
+        sponsored: dict[int, set[str]] = defaultdict(set)
+        collaborated: dict[int, set[str]] = defaultdict(set)
+        for cap_id, source_ref, role in evidence.filter(kind=EvidenceKind.CLINICAL_TRIAL).values_list(
+            "capability_id", "source_ref", "detail__role"
+        ):
+            trial_caps.add(cap_id)
+            org_id = capability[cap_id][0]
+            (sponsored if (role or LEAD_SPONSOR) == LEAD_SPONSOR else collaborated)[org_id].add(source_ref)
+        for org_id, category, n in (
+            evidence.filter(kind=EvidenceKind.NDC_LISTING)
+            .values_list("capability__organisation_id", "detail__category")
+            .annotate(n=Count("source_ref", distinct=True))
+            .order_by()
+        ):
+            facts[org_id].categories[str(category or "").upper()] += n
+        for org_id in chunk:
+            if org_id in holders:
+                facts[org_id].applications = holders[org_id]
+        for org_id, labeler, code in (
+            evidence.filter(kind=EvidenceKind.SPL_ESTABLISHMENT, capability__site__isnull=False)
+            .values_list("capability__organisation_id", "detail__labeler", "capability__service__code")
+            .distinct()
+        ):
+            made = labeler and service_group(code) in (MANUFACTURING, API_MANUFACTURE)
+            if made and not _same_company(name_key(str(labeler)), keys.get(org_id, "")):
+                facts[org_id].made_for.add(str(labeler))
+        for cap_id, (org_id, code) in capability.items():
+            kinds = provider.get(cap_id)
+            if kinds is None and cap_id in trial_caps:
+                continue  # rests on trials only: no provider service
+            org = facts[org_id]
+            org.services.add(code)
+            group = service_group(code)
+            if kinds and group is not None:
+                org.evidence[group] |= kinds
+                if EvidenceKind.FDA_REGISTRATION in kinds:
+                    org.registered.add(code)
+        for org_id in chunk:
+            facts[org_id].sponsored_trials = len(sponsored[org_id])
+            facts[org_id].collaborated_trials = len(collaborated[org_id] - sponsored[org_id])
+    return facts, current
 
-    services: dict[int, set[str]] = defaultdict(set)
-    evidence_kinds: dict[int, set[str]] = defaultdict(set)
-    for cap_id, (org_id, code) in capability_org.items():
-        if cap_id in provider_evidence:
-            services[org_id].add(code)
-            evidence_kinds[org_id] |= provider_evidence[cap_id]
-        elif cap_id not in trial_evidence:
-            services[org_id].add(code)  # declared, with no evidence yet
 
+@transaction.atomic
+def organisation_kinds_refresh(*, organisation_ids: Collection[int]) -> int:
+    """Recompute and store the roles (``kind``) and ``kind_reason`` of these organisations; returns how many changed.
+
+    Reads capabilities and evidence in a few bulk queries and writes one UPDATE per distinct
+    (roles, reason), so refreshing thousands of organisations after an import stays quick.
+    """
+    ids = sorted(set(organisation_ids))
+    names = dict(Term.objects.filter(vocabulary=Vocabulary.SERVICE).values_list("code", "name"))
+    facts, current = _facts(ids)
     changes: dict[tuple[str, str], list[int]] = defaultdict(list)
     for org_id in current:
-        derived = kind_derive(
-            services=services[org_id],
-            sponsored_trials=len(sponsored[org_id]),
-            evidence=evidence_kinds[org_id],
-            names=names,
-            collaborated_trials=len(collaborated[org_id] - sponsored[org_id]),
-        )
+        roles, reason = roles_derive(facts[org_id], names=names)
+        derived = (roles_signature(roles), reason)
         if derived != current[org_id]:
             changes[derived].append(org_id)
     for (kind, reason), org_ids in changes.items():
         for chunk in _chunks(org_ids):
             Organisation.objects.filter(pk__in=chunk).update(kind=kind, kind_reason=reason)
     return sum(len(v) for v in changes.values())
+
+
+def role_counts() -> dict[str, int]:
+    """How many organisations hold each role (an organisation counts once per role it holds)."""
+    counts: Counter[str] = Counter()
+    for value, n in Organisation.objects.exclude(kind="").values_list("kind").annotate(n=Count("id")).order_by():
+        for role in roles_of(value):
+            counts[role] += n
+    return {r: counts.get(r, 0) for r in ROLE_ORDER}

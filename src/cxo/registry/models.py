@@ -290,7 +290,7 @@ class SiteFacets(models.Model):
     site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True, related_name="facets")
     organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="+")
     country = models.CharField(max_length=3, blank=True)
-    kind = models.CharField(max_length=16, blank=True, help_text="The organisation's kind")
+    kind = models.CharField(max_length=120, blank=True, help_text="The organisation's roles, |role|role|")
     services = models.CharField(max_length=1000, blank=True)
     dosage_forms = models.TextField(blank=True)
     routes = models.TextField(blank=True)
@@ -334,7 +334,7 @@ class OrganisationFacets(models.Model):
         "core.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="registry_facets"
     )
     countries = models.TextField(blank=True)
-    kind = models.CharField(max_length=16, blank=True)
+    kind = models.CharField(max_length=120, blank=True, help_text="Its roles, |role|role|")
     services = models.CharField(max_length=1000, blank=True)
     dosage_forms = models.TextField(blank=True)
     routes = models.TextField(blank=True)

@@ -40,7 +40,9 @@ class DirectoryQuery(Schema):
     route: list[str] = Field(
         [], description="Route of administration, repeatable: a code (route.oral), C-code or name (ORAL)."
     )
-    kind: list[str] = Field([], description="Organisation kind, repeatable: cro, cmo, cdmo, sponsor or other.")
+    kind: list[str] = Field(
+        [], description="Organisation role, repeatable: sponsor, generic, cdmo, cmo, maker, api, cro, lab, logistics."
+    )
     evidence: list[str] = Field(
         [],
         description="Evidence source, repeatable: fda_registration, ndc_listing, ndc_unfinished, spl_establishment, "
@@ -78,7 +80,10 @@ class OrganisationRefOut(Schema):
     id: int = Field(description="Organisation id.")
     slug: str = Field(description="Organisation slug, usable in /registry/organisations/{id_or_slug}.")
     name: str = Field(description="Organisation name.")
-    kind: str = Field(description="Derived kind: cro, cmo, cdmo, sponsor, other, or empty when not derived yet.")
+    kind: str = Field(description="Its first role (see roles), or empty when it has none on record.")
+    roles: list[str] = Field(
+        description="Roles derived from the record: sponsor, generic, cdmo, cmo, maker, api, cro, lab, logistics."
+    )
 
 
 class FacetValueOut(Schema):
@@ -95,7 +100,7 @@ class FacetsOut(Schema):
     service: list[FacetValueOut] = Field(description="Services in taxonomy order; a parent counts its descendants.")
     dosage_form: list[FacetValueOut] = Field(description="Dosage forms and their families, in taxonomy order.")
     route: list[FacetValueOut] = Field(description="Routes of administration and their families, in taxonomy order.")
-    kind: list[FacetValueOut] = Field(description="Organisation kinds, most hits first.")
+    kind: list[FacetValueOut] = Field(description="Organisation roles, most hits first.")
     evidence: list[FacetValueOut] = Field(description="Evidence sources, most hits first.")
     registration: list[FacetValueOut] = Field(description="FDA registration statuses as of today, every one listed.")
     compliance: list[FacetValueOut] = Field(description="FDA compliance record values with hits.")
@@ -156,7 +161,10 @@ class OrganisationFields(Schema):
     id: int = Field(description="Organisation id.")
     slug: str = Field(description="Organisation slug.")
     name: str = Field(description="Organisation name.")
-    kind: str = Field(description="Derived kind: cro, cmo, cdmo, sponsor, other, or empty.")
+    kind: str = Field(description="Its first role (see roles), or empty when it has none on record.")
+    roles: list[str] = Field(
+        description="Roles derived from the record: sponsor, generic, cdmo, cmo, maker, api, cro, lab, logistics."
+    )
     registrant_duns: str | None = Field(description="DUNS number under which its sites are registered with FDA.")
     site_count: int = Field(description="Number of its sites in the registry.")
     countries: list[str] = Field(description="ISO alpha-3 codes of the countries of its sites.")
@@ -338,8 +346,11 @@ class OrganisationDetailOut(Schema):
     id: int = Field(description="Organisation id.")
     slug: str = Field(description="Organisation slug.")
     name: str = Field(description="Organisation name.")
-    kind: str = Field(description="Derived kind: cro, cmo, cdmo, sponsor, other, or empty.")
-    kind_reason: str = Field(description="Why it has that kind, from its capabilities and evidence.")
+    kind: str = Field(description="Its first role (see roles), or empty when it has none on record.")
+    roles: list[str] = Field(
+        description="Roles derived from the record: sponsor, generic, cdmo, cmo, maker, api, cro, lab, logistics."
+    )
+    kind_reason: str = Field(description="Why it has those roles: the facts on record, and what is none on record.")
     registrant_duns: str | None = Field(description="DUNS number under which its sites are registered.")
     sites: list[SiteRefOut] = Field(description="Its sites.")
     registration_source: RegistrationSourceOut = Field(description="The registration file statuses are read from.")

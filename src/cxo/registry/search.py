@@ -23,7 +23,7 @@ from django.utils import timezone
 from cxo.core.errors import ServiceError
 from cxo.registry import geo
 from cxo.registry.facets import TermNode, TermTree, search_normalise, signature_contains, signature_values
-from cxo.registry.kind import Kind
+from cxo.registry.kind import Role, role_label
 from cxo.registry.models import EvidenceKind, Vocabulary
 from cxo.registry.record_facets import (
     COMPLIANCE_COLUMNS,
@@ -63,7 +63,8 @@ def country_name(alpha3: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return str(dict(Kind.choices).get(kind, kind))
+    """A role's name (the directory's "kind" facet holds roles, cxo.registry.kind)."""
+    return role_label(kind)
 
 
 TERM_FACETS: dict[str, tuple[str, str]] = {
@@ -188,10 +189,10 @@ def _term(tree: TermTree, facet: str, value: str) -> TermNode:
 
 def _kind(value: str) -> str:
     wanted = value.strip().casefold()
-    for code, label in Kind.choices:
+    for code, label in Role.choices:
         if wanted in {code, str(label).casefold()}:
             return code
-    raise ServiceError(f"Unknown organisation kind '{value}'. Known kinds: {', '.join(Kind.values)}.", field="kind")
+    raise ServiceError(f"Unknown organisation role '{value}'. Known roles: {', '.join(Role.values)}.", field="kind")
 
 
 def _evidence_kind(value: str) -> str:
@@ -294,7 +295,7 @@ class _Tally:
             "compliance": frozenset(filters.compliance),
             **{f: frozenset(str(t.id) for t in filters.terms(f)) for f in TERM_FACETS},
         }
-        single = {"kind"} if index.multi_country else {"geo", "kind"}
+        single = set() if index.multi_country else {"geo"}
         self.is_signature = {d: d not in single for d in DIMENSIONS}
         self.counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in (*DIMENSIONS, "region")}
         self.total = 0
@@ -391,7 +392,7 @@ class FacetIndex(Generic[M]):
                 else:
                     where &= Q(**{f"{column}__in": countries})
             elif dimension == "kind":
-                where &= Q(kind__in=filters.kinds)
+                where &= _any_contains("kind", filters.kinds)
             elif dimension == "evidence":
                 where &= _any_contains(column, filters.evidence_kinds)
             elif dimension == "registration":

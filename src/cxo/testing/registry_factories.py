@@ -31,7 +31,7 @@ class RegistryOrganisationFactory(DjangoModelFactory[Organisation]):
     slug = factory.Sequence(lambda n: f"registry-pharma-{n}")
     type = OrganisationType.PROVIDER
     registrant_duns = factory.Sequence(lambda n: f"{700000000 + n:09d}")
-    kind = "cmo"
+    kind = "|cmo|"
     kind_reason = "Registered with FDA for drug manufacture; no research or clinical work on record."
 
 
@@ -143,7 +143,7 @@ def registry_world() -> dict[str, Any]:
     Term.objects.get_or_create(code="svc.analysis", defaults={"vocabulary": Vocabulary.SERVICE, "name": "Analysis"})
     run = ImportRunFactory.create()
     organisation = RegistryOrganisationFactory.create(
-        name="Walkway Laboratories", slug="walkway-laboratories", kind="cro"
+        name="Walkway Laboratories", slug="walkway-laboratories", kind="|cro|"
     )
     site = SiteFactory.create(organisation=organisation, name="Walkway Labs Leeds", country="GBR", duns="987654321")
     capability = capability_with_evidence(site=site, service="svc.analysis", import_run=run)

@@ -73,6 +73,20 @@ def _path_parameters(world: SimpleNamespace, who: str) -> dict[str, Any]:
         "duns_or_id": world.registry_site.duns,
         "id_or_slug": world.registry_organisation.slug,
         "capability_id": world.registry_capability.pk,
+        # quality and contracts: the world's records (an id another party owns answers a documented 404)
+        "qualification_id": world.qualification.pk,
+        "audit_id": world.quality_audit.pk,
+        "capa_id": world.capa.pk,
+        "action_id": world.capa_action.pk,
+        "notification_id": world.change_notification.pk,
+        "assessment_id": world.change_assessment.pk,
+        "provider_id": world.provider.pk,
+        "agreement_id": world.master_agreement.pk,
+        "document_id": world.master_agreement_document.pk,
+        "milestone_id": world.milestone.pk,
+        "invoice_id": world.invoice.pk,
+        "change_order_id": world.change_order.pk,
+        "number": 1,
     }
 
 
@@ -140,7 +154,9 @@ def test_every_api_operation_survives_fuzzing(world: SimpleNamespace, who: str) 
     # the whole document was walked, and most operations ran past the guard to an answer of their own
     assert operations >= 40 and len({label for label, _ in answers}) == operations
     reached = {label for label, status in answers if status < 300}
-    assert len(reached) >= operations // 3, sorted({label for label, _ in answers} - reached)
+    # most of quality's and contracts' operations are the sponsor's: a provider reaches fewer past the guard
+    share = 3 if who == "sponsor" else 4
+    assert len(reached) >= operations // share, sorted({label for label, _ in answers} - reached)
 
 
 class CountOut(Schema):

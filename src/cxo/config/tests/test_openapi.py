@@ -84,11 +84,11 @@ def test_rate_limited_operations_declare_429(document: dict[str, Any]) -> None:
         ("/api/v1/match", "post"),
         ("/api/v1/organisations/{slug}/needs/{need_id}/matches", "get"),
         ("/api/v1/organisations/{slug}/inbox/{rfp_id}/proposal", "post"),
-        # contracts' document-carrying operations, limited as uploads
+        # contracts: operations that carry documents (uploads are rate-limited like the proposal's)
+        ("/api/v1/organisations/{slug}/agreements/{agreement_id}/documents", "post"),
         ("/api/v1/organisations/{slug}/milestones/{milestone_id}/report", "post"),
         ("/api/v1/organisations/{slug}/work-orders/{work_order_id}/invoices", "post"),
         ("/api/v1/organisations/{slug}/invoices/{invoice_id}/resubmit", "post"),
-        ("/api/v1/organisations/{slug}/agreements/{agreement_id}/documents", "post"),
     }
 
 

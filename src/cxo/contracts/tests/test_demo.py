@@ -29,7 +29,10 @@ def _sourcing_demo() -> SourcingDemo:
     taxonomy_load(actor=None)
     for name in ("Adare Pharmaceuticals, Inc.", "Actavis Elizabeth LLC"):
         org = RegistryOrganisationFactory.create(name=name)
-        capability_with_evidence(site=SiteFactory.create(organisation=org), service="svc.mfg.drug_product")
+        # tablets on record: the demo need names the dosage form, which matching treats as a filter
+        capability_with_evidence(
+            site=SiteFactory.create(organisation=org), service="svc.mfg.drug_product", dosage_form="frm.tablet"
+        )
     live.forget()
     demo_tenants_load()
     return sourcing_demo_load()

@@ -30,6 +30,7 @@ def _cap(
     on: dt.date,
     dosage_form: str | None = None,
     route: str | None = None,
+    substance: str = "",
 ) -> Capability:
     terms = {t.code: t for t in Term.objects.filter(code__in=[service, dosage_form or "", route or ""])}
     form = Term.objects.get(vocabulary="dosage_form", name=dosage_form) if dosage_form else None
@@ -40,11 +41,13 @@ def _cap(
         service=terms[service],
         dosage_form=form,
         route=rte,
+        substance=substance,
         key=Capability.make_key(
             site_id=site.pk if site else None,
             service_id=terms[service].pk,
             dosage_form_id=form.pk if form else None,
             route_id=rte.pk if rte else None,
+            substance=substance,
         ),
     )
     Evidence.objects.create(capability=cap, kind=kind, source_ref=ref, observed_on=on)
@@ -100,4 +103,9 @@ def small_registry() -> SimpleNamespace:
     _cap(bharat, pune, "svc.mfg.drug_product", kind="self_declared", ref="Profile", on=dt.date(2026, 10, 1))
     _cap(bharat, pune, "svc.analysis", kind="audit", ref="Audit 2024-02", on=dt.date(2024, 2, 1))
     _cap(chem, None, "svc.mfg.api", kind="ndc_listing", ref="NDC 99999", on=dt.date(2019, 4, 29))
+    # Ibuprofen: a bulk listing (API) at Chem Virtual, a finished product (not API) at Pune.
+    _cap(chem, None, "svc.mfg.api", kind="ndc_unfinished", ref="NDC 99998", on=dt.date(2019, 4, 29),
+         substance="IBUPROFEN SODIUM DIHYDRATE")  # fmt: skip
+    _cap(bharat, pune, "svc.mfg.drug_product", kind="self_declared", ref="Profile", on=dt.date(2026, 10, 1),
+         substance="IBUPROFEN")  # fmt: skip
     return SimpleNamespace(acme=acme, bharat=bharat, chem=chem, newark=newark, hyderabad=hyderabad, pune=pune)

@@ -14,7 +14,8 @@ from cxo.matching.snapshot import EVIDENCE_KINDS, RegistrySnapshot
 TODAY = dt.date(2026, 11, 25)
 NAMES = ["Acme", "ACME", "acme ", "Beta", "Zed", "Ça", "alpha"]
 COUNTRIES = ["IND", "USA", "CHN", ""]
-SUBSTANCES = ["ATORVASTATIN", "atorvastatin ", "IBUPROFEN", ""]
+FEIS = ["", "3000000001", "0003000000001", "3000000002", "0000000"]  # with leading zeros and a placeholder
+SUBSTANCES = ["ATORVASTATIN", "atorvastatin ", "ATORVASTATIN CALCIUM TRIHYDRATE", "IBUPROFEN", ""]
 
 
 @st.composite
@@ -60,7 +61,7 @@ def registries(draw: Any) -> RegistrySnapshot:
                 draw(st.sampled_from(NAMES)),
                 draw(st.sampled_from(COUNTRIES)),
                 None,
-                "",
+                draw(st.sampled_from(FEIS)),
                 draw(dates),
             )
         )
@@ -94,8 +95,23 @@ def registries(draw: Any) -> RegistrySnapshot:
                     draw(dates),
                 )
             )
+    outcomes = st.sampled_from(["NAI", "VAI", "OAI"])
+    compliance = [
+        (
+            draw(st.sampled_from(FEIS)),
+            draw(st.sampled_from(["inspection", "inspection", "warning_letter", "recall"])),
+            draw(st.dates(dt.date(2019, 1, 1), dt.date(2027, 6, 1))),
+            draw(outcomes),
+        )
+        for _ in range(draw(st.integers(0, 12)))
+    ]
     return RegistrySnapshot.from_records(
-        terms=terms, organisations=organisations, sites=sites, capabilities=capabilities, evidence=evidence
+        terms=terms,
+        organisations=organisations,
+        sites=sites,
+        capabilities=capabilities,
+        evidence=evidence,
+        compliance=compliance,
     )
 
 
@@ -125,4 +141,5 @@ def criteria_for(draw: Any, snapshot: RegistrySnapshot) -> Criteria:
         ),
         limit=draw(st.one_of(st.none(), st.integers(1, 6))),
         per_organisation=draw(st.booleans()),
+        exclude_flagged=draw(st.booleans()),
     )

@@ -85,22 +85,21 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
     got = cli("--service", "MANUFACTURE", "--dosage-form", "TABLET, FILM COATED", "--all")
     results: list[dict[str, Any]] = got["results"]
     duns = [r["site"]["duns"] for r in results]
-    assert len(results) == got["total"] > 5000  # every drug-product site of DECRS still matches
-    assert set(duns[: len(film_coated)]) == film_coated  # the label's establishments first …
-    assert not film_coated & set(duns[len(film_coated) :])  # … and nowhere else
-    assert syrup <= set(duns[len(film_coated) :])  # an SPL record for another form earns nothing here
+    # The dosage form is a filter: only the label's establishments hold it on this record (no NDC file
+    # is loaded here), and the cough syrup's establishment does not.
+    assert len(results) == got["total"] == len(film_coated)
+    assert set(duns) == film_coated and not syrup & set(duns)
     for row in results[: len(film_coated)]:
         product = by_criterion(row, "product_fit")
-        assert (product["status"], product["points"]) == ("met", 200)
-        assert product["detail"] == "Tablet, film coated: at this site."  # SPL says "TABLET, FILM COATED"
+        # Graded by the records: each establishment here has one or a few SPL records for the form.
+        assert product["status"] == "partly" and 125 <= product["points"] < 200
+        assert product["detail"].startswith("Tablet, film coated: at this site (")  # SPL says "TABLET, FILM COATED"
+        assert "evidence record" in product["detail"]
         (record,) = product["evidence"]
         assert record["kind"] == "spl_establishment" and record["level"] == "site"
         site_duns = row["site"]["duns"]
         assert record["source_ref"] == f"SPL c6e131fe-e7df-4876-83f7-9156fc4e8228 v11 DUNS {site_duns} MANUFACTURE"
         assert record["observed_on"] == "2014-01-13"
-    for row in results[len(film_coated) :]:
-        product = by_criterion(row, "product_fit")
-        assert (product["status"], product["points"], product["evidence"]) == ("not_met", 0, [])
     # The family finds the same establishments (TABLET, FILM COATED is filed under Solid oral).
     parent = cli("--service", "MANUFACTURE", "--dosage-form", "Solid oral", "--limit", "3")
     assert {r["site"]["duns"] for r in parent["results"]} == film_coated
@@ -113,7 +112,7 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
     )
     assert response.status_code == 200
     via_api = response.json()["results"]
-    assert via_api[0]["site"]["duns"] in syrup and by_criterion(via_api[0], "product_fit")["status"] == "met"
+    assert via_api[0]["site"]["duns"] in syrup and by_criterion(via_api[0], "product_fit")["points"] > 0
     assert [(r["site"]["duns"], r["score"]) for r in via_api] == [
         (r["site"]["duns"], r["score"]) for r in cli("--service", "MANUFACTURE", "--dosage-form", "SYRUP")["results"]
     ]

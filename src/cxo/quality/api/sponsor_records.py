@@ -16,8 +16,6 @@ from cxo.quality.api.routers import org_api, sponsor_only
 from cxo.quality.rules import add_months
 from cxo.quality.schemas import (
     ERRORS,
-    AgreementIn,
-    AgreementOut,
     AgreementVersionIn,
     CapaAssessIn,
     CapaEffectivenessIn,
@@ -25,6 +23,8 @@ from cxo.quality.schemas import (
     ChangeAssessIn,
     ChangeAssessmentOut,
     ChangeDecideIn,
+    QualityAgreementIn,
+    QualityAgreementOut,
     QualityCountsOut,
     QualityPolicyIn,
     QualityPolicyOut,
@@ -107,14 +107,14 @@ def capa_close(request: OrgRequest, capa_id: int, payload: QualitySignIn) -> dic
 # --- quality agreements (the sponsor's and the provider's alike) ---------------------------------------------
 
 
-@org_api.get("/quality/agreements", response=list[AgreementOut])
+@org_api.get("/quality/agreements", response=list[QualityAgreementOut])
 def agreements(request: OrgRequest) -> list[dict[str, Any]]:
     """The agreements the organisation is a party to, as sponsor or as provider."""
     return [agreement_out(a) for a in agreement_list(organisation=request.organisation)]
 
 
-@org_api.post("/quality/agreements", permission=MANAGE, response={201: AgreementOut, **ERRORS})
-def agreement_create(request: OrgRequest, payload: AgreementIn) -> tuple[int, dict[str, Any]]:
+@org_api.post("/quality/agreements", permission=MANAGE, response={201: QualityAgreementOut, **ERRORS})
+def agreement_create(request: OrgRequest, payload: QualityAgreementIn) -> tuple[int, dict[str, Any]]:
     """A new agreement with a provider on the sponsor's list; its first version is a draft."""
     sponsor_only(request)
     provider_id = required(payload.provider_id, field="provider_id", label="The provider")
@@ -137,12 +137,14 @@ def agreement_create(request: OrgRequest, payload: AgreementIn) -> tuple[int, di
     return 201, agreement_out(agreement_get(organisation=request.organisation, agreement_id=agreement.pk))
 
 
-@org_api.get("/quality/agreements/{agreement_id}", response={200: AgreementOut, 404: ERRORS[404]})
+@org_api.get("/quality/agreements/{agreement_id}", response={200: QualityAgreementOut, 404: ERRORS[404]})
 def agreement_detail(request: OrgRequest, agreement_id: int) -> dict[str, Any]:
     return agreement_out(agreement_get(organisation=request.organisation, agreement_id=agreement_id))
 
 
-@org_api.post("/quality/agreements/{agreement_id}/versions", permission=MANAGE, response={201: AgreementOut, **ERRORS})
+@org_api.post(
+    "/quality/agreements/{agreement_id}/versions", permission=MANAGE, response={201: QualityAgreementOut, **ERRORS}
+)
 def agreement_version_create(
     request: OrgRequest, agreement_id: int, payload: AgreementVersionIn
 ) -> tuple[int, dict[str, Any]]:
@@ -161,7 +163,9 @@ def agreement_version_create(
 
 
 @org_api.put(
-    "/quality/agreements/{agreement_id}/versions/{number}", permission=MANAGE, response={200: AgreementOut, **ERRORS}
+    "/quality/agreements/{agreement_id}/versions/{number}",
+    permission=MANAGE,
+    response={200: QualityAgreementOut, **ERRORS},
 )
 def agreement_version_update(
     request: OrgRequest, agreement_id: int, number: int, payload: AgreementVersionIn
@@ -182,7 +186,7 @@ def agreement_version_update(
 @org_api.post(
     "/quality/agreements/{agreement_id}/versions/{number}/signature",
     permission=SIGN,
-    response={200: AgreementOut, **ERRORS},
+    response={200: QualityAgreementOut, **ERRORS},
 )
 def agreement_version_sign(
     request: OrgRequest, agreement_id: int, number: int, payload: QualitySignIn

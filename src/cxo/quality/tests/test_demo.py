@@ -30,7 +30,9 @@ def _site(name: str, fei: str, service: str = "svc.mfg.drug_product") -> Site:
     )
     site.fei_key = fei_key(fei)
     site.save(update_fields=["fei_key"])
-    capability_with_evidence(site=site, service=service)
+    # tablets on record for makers: the sourcing demo need names the dosage form, which matching treats as a filter
+    form = "frm.tablet" if service == "svc.mfg.drug_product" else None
+    capability_with_evidence(site=site, service=service, dosage_form=form)
     return site
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from cxo.core.errors import ServiceError
 from cxo.registry.facets import TermNode, TermTree
+from cxo.registry.kind import role_counts
 from cxo.registry.models import Capability, Evidence, ImportRun, OrganisationFacets, Vocabulary
 from cxo.registry.search import DirectoryFilters, FacetValue
 from cxo.registry.selectors.details import (
@@ -96,7 +97,7 @@ class RegistryStats:
 
     @property
     def kinds(self) -> list[tuple[FacetValue, int]]:
-        """Each organisation kind with its sites (the facet value) and its number of organisations."""
+        """Each role with its sites (the facet value) and its number of organisations (cxo.registry.kind)."""
         return [(v, self.organisations_by_kind.get(v.code, 0)) for v in self.facets["kind"]]
 
     @property
@@ -115,8 +116,6 @@ def registry_stats() -> RegistryStats:
         capabilities=Capability.objects.count(),
         evidence=Evidence.objects.count(),
         facets=facets,
-        organisations_by_kind=dict(
-            OrganisationFacets.objects.order_by().values_list("kind").annotate(n=Count("*")).values_list("kind", "n")
-        ),
+        organisations_by_kind=role_counts(),
         last_import=import_run_list().filter(status=ImportRun.Status.SUCCEEDED).first(),
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 
 from cxo.registry import geo
 from cxo.registry.compliance import ComplianceRecord, OrganisationCompliance
+from cxo.registry.kind import roles_of
 from cxo.registry.models import EvidenceKind, term_display
 from cxo.registry.search import kind_label as _kind_label
 
@@ -22,7 +23,19 @@ def country_name(code: str) -> str:
 
 @register.filter
 def kind_label(kind: str) -> str:
-    return _kind_label(kind) if kind else ""
+    """The names of the roles in a stored ``kind`` ("|sponsor|api|" -> "Sponsor / innovator, API supplier")."""
+    return ", ".join(_kind_label(r) for r in roles_of(kind)) if kind else ""
+
+
+@register.filter
+def role_badges(kind: str | list[str] | None, size: str = "") -> str:
+    """One badge per role held (a stored ``|role|role|`` or a list of roles; cxo.registry.kind), in the rule's order."""
+    roles = roles_of(kind or "") if isinstance(kind, str) or kind is None else kind
+    return format_html_join(
+        " ",
+        '<span class="badge {}kind-{}" data-testid="role">{}</span>',
+        ((f"{size} " if size else "", r, _kind_label(r)) for r in roles),
+    )
 
 
 @register.filter

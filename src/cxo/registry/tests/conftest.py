@@ -65,10 +65,10 @@ def during_fy2025(monkeypatch: pytest.MonkeyPatch) -> dt.date:
 def small_registry(taxonomy: None) -> SimpleNamespace:
     run = ImportRunFactory.create(source="decrs", file_name="drls_reg_2025_redacted.csv", rows=6, created=6)
     ndc_run = ImportRunFactory.create(source="ndc", file_name="product.txt.gz", rows=1, created=1)
-    acme = RegistryOrganisationFactory.create(name="Acme Pharma", slug="acme-pharma", kind="cmo")
-    bharat = RegistryOrganisationFactory.create(name="Bharat Analytics", slug="bharat-analytics", kind="cro")
-    chengdu = RegistryOrganisationFactory.create(name="Chengdu BioWorks", slug="chengdu-bioworks", kind="cdmo")
-    delta = RegistryOrganisationFactory.create(name="Delta Feeds", slug="delta-feeds", kind="cmo")
+    acme = RegistryOrganisationFactory.create(name="Acme Pharma", slug="acme-pharma", kind="|cmo|")
+    bharat = RegistryOrganisationFactory.create(name="Bharat Analytics", slug="bharat-analytics", kind="|cro|")
+    chengdu = RegistryOrganisationFactory.create(name="Chengdu BioWorks", slug="chengdu-bioworks", kind="|cdmo|")
+    delta = RegistryOrganisationFactory.create(name="Delta Feeds", slug="delta-feeds", kind="|cmo|")
 
     newark = SiteFactory.create(
         organisation=acme, name="Acme Newark", country="USA", duns="111111111", fei="3001234567",
@@ -134,7 +134,7 @@ def heavy_registry(taxonomy: None) -> SimpleNamespace:
     from cxo.registry.models import Evidence
 
     run = ImportRunFactory.create(source="ndc", file_name="product.txt.gz", rows=300, created=300)
-    labeler = RegistryOrganisationFactory.create(name="Heavy Labeler", slug="heavy-labeler", kind="cmo")
+    labeler = RegistryOrganisationFactory.create(name="Heavy Labeler", slug="heavy-labeler", kind="|cmo|")
     east = SiteFactory.create(organisation=labeler, name="Heavy East", country="USA", duns="555000001")
     west = SiteFactory.create(organisation=labeler, name="Heavy West", country="USA", duns="555000002")
     day = dt.date(2020, 1, 1)

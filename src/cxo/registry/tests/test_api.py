@@ -65,6 +65,7 @@ def test_site_search(small_registry: SimpleNamespace, reader: Api) -> None:
         "slug": "acme-pharma",
         "name": "Acme Pharma",
         "kind": "cmo",
+        "roles": ["cmo"],
     }
     assert (hyderabad["country"], hyderabad["country_name"], hyderabad["region"]) == ("IND", "India", "south_asia")
     assert [t["code"] for t in hyderabad["services"]] == ["svc.mfg.drug_product", "svc.packaging.pack"]
@@ -103,7 +104,12 @@ def test_filters_take_names_and_paging_walks_every_hit(small_registry: SimpleNam
         ({"service": "svc.nope"}, 400, "Unknown service 'svc.nope'. Use a code, name or synonym from GET"),
         ({"dosage_form": "pill-ish"}, 400, "Unknown dosage form 'pill-ish'"),
         ({"route": "osmosis"}, 400, "Unknown route 'osmosis'"),
-        ({"kind": "giant"}, 400, "Unknown organisation kind 'giant'. Known kinds: cro, cmo, cdmo, sponsor, other."),
+        (
+            {"kind": "giant"},
+            400,
+            "Unknown organisation role 'giant'. Known roles: sponsor, generic, cdmo, cmo, maker, api, cro, lab, "
+            "logistics.",
+        ),
         ({"evidence": "rumour"}, 400, "Unknown evidence source 'rumour'"),
         ({"page": 0}, 400, "Page 0 does not exist: pages are numbered from 1 to at most 100,000."),
         ({"page": -3}, 400, "Page -3 does not exist"),

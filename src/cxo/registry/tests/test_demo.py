@@ -20,8 +20,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from cxo.core.models import Organisation
 from cxo.registry.demo import DEMO_FILES, demo_registry_load
 from cxo.registry.importers.ndc_unfinished import BULK_FORMS
+from cxo.registry.kind import roles_of
 from cxo.registry.models import Capability, ComplianceEvent, Evidence, EvidenceKind, ImportRun, Site, Vocabulary
 from cxo.registry.selectors import organisation_search, site_search
 from cxo.registry.taxonomy import DATA_DIR, term_lookup
@@ -99,6 +101,19 @@ def _key(fei: object) -> str:
 
 def _substances(row: dict[str, str]) -> set[str]:
     return {s.strip().upper() for s in row["SUBSTANCENAME"].split(";") if s.strip()}
+
+
+def _labeler_organisations() -> dict[str, list[str]]:
+    """NDC labeler name as written -> the stored roles of the organisations its listings are at."""
+    out: dict[str, set[int]] = {}
+    for org_id, labeler in (
+        Evidence.objects.filter(kind=EvidenceKind.NDC_LISTING)
+        .values_list("capability__organisation_id", "detail__labeler")
+        .distinct()
+    ):
+        out.setdefault(str(labeler).strip(), set()).add(org_id)
+    kinds = dict(Organisation.objects.values_list("pk", "kind"))
+    return {name: [kinds[o] for o in ids] for name, ids in out.items()}
 
 
 def _join(feis: list[str], registry: Counter[str]) -> tuple[int, int]:
@@ -227,6 +242,26 @@ def test_demo_loads_every_shipped_file_once(db: None, monkeypatch: pytest.Monkey
         )
         total = organisation_search(countries=[country], services=[operation], page_size=1).total
         assert total == len(in_country & with_service) >= len(registrants) > 0, (country, operation)
+
+    # Roles: the 20 labelers with the most NDA/BLA products in the NDC file are sponsors (those not
+    # registered only to repack or relabel: a repackager's listings are other companies' products);
+    # nothing registered for ANALYSIS alone is a CRO.
+    innovator: Counter[str] = Counter(
+        p["LABELERNAME"].strip() for p in products if p["MARKETINGCATEGORYNAME"].strip() in ("NDA", "BLA")
+    )
+    labeler_orgs = _labeler_organisations()
+    top = [name for name, _ in innovator.most_common(20)]
+    not_sponsors = [n for n in top if any("sponsor" not in roles_of(k) for k in labeler_orgs[n])]
+    repackagers = {n for n in not_sponsors if all("logistics" in roles_of(k) for k in labeler_orgs[n])}
+    assert not_sponsors == sorted(repackagers, key=top.index), not_sponsors
+    analysis_only: dict[str, set[str]] = {}
+    for r in decrs_rows:
+        analysis_only.setdefault(r["REGISTRANT_DUNS"], set()).update(r["OPERATIONS"].split("; "))
+    lab_duns = [duns for duns, ops in analysis_only.items() if ops == {"ANALYSIS"}]
+    lab_kinds = Organisation.objects.filter(registrant_duns__in=lab_duns).values_list("kind", flat=True)
+    assert len(lab_kinds) == len(lab_duns) > 500
+    assert not [k for k in lab_kinds if "cro" in roles_of(k)]
+    assert sum("lab" in roles_of(k) for k in lab_kinds) > 0.9 * len(lab_duns)
 
     # A second load imports nothing.
     runs_before = ImportRun.objects.count()

@@ -14,7 +14,7 @@ from cxo.core.models import Organisation
 from cxo.registry.importers import ImportFailed, registry_import
 from cxo.registry.importers.ctgov import CtgovImporter, trial_date
 from cxo.registry.importers.decrs import DecrsImporter
-from cxo.registry.kind import Kind
+from cxo.registry.kind import roles_of
 from cxo.registry.models import Capability, Evidence, EvidenceKind, ImportRun
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -93,8 +93,10 @@ def test_a_sponsors_evidence_is_its_trials_with_their_roles(registry: None) -> N
     }
     assert ("NCT02946632", "collaborator") in refs  # Korea University Anam Hospital's trial
     led = {row["NCT Number"] for row in trials if row["Sponsor"] == "AstraZeneca"}
-    assert (astrazeneca.type, astrazeneca.kind) == ("sponsor", Kind.SPONSOR)  # created: an industry lead sponsor
-    assert astrazeneca.kind_reason == f"Sponsor: lead sponsor of {len(led)} clinical trial(s) and no provider services."
+    assert (astrazeneca.type, astrazeneca.kind) == ("sponsor", "|sponsor|")  # created: an industry lead sponsor
+    assert astrazeneca.kind_reason.startswith(f"Sponsor / innovator: lead sponsor of {len(led)} clinical trial(s). ")
+    assert astrazeneca.kind_reason.endswith("None on record: research, development or clinical services as a "
+                                            "provider; manufacturing; products in the NDC directory.")  # fmt: skip
 
 
 def test_sponsors_link_to_registry_organisations_and_collaborators_prove_no_kind(registry: None) -> None:
@@ -105,13 +107,14 @@ def test_sponsors_link_to_registry_organisations_and_collaborators_prove_no_kind
     trial_evidence = Evidence.objects.filter(capability__organisation=pfizer, kind=EvidenceKind.CLINICAL_TRIAL)
     assert set(trial_evidence.values_list("source_ref", flat=True)) == trials
     pfizer.refresh_from_db()
-    assert pfizer.kind == kind_before == Kind.CMO  # a manufacturer that also sponsors trials stays a CMO
-    assert f"Also lead sponsor of {len(trials)} clinical trial(s)." in pfizer.kind_reason
+    # A manufacturer that also sponsors trials keeps its roles and gains the sponsor's.
+    assert roles_of(pfizer.kind) == ["sponsor", *roles_of(kind_before)]
+    assert f"lead sponsor of {len(trials)} clinical trial(s)" in pfizer.kind_reason
     assert result.notes["organisations"]["exact"] >= 1
 
     integrium = Organisation.objects.get(name="Integrium")  # a CRO, but here only a collaborator
     assert (integrium.type, integrium.kind) == ("provider", "")
-    assert integrium.kind_reason.startswith("Collaborator on 1 clinical trial(s)")
+    assert integrium.kind_reason.startswith("No role yet. Collaborator on 1 clinical trial(s)")
     evidence = Evidence.objects.get(capability__organisation=integrium)
     assert evidence.detail["lead_sponsor"] == "Oramed, Ltd." and "funder_type" not in evidence.detail
 

@@ -22,7 +22,7 @@ from cxo.core.models import Organisation
 from cxo.registry.importers import ImportFailed, registry_import
 from cxo.registry.importers.decrs import DecrsImporter
 from cxo.registry.importers.ndc import LABELER_SERVICE, NdcImporter
-from cxo.registry.kind import Kind
+from cxo.registry.kind import roles_of
 from cxo.registry.models import Capability, Evidence, EvidenceKind, ImportRun, Vocabulary
 from cxo.registry.taxonomy import term_lookup
 
@@ -188,16 +188,16 @@ def test_labelers_link_to_the_registry_by_normalised_name_and_the_rest_become_or
     assert new.filter(name="Dr. Reddy\u2019s Laboratories, Inc.").exists()
 
 
-def test_kinds_follow_the_labeler_service(decrs: None) -> None:
+def test_roles_follow_the_marketing_category(decrs: None) -> None:
     run_import()
-    # A labeler with nothing else on record only markets products: "other", not a manufacturer.
+    # The labeler of ANDA products is a generic marketer; labelling earns no manufacturing role.
     reddy = Organisation.objects.get(name="Dr. Reddy\u2019s Laboratories, Inc.")
-    assert reddy.kind == Kind.OTHER
-    assert "Marketed drug products (labeler)" in reddy.kind_reason and "NDC product listing" in reddy.kind_reason
-    # An FDA-registered manufacturer that is also a labeler stays a CMO; the reason names both sources.
+    assert "generic" in roles_of(reddy.kind) and "cmo" not in roles_of(reddy.kind)
+    assert "(ANDA) in the NDC directory" in reddy.kind_reason
+    # An FDA-registered manufacturer that markets products of its own is no contract manufacturer.
     chattem = Organisation.objects.get(name="CHATTEM, INC.")
-    assert chattem.kind == Kind.CMO
-    assert "FDA establishment registration, NDC product listing" in chattem.kind_reason
+    assert "cmo" not in roles_of(chattem.kind) and "maker" in roles_of(chattem.kind)
+    assert "for products of its own as far as the record shows" in chattem.kind_reason
 
 
 def test_dates_exclusions_modalities_and_detail_come_from_the_row(decrs: None) -> None:

@@ -24,7 +24,7 @@ from cxo.core.models import Organisation
 from cxo.registry.importers import ImportFailed, registry_import
 from cxo.registry.importers.decrs import DecrsImporter
 from cxo.registry.importers.spl import SplImporter
-from cxo.registry.kind import Kind
+from cxo.registry.kind import roles_of
 from cxo.registry.models import Capability, Evidence, EvidenceKind, ImportRun, Site
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -149,7 +149,8 @@ def test_a_label_without_a_registry_registrant_creates_its_organisation(taxonomy
     assert pfizer.name == "Pfizer Inc"
     assert Site.objects.filter(organisation=pfizer).count() == 6
     assert result.notes["organisations_created"] == 1 and result.notes["sites_created"] == 6
-    assert pfizer.kind == Kind.CMO  # API and drug product manufacture, testing, packing
+    # API and drug product manufacture for its own label (Parke-Davis, a Pfizer division), testing, packing.
+    assert roles_of(pfizer.kind) == ["maker", "api"]
 
 
 def test_a_second_import_changes_nothing(decrs: None) -> None:

@@ -162,7 +162,7 @@ def test_filters_accept_codes_names_and_synonyms(small_registry: SimpleNamespace
         ({"services": ["frm.tablet"]}, "service", "Unknown service 'frm.tablet'"),
         ({"dosage_forms": ["gummy bear"]}, "dosage_form", "Unknown dosage form 'gummy bear'"),
         ({"routes": ["telepathic"]}, "route", "Unknown route 'telepathic'"),
-        ({"kinds": ["giant"]}, "kind", "Unknown organisation kind 'giant'"),
+        ({"kinds": ["giant"]}, "kind", "Unknown organisation role 'giant'"),
         ({"evidence_kinds": ["rumour"]}, "evidence", "Unknown evidence source 'rumour'"),
         ({"page": 0}, "page", "Page 0 does not exist"),
         ({"page_size": 101}, "page_size", "page_size must be between 1 and 100"),

@@ -101,7 +101,7 @@ def test_a_bad_filter_is_dropped_with_a_message(client_in: Client) -> None:
     assert "2 sites" in page  # India still applies
     assert "Country: India" in page
     fragment = client_in.get(reverse("registry:directory"), {"kind": "giant"}, HTTP_HX_REQUEST="true")
-    assert "Unknown organisation kind 'giant'" in text(fragment)  # HTMX updates show the message too
+    assert "Unknown organisation role 'giant'" in text(fragment)  # HTMX updates show the message too
 
 
 def test_pages_and_sort(client_in: Client, small_registry: SimpleNamespace) -> None:
@@ -151,7 +151,7 @@ def test_organisation_page_shows_kind_why_sites_and_evidence(
     response = client_in.get(url)
     assert response.status_code == 200
     page = text(response)
-    assert "Why CMO" in page
+    assert "Roles: Contract manufacturer" in page
     assert small_registry.acme.kind_reason in page
     assert "Acme Newark" in page and "Acme Hyderabad" in page
     # Evidence: source kind, reference and observed date; the organisation-wide NDC listing.

@@ -21,7 +21,9 @@ def test_demo_builds_the_journey_from_real_data_and_runs_twice(db: None) -> None
     taxonomy_load(actor=None)
     for name in ("Adare Pharmaceuticals, Inc.", "Actavis Elizabeth LLC", "Zeta Labs"):
         org = RegistryOrganisationFactory.create(name=name)
-        capability_with_evidence(site=SiteFactory.create(organisation=org), service="svc.mfg.drug_product")
+        # Tablets on record: the demo's need names the dosage form, which matching treats as a filter.
+        site = SiteFactory.create(organisation=org)
+        capability_with_evidence(site=site, service="svc.mfg.drug_product", dosage_form="frm.tablet")
     live.forget()
     demo_tenants_load()
     out = sourcing_demo_load()
