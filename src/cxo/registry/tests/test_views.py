@@ -234,7 +234,8 @@ def test_detail_pages_show_newest_evidence_and_load_the_rest(
     heavy_registry: SimpleNamespace, outsider: User, django_assert_max_num_queries: Any
 ) -> None:
     client = login_client(outsider)
-    with django_assert_max_num_queries(12):  # session and user, then the eight of organisation_get
+    # session and user, the eight of organisation_get, then the nav: memberships, unread notifications, platform role
+    with django_assert_max_num_queries(13):
         page = client.get(reverse("registry:organisation", kwargs={"slug": "heavy-labeler"}))
     html = page.content.decode()
     assert html.count("NDC 0") == 10  # five per capability group, of 300

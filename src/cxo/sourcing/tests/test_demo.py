@@ -56,7 +56,9 @@ def test_the_demos_dates_are_ahead_of_the_day_it_is_loaded(db: None, monkeypatch
     taxonomy_load(actor=None)
     for name in ("Adare Pharmaceuticals, Inc.", "Actavis Elizabeth LLC"):
         org = RegistryOrganisationFactory.create(name=name)
-        capability_with_evidence(site=SiteFactory.create(organisation=org), service="svc.mfg.drug_product")
+        capability_with_evidence(
+            site=SiteFactory.create(organisation=org), service="svc.mfg.drug_product", dosage_form="frm.tablet"
+        )
     live.forget()
     demo_tenants_load()
     rfp = sourcing_demo_load().rfp
