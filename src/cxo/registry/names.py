@@ -48,9 +48,11 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Q
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
 
 from cxo.core.models import Organisation
 from cxo.registry.models import Capability, Site
@@ -113,22 +115,65 @@ GENERIC_WORDS = _word_set(
     industry group holdings holding enterprise enterprises global worldwide science life biosciences
     bioscience biotech biologics biopharma therapeutics manufacturing distributors distribution
     solutions solution service division div technology chemical chemicals company specialty
-    generics consumer and of the north south east west new
+    generics consumer and of the north south east west new healthcare lifesciences
     """
 )
 
+# "Acme Inc dba Acme Labs", "Acme Inc (d/b/a Acme Labs)", "Acme Inc, doing business as Acme Labs": the
+# legal name is what other sources write; the trade name after the clause is dropped from the key.
+_DBA = re.compile(
+    r"[\s,(\[]*\b(?:d\s*/\s*b\s*/\s*a|d\.\s*b\.\s*a\.?|dba|doing\s+business\s+as|t\s*/\s*a|trading\s+as)(?![\w/]).*$",
+    re.IGNORECASE,
+)
+#: Two-word spellings of one generic word ("Health Care" is "Healthcare").
+_JOINED = {("health", "care"): "healthcare", ("life", "sciences"): "lifesciences", ("bio", "tech"): "biotech"}
+#: A misspelt generic word (of at least this many letters) is read as the word: "HealthCae" is "healthcare".
+MIN_GENERIC_TYPO_LENGTH = 7
+_LONG_GENERIC = sorted(w for w in GENERIC_WORDS if len(w) >= MIN_GENERIC_TYPO_LENGTH)
 _SUBSIDIARY = re.compile(r",?\s*\b(?:a\s+)?(?:wholly[\s-]+owned\s+)?subsidiary\s+of\b.*$", re.IGNORECASE)
 _DROPPED = re.compile("['`\u00b4\u2018\u2019]")  # apostrophes, acute accent, single quotes
 _ABBREVIATION_DOT = re.compile(r"(?<=\b[^\W\d_])\.(?=[^\W\d_]\b)")  # the inner dots of "S.A.", "L.N.K."
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+def dba_strip(name: str) -> str:
+    """The name without a "dba" / "d/b/a" / "doing business as" / "t/a" clause: the legal name."""
+    stripped = _DBA.sub("", name).strip()
+    return stripped or name
+
+
+@lru_cache(maxsize=65536)
+def _spelling(word: str) -> str:
+    """A word as keys write it: one spelling for variants, and a misspelt generic word read as that word."""
+    word = _CANONICAL_WORDS.get(word, word)
+    if len(word) < MIN_GENERIC_TYPO_LENGTH or word in GENERIC_WORDS or not word.isalpha():
+        return word
+    for generic in _LONG_GENERIC:
+        # One letter dropped, added or swapped with its neighbour: a typo. One letter replaced is not
+        # read as one ("internacional" stays Spanish; "chemica" is a typo, "chemico" a name).
+        if OSA.distance(word, generic, score_cutoff=1) == 1 and not (
+            len(word) == len(generic) and Levenshtein.distance(word, generic, score_cutoff=1) == 1
+        ):
+            return generic
+    return word
+
+
+def _joined(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        if out and (out[-1], word) in _JOINED:
+            out[-1] = _JOINED[(out[-1], word)]
+        else:
+            out.append(word)
+    return out
+
+
 def name_words(name: str) -> list[str]:
     """The words of a name's key (see the module docstring)."""
-    text = _ABBREVIATION_DOT.sub("", _DROPPED.sub("", _SUBSIDIARY.sub("", name)))
+    text = _ABBREVIATION_DOT.sub("", _DROPPED.sub("", _SUBSIDIARY.sub("", dba_strip(name))))
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("&", " and ")
-    words = [_CANONICAL_WORDS.get(w, w) for w in _NON_WORD.sub(" ", text).split()]
+    words = [_spelling(w) for w in _joined(_NON_WORD.sub(" ", text).split())]
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words.pop()
     if len(words) > 1 and words[0] == "the":

@@ -29,6 +29,15 @@ from cxo.testing.registry_factories import RegistryOrganisationFactory, SiteFact
         ("The Johns Hopkins University", "johns hopkins university"),
         ("Société Générale S.A.", "societe generale"),
         ("Inc.", "inc"),  # a name of legal words only keeps its last word rather than vanish
+        ("Bayer HealthCae LLC.", "bayer healthcare"),  # a letter dropped from a generic word
+        ("Bayer HelathCare LLC.", "bayer healthcare"),  # two letters swapped
+        ("Bayer Health Care LLC.", "bayer healthcare"),
+        ("1Link LLC dba USA Diagnostix", "1link"),
+        ("5 Star Feedlot Inc (dba Bonny Feeders)", "5 star feedlot"),
+        ("ALA Med d/b/a Pulmonary Care Services", "ala med"),
+        ("Acme, Inc. doing business as Acme Labs", "acme"),
+        ("Dbase Pharma", "dbase pharma"),  # "dba" only as a word
+        ("Chemico Industries", "chemico industry"),  # one letter replaced is a name, not a typo of "chemical"
         ("", ""),
     ],
 )
