@@ -416,7 +416,9 @@ class DecrsImporter(Importer[DecrsRow]):
         shared = {fei: n for fei, n in fei_rows.items() if n > 1}
         without_country = [{"line": r.line, "duns": r.duns, "firm": r.firm_name} for r in rows if not r.country]
         parsed = [
-            {"line": r.line, "duns": r.duns, "firm": r.firm_name, "country": r.country} for r in rows if r.country_parsed
+            {"line": r.line, "duns": r.duns, "firm": r.firm_name, "country": r.country}
+            for r in rows
+            if r.country_parsed
         ]
         excluded = sum(row.excluded for row in rows)
         outcome.notes = {
