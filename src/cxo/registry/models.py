@@ -402,3 +402,54 @@ class FacetGroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} facts of organisation {self.organisation_id}, site {self.site_id}"
+
+
+class OrganisationAlias(models.Model):
+    """Another name of an organisation: a name it had before a curator merged another entry into it.
+
+    Name linking (:class:`cxo.registry.names.OrganisationIndex`) reads aliases like names, so a source
+    that spells the merged-away name links to the organisation that absorbed it.
+    """
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="registry_aliases")
+    name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="alias_unique_org_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationMerge(models.Model):
+    """A curator's merge: ``merged`` was folded into ``into``; its page redirects there.
+
+    The merged organisation's row stays (emptied of sites, capabilities, members and tenant data), so
+    that its audit trail — append-only — and its slug live on; imports map its registrant DUNS to ``into``.
+    """
+
+    merged = models.OneToOneField(
+        "core.Organisation", on_delete=models.PROTECT, related_name="registry_merged_into", primary_key=True
+    )
+    into = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="registry_merges")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"organisation {self.merged_id} merged into {self.into_id}"
+
+
+class SitePlacement(models.Model):
+    """A curator's decision that a site belongs to an organisation (a split): imports keep it there
+    rather than move it back to the organisation its source names (e.g. the DECRS registrant)."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True, related_name="placement")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"site {self.site_id} placed in organisation {self.organisation_id}"

@@ -55,12 +55,15 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from cxo.core.models import Organisation
-from cxo.registry.models import Capability, Site
+from cxo.registry.models import Capability, OrganisationAlias, Site
 
 EXACT = "exact"
 FUZZY = "fuzzy"
 
 FUZZY_THRESHOLD = 92.0
+#: Names that link to no FDA-registered organisation meet organisations earlier imports created (and
+#: each other, in one import) only above this stricter score: no registration backs either side.
+AMONG_IMPORTS_THRESHOLD = 95.0
 MIN_CORE_LENGTH = 6
 MIN_TYPO_WORD_LENGTH = 9
 FIRST_WORD_THRESHOLD = 90.0
@@ -237,6 +240,8 @@ class OrganisationIndex:
     entries: dict[str, _Entry] = field(default_factory=dict)
     # Fuzzy candidates (FDA-registered names only), blocked by the first two letters of their core.
     _blocks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # The other names (organisations earlier imports created), blocked the same way.
+    _imported_blocks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def load(cls) -> OrganisationIndex:
@@ -246,8 +251,13 @@ class OrganisationIndex:
             | Q(pk__in=Site.objects.values("organisation_id"))
             | Q(pk__in=Capability.objects.values("organisation_id"))
         )
-        organisations = list(Organisation.objects.filter(in_registry).values_list("pk", "name", "registrant_duns"))
+        organisations = list(
+            Organisation.objects.filter(in_registry)
+            .exclude(registry_merged_into__isnull=False)  # merged away: its names are aliases of another
+            .values_list("pk", "name", "registrant_duns")
+        )
         sites = list(Site.objects.values_list("organisation_id", "name", "pk"))
+        aliases = list(OrganisationAlias.objects.values_list("organisation_id", "name"))
         site_counts: dict[int, int] = defaultdict(int)
         only_site: dict[int, int] = {}
         same_name: dict[tuple[int, str], list[int]] = defaultdict(list)
@@ -262,6 +272,18 @@ class OrganisationIndex:
             index._add(
                 org_id, name, site_name=False, registered=org_id in registered, sites=site_counts[org_id], site_id=one
             )
+        known = {pk for pk, _, _ in organisations}
+        for org_id, name in aliases:  # names it had before a curator merged another entry into it
+            if org_id in known:
+                one = only_site[org_id] if site_counts[org_id] == 1 else None
+                index._add(
+                    org_id,
+                    name,
+                    site_name=False,
+                    registered=org_id in registered,
+                    sites=site_counts[org_id],
+                    site_id=one,
+                )
         for org_id, name, site_id in sites:
             named = same_name[(org_id, name_key(name))]
             index._add(
@@ -274,8 +296,8 @@ class OrganisationIndex:
             )
         for key, entry in index.entries.items():
             core = name_core(key)
-            if entry.registered and core:
-                index._blocks[core[0][:2]].append(key)
+            if core:
+                (index._blocks if entry.registered else index._imported_blocks)[core[0][:2]].append(key)
         return index
 
     def _add(
@@ -312,6 +334,16 @@ class OrganisationIndex:
                 return NameLink(
                     entry.organisation_id, FUZZY, entry.registered, entry.name, round(score, 1), site_id=entry.site_id
                 )
+        # Organisations earlier imports created: "Preferred Pharmacetucals" meets "Preferred Pharmacetucials".
+        imported = self._imported_blocks.get(core[0][:2], [])
+        for candidate, score, _ in process.extract(
+            key, imported, scorer=fuzz.ratio, score_cutoff=AMONG_IMPORTS_THRESHOLD, limit=5
+        ):
+            if fuzzy_guard(key, candidate):
+                entry = self.entries[candidate]
+                return NameLink(
+                    entry.organisation_id, FUZZY, entry.registered, entry.name, round(score, 1), site_id=entry.site_id
+                )
         return None
 
     def links(self, names: Iterable[str]) -> dict[str, NameLink | None]:
@@ -326,3 +358,38 @@ class OrganisationIndex:
                 by_key[key] = self.link_key(key)
             out[name] = by_key[key]
         return out
+
+
+def key_clusters(weights: dict[str, int]) -> dict[str, str]:
+    """Keys that are spellings of one name (score ≥ :data:`AMONG_IMPORTS_THRESHOLD` and the guard), each
+    mapped to its cluster's key with the most weight (then the first alphabetically): names one import meets
+    that link to nothing, so that it creates one organisation for "Biocosmetic Research Labs" and
+    "Biocosmetic Reasearch Labs"."""
+    parent = {key: key for key in weights}
+
+    def find(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(weights):
+        core = name_core(key)
+        if core:
+            blocks[core[0][:2]].append(key)
+    for keys in blocks.values():
+        for i, key in enumerate(keys):
+            for other, _, _ in process.extract(
+                key, keys[i + 1 :], scorer=fuzz.ratio, score_cutoff=AMONG_IMPORTS_THRESHOLD, limit=None
+            ):
+                if fuzzy_guard(key, other):
+                    parent[find(other)] = find(key)
+    members: dict[str, list[str]] = defaultdict(list)
+    for key in weights:
+        members[find(key)].append(key)
+    out: dict[str, str] = {}
+    for group in members.values():
+        head = min(group, key=lambda k: (-weights[k], k))
+        out.update({k: head for k in group})
+    return out

@@ -44,7 +44,16 @@ from cxo.core.models import Organisation
 from cxo.core.roles import OrganisationType
 from cxo.registry.geo import country_exists, country_from_address
 from cxo.registry.importers.base import ImportContext, Importer, Outcome, Record, RowRejected, bulk_insert
-from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, fei_key
+from cxo.registry.models import (
+    Capability,
+    Evidence,
+    EvidenceKind,
+    OrganisationMerge,
+    Site,
+    SitePlacement,
+    Term,
+    fei_key,
+)
 from cxo.registry.taxonomy import DATA_DIR, taxonomy_load
 
 OPERATIONS_FILE = DATA_DIR / "decrs_operations.csv"
@@ -274,6 +283,9 @@ class DecrsImporter(Importer[DecrsRow]):
                 )
             }
         outcome.organisation_ids |= {org_ids[duns] for duns in new} | {org.pk for org in renamed}
+        # A registrant a curator merged into another organisation: its sites go there.
+        merged_into = dict(OrganisationMerge.objects.values_list("merged_id", "into_id"))
+        org_ids = {duns: merged_into.get(pk, pk) for duns, pk in org_ids.items()}
         return org_ids, {
             "created": len(new),
             "updated": len(renamed),
@@ -292,13 +304,15 @@ class DecrsImporter(Importer[DecrsRow]):
             str(duns): (pk, tuple(values))
             for pk, duns, *values in Site.objects.filter(duns__isnull=False).values_list("pk", "duns", *_SITE_FIELDS)
         }
+        # Sites a curator placed in another organisation (a split) stay there.
+        placed = dict(SitePlacement.objects.values_list("site__duns", "organisation_id"))
         now = timezone.now()
         to_create: list[tuple[Any, ...]] = []
         to_update: list[Site] = []
         created_rows: set[int] = set()
         for row in context.progress(rows, desc="sites"):
             values = (
-                org_ids[row.registrant_duns],
+                placed.get(row.duns) or org_ids[row.registrant_duns],
                 row.firm_name,
                 row.address,
                 row.country,
@@ -340,8 +354,9 @@ class DecrsImporter(Importer[DecrsRow]):
         existing = {key: (pk, org_id) for pk, org_id, key in ours.values_list("pk", "organisation_id", "key")}
         to_create: dict[str, tuple[int, int, int, str]] = {}
         to_update: list[Capability] = []
+        placed = dict(SitePlacement.objects.values_list("site__duns", "organisation_id"))
         for row in rows:
-            org_id, site_id = org_ids[row.registrant_duns], site_ids[row.duns]
+            org_id, site_id = placed.get(row.duns) or org_ids[row.registrant_duns], site_ids[row.duns]
             for op in row.operations:
                 key = Capability.make_key(site_id=site_id, service_id=op_service[op])
                 found = existing.get(key)
