@@ -26,6 +26,7 @@ from cxo.registry.models import (
     ComplianceKind,
     Evidence,
     ImportRun,
+    OrganisationMerge,
     Site,
 )
 from cxo.registry.registration import RegistrationSource, RegistrationStatus, registration_source
@@ -274,6 +275,9 @@ def organisation_get(*, key: str | int, today: dt.date | None = None) -> Organis
     organisation = Organisation.objects.filter(lookup).first()
     if organisation is None:
         raise NotFound(f"No organisation '{text}' in the registry.")
+    merge = OrganisationMerge.objects.filter(merged=organisation).select_related("into").first()
+    if merge is not None:  # a curator merged it: the organisation it went into answers for it
+        organisation = merge.into
     sites = list(Site.objects.filter(organisation=organisation).order_by("country", "name", "pk"))
     by_id = {s.pk: s for s in sites}
     capabilities = list(_capabilities().filter(organisation=organisation))

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
 from cxo.core.audit import audit_record
@@ -85,9 +85,12 @@ def _snapshot(org: Organisation) -> dict[str, Any]:
 def _organisation_relations() -> list[tuple[type[models.Model], str]]:
     """Every (model, field name) with a foreign key to Organisation, but those a merge leaves alone."""
     relations = []
-    for rel in Organisation._meta.related_objects:
+    # include_hidden: tenant data points at providers with related_name="+", which related_objects leaves out
+    for rel in Organisation._meta.get_fields(include_hidden=True):
+        if not (rel.is_relation and rel.auto_created and not rel.concrete):
+            continue
         model = rel.related_model
-        if not isinstance(model, type) or model in _NOT_MOVED or rel.many_to_many:
+        if not isinstance(model, type) or model in _NOT_MOVED or rel.many_to_many or model._meta.abstract:
             continue
         if model in (Site, Capability, Membership, OrganisationAlias):
             continue  # moved by their own rules below
@@ -160,7 +163,13 @@ def organisation_merge(
     moved: dict[str, int] = {}
     for model, field_name in _organisation_relations():
         manager = model._base_manager  # tenant data: the unscoped manager, on purpose
-        count = manager.filter(**{field_name: source}).update(**{field_name: target})
+        try:
+            count = manager.filter(**{field_name: source}).update(**{field_name: target})
+        except IntegrityError as exc:  # a row unique per organisation that both have: a curator decides first
+            raise Conflict(
+                f"Both organisations have a {model._meta.verbose_name} that can exist once per organisation; "
+                "resolve it before merging."
+            ) from exc
         if count:
             moved[f"{model._meta.label_lower}.{field_name}"] = count
     OrganisationMerge.objects.filter(into=source).update(into=target)  # earlier merges into the source follow
