@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import ForeignObjectRel
 from django.utils.text import slugify
 
 from cxo.core.audit import audit_record
@@ -84,16 +85,16 @@ def _snapshot(org: Organisation) -> dict[str, Any]:
 
 def _organisation_relations() -> list[tuple[type[models.Model], str]]:
     """Every (model, field name) with a foreign key to Organisation, but those a merge leaves alone."""
-    relations = []
+    relations: list[tuple[type[models.Model], str]] = []
     # include_hidden: tenant data points at providers with related_name="+", which related_objects leaves out
     for rel in Organisation._meta.get_fields(include_hidden=True):
-        if not (rel.is_relation and rel.auto_created and not rel.concrete):
+        if not isinstance(rel, ForeignObjectRel) or rel.many_to_many:
             continue
         model = rel.related_model
-        if not isinstance(model, type) or model in _NOT_MOVED or rel.many_to_many or model._meta.abstract:
+        if not (isinstance(model, type) and issubclass(model, models.Model)) or model._meta.abstract:
             continue
-        if model in (Site, Capability, Membership, OrganisationAlias):
-            continue  # moved by their own rules below
+        if model in _NOT_MOVED or model in (Site, Capability, Membership, OrganisationAlias):
+            continue  # left alone, or moved by their own rules below
         relations.append((model, rel.field.name))
     return relations
 
