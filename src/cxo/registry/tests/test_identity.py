@@ -199,3 +199,34 @@ def test_every_foreign_key_to_organisation_is_moved_or_deliberately_left(db: Non
         "registry.facetgroup.organisation",
     }
     assert {"quality.qualityagreement.provider", "contracts.masteragreement.provider"} <= relations
+
+
+def test_curator_pages_list_duplicates_merge_and_split(taxonomy: None, curator: User, outsider_client: Client) -> None:
+    a = RegistryOrganisationFactory.create(name="Delta Labs Inc")
+    b = RegistryOrganisationFactory.create(name="Delta Labs, Inc.")
+    for o in (a, b):
+        capability_with_evidence(site=SiteFactory.create(organisation=o), service="svc.analysis")
+    extra = SiteFactory.create(organisation=b, name="Delta West plant", country="CAN")
+    capability_with_evidence(site=extra, service="svc.packaging.label")
+    client = Client()
+    client.force_login(curator)
+    for url in ("/registry/duplicates/", f"/registry/organisations/{a.slug}/merge/"):
+        assert outsider_client.get(url).status_code == 404  # not a curator
+    page = client.get("/registry/duplicates/").content.decode()
+    # The one with more sites is the one to keep: the link merges the other into it.
+    assert "Delta Labs Inc" in page and f"/registry/organisations/{a.slug}/merge/?into={b.slug}" in page
+
+    preview = client.get(f"/registry/organisations/{a.slug}/merge/", {"into": b.slug}).content.decode()
+    assert 'data-testid="merge-target"' in preview and "Merge into Delta Labs, Inc." in preview
+    response = client.post(f"/registry/organisations/{a.slug}/merge/", {"into": b.slug, "reason": "one lab"})
+    assert response.status_code == 302 and response["Location"] == f"/registry/organisations/{b.slug}/"
+    assert OrganisationMerge.objects.get(merged=a).into == b and b.sites.count() == 3
+
+    response = client.post(
+        f"/registry/organisations/{b.slug}/split/", {"name": "Delta West Ltd", "sites": [extra.pk], "reason": ""}
+    )
+    new = Organisation.objects.get(name="Delta West Ltd")
+    assert response["Location"] == f"/registry/organisations/{new.slug}/" and list(new.sites.all()) == [extra]
+    refused = client.post(f"/registry/organisations/{b.slug}/split/", {"name": "All", "sites": list(
+        b.sites.values_list("pk", flat=True))})  # fmt: skip
+    assert refused.status_code == 200 and "Keep at least one site" in refused.content.decode()
