@@ -105,8 +105,15 @@ class Profile:
             organisation_wide=tuple(t for t in (*forms, *routes) if own is not None and t.id not in own),
         )
 
-    def is_organisation_wide(self, term: TermNode) -> bool:
-        return term in self.organisation_wide
+    @property
+    def own_dosage_forms(self) -> list[TermNode]:
+        """Dosage forms on a site's own record."""
+        return [t for t in self.dosage_forms if t not in self.organisation_wide]
+
+    @property
+    def wide_dosage_forms(self) -> list[TermNode]:
+        """Dosage forms only of the organisation's products (organisation-wide)."""
+        return [t for t in self.dosage_forms if t in self.organisation_wide]
 
     @property
     def compliance_labels(self) -> list[tuple[str, str]]:

@@ -147,7 +147,7 @@ def test_organisation_wide_facts_are_labelled_in_facets_rows_and_the_api(taxonom
     capsule = next(v for v in body["facets"]["dosage_form"] if v["code"] == "frm.capsule")
     assert (capsule["count"], capsule["organisation_wide"]) == (1, 1)
     page = outsider_client.get("/registry/", {"dosage_form": "frm.capsule"}).content.decode()
-    assert "(organisation-wide)" in page and "1 org-wide" in page
+    assert 'data-testid="organisation-wide-forms"' in page and "(1 org-wide)" in page
 
 
 def test_trial_sponsors_are_not_providers_of_clinical_services_in_the_directory(taxonomy: None) -> None:
