@@ -26,7 +26,6 @@ from cxo.registry.models import (
     ComplianceKind,
     Evidence,
     ImportRun,
-    OrganisationMerge,
     Site,
 )
 from cxo.registry.registration import RegistrationSource, RegistrationStatus, registration_source
@@ -272,11 +271,14 @@ def organisation_get(*, key: str | int, today: dt.date | None = None) -> Organis
     """
     text = str(key).strip()
     lookup = Q(pk=int(text)) if text.isdigit() else Q(slug=text)
-    organisation = Organisation.objects.filter(lookup).first()
+    organisation = Organisation.objects.filter(lookup).select_related("registry_merged_into__into").first()
     if organisation is None:
         raise NotFound(f"No organisation '{text}' in the registry.")
-    merge = OrganisationMerge.objects.filter(merged=organisation).select_related("into").first()
-    if merge is not None:  # a curator merged it: the organisation it went into answers for it
+    # A curator merged it: the organisation it went into answers for it (read in the same query).
+    merge = (
+        getattr(organisation, "registry_merged_into", None) if hasattr(organisation, "registry_merged_into") else None
+    )
+    if merge is not None:
         organisation = merge.into
     sites = list(Site.objects.filter(organisation=organisation).order_by("country", "name", "pk"))
     by_id = {s.pk: s for s in sites}

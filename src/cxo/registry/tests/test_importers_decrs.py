@@ -15,6 +15,7 @@ from cxo.core.models import Organisation
 from cxo.registry.importers import ImportFailed, registry_import
 from cxo.registry.importers.decrs import DEMO_FILE, DecrsImporter, canonical_name, decrs_operations
 from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, Vocabulary
+from cxo.testing.registry_factories import decrs_row_country
 
 SAMPLE = Path(__file__).parent / "fixtures" / "decrs_sample.csv"
 
@@ -22,11 +23,6 @@ SAMPLE = Path(__file__).parent / "fixtures" / "decrs_sample.csv"
 def raw_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
-
-
-def raw_country(row: dict[str, str]) -> str:
-    """The row's country: COUNTRY_ISO3, or for the one row without it the country its address ends with."""
-    return row["COUNTRY_ISO3"] or ("CZE" if row["ADDRESS"].endswith(", Czechia") else "")
 
 
 def ops(row: dict[str, str]) -> list[str]:
@@ -57,7 +53,7 @@ def assert_matches_raw(path: Path) -> None:
     for op, n in per_operation.items():
         assert Capability.objects.filter(site__isnull=False, service__code=mapping[op]).count() == n, op
     assert Evidence.objects.filter(kind=EvidenceKind.FDA_REGISTRATION).count() == sum(per_operation.values())
-    per_pair = Counter((raw_country(r), op) for r in rows for op in ops(r))
+    per_pair = Counter((decrs_row_country(r), op) for r in rows for op in ops(r))
     pairs = [p for p, _ in per_pair.most_common(6)] + [
         ("IND", "API MANUFACTURE"),
         ("USA", "STERILIZE"),

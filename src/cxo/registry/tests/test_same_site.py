@@ -19,7 +19,12 @@ from cxo.registry.importers.decrs import DecrsImporter
 from cxo.registry.models import EvidenceKind
 from cxo.registry.selectors import organisation_search, site_search
 from cxo.registry.taxonomy import DATA_DIR
-from cxo.testing.registry_factories import RegistryOrganisationFactory, SiteFactory, capability_with_evidence
+from cxo.testing.registry_factories import (
+    RegistryOrganisationFactory,
+    SiteFactory,
+    capability_with_evidence,
+    decrs_row_country,
+)
 
 DECRS = DATA_DIR / "decrs" / "drls_reg_2025_redacted.csv"
 
@@ -52,9 +57,7 @@ def test_organisation_counts_per_service_and_country_are_registrants_with_such_a
     with DECRS.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             for operation in filter(None, (o.strip() for o in row["OPERATIONS"].split(";"))):
-                # The one row without COUNTRY_ISO3 ends its address with "Czechia" (read as its country).
-                country = row["COUNTRY_ISO3"] or ("CZE" if row["ADDRESS"].endswith(", Czechia") else "")
-                expected[(service_of[operation], country)].add(row["REGISTRANT_DUNS"])
+                expected[(service_of[operation], decrs_row_country(row))].add(row["REGISTRANT_DUNS"])
     leaves = {s for s, _ in expected}
     services = sorted(leaves | {PARENTS[s] for s in leaves if PARENTS[s]})  # "Manufacturing" too
     countries = sorted({c for _, c in expected if c})
