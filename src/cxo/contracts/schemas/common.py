@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from operator import attrgetter
+from typing import Annotated, Any
 
 from ninja import Schema
 
-from cxo.contracts.models import (
-    ContractDocument,
-)
+from cxo.contracts.models import ContractDocument
 from cxo.core.bounds import Column
 from cxo.core.models import Signature
 from cxo.core.money import money_str
@@ -18,6 +17,17 @@ from cxo.core.money import money_str
 
 def amount(value: Decimal, currency: str) -> str:
     return money_str(value, currency)
+
+
+def amount_resolver(field: str, currency: str) -> Any:
+    """A schema's ``resolve_<field>``: ``obj.<field>`` as an amount in the currency at the dotted path ``currency``
+    (``"currency"`` on the record itself, ``"work_order.currency"`` on a line of it)."""
+    value_of, currency_of = attrgetter(field), attrgetter(currency)
+
+    def resolve(obj: Any) -> str:
+        return amount(value_of(obj), currency_of(obj))
+
+    return staticmethod(resolve)
 
 
 AMOUNT = "An amount in the record's currency, as a string to its minor units (ISO 4217)."

@@ -13,7 +13,7 @@ from cxo.contracts.models import (
     Invoice,
     InvoiceLine,
 )
-from cxo.contracts.schemas.common import AMOUNT, ContractDocumentIn, ContractDocumentOut, amount
+from cxo.contracts.schemas.common import AMOUNT, ContractDocumentIn, ContractDocumentOut, amount_resolver
 from cxo.core.bounds import Column
 
 
@@ -25,13 +25,8 @@ class InvoiceLineOut(Schema):
     unit_price: str = Field(description=AMOUNT)
     amount: str = Field(description=AMOUNT)
 
-    @staticmethod
-    def resolve_unit_price(obj: InvoiceLine) -> str:
-        return amount(obj.unit_price, obj.invoice.currency)
-
-    @staticmethod
-    def resolve_amount(obj: InvoiceLine) -> str:
-        return amount(obj.amount, obj.invoice.currency)
+    resolve_unit_price = amount_resolver("unit_price", "invoice.currency")
+    resolve_amount = amount_resolver("amount", "invoice.currency")
 
 
 class InvoiceOut(Schema):
@@ -52,9 +47,7 @@ class InvoiceOut(Schema):
     lines: list[InvoiceLineOut]
     documents: list[ContractDocumentOut]
 
-    @staticmethod
-    def resolve_total(obj: Invoice) -> str:
-        return amount(obj.total, obj.currency)
+    resolve_total = amount_resolver("total", "currency")
 
     @staticmethod
     def resolve_lines(obj: Invoice) -> list[InvoiceLine]:

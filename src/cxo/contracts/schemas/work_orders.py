@@ -16,7 +16,13 @@ from cxo.contracts.models import (
     WorkOrder,
 )
 from cxo.contracts.schemas.change_orders import ChangeOrderOut
-from cxo.contracts.schemas.common import AMOUNT, ContractDocumentIn, ContractDocumentOut, ContractSignatureOut, amount
+from cxo.contracts.schemas.common import (
+    AMOUNT,
+    ContractDocumentIn,
+    ContractDocumentOut,
+    ContractSignatureOut,
+    amount_resolver,
+)
 from cxo.contracts.schemas.invoices import InvoiceOut
 from cxo.contracts.schemas.terms import TermsIn
 from cxo.core.bounds import Column
@@ -31,13 +37,8 @@ class BudgetLineOut(Schema):
     unit_price: str = Field(description=AMOUNT)
     amount: str = Field(description=AMOUNT)
 
-    @staticmethod
-    def resolve_unit_price(obj: Any) -> str:
-        return amount(obj.unit_price, obj.work_order.currency)
-
-    @staticmethod
-    def resolve_amount(obj: Any) -> str:
-        return amount(obj.amount, obj.work_order.currency)
+    resolve_unit_price = amount_resolver("unit_price", "work_order.currency")
+    resolve_amount = amount_resolver("amount", "work_order.currency")
 
 
 class WorkOrderMilestoneOut(Schema):
@@ -56,9 +57,7 @@ class WorkOrderMilestoneOut(Schema):
     decision_reason: str
     evidence: list[ContractDocumentOut]
 
-    @staticmethod
-    def resolve_amount(obj: Milestone) -> str:
-        return amount(obj.amount, obj.work_order.currency)
+    resolve_amount = amount_resolver("amount", "work_order.currency")
 
     @staticmethod
     def resolve_late(obj: Milestone) -> bool:
@@ -76,9 +75,7 @@ class BaselineOut(Schema):
     content_sha256: str
     created_at: dt.datetime
 
-    @staticmethod
-    def resolve_total(obj: Any) -> str:
-        return amount(obj.total, obj.work_order.currency)
+    resolve_total = amount_resolver("total", "work_order.currency")
 
 
 class QualityCheckOut(Schema):
@@ -113,9 +110,7 @@ class WorkOrderSummaryOut(Schema):
     def resolve_rfp_id(obj: WorkOrder) -> int | None:
         return obj.award.rfp_id if obj.award is not None else None
 
-    @staticmethod
-    def resolve_budget_total(obj: WorkOrder) -> str:
-        return amount(obj.budget_total, obj.currency)
+    resolve_budget_total = amount_resolver("budget_total", "currency")
 
 
 class WorkOrderOut(WorkOrderSummaryOut):
