@@ -17,7 +17,6 @@ from cxo.contracts.forms import (
     LineFormSet,
     MilestoneFormSet,
     PayForm,
-    ReasonForm,
     ResubmitForm,
     SignForm,
     terms_from,
@@ -29,12 +28,13 @@ from cxo.contracts.services import invoices as invoice_services
 from cxo.contracts.services.change_orders import CHANGE_ORDER_MEANING, change_order_create
 from cxo.contracts.services.invoices import InvoiceLineInput
 from cxo.contracts.services.terms import terms_input_of
-from cxo.contracts.views.common import step, work_order_page
+from cxo.contracts.views.common import reason_of, work_order_page
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.documents import document_data_from_upload
 from cxo.core.errors import ServiceError
 from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
+from cxo.core.steps import post_step
 from cxo.sourcing.views.common import flash_error
 
 FIN = Permission.MANAGE_FINANCE
@@ -157,7 +157,7 @@ def _back(request: OrgRequest, invoice: Invoice) -> str:
 @requires(write=FIN)
 def invoice_approve(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
-    return step(
+    return post_step(
         request,
         lambda: invoice_services.invoice_approve(actor=request.user, organisation=request.organisation, invoice=inv),
         done=f"Invoice {inv.number} approved for payment.",
@@ -169,8 +169,8 @@ def invoice_approve(request: OrgRequest, invoice_id: int) -> HttpResponse:
 @requires(write=FIN)
 def invoice_dispute(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
-    reason = ReasonForm(request.POST).data.get("reason", "")
-    return step(
+    reason = reason_of(request)
+    return post_step(
         request,
         lambda: invoice_services.invoice_dispute(
             actor=request.user, organisation=request.organisation, invoice=inv, reason=reason
@@ -188,7 +188,7 @@ def invoice_resubmit(request: OrgRequest, invoice_id: int) -> HttpResponse:
     form = ResubmitForm(request.POST, request.FILES)
     form.is_valid()
     upload = form.cleaned_data.get("document")
-    return step(
+    return post_step(
         request,
         lambda: invoice_services.invoice_resubmit(
             actor=request.user,
@@ -208,7 +208,7 @@ def invoice_pay(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
     form = PayForm(request.POST)
     form.is_valid()
-    return step(
+    return post_step(
         request,
         lambda: invoice_services.invoice_pay(
             actor=request.user,
@@ -226,8 +226,8 @@ def invoice_pay(request: OrgRequest, invoice_id: int) -> HttpResponse:
 @requires(write=FIN)
 def invoice_withdraw(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
-    reason = ReasonForm(request.POST).data.get("reason", "")
-    return step(
+    reason = reason_of(request)
+    return post_step(
         request,
         lambda: invoice_services.invoice_withdraw(
             actor=request.user, organisation=request.organisation, invoice=inv, reason=reason
