@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -153,6 +155,17 @@ def _back(request: OrgRequest, invoice: Invoice) -> str:
     return work_order_page(request, invoice.work_order_id, f"invoice-{invoice.pk}")
 
 
+def _with_reason(request: OrgRequest, inv: Invoice, service: Callable[..., Any], *, done: str) -> HttpResponse:
+    """A step on the invoice that carries the POSTed reason (dispute, withdraw)."""
+    reason = reason_of(request)
+    return post_step(
+        request,
+        lambda: service(actor=request.user, organisation=request.organisation, invoice=inv, reason=reason),
+        done=done,
+        back=_back(request, inv),
+    )
+
+
 @require_POST
 @requires(write=FIN)
 def invoice_approve(request: OrgRequest, invoice_id: int) -> HttpResponse:
@@ -169,14 +182,8 @@ def invoice_approve(request: OrgRequest, invoice_id: int) -> HttpResponse:
 @requires(write=FIN)
 def invoice_dispute(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
-    reason = reason_of(request)
-    return post_step(
-        request,
-        lambda: invoice_services.invoice_dispute(
-            actor=request.user, organisation=request.organisation, invoice=inv, reason=reason
-        ),
-        done=f"Invoice {inv.number} disputed; the provider is told why.",
-        back=_back(request, inv),
+    return _with_reason(
+        request, inv, invoice_services.invoice_dispute, done=f"Invoice {inv.number} disputed; the provider is told why."
     )
 
 
@@ -226,12 +233,4 @@ def invoice_pay(request: OrgRequest, invoice_id: int) -> HttpResponse:
 @requires(write=FIN)
 def invoice_withdraw(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
-    reason = reason_of(request)
-    return post_step(
-        request,
-        lambda: invoice_services.invoice_withdraw(
-            actor=request.user, organisation=request.organisation, invoice=inv, reason=reason
-        ),
-        done=f"Invoice {inv.number} withdrawn.",
-        back=_back(request, inv),
-    )
+    return _with_reason(request, inv, invoice_services.invoice_withdraw, done=f"Invoice {inv.number} withdrawn.")
