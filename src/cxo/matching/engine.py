@@ -268,9 +268,7 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
         for level, count in product_held:
             weighted += level * (rules.PRODUCT_BASE + _depth(count, rules.PRODUCT_DEPTH_CAP))
         if substance_held is not None:
-            weighted += substance_held[0] * (
-                rules.PRODUCT_BASE + _depth(substance_held[1], rules.PRODUCT_DEPTH_CAP)
-            )
+            weighted += substance_held[0] * (rules.PRODUCT_BASE + _depth(substance_held[1], rules.PRODUCT_DEPTH_CAP))
         product_fit = rules.PRODUCT_FIT_MAX * weighted // (2 * product_count * rules.PRODUCT_UNIT)
     else:
         product_fit = np.full(len(rows), rules.PRODUCT_FIT_MAX, dtype=np.int32)

@@ -55,7 +55,7 @@ def compliance_entry(record: SiteRecord, points: int, today: dt.date) -> dict[st
     if rules.within_window(day, now):
         name = _CLASS_NAME[cls]
         low, fresh = rules.COMPLIANCE_BASE[cls], rules.COMPLIANCE_FRESH[cls]
-        graded = f"; an {name} earns {low}–{low + fresh}, more the more recent" if fresh else ""
+        graded = f"; {name} earns {low} to {low + fresh}, more the more recent" if fresh else ""
         parts.append(
             f"latest FDA inspection {name} on {dt.date.fromordinal(day).isoformat()} ({now - day} days ago{graded})"
         )

@@ -39,7 +39,7 @@ EVIDENCE_POINTS: dict[str, int] = {
 }
 
 # Depth: a count of evidence records weighs 0 (none), 1 (one), 2 (two or three), 3 (four to seven),
-# 4 (8–15) … — each doubling of the record counts once (the bit length of the count), up to a cap:
+# 4 (8 to 15) … — each doubling of the record counts once (the bit length of the count), up to a cap:
 # DEPTH_MAX (eight or more) for evidence strength, PRODUCT_DEPTH_MAX (64 or more) for a requested
 # product, where how many products of that form a site or labeler is on record for is the measure.
 DEPTH_MAX = 4

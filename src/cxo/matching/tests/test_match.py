@@ -289,7 +289,7 @@ def test_the_compliance_record_grades_and_can_exclude(reg: SimpleNamespace) -> N
     entry = by_criterion(newark(), "compliance")
     assert (entry["points"], entry["status"]) == (51, "partly")
     assert entry["detail"] == (
-        "Latest FDA inspection NAI on 2025-06-01 (542 days ago; an NAI earns 70–100, more the more recent); "
+        "Latest FDA inspection NAI on 2025-06-01 (542 days ago; NAI earns 70 to 100, more the more recent); "
         "warning letter on 2025-09-01 (-40)."
     )
     assert points(newark(dt.date(2025, 6, 1)))["compliance"] == 100  # on the day (the letter still to come): all
