@@ -6,37 +6,32 @@ taxonomy codes (free-text reading is the resolver's, tested with it). A need mus
 ten ranked results whose top ten the evidence tells apart, and every result must show, in its
 explanation, evidence for every criterion the need asked for.
 
-The substance check reads the NDC unfinished file itself (gzip and csv, not the importer): for the
-20 substances with the most bulk-ingredient labelers, ``cxo match --service "API MANUFACTURE"
+The substance check (``cxo.matching.recall``) reads the NDC unfinished file itself: for the 20
+substances with the most bulk-ingredient labelers, ``cxo match --service "API MANUFACTURE"
 --substance S --all --json`` must find at least 60 % of those labelers that the registry holds,
 and at least 80 % of its results must carry API evidence for S.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import gzip
-import io
 import itertools
-import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 
 from cxo.matching import live
 from cxo.matching.index import MatchIndex
 from cxo.matching.need import Need
+from cxo.matching.recall import PRECISION_BAR, RECALL_BAR, substance_recall
 from cxo.matching.selectors import need_match
 from cxo.registry import geo
 from cxo.registry.demo import demo_registry_load
-from cxo.registry.models import Evidence, EvidenceKind, Term, Vocabulary
-from cxo.registry.substances import substance_moiety
+from cxo.registry.models import Term, Vocabulary
 from cxo.registry.taxonomy import DATA_DIR
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo_registry")]
@@ -180,53 +175,10 @@ def test_a_need_returns_ranked_results_backed_by_evidence(demo_index: MatchIndex
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True), title
 
 
-def _bulk_labelers() -> dict[str, set[str]]:
-    """Substance as written -> the labelers with a bulk-ingredient listing of it, from the shipped file."""
-    with gzip.open(DATA_DIR / "ndc_unfinished" / "unfinished_product.txt.gz") as raw:
-        reader = csv.DictReader(io.TextIOWrapper(raw, encoding="latin-1", newline=""), delimiter="\t", quoting=3)
-        labelers: dict[str, set[str]] = defaultdict(set)
-        for r in reader:
-            if r["MARKETINGCATEGORYNAME"].startswith("BULK INGREDIENT"):
-                for substance in r["SUBSTANCENAME"].split(";"):
-                    if substance.strip():
-                        labelers[substance.strip().upper()].add(r["LABELERNAME"].strip())
-    return labelers
-
-
-def test_api_need_for_a_substance_finds_its_bulk_labelers(
-    demo_index: MatchIndex, db: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    labelers = _bulk_labelers()
-    top = sorted(labelers, key=lambda s: (-len(labelers[s]), s))[:20]
-    held: dict[str, set[int]] = defaultdict(set)  # labeler as written -> the organisations holding its listings
-    for org, labeler in (
-        Evidence.objects.filter(kind=EvidenceKind.NDC_UNFINISHED)
-        .values_list("capability__organisation_id", "detail__labeler")
-        .distinct()
-    ):
-        held[str(labeler).strip()].add(org)
-    api = _service_names("svc.mfg.api")
-    assert len(top) == 20 and len(labelers[top[-1]]) >= 30  # the file's 20th substance has 32 labelers
-
-    for substance in top:
-        capsys.readouterr()
-        call_command(
-            "match", "--service", "API MANUFACTURE", "--substance", substance, "--all", "--json",
-            "--today", TODAY.isoformat(),
-        )  # fmt: skip
-        results = json.loads(capsys.readouterr().out)["results"]
-        found = {r["organisation"]["id"] for r in results}
-        registry_holds = [name for name in labelers[substance] if held.get(name)]
-        recalled = [name for name in registry_holds if held[name] & found]
-        assert len(registry_holds) >= 0.9 * len(labelers[substance]), substance
-        assert len(recalled) >= 0.6 * len(registry_holds), (substance, len(recalled), len(registry_holds))
-
-        moiety = substance_moiety(substance)
-        with_api_evidence = [
-            r
-            for r in results
-            if _holds(entry := _entry(r, "product_fit"), moiety)
-            and entry["evidence"]
-            and all(ev["capability"] in api for ev in entry["evidence"])
-        ]
-        assert len(with_api_evidence) >= 0.8 * len(results) > 0, (substance, len(with_api_evidence), len(results))
+def test_api_need_for_a_substance_finds_its_bulk_labelers(demo_index: MatchIndex, db: None) -> None:
+    figures = substance_recall(path=DATA_DIR / "ndc_unfinished" / "unfinished_product.txt.gz", today=TODAY)
+    assert len(figures) == 20 and figures[-1].labelers >= 30  # the file's 20th substance has 32 labelers
+    for f in figures:
+        assert f.held >= 0.9 * f.labelers, f  # the importer links or creates an organisation per labeler
+        assert f.recall >= RECALL_BAR, f
+        assert f.precision >= PRECISION_BAR and f.results > 0, f
