@@ -153,6 +153,10 @@ class EvidenceGroup:
 
 
 def evidence_group(index: MatchIndex, caps: NDArray[np.integer], where: str) -> EvidenceGroup:
+    if len(caps) == 1:  # the common case (a site's registration of one operation): a slice
+        cap = int(caps[0])
+        start, stop = int(index.cap_ev_ptr[cap]), int(index.cap_ev_ptr[cap + 1])
+        return EvidenceGroup(index.cap_ev[start:stop], np.full(stop - start, index.cap_term[cap]), where)
     item, ev = expand_groups(index.cap_ev_ptr, index.cap_ev, caps)
     return EvidenceGroup(ev, index.cap_term[caps][item], where)
 
@@ -170,8 +174,8 @@ def _ev(index: MatchIndex, group: EvidenceGroup, i: int) -> Ev:
 
 def strongest(index: MatchIndex, group: EvidenceGroup) -> Ev | None:
     """The group's record that :func:`strength` orders highest (the first such), or None."""
-    if not len(group):
-        return None
+    if len(group) <= 1:
+        return _ev(index, group, 0) if len(group) else None
     key = _KIND_POINTS[index.ev_kind[group.ev]] * _DAY_SPAN + index.ev_day[group.ev]
     tops = np.flatnonzero(key == key.max()).tolist()
     if len(tops) == 1:
@@ -188,7 +192,7 @@ def newest(index: MatchIndex, groups: list[EvidenceGroup]) -> Ev | None:
         if not len(group):
             continue
         days = index.ev_day[group.ev]
-        i = int(np.argmax(days))
+        i = int(np.argmax(days)) if len(group) > 1 else 0
         if days[i] > 0 and (best is None or days[i] > best[0]):
             best = (int(days[i]), group, i)
     return _ev(index, best[1], best[2]) if best is not None else None

@@ -81,11 +81,25 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
 
 
 def _subtree(index: MatchIndex, term: int) -> NDArray[np.bool_]:
-    """term idx -> whether it is ``term`` or below it (remembered per index)."""
+    """term idx -> whether it is ``term`` or below it (remembered per index). One more entry, False, at
+    the end: indexed with -1 (no term, in ``cap_products``) it says no."""
     memo: dict[int, NDArray[np.bool_]] = index.memo.setdefault("explain.subtree", {})
     mask = memo.get(term)
     if mask is None:
-        mask = memo[term] = np.fromiter((term in a for a in index.ancestors), bool, len(index.ancestors))
+        n = len(index.ancestors)
+        mask = memo[term] = np.fromiter((t < n and term in index.ancestors[t] for t in range(n + 1)), bool, n + 1)
+    return mask
+
+
+def _any_subtree(index: MatchIndex, terms: list[int]) -> NDArray[np.bool_]:
+    """Like :func:`_subtree`, for being below any of ``terms``."""
+    memo: dict[tuple[int, ...], NDArray[np.bool_]] = index.memo.setdefault("explain.subtrees", {})
+    mask = memo.get(tuple(terms))
+    if mask is None:
+        mask = np.zeros(len(index.ancestors) + 1, dtype=bool)
+        for term in terms:
+            mask |= _subtree(index, term)
+        memo[tuple(terms)] = mask
     return mask
 
 
@@ -245,9 +259,7 @@ def _product_entry(
         ("site", "at this site", row.here, row.here_terms),
         ("organisation", "organisation-wide only", row.there, row.there_terms),
     )
-    of_services = np.zeros(len(index.ancestors), dtype=bool)
-    for service in service_terms:
-        of_services |= _subtree(index, service)
+    of_services = _any_subtree(index, service_terms)
     wanted = index.substance_index.get(substance, -2)
     asked: list[tuple[str, int | None]] = [(ref.name, index.term_index[ref.id]) for ref in refs]
     if substance:
@@ -260,8 +272,7 @@ def _product_entry(
                 if service_terms:
                     mask &= of_services[terms]
             else:
-                products = index.cap_products[caps]
-                mask = (_subtree(index, term)[np.maximum(products, 0)] & (products >= 0)).any(axis=1)
+                mask = _subtree(index, term)[index.cap_products[caps]].any(axis=1)
             having, having_terms = caps[mask], terms[mask]
             if len(having):
                 parts.append(f"{label}: {text} ({records_text(record_count(index, having))})")
