@@ -90,13 +90,14 @@ def substance_recall(*, path: Path, top: int = 20, today: dt.date | None = None)
         results = json.loads(buffer.getvalue())["results"]
         found_orgs = {r["organisation"]["id"] for r in results}
         holds = [name for name in labelers[substance] if held.get(name)]
-        moiety = substance_moiety(substance)
+        moiety = substance_moiety(substance).casefold()
         shown = (f"{moiety}: at this site", f"{moiety}: organisation-wide")
         with_api = 0
         for r in results:
             product = next(e for e in r["explanation"] if e["criterion"] == "product_fit")
             evidence = product["evidence"]
-            if product["detail"].startswith(shown) and evidence and all(ev["capability"] in api for ev in evidence):
+            names_it = product["detail"].casefold().startswith(shown)
+            if names_it and evidence and all(ev["capability"] in api for ev in evidence):
                 with_api += 1
         out.append(
             SubstanceRecall(

@@ -128,8 +128,10 @@ def _entry(row: dict[str, Any], criterion: str) -> dict[str, Any]:
 
 
 def _holds(product_fit: dict[str, Any], name: str) -> bool:
-    """Whether the product-fit entry says the row holds ``name`` (at the site or organisation-wide)."""
-    return f"{name}: at this site" in product_fit["detail"] or f"{name}: organisation-wide" in product_fit["detail"]
+    """Whether the product-fit entry says the row holds ``name`` (at the site or organisation-wide); term names
+    are shown in sentence case ("Tablet, film coated"), whatever case the vocabulary writes them in."""
+    detail, name = product_fit["detail"].casefold(), name.casefold()
+    return f"{name}: at this site" in detail or f"{name}: organisation-wide" in detail
 
 
 @pytest.mark.parametrize("title", list(NEEDS))
