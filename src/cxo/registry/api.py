@@ -50,6 +50,7 @@ def _profile(profile: selectors.Profile) -> dict[str, Any]:
         "routes": _terms(profile.routes),
         "evidence_kinds": profile.evidence_kinds,
         "compliance": list(profile.compliance),
+        "organisation_wide": [t.code for t in profile.organisation_wide],
     }
 
 

@@ -9,7 +9,12 @@ tree walk in SQL.
 A site's services are its own (FDA registers operations per site). Its dosage forms, routes and
 evidence are its own plus, for a site that makes or packs finished products, those of its
 organisation's organisation-wide capabilities (the products the organisation lists as labeler):
-the best the public data says about what that site handles.
+the best the public data says about what that site handles. Directory filters combine facts of
+one :class:`~cxo.registry.models.FacetGroup` — a site's own record, its organisation's products at
+that site (tied to its finished-goods services only, so an API plant that also labels is not an API
+maker of tablets), or the organisation's facts tied to no site — and count distinct sites or
+organisations (:mod:`cxo.registry.search`). A service whose only evidence is a trial the
+organisation sponsors or collaborates on is not counted as a service it provides.
 
 :func:`facets_rebuild` derives :class:`~cxo.registry.models.SiteFacets` and
 :class:`~cxo.registry.models.OrganisationFacets` from the registry's own tables. Importers run it
@@ -33,7 +38,17 @@ from django.db.models import Q
 
 from cxo.core.models import Organisation
 from cxo.registry.compliance import ComplianceFacts, compliance_facts
-from cxo.registry.models import Capability, Evidence, OrganisationFacets, Site, SiteFacets, Term
+from cxo.registry.models import (
+    Capability,
+    Evidence,
+    EvidenceKind,
+    FacetGroup,
+    FactScope,
+    OrganisationFacets,
+    Site,
+    SiteFacets,
+    Term,
+)
 from cxo.registry.taxonomy import term_normalise
 
 
@@ -305,8 +320,14 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     org_all: dict[int, Profile] = defaultdict(Profile)
     for cap_id, org_id, site_id, service_id, dosage_form_id, route_id in capabilities:
         evidence = evidence_kinds.get(cap_id, set())
+        bought_only = evidence == {EvidenceKind.CLINICAL_TRIAL}
         for profile in (org_all[org_id], by_site[site_id] if site_id is not None else org_wide[org_id]):
-            profile.add(service_id, dosage_form_id, route_id, evidence)
+            if bought_only:
+                # A trial it sponsors or collaborates on: it bought clinical services, it does not sell them
+                # (as cxo.registry.kind and matching read it). The record is on file; the service is not its.
+                profile.evidence |= evidence
+            else:
+                profile.add(service_id, dosage_form_id, route_id, evidence)
 
     sites: list[tuple[int, int, str, str, str, str | None, str, str, dt.date | None]] = _chunked(
         ids,
@@ -331,6 +352,23 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     finished_goods = {t.id for code in FINISHED_GOODS_SERVICES if (t := tree.by_code.get(code))}
 
     site_rows: list[SiteFacets] = []
+    group_rows: list[FacetGroup] = []
+
+    def group(org_id: int, site_id: int | None, scope: str, country: str, kind: str, profile: Profile,
+              services: set[int], record: _Record) -> FacetGroup:  # fmt: skip
+        return FacetGroup(
+            organisation_id=org_id,
+            site_id=site_id,
+            scope=scope,
+            country=country,
+            kind=kind,
+            services=signature(services),
+            dosage_forms=signature(tree.with_ancestors(profile.dosage_forms)),
+            routes=signature(tree.with_ancestors(profile.routes)),
+            evidence=signature(profile.evidence),
+            **record.columns(),
+        )
+
     countries: dict[int, set[str]] = defaultdict(set)
     site_counts: dict[int, int] = defaultdict(int)
     records: dict[int, _Record] = defaultdict(_Record)
@@ -341,14 +379,20 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
         own = by_site.get(site_id, Profile())
         services = tree.with_ancestors(own.services)
         profile = own
-        if services & finished_goods:
-            # The organisation's products (NDC listings) are made or packed at its finished-goods sites.
-            profile = own.union(org_wide.get(org_id, Profile()))
         countries[org_id].add(country)
         site_counts[org_id] += 1
         facts = facts_by_fei.get(fei_key) if fei_key else None
         record = _Record().add(facts, expiry)
         records[org_id].add(facts, expiry)
+        group_rows.append(group(org_id, site_id, FactScope.SITE, country, kind, own, services, record))
+        fg_services = {t for t in services if t in finished_goods or finished_goods & set(tree.ancestors(t))}
+        inherited = org_wide.get(org_id)
+        if fg_services and inherited is not None:
+            # The organisation's products (NDC listings) are made or packed at its finished-goods sites:
+            # facts of those services at this site, not of its other operations (API manufacture, …).
+            profile = own.union(inherited)
+            fg = tree.with_ancestors(fg_services)
+            group_rows.append(group(org_id, site_id, FactScope.INHERITED, country, kind, inherited, fg, record))
         site_rows.append(
             SiteFacets(
                 site_id=site_id,
@@ -367,6 +411,10 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     org_rows = []
     for org_id, name, kind, registrant_duns in organisations.values():
         profile = org_all.get(org_id, Profile())
+        if org_id in org_wide or not site_counts.get(org_id):
+            wide = org_wide.get(org_id, Profile())
+            services = tree.with_ancestors(wide.services)
+            group_rows.append(group(org_id, None, FactScope.ORGANISATION, "", kind, wide, services, records[org_id]))
         org_rows.append(
             OrganisationFacets(
                 organisation_id=org_id,
@@ -386,12 +434,16 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     if ids is None:
         SiteFacets.objects.all().delete()
         OrganisationFacets.objects.all().delete()
+        FacetGroup.objects.all().delete()
     else:
         for start in range(0, len(ids), CHUNK):
-            SiteFacets.objects.filter(organisation_id__in=ids[start : start + CHUNK]).delete()
-            OrganisationFacets.objects.filter(organisation_id__in=ids[start : start + CHUNK]).delete()
+            chunk = ids[start : start + CHUNK]
+            SiteFacets.objects.filter(organisation_id__in=chunk).delete()
+            OrganisationFacets.objects.filter(organisation_id__in=chunk).delete()
+            FacetGroup.objects.filter(organisation_id__in=chunk).delete()
     SiteFacets.objects.bulk_create(site_rows, batch_size=2000)
     OrganisationFacets.objects.bulk_create(org_rows, batch_size=2000)
+    FacetGroup.objects.bulk_create(group_rows, batch_size=2000)
     return FacetsRebuilt(sites=len(site_rows), organisations=len(org_rows))
 
 

@@ -8,6 +8,8 @@ Groups such as the European Union overlap regions and can be asked for by code a
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 
 import pycountry
@@ -113,3 +115,87 @@ def countries_in_region(region: str) -> list[str]:
         raise KeyError(f"Unknown region '{region}' (known: {known}).")
     codes = _REGION_COUNTRIES.get(code) or _GROUP_COUNTRIES[code]
     return sorted(codes.split())
+
+
+# Country names addresses use that pycountry does not know by that spelling (lower case, no punctuation).
+_COUNTRY_VARIANTS: dict[str, str] = {
+    "usa": "USA",
+    "us": "USA",
+    "united states of america": "USA",
+    "uk": "GBR",
+    "england": "GBR",
+    "scotland": "GBR",
+    "wales": "GBR",
+    "northern ireland": "GBR",
+    "great britain": "GBR",
+    "korea south": "KOR",
+    "south korea": "KOR",
+    "republic of korea": "KOR",
+    "korea republic of": "KOR",
+    "korea": "KOR",
+    "north korea": "PRK",
+    "czech republic": "CZE",
+    "russia": "RUS",
+    "taiwan": "TWN",
+    "taiwan roc": "TWN",
+    "vietnam": "VNM",
+    "turkey": "TUR",
+    "turkiye": "TUR",
+    "iran": "IRN",
+    "holland": "NLD",
+    "the netherlands": "NLD",
+    "macedonia": "MKD",
+    "ivory coast": "CIV",
+    "pr china": "CHN",
+    "p r china": "CHN",
+    "peoples republic of china": "CHN",
+    "hong kong sar": "HKG",
+    "uae": "ARE",
+    "laos": "LAO",
+    "syria": "SYR",
+    "moldova": "MDA",
+    "tanzania": "TZA",
+    "bolivia": "BOL",
+    "venezuela": "VEN",
+}
+_CODE_AT_END = re.compile(r"\(([A-Za-z]{3})\)\s*$")
+_LETTERS = re.compile(r"[^a-z ]+")
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("'", "")
+    return " ".join(_LETTERS.sub(" ", plain).split())
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            value = getattr(country, attribute, None)
+            if value:
+                names[_fold(value)] = country.alpha_3
+    return {**names, **_COUNTRY_VARIANTS}
+
+
+def country_from_address(address: str) -> str:
+    """The ISO alpha-3 code of the country an address ends with, or "" when it names none.
+
+    Reads a trailing "(CZE)" code, or the last comma-separated part (or the last two, for "Korea,
+    South") as a country name: pycountry's names, official and common names, and common variants
+    ("Czechia", "Czech Republic", "UK", "Korea, South"). Postcodes and punctuation are ignored; a US
+    state ("CA 94103") is not read as a country.
+    """
+    text = address.strip().rstrip(".")
+    if not text:
+        return ""
+    code = _CODE_AT_END.search(text)
+    if code and country_exists(code.group(1)):
+        return code.group(1).upper()
+    parts = [p for p in (_fold(part) for part in text.split(",")) if p]
+    names = _country_names()
+    for candidate in ([" ".join(parts[-2:])] if len(parts) > 1 else []) + parts[-1:]:
+        if candidate in names:
+            return names[candidate]
+    return ""

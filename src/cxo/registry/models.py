@@ -360,3 +360,96 @@ class OrganisationFacets(models.Model):
 
     def __str__(self) -> str:
         return f"facets of organisation {self.organisation_id}"
+
+
+class FactScope(models.TextChoices):
+    SITE = "site", "The site's own record"
+    INHERITED = "inherited", "Its organisation's products, at a site that makes or packs finished goods"
+    ORGANISATION = "organisation", "Organisation-wide, tied to no site"
+
+
+class FacetGroup(models.Model):
+    """Facts that hold together, for directory filters and counts: a site's own record, its organisation's
+    products where that site makes or packs finished goods, or an organisation's facts tied to no site.
+
+    Directory filters must be met by one group ("has a site in Austria that labels", not "a site in
+    Austria, and labelling somewhere"), and counts are of distinct sites or organisations with such a
+    group (:mod:`cxo.registry.search`). Rebuilt with the rest of the index by
+    :func:`cxo.registry.facets.facets_rebuild`. Organisation-scope rows carry the organisation's
+    registration and compliance record (the newest registration and the union of its sites').
+    """
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    scope = models.CharField(max_length=12, choices=FactScope.choices)
+    country = models.CharField(max_length=3, blank=True)
+    kind = models.CharField(max_length=120, blank=True)
+    services = models.CharField(max_length=1000, blank=True)
+    dosage_forms = models.TextField(blank=True)
+    routes = models.TextField(blank=True)
+    evidence = models.CharField(max_length=200, blank=True)
+    registration_expiry = models.DateField(null=True, blank=True)
+    inspections = models.CharField(max_length=20, blank=True)
+    warning_letter_on = models.DateField(null=True, blank=True)
+    recall_class1_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "scope"], name="facetgroup_org"),
+            models.Index(fields=["site", "scope"], name="facetgroup_site"),
+            models.Index(fields=["country", "services"], name="facetgroup_country"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} facts of organisation {self.organisation_id}, site {self.site_id}"
+
+
+class OrganisationAlias(models.Model):
+    """Another name of an organisation: a name it had before a curator merged another entry into it.
+
+    Name linking (:class:`cxo.registry.names.OrganisationIndex`) reads aliases like names, so a source
+    that spells the merged-away name links to the organisation that absorbed it.
+    """
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="registry_aliases")
+    name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="alias_unique_org_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationMerge(models.Model):
+    """A curator's merge: ``merged`` was folded into ``into``; its page redirects there.
+
+    The merged organisation's row stays (emptied of sites, capabilities, members and tenant data), so
+    that its audit trail — append-only — and its slug live on; imports map its registrant DUNS to ``into``.
+    """
+
+    merged = models.OneToOneField(
+        "core.Organisation", on_delete=models.PROTECT, related_name="registry_merged_into", primary_key=True
+    )
+    into = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="registry_merges")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"organisation {self.merged_id} merged into {self.into_id}"
+
+
+class SitePlacement(models.Model):
+    """A curator's decision that a site belongs to an organisation (a split): imports keep it there
+    rather than move it back to the organisation its source names (e.g. the DECRS registrant)."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True, related_name="placement")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"site {self.site_id} placed in organisation {self.organisation_id}"

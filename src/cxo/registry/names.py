@@ -48,17 +48,22 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Q
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
 
 from cxo.core.models import Organisation
-from cxo.registry.models import Capability, Site
+from cxo.registry.models import Capability, OrganisationAlias, Site
 
 EXACT = "exact"
 FUZZY = "fuzzy"
 
 FUZZY_THRESHOLD = 92.0
+#: Names that link to no FDA-registered organisation meet organisations earlier imports created (and
+#: each other, in one import) only above this stricter score: no registration backs either side.
+AMONG_IMPORTS_THRESHOLD = 95.0
 MIN_CORE_LENGTH = 6
 MIN_TYPO_WORD_LENGTH = 9
 FIRST_WORD_THRESHOLD = 90.0
@@ -113,22 +118,65 @@ GENERIC_WORDS = _word_set(
     industry group holdings holding enterprise enterprises global worldwide science life biosciences
     bioscience biotech biologics biopharma therapeutics manufacturing distributors distribution
     solutions solution service division div technology chemical chemicals company specialty
-    generics consumer and of the north south east west new
+    generics consumer and of the north south east west new healthcare lifesciences
     """
 )
 
+# "Acme Inc dba Acme Labs", "Acme Inc (d/b/a Acme Labs)", "Acme Inc, doing business as Acme Labs": the
+# legal name is what other sources write; the trade name after the clause is dropped from the key.
+_DBA = re.compile(
+    r"[\s,(\[]*\b(?:d\s*/\s*b\s*/\s*a|d\.\s*b\.\s*a\.?|dba|doing\s+business\s+as|t\s*/\s*a|trading\s+as)(?![\w/]).*$",
+    re.IGNORECASE,
+)
+#: Two-word spellings of one generic word ("Health Care" is "Healthcare").
+_JOINED = {("health", "care"): "healthcare", ("life", "sciences"): "lifesciences", ("bio", "tech"): "biotech"}
+#: A misspelt generic word (of at least this many letters) is read as the word: "HealthCae" is "healthcare".
+MIN_GENERIC_TYPO_LENGTH = 7
+_LONG_GENERIC = sorted(w for w in GENERIC_WORDS if len(w) >= MIN_GENERIC_TYPO_LENGTH)
 _SUBSIDIARY = re.compile(r",?\s*\b(?:a\s+)?(?:wholly[\s-]+owned\s+)?subsidiary\s+of\b.*$", re.IGNORECASE)
 _DROPPED = re.compile("['`\u00b4\u2018\u2019]")  # apostrophes, acute accent, single quotes
 _ABBREVIATION_DOT = re.compile(r"(?<=\b[^\W\d_])\.(?=[^\W\d_]\b)")  # the inner dots of "S.A.", "L.N.K."
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+def dba_strip(name: str) -> str:
+    """The name without a "dba" / "d/b/a" / "doing business as" / "t/a" clause: the legal name."""
+    stripped = _DBA.sub("", name).strip()
+    return stripped or name
+
+
+@lru_cache(maxsize=65536)
+def _spelling(word: str) -> str:
+    """A word as keys write it: one spelling for variants, and a misspelt generic word read as that word."""
+    word = _CANONICAL_WORDS.get(word, word)
+    if len(word) < MIN_GENERIC_TYPO_LENGTH or word in GENERIC_WORDS or not word.isalpha():
+        return word
+    for generic in _LONG_GENERIC:
+        # One letter dropped, added or swapped with its neighbour: a typo. One letter replaced is not
+        # read as one ("internacional" stays Spanish; "chemica" is a typo, "chemico" a name).
+        if OSA.distance(word, generic, score_cutoff=1) == 1 and not (
+            len(word) == len(generic) and Levenshtein.distance(word, generic, score_cutoff=1) == 1
+        ):
+            return generic
+    return word
+
+
+def _joined(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        if out and (out[-1], word) in _JOINED:
+            out[-1] = _JOINED[(out[-1], word)]
+        else:
+            out.append(word)
+    return out
+
+
 def name_words(name: str) -> list[str]:
     """The words of a name's key (see the module docstring)."""
-    text = _ABBREVIATION_DOT.sub("", _DROPPED.sub("", _SUBSIDIARY.sub("", name)))
+    text = _ABBREVIATION_DOT.sub("", _DROPPED.sub("", _SUBSIDIARY.sub("", dba_strip(name))))
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("&", " and ")
-    words = [_CANONICAL_WORDS.get(w, w) for w in _NON_WORD.sub(" ", text).split()]
+    words = [_spelling(w) for w in _joined(_NON_WORD.sub(" ", text).split())]
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words.pop()
     if len(words) > 1 and words[0] == "the":
@@ -192,6 +240,8 @@ class OrganisationIndex:
     entries: dict[str, _Entry] = field(default_factory=dict)
     # Fuzzy candidates (FDA-registered names only), blocked by the first two letters of their core.
     _blocks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # The other names (organisations earlier imports created), blocked the same way.
+    _imported_blocks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def load(cls) -> OrganisationIndex:
@@ -201,8 +251,13 @@ class OrganisationIndex:
             | Q(pk__in=Site.objects.values("organisation_id"))
             | Q(pk__in=Capability.objects.values("organisation_id"))
         )
-        organisations = list(Organisation.objects.filter(in_registry).values_list("pk", "name", "registrant_duns"))
+        organisations = list(
+            Organisation.objects.filter(in_registry)
+            .exclude(registry_merged_into__isnull=False)  # merged away: its names are aliases of another
+            .values_list("pk", "name", "registrant_duns")
+        )
         sites = list(Site.objects.values_list("organisation_id", "name", "pk"))
+        aliases = list(OrganisationAlias.objects.values_list("organisation_id", "name"))
         site_counts: dict[int, int] = defaultdict(int)
         only_site: dict[int, int] = {}
         same_name: dict[tuple[int, str], list[int]] = defaultdict(list)
@@ -217,6 +272,18 @@ class OrganisationIndex:
             index._add(
                 org_id, name, site_name=False, registered=org_id in registered, sites=site_counts[org_id], site_id=one
             )
+        known = {pk for pk, _, _ in organisations}
+        for org_id, name in aliases:  # names it had before a curator merged another entry into it
+            if org_id in known:
+                one = only_site[org_id] if site_counts[org_id] == 1 else None
+                index._add(
+                    org_id,
+                    name,
+                    site_name=False,
+                    registered=org_id in registered,
+                    sites=site_counts[org_id],
+                    site_id=one,
+                )
         for org_id, name, site_id in sites:
             named = same_name[(org_id, name_key(name))]
             index._add(
@@ -229,8 +296,8 @@ class OrganisationIndex:
             )
         for key, entry in index.entries.items():
             core = name_core(key)
-            if entry.registered and core:
-                index._blocks[core[0][:2]].append(key)
+            if core:
+                (index._blocks if entry.registered else index._imported_blocks)[core[0][:2]].append(key)
         return index
 
     def _add(
@@ -267,6 +334,16 @@ class OrganisationIndex:
                 return NameLink(
                     entry.organisation_id, FUZZY, entry.registered, entry.name, round(score, 1), site_id=entry.site_id
                 )
+        # Organisations earlier imports created: "Preferred Pharmacetucals" meets "Preferred Pharmacetucials".
+        imported = self._imported_blocks.get(core[0][:2], [])
+        for candidate, score, _ in process.extract(
+            key, imported, scorer=fuzz.ratio, score_cutoff=AMONG_IMPORTS_THRESHOLD, limit=5
+        ):
+            if fuzzy_guard(key, candidate):
+                entry = self.entries[candidate]
+                return NameLink(
+                    entry.organisation_id, FUZZY, entry.registered, entry.name, round(score, 1), site_id=entry.site_id
+                )
         return None
 
     def links(self, names: Iterable[str]) -> dict[str, NameLink | None]:
@@ -281,3 +358,38 @@ class OrganisationIndex:
                 by_key[key] = self.link_key(key)
             out[name] = by_key[key]
         return out
+
+
+def key_clusters(weights: dict[str, int]) -> dict[str, str]:
+    """Keys that are spellings of one name (score ≥ :data:`AMONG_IMPORTS_THRESHOLD` and the guard), each
+    mapped to its cluster's key with the most weight (then the first alphabetically): names one import meets
+    that link to nothing, so that it creates one organisation for "Biocosmetic Research Labs" and
+    "Biocosmetic Reasearch Labs"."""
+    parent = {key: key for key in weights}
+
+    def find(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(weights):
+        core = name_core(key)
+        if core:
+            blocks[core[0][:2]].append(key)
+    for keys in blocks.values():
+        for i, key in enumerate(keys):
+            for other, _, _ in process.extract(
+                key, keys[i + 1 :], scorer=fuzz.ratio, score_cutoff=AMONG_IMPORTS_THRESHOLD, limit=None
+            ):
+                if fuzzy_guard(key, other):
+                    parent[find(other)] = find(key)
+    members: dict[str, list[str]] = defaultdict(list)
+    for key in weights:
+        members[find(key)].append(key)
+    out: dict[str, str] = {}
+    for group in members.values():
+        head = min(group, key=lambda k: (-weights[k], k))
+        out.update({k: head for k in group})
+    return out

@@ -92,6 +92,11 @@ class FacetValueOut(Schema):
     count: int = Field(description="Hits with this value, counted with all the other filters applied.")
     selected: bool = Field(description="Whether this value is among the current filters.")
     depth: int = Field(description="Depth in the taxonomy tree (0 for top-level terms and flat facets).")
+    organisation_wide: int = Field(
+        0,
+        description="Of count, the hits that have this value only through organisation-wide facts (their "
+        "organisation's products, not a site's own record).",
+    )
 
 
 class FacetsOut(Schema):
@@ -109,6 +114,11 @@ class FacetsOut(Schema):
 class ProfileFields(Schema):
     services: list[TermRefOut] = Field(description="The most specific services on record (parents left out).")
     dosage_forms: list[TermRefOut] = Field(description="Dosage forms on record, including organisation-wide ones.")
+    organisation_wide: list[str] = Field(
+        default_factory=list,
+        description="Codes of the dosage forms and routes above that are organisation-wide only (the "
+        "organisation's products), not on a site's own record.",
+    )
     routes: list[TermRefOut] = Field(description="Routes of administration on record.")
     evidence_kinds: list[str] = Field(description="Kinds of evidence behind these capabilities.")
     compliance: list[str] = Field(description="Its compliance facet values as of today, e.g. inspection_oai.")

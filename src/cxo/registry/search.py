@@ -9,8 +9,7 @@ are alternatives (OR); different facets narrow each other (AND). Every count is 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, reduce
 from operator import or_
@@ -22,7 +21,8 @@ from django.utils import timezone
 
 from cxo.core.errors import ServiceError
 from cxo.registry import geo
-from cxo.registry.facets import TermNode, TermTree, search_normalise, signature_contains, signature_values
+from cxo.registry.facet_tally import DIMENSIONS, FAMILIES, _GroupTally, _Tally
+from cxo.registry.facets import TermNode, TermTree, search_normalise, signature_contains
 from cxo.registry.kind import Role, role_label
 from cxo.registry.models import EvidenceKind, Vocabulary
 from cxo.registry.record_facets import (
@@ -31,11 +31,9 @@ from cxo.registry.record_facets import (
     REGISTRATION_COLUMNS,
     REGISTRATION_VALUES,
     compliance_parse,
-    compliance_values,
     compliance_where,
     registration_label,
     registration_parse,
-    registration_values,
     registration_where,
 )
 from cxo.registry.registration import RegistrationSource, RegistrationStatus
@@ -84,6 +82,9 @@ class FacetValue:
     count: int
     selected: bool = False
     depth: int = 0
+    #: Of ``count``, the hits that have the value only through organisation-wide facts (their
+    #: organisation's products, not a record of the site itself); see :class:`~cxo.registry.models.FactScope`.
+    organisation_wide: int = 0
 
 
 @dataclass(frozen=True)
@@ -268,85 +269,6 @@ def _any_contains(column: str, values: Sequence[object]) -> Q:
     return reduce(or_, (Q(**{f"{column}__contains": signature_contains(v)}) for v in values))
 
 
-# The dimensions a filter or a facet count can be about. Facet counts come from two joint GROUP BY
-# queries, one per family, each reading one covering index in its column order (see SiteFacets):
-# the small-valued columns together, and the product columns (whose signatures vary more) together.
-DIMENSIONS = ("geo", "kind", "service", "evidence", "dosage_form", "route", "registration", "compliance")
-FAMILIES = (("geo", "kind", "service", "evidence"), ("dosage_form", "route"), ("registration", "compliance"))
-
-
-class _Tally:
-    """Facet counts accumulated from joint GROUP BY rows, each facet with every *other* filter applied.
-
-    A row that passes every filter counts for every facet (and the total); a row that fails exactly
-    one filter counts only for that filter's facet, which leaves its own filter out; others count
-    for nothing. Column values repeat across rows, so each is split and tested once.
-    """
-
-    def __init__(self, index: FacetIndex[Any], filters: DirectoryFilters) -> None:
-        self.index = index
-        self.as_of = filters.as_of
-        self.active = {d for d in DIMENSIONS if filters.active(d)}
-        self.wanted: dict[str, frozenset[str]] = {
-            "geo": frozenset(filters.geo_countries),
-            "kind": frozenset(filters.kinds),
-            "evidence": frozenset(filters.evidence_kinds),
-            "registration": frozenset(filters.registrations),
-            "compliance": frozenset(filters.compliance),
-            **{f: frozenset(str(t.id) for t in filters.terms(f)) for f in TERM_FACETS},
-        }
-        single = set() if index.multi_country else {"geo"}
-        self.is_signature = {d: d not in single for d in DIMENSIONS}
-        self.counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in (*DIMENSIONS, "region")}
-        self.total = 0
-        self._seen: dict[tuple[str, tuple[Any, ...]], tuple[tuple[str, ...], bool]] = {}
-
-    def _values(self, dimension: str, raw: tuple[Any, ...]) -> tuple[str, ...]:
-        if dimension == "registration":
-            return registration_values(raw, self.as_of)
-        if dimension == "compliance":
-            return compliance_values(raw, self.as_of.today)
-        text = raw[0] or ""
-        return tuple(signature_values(text)) if self.is_signature[dimension] else (text,)
-
-    def _value(self, dimension: str, raw: tuple[Any, ...]) -> tuple[tuple[str, ...], bool]:
-        """The values in a dimension's raw column values, and whether they pass the dimension's filter."""
-        key = (dimension, raw)
-        seen = self._seen.get(key)
-        if seen is None:
-            values = self._values(dimension, raw)
-            wanted = self.wanted[dimension]
-            passes = dimension not in self.active or any(v in wanted for v in values)
-            seen = self._seen[key] = (values, passes)
-        return seen
-
-    def add(self, family: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
-        counts = self.counts
-        first_family = family == FAMILIES[0]
-        widths = [len(self.index.columns(d)) for d in family]
-        for *raw, n in rows:
-            parts, start = [], 0
-            for width in widths:
-                parts.append(tuple(raw[start : start + width]))
-                start += width
-            parsed = [self._value(d, r) for d, r in zip(family, parts, strict=True)]
-            failed = [d for d, (_, passes) in zip(family, parsed, strict=True) if not passes]
-            if len(failed) > 1:
-                continue
-            if not failed and first_family:
-                self.total += n
-            for dimension, (values, _) in zip(family, parsed, strict=True):
-                if failed and dimension != failed[0]:
-                    continue
-                dimension_counts = counts[dimension]
-                for value in values:
-                    dimension_counts[value] += n
-                if dimension == "geo":
-                    for region in {geo.region_of(c) for c in values if c}:
-                        if region:
-                            counts["region"][region] += n
-
-
 @dataclass(frozen=True)
 class FacetIndex(Generic[M]):
     """How one index table answers the directory's filters: which column holds which facet."""
@@ -355,6 +277,15 @@ class FacetIndex(Generic[M]):
     countries_column: str  # "country" (one value) or "countries" (a signature)
     sorts: dict[str, tuple[str, ...]]
     text_filter: Callable[[str], Q]
+    #: A grouped index filters and counts fact groups (``model`` is then FacetGroup) and pages
+    #: through ``hits``, one row per site or organisation, whose primary key is the groups' ``entity``.
+    hits: type[Model] | None = None
+    entity: str = ""
+    groups: Q = field(default_factory=Q)
+
+    @property
+    def hit_model(self) -> type[Model]:
+        return self.hits or self.model
 
     @property
     def multi_country(self) -> bool:
@@ -373,10 +304,31 @@ class FacetIndex(Generic[M]):
         return (self.column(dimension),)
 
     def where(self, filters: DirectoryFilters, *, dimensions: Sequence[str] = DIMENSIONS) -> Q:
-        """The free text and the filters of ``dimensions`` as a Q."""
-        where = Q()
+        """The free text and the filters of ``dimensions`` as a Q on the hits: for a grouped index,
+        the hits with one fact group that meets every filter."""
+        text = Q()
         for token in filters.tokens:
-            where &= self.text_filter(token)
+            text &= self.text_filter(token)
+        if self.hits is None:
+            return text & self._filters(filters, dimensions)
+        if not any(filters.active(d) for d in dimensions):
+            return text
+        groups = self.model._default_manager.filter(self.groups & self._filters(filters, dimensions))
+        return text & Q(pk__in=groups.values(self.entity))
+
+    def _group_where(self, filters: DirectoryFilters, dimensions: Sequence[str]) -> Q:
+        """A grouped index's filters of ``dimensions`` and the free text, as a Q on the fact groups."""
+        where = self.groups & self._filters(filters, dimensions)
+        if filters.tokens:
+            assert self.hits is not None
+            text = Q()
+            for token in filters.tokens:
+                text &= self.text_filter(token)
+            where &= Q(**{f"{self.entity}__in": self.hits._default_manager.filter(text).values("pk")})
+        return where
+
+    def _filters(self, filters: DirectoryFilters, dimensions: Sequence[str]) -> Q:
+        where = Q()
         for dimension in dimensions:
             if not filters.active(dimension):
                 continue
@@ -409,16 +361,25 @@ class FacetIndex(Generic[M]):
         Each family's query applies the text and the *other* family's filters in SQL and groups by
         its own columns; its own filters are applied to the groups in Python (:class:`_Tally`).
         """
-        tally = _Tally(self, filters)
+        tally = _GroupTally(self, filters) if self.hits is not None else _Tally(self, filters)
         for family in FAMILIES:
             others = [d for d in DIMENSIONS if d not in family]
+            columns = [c for d in family for c in self.columns(d)]
+            if isinstance(tally, _GroupTally):
+                grouped = self.model._default_manager.filter(self._group_where(filters, others)).order_by()
+                tally.add(family, grouped.values_list(self.entity, "scope", *columns).distinct())
+                continue
             rows = (
                 self.model._default_manager.filter(self.where(filters, dimensions=others))
                 .order_by()
-                .values_list(*[c for d in family for c in self.columns(d)])
+                .values_list(*columns)
                 .annotate(n=Count("*"))
             )
             tally.add(family, rows)
+        wide: dict[str, dict[str, int]] = {}
+        if isinstance(tally, _GroupTally):
+            tally.finish()
+            wide = tally.wide
 
         counts = tally.counts
         labels = dict(EvidenceKind.choices)
@@ -433,7 +394,12 @@ class FacetIndex(Generic[M]):
             selected = {t.id for t in filters.terms(facet)}
             facets[facet] = [
                 FacetValue(
-                    node.code, node.name, term_counts.get(str(node.id), 0), node.id in selected, tree.depth(node.id)
+                    node.code,
+                    node.name,
+                    term_counts.get(str(node.id), 0),
+                    node.id in selected,
+                    tree.depth(node.id),
+                    wide.get(facet, {}).get(str(node.id), 0),
                 )
                 for node in tree.vocabulary(vocabulary)
                 if term_counts.get(str(node.id)) or node.id in selected
@@ -442,7 +408,10 @@ class FacetIndex(Generic[M]):
             {k: n for k, n in counts["kind"].items() if k}, selected=filters.kinds, name=kind_label
         )
         facets["evidence"] = _values(
-            counts["evidence"], selected=filters.evidence_kinds, name=lambda k: str(labels.get(k, k))
+            counts["evidence"],
+            selected=filters.evidence_kinds,
+            name=lambda k: str(labels.get(k, k)),
+            wide=wide.get("evidence", {}),
         )
         # Fixed order (status, then outcome); every registration status is shown, so a 0 says "none".
         facets["registration"] = [
@@ -461,15 +430,25 @@ class FacetIndex(Generic[M]):
         ]
         return facets, tally.total
 
-    def page(self, where: Q, *, sort: str, page: int, page_size: int) -> QuerySet[M]:
+    def page(self, where: Q, *, sort: str, page: int, page_size: int) -> QuerySet[Any]:
         offset = (page - 1) * page_size
-        return self.model._default_manager.filter(where).order_by(*self.sorts[sort])[offset : offset + page_size]
+        return self.hit_model._default_manager.filter(where).order_by(*self.sorts[sort])[offset : offset + page_size]
 
 
-def _values(counts: dict[str, int], *, selected: Sequence[str], name: Callable[[str], str]) -> list[FacetValue]:
+def _values(
+    counts: dict[str, int],
+    *,
+    selected: Sequence[str],
+    name: Callable[[str], str],
+    wide: dict[str, int] | None = None,
+) -> list[FacetValue]:
     """Facet values by count (then name), the selected ones kept even when nothing matches them."""
     codes = set(counts) | set(selected)
-    values = [FacetValue(code, name(code), counts.get(code, 0), code in selected) for code in codes]
+    wide = wide or {}
+    values = [
+        FacetValue(code, name(code), counts.get(code, 0), code in selected, organisation_wide=wide.get(code, 0))
+        for code in codes
+    ]
     return sorted(values, key=lambda v: (-v.count, v.name))
 
 

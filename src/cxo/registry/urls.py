@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cxo.registry import claim_views, views
+from cxo.registry import claim_views, identity_views, views
 
 app_name = "registry"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     # registry curators only (a platform role); 404 for anyone else
     path("claims/", claim_views.claim_list, name="claims"),
     path("claims/<int:claim_id>/", claim_views.claim_detail, name="claim"),
+    path("duplicates/", identity_views.duplicates, name="duplicates"),
+    path("organisations/<slug:slug>/merge/", identity_views.organisation_merge_page, name="organisation_merge"),
+    path("organisations/<slug:slug>/split/", identity_views.organisation_split_page, name="organisation_split"),
 ]

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from cxo.core.errors import NotFound, ServiceError
@@ -225,6 +225,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         detail = selectors.organisation_get(key=slug)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    if detail.organisation.slug != slug and not slug.isdigit():  # merged into another: its page is that one's
+        return redirect("registry:organisation", slug=detail.organisation.slug)
     return render(request, "registry/organisation.html", {"detail": detail, "organisation": detail.organisation})
 
 

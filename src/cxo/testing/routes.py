@@ -107,6 +107,13 @@ WEB_ROUTES: dict[str, Route] = {
     "registry:imports": Route("signed_in"),
     "registry:claims": Route("curator"),
     "registry:claim": Route("curator", kwargs=lambda w: {"claim_id": w.claim.pk}, methods=("GET", "POST")),
+    "registry:duplicates": Route("curator"),
+    "registry:organisation_merge": Route(
+        "curator", kwargs=lambda w: {"slug": w.registry_organisation.slug}, methods=("GET", "POST")
+    ),
+    "registry:organisation_split": Route(
+        "curator", kwargs=lambda w: {"slug": w.registry_organisation.slug}, methods=("GET", "POST")
+    ),
     # sourcing, sponsor side: the sponsor's programme, need, RFPs, questions, proposals, documents
     "sourcing:home": Route("tenant", kwargs=_org),
     "sourcing:programme_create": Route("tenant", kwargs=_org, methods=("GET", "POST")),

@@ -98,6 +98,10 @@ NOT_TENANT_ROWS = {
     "registry.ComplianceEvent": "public registry data: FDA's own records of a firm",
     "registry.SiteFacets": "public registry data",
     "registry.OrganisationFacets": "public registry data",
+    "registry.FacetGroup": "public registry data (the directory's search index)",
+    "registry.OrganisationAlias": "public registry data: other names of a registry organisation",
+    "registry.OrganisationMerge": "a registry curator's public record that one organisation became another",
+    "registry.SitePlacement": "a registry curator's public record of which organisation a site belongs to",
 }
 
 

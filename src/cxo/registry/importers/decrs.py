@@ -42,9 +42,18 @@ from django.utils.text import slugify
 
 from cxo.core.models import Organisation
 from cxo.core.roles import OrganisationType
-from cxo.registry.geo import country_exists
+from cxo.registry.geo import country_exists, country_from_address
 from cxo.registry.importers.base import ImportContext, Importer, Outcome, Record, RowRejected, bulk_insert
-from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, fei_key
+from cxo.registry.models import (
+    Capability,
+    Evidence,
+    EvidenceKind,
+    OrganisationMerge,
+    Site,
+    SitePlacement,
+    Term,
+    fei_key,
+)
 from cxo.registry.taxonomy import DATA_DIR, taxonomy_load
 
 OPERATIONS_FILE = DATA_DIR / "decrs_operations.csv"
@@ -88,6 +97,7 @@ class DecrsRow:
     agent_duns: str
     agent_name: str
     excluded: bool
+    country_parsed: bool = False  # COUNTRY_ISO3 was empty; the country was read from the address
 
     @property
     def source_ref(self) -> str:
@@ -173,6 +183,7 @@ class DecrsImporter(Importer[DecrsRow]):
         country = (record.get("COUNTRY_ISO3") or "").strip().upper()
         if country and not country_exists(country):
             raise RowRejected(f"COUNTRY_ISO3 {country!r} is not an ISO 3166 alpha-3 country code")
+        country_parsed = not country and bool(country := country_from_address(_text(record, "ADDRESS")))
 
         raw_date = (record.get("EXPIRATION_DATE") or "").strip()
         try:
@@ -211,6 +222,7 @@ class DecrsImporter(Importer[DecrsRow]):
             agent_duns=_duns(record, "US_AGENT_DUNS", required=False),
             agent_name=_max_length(_text(record, "US_AGENT_NAME"), "US_AGENT_NAME", 255),
             excluded=flag == "Y",
+            country_parsed=country_parsed,
         )
 
     def apply(self, *, rows: list[DecrsRow], context: ImportContext) -> Outcome:
@@ -271,6 +283,9 @@ class DecrsImporter(Importer[DecrsRow]):
                 )
             }
         outcome.organisation_ids |= {org_ids[duns] for duns in new} | {org.pk for org in renamed}
+        # A registrant a curator merged into another organisation: its sites go there.
+        merged_into = dict(OrganisationMerge.objects.values_list("merged_id", "into_id"))
+        org_ids = {duns: merged_into.get(pk, pk) for duns, pk in org_ids.items()}
         return org_ids, {
             "created": len(new),
             "updated": len(renamed),
@@ -289,13 +304,15 @@ class DecrsImporter(Importer[DecrsRow]):
             str(duns): (pk, tuple(values))
             for pk, duns, *values in Site.objects.filter(duns__isnull=False).values_list("pk", "duns", *_SITE_FIELDS)
         }
+        # Sites a curator placed in another organisation (a split) stay there.
+        placed = dict(SitePlacement.objects.values_list("site__duns", "organisation_id"))
         now = timezone.now()
         to_create: list[tuple[Any, ...]] = []
         to_update: list[Site] = []
         created_rows: set[int] = set()
         for row in context.progress(rows, desc="sites"):
             values = (
-                org_ids[row.registrant_duns],
+                placed.get(row.duns) or org_ids[row.registrant_duns],
                 row.firm_name,
                 row.address,
                 row.country,
@@ -337,8 +354,9 @@ class DecrsImporter(Importer[DecrsRow]):
         existing = {key: (pk, org_id) for pk, org_id, key in ours.values_list("pk", "organisation_id", "key")}
         to_create: dict[str, tuple[int, int, int, str]] = {}
         to_update: list[Capability] = []
+        placed = dict(SitePlacement.objects.values_list("site__duns", "organisation_id"))
         for row in rows:
-            org_id, site_id = org_ids[row.registrant_duns], site_ids[row.duns]
+            org_id, site_id = placed.get(row.duns) or org_ids[row.registrant_duns], site_ids[row.duns]
             for op in row.operations:
                 key = Capability.make_key(site_id=site_id, service_id=op_service[op])
                 found = existing.get(key)
@@ -412,6 +430,11 @@ class DecrsImporter(Importer[DecrsRow]):
         fei_rows = Counter(row.fei for row in rows if row.fei)
         shared = {fei: n for fei, n in fei_rows.items() if n > 1}
         without_country = [{"line": r.line, "duns": r.duns, "firm": r.firm_name} for r in rows if not r.country]
+        parsed = [
+            {"line": r.line, "duns": r.duns, "firm": r.firm_name, "country": r.country}
+            for r in rows
+            if r.country_parsed
+        ]
         excluded = sum(row.excluded for row in rows)
         outcome.notes = {
             "organisations": org_counts,
@@ -423,6 +446,7 @@ class DecrsImporter(Importer[DecrsRow]):
             "fei_shared_values": len(shared),
             "fei_shared_rows": sum(shared.values()),
             "without_country": without_country,
+            "country_from_address": parsed,
             "excluded_flag": excluded,
             "snapshot_years": sorted({row.expiry.year for row in rows}),
         }
@@ -434,6 +458,11 @@ class DecrsImporter(Importer[DecrsRow]):
             f"FEI: {fei_states['blank']:,} blank and {fei_states['placeholder']:,} placeholder (all zeros) "
             f"treated as missing; {len(shared):,} FEIs are shared by {sum(shared.values()):,} sites.",
         ]
+        for item in parsed:
+            outcome.summary.append(
+                f"Country read from the address: line {item['line']}, DUNS {item['duns']} ({item['firm']}): "
+                f"{item['country']} (COUNTRY_ISO3 was empty)."
+            )
         for item in without_country:
             outcome.summary.append(
                 f"No country: line {item['line']}, DUNS {item['duns']} ({item['firm']}) imported with an empty country."

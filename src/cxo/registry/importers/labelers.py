@@ -17,7 +17,7 @@ from typing import Any
 from cxo.core.roles import OrganisationType
 from cxo.registry.importers.decrs import canonical_name
 from cxo.registry.importers.upsert import organisations_create
-from cxo.registry.names import EXACT, FUZZY, NameLink, OrganisationIndex, name_key
+from cxo.registry.names import EXACT, FUZZY, NameLink, OrganisationIndex, key_clusters, name_key
 
 MAX_LISTED = 500
 NEW = "new"
@@ -52,10 +52,16 @@ def names_link(counts: Counter[str], *, create_missing: bool, noun: str = "label
     ``noun`` names a name in the fuzzy-link list ("labeler", "company").
     """
     links = OrganisationIndex.load().links(counts)
+    # Names that link to nothing, by key; keys that are spellings of one name make one organisation.
+    weights: Counter[str] = Counter()
+    for name, link in links.items():
+        if link is None:
+            weights[name_key(name) or name.casefold()] += counts[name]
+    cluster = key_clusters(dict(weights))
     unmatched: dict[str, Counter[str]] = defaultdict(Counter)
     for name, link in links.items():
         if link is None:
-            unmatched[name_key(name) or name.casefold()][name] += counts[name]
+            unmatched[cluster[name_key(name) or name.casefold()]][name] += counts[name]
     created: dict[str, int] = {}
     if create_missing:
         created = organisations_create(
@@ -66,7 +72,7 @@ def names_link(counts: Counter[str], *, create_missing: bool, noun: str = "label
     method: dict[str, str] = {}
     for name, link in links.items():
         if link is None:
-            organisation_of[name] = created.get(name_key(name) or name.casefold())
+            organisation_of[name] = created.get(cluster[name_key(name) or name.casefold()])
             method[name] = NEW if create_missing else UNLINKED
         else:
             organisation_of[name] = link.organisation_id

@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from cxo.registry.geo import country_exists
+from cxo.registry.geo import country_exists, country_from_address
 from cxo.registry.importers.base import open_binary
 
 NS = "{urn:hl7-org:v3}"
@@ -107,7 +107,8 @@ def _address(organisation: ET.Element) -> tuple[str, str]:
     parts = [_text(addr.find(f"{NS}{tag}")) for tag in ("streetAddressLine", "city", "state", "postalCode")]
     country = _text(addr.find(f"{NS}country"))
     code = country.upper() if len(country) == 3 and country_exists(country.upper()) else ""
-    return ", ".join(p for p in [*parts, country] if p), code
+    address = ", ".join(p for p in [*parts, country] if p)
+    return address, code or country_from_address(address)  # "Ireland", not IRL
 
 
 def _routes(element: ET.Element) -> tuple[tuple[str, str], ...]:

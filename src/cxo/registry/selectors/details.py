@@ -271,9 +271,15 @@ def organisation_get(*, key: str | int, today: dt.date | None = None) -> Organis
     """
     text = str(key).strip()
     lookup = Q(pk=int(text)) if text.isdigit() else Q(slug=text)
-    organisation = Organisation.objects.filter(lookup).first()
+    organisation = Organisation.objects.filter(lookup).select_related("registry_merged_into__into").first()
     if organisation is None:
         raise NotFound(f"No organisation '{text}' in the registry.")
+    # A curator merged it: the organisation it went into answers for it (read in the same query).
+    merge = (
+        getattr(organisation, "registry_merged_into", None) if hasattr(organisation, "registry_merged_into") else None
+    )
+    if merge is not None:
+        organisation = merge.into
     sites = list(Site.objects.filter(organisation=organisation).order_by("country", "name", "pk"))
     by_id = {s.pk: s for s in sites}
     capabilities = list(_capabilities().filter(organisation=organisation))

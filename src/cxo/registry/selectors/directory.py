@@ -17,6 +17,8 @@ from cxo.core.models import Organisation
 from cxo.core.pagination import page_check
 from cxo.registry.facets import TermNode, TermTree, signature_values
 from cxo.registry.models import (
+    FacetGroup,
+    FactScope,
     OrganisationFacets,
     Site,
     SiteFacets,
@@ -32,8 +34,13 @@ from cxo.registry.search import (
     sort_check,
 )
 
+# Both directories filter and count fact groups (FacetGroup), so that the facts a filter combines are
+# facts of one site (cxo.registry.search), and page through their own index rows.
 SITE_INDEX = FacetIndex(
-    model=SiteFacets,
+    model=FacetGroup,
+    hits=SiteFacets,
+    entity="site_id",
+    groups=Q(site__isnull=False),
     countries_column="country",
     sorts={
         "name": ("sort_name", "site_id"),
@@ -44,8 +51,10 @@ SITE_INDEX = FacetIndex(
 )
 
 ORGANISATION_INDEX = FacetIndex(
-    model=OrganisationFacets,
-    countries_column="countries",
+    model=FacetGroup,
+    hits=OrganisationFacets,
+    entity="organisation_id",
+    countries_column="country",
     sorts={
         "name": ("sort_name", "organisation_id"),
         "-name": ("-sort_name", "-organisation_id"),
@@ -70,25 +79,55 @@ class Profile:
     evidence_kinds: list[str]
     registration: str = ""
     compliance: tuple[str, ...] = ()
+    #: The dosage forms and routes above that are organisation-wide only: its organisation's products,
+    #: not a record of the site (or of any site of the organisation) itself.
+    organisation_wide: tuple[TermNode, ...] = ()
 
     @classmethod
-    def of(cls, row: SiteFacets | OrganisationFacets, tree: TermTree, as_of: RegistrationSource) -> Profile:
+    def of(
+        cls,
+        row: SiteFacets | OrganisationFacets,
+        tree: TermTree,
+        as_of: RegistrationSource,
+        own: set[int] | None = None,
+    ) -> Profile:
         def terms(sig: str) -> list[TermNode]:
             return tree.most_specific([int(v) for v in signature_values(sig)])
 
+        forms, routes = terms(row.dosage_forms), terms(row.routes)
         return cls(
             terms(row.services),
-            terms(row.dosage_forms),
-            terms(row.routes),
+            forms,
+            routes,
             signature_values(row.evidence),
             registration=str(as_of.status(row.registration_expiry).value),
             compliance=compliance_values((row.inspections, row.warning_letter_on, row.recall_class1_on), as_of.today),
+            organisation_wide=tuple(t for t in (*forms, *routes) if own is not None and t.id not in own),
         )
+
+    @property
+    def own_dosage_forms(self) -> list[TermNode]:
+        """Dosage forms on a site's own record."""
+        return [t for t in self.dosage_forms if t not in self.organisation_wide]
+
+    @property
+    def wide_dosage_forms(self) -> list[TermNode]:
+        """Dosage forms only of the organisation's products (organisation-wide)."""
+        return [t for t in self.dosage_forms if t in self.organisation_wide]
 
     @property
     def compliance_labels(self) -> list[tuple[str, str]]:
         """(code, label) of the compliance values worth a badge: outcomes and recent letters or recalls."""
         return [(c, COMPLIANCE_VALUES[c]) for c in self.compliance if c != UNINSPECTED]
+
+
+def _own_terms(entity: str, ids: Sequence[int]) -> dict[int, set[int]]:
+    """The dosage-form and route term ids each site or organisation has on a site's own record."""
+    own: dict[int, set[int]] = {i: set() for i in ids}
+    rows = FacetGroup.objects.filter(**{f"{entity}__in": ids}, scope=FactScope.SITE)
+    for hit, forms, routes in rows.values_list(entity, "dosage_forms", "routes"):
+        own[hit].update(int(v) for v in (*signature_values(forms), *signature_values(routes)))
+    return own
 
 
 @dataclass(frozen=True)
@@ -148,7 +187,8 @@ def _search(
     facets, total = index.facets(filters, tree)
     # The page's keys from the index alone, then those few rows with their site and organisation.
     keys = index.page(index.where(filters), sort=sort, page=page, page_size=page_size).values("pk")
-    rows = list(index.model._default_manager.filter(pk__in=keys).select_related(*related).order_by(*index.sorts[sort]))
+    hits = index.hit_model._default_manager.filter(pk__in=keys)
+    rows = list(hits.select_related(*related).order_by(*index.sorts[sort]))
     result: SearchPage[Any] = SearchPage(
         hits=[], total=total, page=page, page_size=page_size, sort=sort, filters=filters, facets=facets, tree=tree
     )
@@ -179,7 +219,7 @@ def site_search(
     compliance values (:mod:`cxo.registry.record_facets`, decided as of ``today``); an unknown value
     raises ServiceError naming it. A service matches its descendants too ("Manufacturing" finds API makers).
     A finished-goods site's dosage forms, routes and evidence include its organisation's
-    organisation-wide capabilities (see :mod:`cxo.registry.facets`). Six queries whatever the
+    organisation-wide capabilities (see :mod:`cxo.registry.facets`). Seven queries whatever the
     page size.
     """
     result, rows = _search(
@@ -200,7 +240,11 @@ def site_search(
         page_size=page_size,
         related=("site", "site__organisation"),
     )
-    hits = [SiteHit(site=row.site, profile=Profile.of(row, result.tree, result.filters.as_of)) for row in rows]
+    own = _own_terms("site_id", [row.site_id for row in rows])
+    hits = [
+        SiteHit(site=row.site, profile=Profile.of(row, result.tree, result.filters.as_of, own[row.site_id]))
+        for row in rows
+    ]
     return replace(result, hits=hits)
 
 
@@ -245,12 +289,13 @@ def organisation_search(
         page_size=page_size,
         related=("organisation",),
     )
+    own = _own_terms("organisation_id", [row.organisation_id for row in rows])
     hits = [
         OrganisationHit(
             organisation=row.organisation,
             site_count=row.site_count,
             countries=signature_values(row.countries),
-            profile=Profile.of(row, result.tree, result.filters.as_of),
+            profile=Profile.of(row, result.tree, result.filters.as_of, own[row.organisation_id]),
         )
         for row in rows
     ]

@@ -8,7 +8,14 @@ from collections import Counter
 import pycountry
 import pytest
 
-from cxo.registry.geo import _REGION_COUNTRIES, REGION_NAMES, countries_in_region, country_name, region_of
+from cxo.registry.geo import (
+    _REGION_COUNTRIES,
+    REGION_NAMES,
+    countries_in_region,
+    country_from_address,
+    country_name,
+    region_of,
+)
 from cxo.registry.importers.decrs import DEMO_FILE
 
 
@@ -65,3 +72,23 @@ def test_countries_in_region_by_code_or_name_and_the_eu_group() -> None:
 def test_an_unknown_region_is_an_error_not_an_empty_list() -> None:
     with pytest.raises(KeyError, match="Unknown region 'Atlantis'"):
         countries_in_region("Atlantis")
+
+
+@pytest.mark.parametrize(
+    ("address", "country"),
+    [
+        ("2348/1 Líbalova, Praha,  149 00, Czechia", "CZE"),  # the real DECRS row without COUNTRY_ISO3
+        ("Na Florenci 5, Praha, Czech Republic", "CZE"),
+        ("167 Songpa-daero, Songpa-gu, Seoul, - 05855, Korea, South (KOR)", "KOR"),
+        ("3 Rue de la Paix, 75002 Paris, France", "FRA"),
+        ("Hauptstr. 1, 10115 Berlin, Germany.", "DEU"),
+        ("Plot 5, Hyderabad, India 500001", "IND"),
+        ("10 Downing St, London, UK", "GBR"),
+        ("Ringaskiddy, Cork, Ireland", "IRL"),
+        ("1 Main St, San Francisco, CA 94103", ""),  # a US state is no country
+        ("Unit 4, Industrial Estate", ""),
+        ("", ""),
+    ],
+)
+def test_country_from_address(address: str, country: str) -> None:
+    assert country_from_address(address) == country

@@ -15,6 +15,7 @@ from cxo.core.models import Organisation
 from cxo.registry.importers import ImportFailed, registry_import
 from cxo.registry.importers.decrs import DEMO_FILE, DecrsImporter, canonical_name, decrs_operations
 from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, Vocabulary
+from cxo.testing.registry_factories import decrs_row_country
 
 SAMPLE = Path(__file__).parent / "fixtures" / "decrs_sample.csv"
 
@@ -52,11 +53,11 @@ def assert_matches_raw(path: Path) -> None:
     for op, n in per_operation.items():
         assert Capability.objects.filter(site__isnull=False, service__code=mapping[op]).count() == n, op
     assert Evidence.objects.filter(kind=EvidenceKind.FDA_REGISTRATION).count() == sum(per_operation.values())
-    per_pair = Counter((r["COUNTRY_ISO3"], op) for r in rows for op in ops(r))
+    per_pair = Counter((decrs_row_country(r), op) for r in rows for op in ops(r))
     pairs = [p for p, _ in per_pair.most_common(6)] + [
         ("IND", "API MANUFACTURE"),
         ("USA", "STERILIZE"),
-        ("", "ANALYSIS"),
+        ("CZE", "ANALYSIS"),
     ]
     for country, op in pairs:
         found = Capability.objects.filter(site__country=country, service__code=mapping[op]).count()
@@ -147,14 +148,36 @@ def test_notes_count_placeholder_and_shared_feis_and_the_row_without_a_country(d
     assert notes["fei_blank"] == sum(1 for f in feis if not f)
     assert notes["fei_placeholder"] == sum(1 for f in feis if f and not f.strip("0")) == 4
     assert (notes["fei_shared_values"], notes["fei_shared_rows"]) == (len(shared), sum(shared.values()))
-    [no_country] = [(i + 2, r) for i, r in enumerate(rows) if not r["COUNTRY_ISO3"]]
-    assert notes["without_country"] == [
-        {"line": no_country[0], "duns": no_country[1]["DUNS_NUMBER"], "firm": no_country[1]["FIRM_NAME"]}
+    # The row without COUNTRY_ISO3 ends its address with "Czechia": its country is read from there.
+    [(line, no_code)] = [(i + 2, r) for i, r in enumerate(rows) if not r["COUNTRY_ISO3"]]
+    assert no_code["ADDRESS"].endswith(", Czechia") and notes["without_country"] == []
+    assert notes["country_from_address"] == [
+        {"line": line, "duns": no_code["DUNS_NUMBER"], "firm": no_code["FIRM_NAME"], "country": "CZE"}
     ]
-    assert Site.objects.get(duns=no_country[1]["DUNS_NUMBER"]).country == ""
+    assert Site.objects.get(duns=no_code["DUNS_NUMBER"]).country == "CZE"
     text = "\n".join(result.summary_lines())
     assert "4 placeholder (all zeros) treated as missing" in text
-    assert f"No country: line {no_country[0]}, DUNS {no_country[1]['DUNS_NUMBER']}" in text
+    assert f"Country read from the address: line {line}, DUNS {no_code['DUNS_NUMBER']}" in text
+
+
+def test_a_row_without_a_country_code_or_a_country_in_its_address_is_imported_without_one(
+    db: None, tmp_path: Path
+) -> None:
+    path = write_variant(tmp_path, {0: {"COUNTRY_ISO3": "", "ADDRESS": "1 Unnamed Road, Springfield, 12345"}})
+    result = run_import(path)
+    duns = raw_rows(path)[0]["DUNS_NUMBER"]
+    assert Site.objects.get(duns=duns).country == ""
+    assert duns in {item["duns"] for item in result.run.notes["without_country"]}
+    assert f"No country: line 2, DUNS {duns}" in "\n".join(result.summary_lines())
+
+
+def test_a_second_run_reads_the_country_of_rows_loaded_without_one(db: None) -> None:
+    """The fix for registries loaded before countries were read from addresses: the importer's re-run."""
+    run_import(SAMPLE)
+    site = Site.objects.get(country="CZE")
+    Site.objects.filter(pk=site.pk).update(country="")  # as an earlier import left it
+    again = run_import(SAMPLE)
+    assert (again.updated, Site.objects.get(pk=site.pk).country) == (1, "CZE")
 
 
 def test_canonical_name_prefers_the_most_used_then_mixed_case() -> None:
@@ -273,7 +296,8 @@ def test_the_whole_real_file(db: None) -> None:
     assert_matches_raw(DEMO_FILE)
     assert first.notes["fei_placeholder"] == 4 and first.notes["fei_blank"] == 230
     assert (first.notes["fei_shared_values"], first.notes["fei_shared_rows"]) == (241, 561)
-    assert [item["duns"] for item in first.notes["without_country"]] == ["495848938"]
+    assert first.notes["without_country"] == []
+    assert [item["duns"] for item in first.notes["country_from_address"]] == ["495848938"]
     counts = Counter(Organisation.objects.values_list("kind", flat=True))
     assert sum(counts.values()) == 7044
     # Only feed mills hold no role: medicated animal feed is no contract pharma work.

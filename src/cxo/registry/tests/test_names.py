@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cxo.registry.names import EXACT, FUZZY, OrganisationIndex, fuzzy_guard, name_key
+from cxo.registry.names import EXACT, FUZZY, OrganisationIndex, fuzzy_guard, key_clusters, name_key
 from cxo.testing.registry_factories import RegistryOrganisationFactory, SiteFactory
 
 
@@ -29,6 +29,15 @@ from cxo.testing.registry_factories import RegistryOrganisationFactory, SiteFact
         ("The Johns Hopkins University", "johns hopkins university"),
         ("Société Générale S.A.", "societe generale"),
         ("Inc.", "inc"),  # a name of legal words only keeps its last word rather than vanish
+        ("Bayer HealthCae LLC.", "bayer healthcare"),  # a letter dropped from a generic word
+        ("Bayer HelathCare LLC.", "bayer healthcare"),  # two letters swapped
+        ("Bayer Health Care LLC.", "bayer healthcare"),
+        ("1Link LLC dba USA Diagnostix", "1link"),
+        ("5 Star Feedlot Inc (dba Bonny Feeders)", "5 star feedlot"),
+        ("ALA Med d/b/a Pulmonary Care Services", "ala med"),
+        ("Acme, Inc. doing business as Acme Labs", "acme"),
+        ("Dbase Pharma", "dbase pharma"),  # "dba" only as a word
+        ("Chemico Industries", "chemico industry"),  # one letter replaced is a name, not a typo of "chemical"
         ("", ""),
     ],
 )
@@ -73,7 +82,10 @@ def test_the_index_links_exactly_by_organisation_or_site_name_then_fuzzily(db: N
     assert link.matched == "Preferred Pharmaceuticals Inc." and link.score >= 92
     link = index.link("Acme Labeler, Inc.")  # exact to an organisation from an earlier import
     assert link is not None and (link.organisation_id, link.registered) == (unregistered.pk, False)
-    assert index.link("Acme Labelers Inc") is None  # fuzzy links only to FDA-registered organisations
+    # Fuzzy links to organisations earlier imports created only above a stricter score (95, not 92).
+    link = index.link("Acme Labelers Inc")
+    assert link is not None and (link.organisation_id, link.method, link.score) == (unregistered.pk, FUZZY, 96.0)
+    assert index.link("Acme Labellers Inc") is None  # 92.3
     assert index.link("Tenant Without Registry Data") is None  # not in the registry
     assert index.link("Completely Different Company") is None
 
@@ -86,3 +98,30 @@ def test_on_a_tie_the_registered_organisation_with_more_sites_wins(db: None) -> 
     RegistryOrganisationFactory.create(name="Bayer Healthcare", registrant_duns=None)
     link = OrganisationIndex.load().link("Bayer HealthCare, LLC.")
     assert link is not None and link.organisation_id == big.pk
+
+
+def test_spellings_of_one_unlinked_name_cluster_and_distinct_companies_do_not() -> None:
+    weights = {
+        name_key(n): w
+        for n, w in [
+            ("Biocosmetic Research Labs", 5),
+            ("Biocosmetic Reasearch Labs", 1),  # real near-duplicates of the NDC file
+            ("Biocosetic Research Labs", 1),
+            ("Preferred Pharmacetucals Inc.", 2),
+            ("Preferred Pharmacetucials Inc.", 3),
+            ("Monroe Welding Supply", 1),  # real near-misses: other companies
+            ("Conroe Welding Supply", 1),
+            ("Centura Pharmaceuticals", 1),
+            ("Century Pharmaceuticals", 1),
+            ("Wonder Laboratories", 1),
+            ("Winder Laboratories", 1),
+        ]
+    }
+    clusters = key_clusters(weights)
+    assert {clusters[name_key(n)] for n in ("Biocosmetic Reasearch Labs", "Biocosetic Research Labs")} == {
+        "biocosmetic research lab"
+    }
+    assert clusters[name_key("Preferred Pharmacetucals Inc.")] == name_key("Preferred Pharmacetucials Inc.")
+    for name in ("Monroe Welding Supply", "Conroe Welding Supply", "Centura Pharmaceuticals", "Century Pharmaceuticals",
+                 "Wonder Laboratories", "Winder Laboratories"):  # fmt: skip
+        assert clusters[name_key(name)] == name_key(name)

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from cxo.core.models import Organisation, User
 from cxo.registry.facets import facets_rebuild
-from cxo.registry.models import SiteFacets
+from cxo.registry.models import FacetGroup, SiteFacets
 from cxo.testing.registry_factories import SiteFactory, capability_with_evidence
 
 pytestmark = pytest.mark.django_db
@@ -225,6 +225,7 @@ def test_import_runs_page(client_in: Client, small_registry: SimpleNamespace) ->
 
 def test_an_empty_index_over_real_sites_says_how_to_rebuild_it(client_in: Client) -> None:
     SiteFacets.objects.all().delete()
+    FacetGroup.objects.all().delete()
     assert "run cxo registry_reindex" in text(client_in.get(reverse("registry:directory")))
     facets_rebuild()
     assert "cxo registry_reindex" not in text(client_in.get(reverse("registry:directory")))

@@ -1,0 +1,1 @@
+"""Registry services: changes a registry curator makes (merge and split organisations)."""
