@@ -34,7 +34,6 @@ from django.db.models import Q
 from cxo.core.models import Organisation
 from cxo.registry.compliance import ComplianceFacts, compliance_facts
 from cxo.registry.models import Capability, Evidence, OrganisationFacets, Site, SiteFacets, Term
-from cxo.registry.taxonomy import term_normalise
 
 
 def signature(values: Iterable[object]) -> str:
@@ -83,10 +82,10 @@ class TermNode:
 
 @dataclass
 class TermTree:
-    """All taxonomy terms in memory (a few hundred rows), with ancestry and lookup by code, name or synonym.
+    """All taxonomy terms in memory (a few hundred rows), with ancestry and tree order.
 
-    Synonyms (a JSON list per term, the costly part to load) are read only when a value is not
-    found by its code, C-code or name.
+    Text users type is resolved by :mod:`cxo.registry.terms`; synonyms (a JSON list per term, the
+    costly part to load) are read here only when a page lists them.
     """
 
     nodes: dict[int, TermNode] = field(default_factory=dict)
@@ -115,22 +114,6 @@ class TermTree:
         if self._synonyms is None:
             self._synonyms = {i: tuple(s or ()) for i, s in Term.objects.values_list("id", "synonyms")}
         return self._synonyms.get(term_id, ())
-
-    def resolve(self, vocabulary: str, value: str) -> TermNode | None:
-        """The term of ``vocabulary`` that ``value`` names: by code or C-code, else name, else synonym.
-
-        Names are compared as :func:`~cxo.registry.taxonomy.term_normalise` does (case, spacing).
-        """
-        node = self.by_code.get(value.strip())
-        if node is not None and node.vocabulary == vocabulary:
-            return node
-        wanted = term_normalise(value)
-        terms = [n for n in self.nodes.values() if n.vocabulary == vocabulary]
-        for keys in (lambda n: (n.code, n.cdisc_code), lambda n: (n.name,), lambda n: self.synonyms(n.id)):
-            for node in terms:
-                if any(k and term_normalise(k) == wanted for k in keys(node)):
-                    return node
-        return None
 
     def ancestors(self, term_id: int) -> tuple[int, ...]:
         """The term's ancestors, nearest first (not the term itself)."""

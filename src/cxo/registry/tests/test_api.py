@@ -101,7 +101,8 @@ def test_filters_take_names_and_paging_walks_every_hit(small_registry: SimpleNam
     [
         ({"country": "XYZ"}, 400, "Unknown country 'XYZ'. Use an ISO 3166 code such as USA, IN or DEU"),
         ({"region": "mars"}, 400, "Unknown region 'mars'. Known regions: north_america"),
-        ({"service": "svc.nope"}, 400, "Unknown service 'svc.nope'. Use a code, name or synonym from GET"),
+        ({"service": "svc.nope"}, 400, "Unknown service 'svc.nope'. Did you mean: "),
+        ({"service": "xyz"}, 400, "Unknown service 'xyz'. Use a code, name or synonym from GET"),
         ({"dosage_form": "pill-ish"}, 400, "Unknown dosage form 'pill-ish'"),
         ({"route": "osmosis"}, 400, "Unknown route 'osmosis'"),
         (
