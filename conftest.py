@@ -12,16 +12,25 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import Settings
 
 from cxo.core import services
-from cxo.core.models import Membership, Organisation, OrganisationClaim, User
+from cxo.core.models import Membership, Notification, Organisation, OrganisationClaim, User
 from cxo.core.roles import OrganisationType, PlatformRole
 from cxo.testing.contracts import contracts_world
 from cxo.testing.factories import TEST_PASSWORD, UserFactory
 from cxo.testing.quality import quality_world
 from cxo.testing.registry_factories import registry_world
 from cxo.testing.sourcing import sourcing_world
+
+# Property tests: "ci" (the default) keeps make test quick; HYPOTHESIS_PROFILE=thorough searches ten times harder.
+for _name, _examples in (("ci", 100), ("thorough", 1000)):
+    hypothesis_settings.register_profile(
+        _name, max_examples=_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,6 +49,7 @@ def _fast_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory)
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"  # uploaded documents never land in var/
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://cxo.example.test"  # e-mailed links are absolute, on this address
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -148,6 +158,8 @@ def world(
         work_order=sourcing.pop("work_order"),
     )
     _, provider_secret = services.api_token_create(user=provider_user, name="walk")
+    sponsor_notification = Notification.objects.for_user(sponsor_user).exclude(url="").first()
+    assert sponsor_notification is not None  # the provider's question and proposal in the world told the sponsor
     # a registry curator (no membership) and a guest bidder of the provider holding none of the world's invitations,
     # with a claim request: both try every tenant route in the walk
     curator = UserFactory.create(username="walk-curator")
@@ -174,6 +186,7 @@ def world(
         outsider_secret=outsider_secret,
         shortlist=shortlist,
         shortlist_entry=shortlist_entry,
+        sponsor_notification=sponsor_notification,
         curator=curator,
         guest_user=guest_user,
         claim=claim,

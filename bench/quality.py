@@ -135,7 +135,7 @@ def run_bench(database: str, *, load: bool) -> QualityBench:
         _load_registry()
     sponsor, user, with_records = _setup()
     setup_seconds = time.perf_counter() - started
-    reverse("home")  # load the URLconf first, as any running process has: the watch's links need it
+    reverse("core:home")  # load the URLconf first, as any running process has: the watch's links need it
     first_seconds, first = _timed(quality_watch)
     second_seconds, second = _timed(quality_watch)
     client = Client()

@@ -144,6 +144,11 @@ def test_from_the_directory_to_a_site_and_its_organisation(
     expect(total(page)).to_contain_text("1 site")
     page.get_by_test_id("results").locator(".entry-name").click()
     expect(page.get_by_test_id("site-props")).to_contain_text(row["DUNS_NUMBER"])
+    expect(page).to_have_url(re.compile(rf"{base}/registry/sites/\d+/$"))
+    # The site's page replaces the directory: one header and footer, no directory left around it.
+    expect(page.locator("header.topbar")).to_have_count(1)
+    expect(page.locator("footer.footer")).to_have_count(1)
+    expect(page.locator("#directory")).to_have_count(0)
     capabilities = page.get_by_test_id("capabilities")
     expect(capabilities.locator("tbody tr")).to_have_count(len(row["OPERATIONS"].split("; ")))
     expect(capabilities).to_contain_text("FDA establishment registration")
@@ -155,6 +160,13 @@ def test_from_the_directory_to_a_site_and_its_organisation(
     expect(page.get_by_test_id("kind-reason")).not_to_be_empty()
     expect(page.get_by_test_id("sites")).to_contain_text(row["DUNS_NUMBER"])
     shot("registry-organisation")
+
+    # The same from the organisations directory: its name opens the organisation's page, not a nested one.
+    page.goto(f"{base}/registry/organisations/?q={row['DUNS_NUMBER']}")
+    page.get_by_test_id("results").locator(".entry-name").first.click()
+    expect(page.get_by_test_id("kind-reason")).not_to_be_empty()
+    expect(page.locator("header.topbar")).to_have_count(1)
+    expect(page.locator("#directory")).to_have_count(0)
 
     page.locator(".mainnav").get_by_role("link", name="Registry").click()
     page.locator(".tabs").get_by_role("link", name="Statistics").click()

@@ -127,7 +127,7 @@ def test_a_dosage_form_need_on_real_labels_shows_the_spl_record(
     first = results.nth(0)
     first.get_by_text("Why this score?").click()
     product = first.locator("table.explain tr", has_text="Product fit")
-    expect(product).to_contain_text("TABLET, FILM COATED: at this site (")
+    expect(product).to_contain_text("Tablet, film coated: at this site (")
     expect(product).to_contain_text("SPL establishment record")
     expect(product).to_contain_text("SPL c6e131fe-e7df-4876-83f7-9156fc4e8228 v11 DUNS")
     expect(product).to_contain_text("2014-01-13")

@@ -17,10 +17,8 @@ from playwright.sync_api import Page, expect
 
 from cxo.contracts.models import WorkOrder
 from cxo.core.models import Organisation, User
-from cxo.matching import live
-from cxo.registry.models import Capability, Site
 from cxo.sourcing.models import Award, Rfp
-from cxo.testing.sourcing import sourcing_terms
+from cxo.testing.sourcing import provider_in_registry, sourcing_terms
 from e2e.conftest import sign_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -32,18 +30,7 @@ Shot = Callable[..., Path]
 @pytest.fixture
 def registry_provider(provider: Organisation) -> Organisation:
     """The provider, listed in the registry with a site that makes the needed service (so matching finds it)."""
-    terms = sourcing_terms()
-    site = Site.objects.create(organisation=provider, name="Provan Oral Solids Plant", country="USA", duns="123456789")
-    Capability.objects.create(
-        organisation=provider,
-        site=site,
-        service=terms["service"],
-        dosage_form=terms["dosage_form"],
-        key=Capability.make_key(
-            site_id=site.pk, service_id=terms["service"].pk, dosage_form_id=terms["dosage_form"].pk
-        ),
-    )
-    live.forget()
+    provider_in_registry(provider)
     return provider
 
 
@@ -131,6 +118,20 @@ def test_the_whole_sourcing_journey(
     expect(provider_page.locator(".msg.success")).to_contain_text("revised (version 2): total USD 336,000.00")
     shot("sourcing-provider-inbox-rfp", of=provider_page)
 
+    # --- the sponsor's home: told of the question and both versions, with the count in the bar -----------
+    page.get_by_role("link", name="Home").click()
+    expect(page.get_by_test_id("unread-count")).to_have_text("3")  # the question, the proposal, its revision
+    expect(page.get_by_test_id("home-sourcing.questions_to_answer")).to_contain_text(
+        "Is the API supplied by the sponsor?"
+    )
+    expect(page.get_by_test_id("home-sourcing.proposals_received")).to_contain_text("Provan CDMO")
+    unread = page.get_by_test_id("home-notifications")
+    expect(unread).to_contain_text("Provan CDMO asked a question")
+    shot("home-sponsor")
+    unread.get_by_role("link", name="Provan CDMO asked a question").first.click()
+    expect(page.get_by_test_id("rfp-status")).to_have_text("Issued")
+    expect(page.get_by_test_id("unread-count")).to_have_text("2")  # the one opened counts as read
+
     # --- the sponsor: answer, close, compare, score, award with a signature ----------------------
     page.reload()
     page.get_by_label("Answer").fill("Yes, micronised API is supplied.")
@@ -181,4 +182,5 @@ def test_the_whole_sourcing_journey(
 
     provider_page.reload()
     expect(provider_page.get_by_test_id("outcome")).to_contain_text("awarded this RFP to you")
+    expect(provider_page.get_by_test_id("proposal-link")).to_have_count(0)  # no form the award would refuse
     provider_page.context.close()

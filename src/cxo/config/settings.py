@@ -46,6 +46,10 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+# Where people reach CXO: e-mails carry absolute links built on it (invitations, notifications).
+SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not SITE_URL:
+    raise ImproperlyConfigured("SITE_URL must be set when CXO_ENV=production (e.g. https://cxo.example.com).")
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
@@ -118,7 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("CXO_SQLITE_TEST_NAME") or None
+    # Tests run in memory; named so, because pytest-django's xdist workers recognise only Django's own engine
+    # as SQLite and would otherwise make each worker a file beside the real database.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("CXO_SQLITE_TEST_NAME") or ":memory:"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -134,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # Failed-login throttling (django-axes): lock a username+address pair after repeated failures.

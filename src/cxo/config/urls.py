@@ -1,18 +1,19 @@
-"""Root URLs. Every page of one organisation is mounted under o/<slug:org>/ by ``organisation_urls``, whose
-resolver puts each behind the organisation guard (``cxo.core.access``); an app lists those pages in its
-``org_urlpatterns`` and its other pages (none of one organisation's data) in ``urlpatterns``."""
+"""Root URLs. Each app's pages are mounted once, under the app's URL namespace (``reverse("sourcing:rfp_detail")``),
+by :func:`cxo.core.access.app_urls`: its ``urlpatterns`` (pages of no one organisation's data) and its
+``org_urlpatterns`` under ``o/<slug:org>/``, behind the organisation guard (``cxo.core.access``)."""
 
 from django.contrib import admin
 from django.urls import include, path
 
 from cxo.config.api import api
-from cxo.contracts.urls import org_urlpatterns as contracts_pages
-from cxo.core.access import organisation_urls
-from cxo.core.urls import org_urlpatterns as core_pages
+from cxo.contracts import urls as contracts_urls
+from cxo.core import urls as core_urls
+from cxo.core.access import app_urls
 from cxo.core.views import LoginView, PasswordResetView
-from cxo.matching.urls import org_urlpatterns as matching_pages
-from cxo.quality.urls import org_urlpatterns as quality_pages
-from cxo.sourcing.urls import org_urlpatterns as sourcing_pages
+from cxo.matching import urls as matching_urls
+from cxo.quality import urls as quality_urls
+from cxo.registry import urls as registry_urls
+from cxo.sourcing import urls as sourcing_urls
 
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
@@ -20,8 +21,10 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("registry/", include("cxo.registry.urls")),
-    organisation_urls(core_pages, matching_pages, sourcing_pages, quality_pages, contracts_pages),
-    path("", include("cxo.sourcing.urls")),
-    path("", include("cxo.core.urls")),
+    app_urls(registry_urls, prefix="registry/"),
+    app_urls(core_urls),
+    app_urls(matching_urls),
+    app_urls(sourcing_urls),
+    app_urls(quality_urls),
+    app_urls(contracts_urls),
 ]

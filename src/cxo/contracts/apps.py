@@ -9,6 +9,7 @@ class ContractsConfig(AppConfig):
 
     def ready(self) -> None:
         # Contracts builds on sourcing and subscribes to it; sourcing never imports contracts.
-        from cxo.contracts import receivers
+        from cxo.contracts import home, receivers
 
         receivers.connect()
+        home.register()

@@ -32,7 +32,7 @@ def award_links(award: models.Model, organisation: Organisation) -> list[RecordL
         RecordLink(
             rel="work-order",
             label=f"Work order {work_order.reference} ({work_order.get_status_display().lower()})",
-            url=reverse("work_order_detail", kwargs=kwargs),
+            url=reverse("contracts:work_order_detail", kwargs=kwargs),
             api_url=f"/organisations/{organisation.slug}/work-orders/{work_order.pk}",
         )
     ]

@@ -35,7 +35,7 @@ def figures_table(
     rows: Sequence[MoneyRow], totals: dict[str, Figures], *, organisation_slug: str, testid: str
 ) -> SafeString:
     """Budget against actual per work order (late ones first), then one total row per currency."""
-    base = reverse("work_order_list", kwargs={"org": organisation_slug})
+    base = reverse("contracts:work_order_list", kwargs={"org": organisation_slug})
     heads = "".join(f'<th class="num">{h}</th>' for h in FIGURE_HEADS)
     body = []
     for r in rows:

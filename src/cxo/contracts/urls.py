@@ -2,6 +2,8 @@ from django.urls import path
 
 from cxo.contracts.views import agreements, money, records, steps, work_orders
 
+app_name = "contracts"
+
 # Pages of one organisation, relative to o/<slug:org>/: cxo.config.urls mounts them behind the organisation guard.
 WO = "work-orders/<int:work_order_id>/"
 org_urlpatterns = [

@@ -23,12 +23,13 @@ import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
+from types import ModuleType
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 from django.urls.resolvers import ResolverMatch, RoutePattern
 from django_htmx.middleware import HtmxDetails
 from ninja import Router
@@ -161,6 +162,16 @@ def organisation_urls(*pattern_lists: Sequence[URLPattern | URLResolver]) -> Org
     resolver = OrganisationResolver(RoutePattern(ORGANISATION_PREFIX, is_endpoint=False), patterns)
     resolver._guarded = {}
     return resolver
+
+
+def app_urls(urls: ModuleType, prefix: str = "") -> URLResolver:
+    """One app's pages under its own URL namespace (its ``app_name``): its ``urlpatterns`` at ``prefix`` and its
+    ``org_urlpatterns`` under ``o/<slug:org>/`` behind the guard. ``reverse("sourcing:rfp_detail", …)``."""
+    patterns: list[URLPattern | URLResolver] = [*getattr(urls, "urlpatterns", [])]
+    if org_patterns := getattr(urls, "org_urlpatterns", None):
+        patterns.append(organisation_urls(org_patterns))
+    app_name: str = urls.app_name
+    return path(prefix, include((patterns, app_name), namespace=app_name))
 
 
 def found(selector: Callable[..., Any], **kwargs: Any) -> Any:

@@ -12,9 +12,9 @@ from cxo.core.access import AuthedRequest, OrganisationRouter, OrgRequest
 from cxo.core.errors import ServiceError
 from cxo.core.models import ApiToken, AuditEvent
 from cxo.core.pagination import Pagination
-from cxo.core.roles import PERMISSIONS, Permission
+from cxo.core.roles import Permission, role_permissions
 from cxo.core.schemas import AuditEventOut, MembershipOut, MeOut, Message, TokenIn, TokenInfoOut, TokenOut
-from cxo.core.selectors import api_token_get, api_token_list, audit_event_list
+from cxo.core.selectors import api_token_get, api_token_list, audit_event_list, membership_list_for_user
 from cxo.core.services import api_token_create, api_token_revoke
 
 router = Router(tags=["platform"])
@@ -69,9 +69,9 @@ def me(request: AuthedRequest) -> dict[str, object]:
             organisation_name=m.organisation.name,
             organisation_type=m.organisation.type,
             role=m.role,
-            permissions=sorted(str(p) for p in PERMISSIONS[m.organisation.type].get(m.role, frozenset())),
+            permissions=sorted(str(p) for p in role_permissions(organisation_type=m.organisation.type, role=m.role)),
         )
-        for m in user.memberships.select_related("organisation").order_by("organisation__name")
+        for m in membership_list_for_user(user=user)
     ]
     return {
         "id": user.pk,

@@ -8,10 +8,12 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 
 from cxo.core.middleware import request_id_var
 from cxo.core.models import AuditEvent, Organisation, User
+from cxo.core.text import words
 
 
 def _plain(value: Any) -> Any:
@@ -75,3 +77,51 @@ def audit_record(
         reason=reason,
         request_id=request_id_var.get(),
     )
+
+
+# --- the trail in words (the audit page shows these; the stored codes stay as they are) ------------
+
+_DONE = {
+    "accept": "accepted",
+    "add": "added",
+    "answer": "answered",
+    "ask": "asked",
+    "attach": "attached",
+    "award": "awarded",
+    "cancel": "cancelled",
+    "change_role": "role changed",
+    "claim": "claimed",
+    "close": "closed",
+    "create": "created",
+    "decline": "declined",
+    "delete": "deleted",
+    "failed": "failed",
+    "import": "imported",
+    "issue": "issued",
+    "regret": "regret sent",
+    "remove": "removed",
+    "rename": "renamed",
+    "revise": "revised",
+    "revoke": "revoked",
+    "score": "scored",
+    "sign": "signed",
+    "submit": "submitted",
+    "taxonomy_load": "taxonomy loaded",
+    "update": "updated",
+}
+
+
+def record_type_label(object_type: str) -> str:
+    """What kind of record an event is about, in words: ``sourcing.rfpinvitation`` -> "RFP invitation"."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return words(object_type.rpartition(".")[2])
+    return words(str(model._meta.verbose_name))
+
+
+def action_label(action: str) -> str:
+    """What an event did, in words: ``rfp_invitation.accept`` -> "RFP invitation accepted"."""
+    entity, _, verb = action.rpartition(".")
+    done = _DONE.get(verb, words(verb).lower())
+    return f"{words(entity)} {done}" if entity else words(done)

@@ -13,6 +13,7 @@ from cxo.core.roles import OrganisationType, PlatformRole
 from cxo.core.services import membership_add, organisation_create, platform_role_set
 
 DEMO_PASSWORD = "cxo-demo-2026"
+DEMO_EMAIL_DOMAIN = "demo.cxo.localhost"  # every demo user's address is <username>@ this; the login page lists them
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def demo_tenants_load() -> list[DemoUser]:
                 username=du.username,
                 first_name=du.first_name,
                 last_name=du.last_name,
-                email=f"{du.username}@demo.cxo.localhost",
+                email=f"{du.username}@{DEMO_EMAIL_DOMAIN}",
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -75,8 +76,28 @@ def demo_tenants_load() -> list[DemoUser]:
     return DEMO_USERS
 
 
-def demo_logins_shown() -> list[DemoUser]:
-    """The demo logins to list on the login page: only in development, and only once they are loaded."""
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    what: str
+
+
+def demo_logins_shown() -> list[DemoLogin]:
+    """Every demo login to list on the login page — the tenants' users here and those other apps' demos add (a
+    provider's bidder, say), each with what it is for — only in development, and only once they are loaded."""
     if not settings.DEBUG or not Organisation.objects.filter(slug=DEMO_ORGANISATIONS[0][0]).exists():
         return []
-    return DEMO_USERS
+    described = {u.username: u.what for u in DEMO_USERS}
+    demo_orgs = {slug for slug, _, _ in DEMO_ORGANISATIONS}
+    users = User.objects.filter(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}").prefetch_related("memberships__organisation")
+    order = {u.username: i for i, u in enumerate(DEMO_USERS)}
+    logins = []
+    for user in sorted(users, key=lambda u: (order.get(u.username, len(order)), u.username)):
+        elsewhere = [m for m in user.memberships.all() if m.organisation.slug not in demo_orgs]
+        roles = ", ".join(f"{m.get_role_display().lower()} of {m.organisation.name}" for m in elsewhere)
+        if user.username in described:
+            what = described[user.username] + (f"; also {roles}" if roles else "")
+        else:
+            what = roles or "a demo user"
+        logins.append(DemoLogin(user.username, what))
+    return logins

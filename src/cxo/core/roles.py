@@ -91,7 +91,16 @@ _SPONSOR: dict[str, frozenset[Permission]] = {
         }
     ),
     Role.PROJECT: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_EXECUTION}),
-    Role.QUALITY: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY}),
+    # Reviewing the audit trail is quality assurance's job (21 CFR Part 11 oversight), so QA reads it.
+    Role.QUALITY: frozenset(
+        {
+            Permission.VIEW,
+            Permission.EVALUATE,
+            Permission.MANAGE_QUALITY,
+            Permission.SIGN_QUALITY,
+            Permission.VIEW_AUDIT,
+        }
+    ),
     Role.FINANCE: frozenset({Permission.VIEW, Permission.EVALUATE, Permission.MANAGE_FINANCE}),
     Role.VIEWER: frozenset({Permission.VIEW}),
 }
@@ -115,7 +124,9 @@ _PROVIDER: dict[str, frozenset[Permission]] = {
         {Permission.VIEW, Permission.MANAGE_PROFILE, Permission.RESPOND, Permission.SIGN_CONTRACT}
     ),
     Role.PROJECT: frozenset({Permission.VIEW, Permission.RESPOND, Permission.MANAGE_EXECUTION}),
-    Role.QUALITY: frozenset({Permission.VIEW, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY}),
+    Role.QUALITY: frozenset(
+        {Permission.VIEW, Permission.MANAGE_QUALITY, Permission.SIGN_QUALITY, Permission.VIEW_AUDIT}
+    ),
 }
 
 
@@ -139,7 +150,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[Permission]]] = {
 
 def role_allows(*, organisation_type: str, role: str, permission: Permission) -> bool:
     """Whether ``role`` in an organisation of ``organisation_type`` grants ``permission``."""
-    return permission in PERMISSIONS.get(organisation_type, {}).get(role, frozenset())
+    return permission in role_permissions(organisation_type=organisation_type, role=role)
+
+
+def role_permissions(*, organisation_type: str, role: str) -> frozenset[Permission]:
+    """Everything ``role`` grants in an organisation of ``organisation_type``."""
+    return PERMISSIONS.get(organisation_type, {}).get(role, frozenset())
 
 
 def roles_in_table(organisation_type: str) -> tuple[str, ...]:

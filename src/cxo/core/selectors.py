@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from cxo.core.errors import NotFound, NotPermitted
 from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, OrganisationInvitation, User
@@ -17,6 +18,19 @@ def organisation_list_for_user(*, user: User) -> QuerySet[Organisation]:
     if not user.is_authenticated:
         return Organisation.objects.none()
     return Organisation.objects.filter(memberships__user=user).order_by("name")
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    """The user's memberships with their organisations, by organisation name."""
+    return user.memberships.select_related("organisation").order_by("organisation__name")
+
+
+def membership_get_by_id(*, organisation: Organisation, membership_id: int) -> Membership:
+    """One member of the organisation; NotFound for a membership of any other."""
+    membership = organisation.memberships.select_related("user", "organisation").filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFound("No such member.")
+    return membership
 
 
 def membership_get(*, user: User, organisation: Organisation) -> Membership | None:
@@ -58,11 +72,18 @@ def member_list(*, organisation: Organisation) -> QuerySet[Membership]:
 
 
 def invitation_list_open(*, organisation: Organisation) -> QuerySet[OrganisationInvitation]:
-    from django.utils import timezone
-
+    """The organisation's invitations still waiting for an answer, newest first."""
     return organisation.invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("invited_by")
+
+
+def invitation_get(*, organisation: Organisation, invitation_id: int) -> OrganisationInvitation:
+    """One of the organisation's invitations to join it; NotFound for any other."""
+    invitation = organisation.invitations.select_related("organisation").filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound("No such invitation.")
+    return invitation
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:

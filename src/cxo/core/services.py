@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,8 +21,10 @@ from django.utils.text import slugify
 from cxo.core.audit import audit_record, diff
 from cxo.core.errors import Conflict, NotFound, ServiceError
 from cxo.core.models import ApiToken, Membership, Organisation, OrganisationInvitation, Profile, User
+from cxo.core.notifications import absolute_url
 from cxo.core.roles import ROLES_BY_TYPE, OrganisationType, Permission, PlatformRole, Role
 from cxo.core.selectors import membership_get, membership_require
+from cxo.core.text import with_full_stop
 
 TOKEN_PREFIX = "cxo"
 INVITATION_DAYS = 14
@@ -76,7 +79,7 @@ def membership_add(*, actor: User | None, organisation: Organisation, user: User
         with transaction.atomic():
             membership = Membership.objects.create(user=user, organisation=organisation, role=role)
     except IntegrityError as exc:
-        raise Conflict(f"{user.get_username()} is already a member of {organisation.name}.") from exc
+        raise Conflict(with_full_stop(f"{user.get_username()} is already a member of {organisation.name}")) from exc
     audit_record(
         actor=actor,
         organisation=organisation,
@@ -144,7 +147,7 @@ def membership_remove(*, actor: User, membership: Membership, reason: str = "") 
 
 @transaction.atomic
 def invitation_create(
-    *, actor: User, organisation: Organisation, email: str, role: str, accept_url_base: str = ""
+    *, actor: User, organisation: Organisation, email: str, role: str
 ) -> tuple[OrganisationInvitation, str]:
     """Invite someone by e-mail. Returns the invitation and the one-time token (e-mailed, never stored)."""
     actor_membership = membership_get(user=actor, organisation=organisation)
@@ -156,7 +159,7 @@ def invitation_create(
     if not email or "@" not in email:
         raise ServiceError("Enter a valid e-mail address.", field="email")
     if organisation.memberships.filter(user__email__iexact=email).exists():
-        raise Conflict(f"{email} is already a member of {organisation.name}.")
+        raise Conflict(with_full_stop(f"{email} is already a member of {organisation.name}"))
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation = OrganisationInvitation.objects.create(
@@ -176,7 +179,7 @@ def invitation_create(
         object_repr=f"Invitation of {email}",
         changes={"email": [None, email], "role": [None, role]},
     )
-    link = f"{accept_url_base}{reverse('invitation_accept', kwargs={'token': token})}"
+    link = absolute_url(reverse("core:invitation_accept", kwargs={"token": token}))
     transaction.on_commit(
         lambda: send_mail(
             subject=f"You are invited to {organisation.name} on CXO",
@@ -219,6 +222,41 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         changes={"accepted_by": [None, user.get_username()]},
     )
     return membership
+
+
+@dataclass(frozen=True)
+class SignupData:
+    """A newcomer's account, as the sign-up form validated it (username free, password strong enough)."""
+
+    username: str
+    email: str
+    password: str
+    first_name: str = ""
+    last_name: str = ""
+
+
+@transaction.atomic
+def user_register(*, data: SignupData) -> User:
+    """Create a person's account (one who follows an e-mailed link and has none yet)."""
+    username = data.username.strip()
+    if not username:
+        raise ServiceError("Choose a username.", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"The username {username} is taken.", field="username")
+    return User.objects.create_user(
+        username=username,
+        email=data.email.strip().lower(),
+        password=data.password,
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+    )
+
+
+@transaction.atomic
+def invitation_accept_signup(*, token: str, signup: SignupData) -> Membership:
+    """A newcomer registers and accepts in one step: if the invitation cannot be accepted, no account is left."""
+    user = user_register(data=signup)
+    return invitation_accept(token=token, user=user)
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@ from django.urls import path
 
 from cxo.core import views
 
+app_name = "core"
+
 # Pages of one organisation, relative to o/<slug:org>/: cxo.config.urls mounts them behind the organisation guard.
 org_urlpatterns = [
     path("", views.organisation_home, name="organisation_home"),
@@ -15,6 +17,8 @@ org_urlpatterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),

@@ -11,19 +11,22 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from cxo.core import selectors, services
-from cxo.core.access import AuthedRequest, OrgRequest, requires
+from cxo.core.access import AuthedRequest, OrgRequest, found, requires
 from cxo.core.clients import client_address
 from cxo.core.demo import DEMO_PASSWORD, demo_logins_shown
 from cxo.core.errors import ServiceError
 from cxo.core.forms import AuditFilterForm, InviteForm, RoleForm, SignupForm, TokenForm
-from cxo.core.models import ApiToken, User
+from cxo.core.home import home_links_for, home_sections_fill
+from cxo.core.notifications import notification_get, notification_list, notification_mark_read, notification_unread
 from cxo.core.ratelimit import rate_limit_wait
 from cxo.core.roles import Permission
+from cxo.core.text import with_full_stop
 
 
 class LoginView(auth_views.LoginView):
@@ -70,21 +73,17 @@ def login_locked_out(
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("dashboard")
+        return redirect("core:dashboard")
     return redirect("login")
 
 
 @login_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    memberships = [
-        (
-            m,
-            selectors.membership_can(membership=m, permission=Permission.MANAGE_MEMBERS),
-            selectors.membership_can(membership=m, permission=Permission.VIEW_AUDIT),
-        )
-        for m in request.user.memberships.select_related("organisation").order_by("organisation__name")
-    ]
-    return render(request, "core/dashboard.html", {"memberships": memberships})
+    """Home: for each of the user's organisations, what is waiting there (the apps' sections), and what is unread."""
+    memberships = list(selectors.membership_list_for_user(user=request.user))
+    homes = [(m, home_sections_fill(membership=m), home_links_for(membership=m)) for m in memberships]
+    unread = list(notification_unread(user=request.user)[:5])
+    return render(request, "core/home.html", {"homes": homes, "unread": unread})
 
 
 def organisation_home(request: OrgRequest) -> HttpResponse:
@@ -107,13 +106,12 @@ def members(request: OrgRequest) -> HttpResponse:
                 organisation=organisation,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
-                accept_url_base=request.build_absolute_uri("/").rstrip("/"),
             )
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("members", org=organisation.slug)
+            return redirect("core:members", org=organisation.slug)
     rows = [
         (m, RoleForm(organisation=organisation, initial={"role": m.role}, prefix=f"m{m.pk}"))
         for m in selectors.member_list(organisation=organisation)
@@ -134,7 +132,7 @@ def members(request: OrgRequest) -> HttpResponse:
 @requires(Permission.MANAGE_MEMBERS)
 def member_role(request: OrgRequest, membership_id: int) -> HttpResponse:
     organisation = request.organisation
-    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_id)
+    membership = found(selectors.membership_get_by_id, organisation=organisation, membership_id=membership_id)
     form = RoleForm(request.POST, organisation=organisation, prefix=f"m{membership.pk}")
     if not form.is_valid():
         messages.error(request, "Choose one of the roles offered.")
@@ -144,33 +142,33 @@ def member_role(request: OrgRequest, membership_id: int) -> HttpResponse:
             messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display()}.")
         except ServiceError as exc:
             messages.error(request, exc.message)
-    return redirect("members", org=organisation.slug)
+    return redirect("core:members", org=organisation.slug)
 
 
 @require_POST
 @requires(Permission.MANAGE_MEMBERS)
 def member_remove(request: OrgRequest, membership_id: int) -> HttpResponse:
     organisation = request.organisation
-    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_id)
+    membership = found(selectors.membership_get_by_id, organisation=organisation, membership_id=membership_id)
     try:
         services.membership_remove(actor=request.user, membership=membership)
         messages.success(request, f"{membership.user.get_username()} was removed.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("members", org=organisation.slug)
+    return redirect("core:members", org=organisation.slug)
 
 
 @require_POST
 @requires(Permission.MANAGE_MEMBERS)
 def invitation_revoke(request: OrgRequest, invitation_id: int) -> HttpResponse:
     organisation = request.organisation
-    invitation = get_object_or_404(organisation.invitations, pk=invitation_id)
+    invitation = found(selectors.invitation_get, organisation=organisation, invitation_id=invitation_id)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
         messages.success(request, f"Invitation of {invitation.email} revoked.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("members", org=organisation.slug)
+    return redirect("core:members", org=organisation.slug)
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -186,17 +184,21 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 services.invitation_accept(token=token, user=request.user)
             except ServiceError as exc:
                 messages.error(request, exc.message)
-                return redirect("dashboard")
-            messages.success(request, f"You joined {invitation.organisation.name}.")
-            return redirect("organisation_home", org=invitation.organisation.slug)
+                return redirect("core:dashboard")
+            messages.success(request, with_full_stop(f"You joined {invitation.organisation.name}"))
+            return redirect("core:organisation_home", org=invitation.organisation.slug)
     else:
         signup = SignupForm(request.POST or None, initial={"email": invitation.email})
         if request.method == "POST" and signup.is_valid():
-            user: User = signup.save()
-            services.invitation_accept(token=token, user=user)
+            try:
+                membership = services.invitation_accept_signup(token=token, signup=signup.signup_data())
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                return redirect("login")
+            user = membership.user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {invitation.organisation.name}.")
-            return redirect("organisation_home", org=invitation.organisation.slug)
+            messages.success(request, with_full_stop(f"Welcome to {invitation.organisation.name}"))
+            return redirect("core:organisation_home", org=invitation.organisation.slug)
     return render(request, "core/invitation_accept.html", {"invitation": invitation, "signup": signup})
 
 
@@ -222,10 +224,10 @@ def tokens(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @login_required
 def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token = found(selectors.api_token_get, user=request.user, token_id=token_id)
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
-    return redirect("tokens")
+    return redirect("core:tokens")
 
 
 @requires(read=Permission.VIEW_AUDIT)
@@ -246,3 +248,22 @@ def audit(request: OrgRequest) -> HttpResponse:
         response = render(request, "core/_audit_rows.html", context)
         return push_url(response, f"{request.path}?{query.urlencode()}" if query else request.path)
     return render(request, "core/audit.html", context)
+
+
+@login_required
+def notification_open(request: AuthedRequest, notification_id: int) -> HttpResponse:
+    """Follow a notification to what it is about; it counts as read."""
+    note = found(notification_get, user=request.user, notification_id=notification_id)
+    notification_mark_read(user=request.user, notification=note)
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+        return redirect(note.url)
+    return redirect("core:notifications")
+
+
+@login_required
+def notifications(request: AuthedRequest) -> HttpResponse:
+    notes = list(notification_list(user=request.user)[:100])
+    if request.method == "POST":
+        notification_mark_read(user=request.user)
+        return redirect("core:notifications")
+    return render(request, "core/notifications.html", {"notes": notes})

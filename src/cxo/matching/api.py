@@ -9,8 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from cxo.core.access import OrganisationRouter, OrgRequest
-from cxo.core.errors import NotFound, ServiceError
-from cxo.core.models import Organisation
+from cxo.core.errors import ServiceError
 from cxo.core.pagination import page_check
 from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
@@ -28,7 +27,6 @@ from cxo.matching.schemas import (
     ShortlistOut,
     TermOut,
 )
-from cxo.registry.models import Site
 
 router = Router(tags=["matching"])
 
@@ -123,32 +121,19 @@ def shortlist_entry_add(
 ) -> tuple[int, ShortlistEntry]:
     """Add a site (or, without a site, an organisation) to the shortlist; with `need`, its score is kept."""
     shortlist = _shortlist(request, shortlist_id)
-    site = None
     if payload.site_id is not None:
-        site = Site.objects.select_related("organisation").filter(pk=payload.site_id).first()
-        if site is None:
-            raise NotFound(f"No registry site {payload.site_id}.")
-        provider = site.organisation
+        candidates = selectors.shortlist_candidates(site_ids=[payload.site_id])
     elif payload.organisation_id is not None:
-        found = Organisation.objects.filter(pk=payload.organisation_id).first()
-        if found is None:
-            raise NotFound(f"No organisation {payload.organisation_id}.")
-        provider = found
+        candidates = selectors.shortlist_candidates(organisation_ids=[payload.organisation_id])
     else:
         raise ServiceError("Give a site_id or an organisation_id.", field="site_id")
-    score = None
-    need: dict[str, Any] = {}
-    if payload.need is not None:
-        need = payload.need.dict()
-        score = selectors.need_scores(need=payload.need, picks=[(site.pk if site else None, provider.pk)])[0]
-    entry = services.shortlist_add(
+    [entry], _ = services.shortlist_add_candidates(
         actor=request.user,
         shortlist=shortlist,
-        provider=provider,
-        site=site,
+        candidates=candidates,
+        need=payload.need,
         note=payload.note,
-        need=need,
-        score=score,
+        skip_refused=False,
     )
     return 201, entry
 
@@ -160,9 +145,6 @@ def shortlist_entry_add(
 )
 def shortlist_entry_remove(request: OrgRequest, shortlist_id: int, entry_id: int) -> tuple[int, None]:
     """Take an entry off the shortlist."""
-    shortlist = _shortlist(request, shortlist_id)
-    entry = selectors.shortlist_entry_list(shortlist=shortlist).filter(pk=entry_id).first()
-    if entry is None:
-        raise NotFound("No such entry on this shortlist.")
+    entry = selectors.shortlist_entry_get(shortlist=_shortlist(request, shortlist_id), entry_id=entry_id)
     services.shortlist_remove(actor=request.user, entry=entry)
     return 204, None

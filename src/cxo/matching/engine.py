@@ -2,7 +2,7 @@
 
 The work is proportional to the candidates of the most selective requested service (all rows
 when none is asked for): postings are sorted row lists, other services and product terms are
-looked up in them with ``searchsorted``, and the top of the ranking is found with a partition.
+looked up in them with ``searchsorted``, and the top of the ranking is cut with a score histogram.
 """
 
 from __future__ import annotations

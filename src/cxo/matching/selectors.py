@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,9 +19,11 @@ from cxo.matching import engine, live, rules
 from cxo.matching.explain import MEMO_ROWS, country_name, explain
 from cxo.matching.index import MatchIndex
 from cxo.matching.models import Shortlist, ShortlistEntry
-from cxo.matching.need import Need, ResolvedNeed, need_resolve
+from cxo.matching.need import Need, ResolvedNeed, index_resolver, need_resolve
 from cxo.registry.kind import roles_of
+from cxo.registry.models import Site
 from cxo.registry.registration import registration_source
+from cxo.registry.terms import REGION
 
 _PLACEHOLDER = "0000000000"
 _url_templates: dict[tuple[str, str], str] = {}
@@ -41,11 +43,11 @@ def _url(name: str, key: str, value: object) -> str:
 
 
 def registry_site_url(site_id: int) -> str:
-    return _url("registry_site", "site_id", site_id)
+    return _url("registry:site", "site_id", site_id)
 
 
 def registry_organisation_url(slug: str) -> str:
-    return _url("registry_organisation", "slug", slug)
+    return _url("registry:organisation", "slug", slug)
 
 
 @dataclass
@@ -139,8 +141,8 @@ def _cards(index: MatchIndex) -> Callable[[int], tuple[dict[str, Any], dict[str,
     """The "site" and "organisation" parts of a row's result, made once per index and URL layout.
 
     They are shared by every result that shows the row: treat them as read-only."""
-    site_url = _url("registry_site", "site_id", _PLACEHOLDER)  # reversed once, filled per row
-    org_url = _url("registry_organisation", "slug", _PLACEHOLDER)
+    site_url = _url("registry:site", "site_id", _PLACEHOLDER)  # reversed once, filled per row
+    org_url = _url("registry:organisation", "slug", _PLACEHOLDER)
     memo: dict[int, tuple[dict[str, Any], dict[str, Any]]] = index.memo.setdefault(f"cards:{site_url}|{org_url}", {})
     snap = index.snapshot
 
@@ -222,6 +224,69 @@ def shortlist_entry_list(*, shortlist: Shortlist) -> QuerySet[ShortlistEntry]:
         .select_related("provider", "site", "added_by")
         .order_by(F("score").desc(nulls_last=True), "provider_name", "site_name", "id")
     )
+
+
+@dataclass(frozen=True)
+class ShortlistRow:
+    """A shortlist entry as its page shows it: links into the registry and what it was found with, in words."""
+
+    entry: ShortlistEntry
+    site_url: str
+    provider_url: str
+    found_with: str
+
+
+def _found_with(need: dict[str, Any]) -> str:
+    resolver = index_resolver(live.match_index())
+    services = ", ".join(resolver.label("service", s) for s in need.get("services") or [])
+    places = [country_name(c) or c for c in need.get("countries") or []]
+    places += [resolver.label(REGION, r) for r in need.get("regions") or []]
+    return " · ".join(part for part in (services, ", ".join(places)) if part)
+
+
+def shortlist_rows(*, shortlist: Shortlist) -> list[ShortlistRow]:
+    """The shortlist's entries, best score first, each with its registry links and the need it was found by
+    (services by their names however they were typed, countries by name)."""
+    entries = list(shortlist_entry_list(shortlist=shortlist))
+    return [
+        ShortlistRow(
+            entry=e,
+            site_url=registry_site_url(e.site_id) if e.site_id else "",
+            provider_url=registry_organisation_url(e.provider.slug),
+            found_with=_found_with(e.need or {}),
+        )
+        for e in entries
+    ]
+
+
+def shortlist_entry_get(*, shortlist: Shortlist, entry_id: int) -> ShortlistEntry:
+    """One entry of the shortlist, or NotFound."""
+    entry = shortlist_entry_list(shortlist=shortlist).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound("No such entry on this shortlist.")
+    return entry
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Something to put on a shortlist: a registry site with its organisation, or an organisation as a whole."""
+
+    provider: Organisation
+    site: Site | None = None
+
+
+def shortlist_candidates(*, site_ids: Sequence[int] = (), organisation_ids: Sequence[int] = ()) -> list[Candidate]:
+    """The registry sites and organisations with these ids, sites first, in the order given; NotFound names
+    the first id that is not in the registry."""
+    sites = Site.objects.select_related("organisation").in_bulk(list(site_ids))
+    organisations = Organisation.objects.in_bulk(list(organisation_ids))
+    if missing := [i for i in site_ids if i not in sites]:
+        raise NotFound(f"No registry site {missing[0]}.")
+    if missing := [i for i in organisation_ids if i not in organisations]:
+        raise NotFound(f"No organisation {missing[0]}.")
+    return [Candidate(sites[i].organisation, sites[i]) for i in site_ids] + [
+        Candidate(organisations[i]) for i in organisation_ids
+    ]
 
 
 def shortlists_visible_to(*, user: User) -> QuerySet[Shortlist]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,6 +13,8 @@ from cxo.core.models import Organisation, User
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_get, membership_require
 from cxo.matching.models import Shortlist, ShortlistEntry
+from cxo.matching.need import Need
+from cxo.matching.selectors import Candidate, need_scores
 from cxo.registry.models import Site
 
 NAME_MAX = 200
@@ -147,6 +150,53 @@ def shortlist_add(
         changes={"shortlist": [None, shortlist.name], "entry": [None, label], "score": [None, score]},
     )
     return entry
+
+
+@transaction.atomic
+def shortlist_add_candidates(
+    *,
+    actor: User,
+    shortlist: Shortlist,
+    candidates: Sequence[Candidate],
+    need: Need | None = None,
+    note: str = "",
+    skip_refused: bool = True,
+) -> tuple[list[ShortlistEntry], list[str]]:
+    """Put candidates on the shortlist, each with the score ``need`` gives it (kept with the need it was found by).
+
+    With ``skip_refused`` a candidate that cannot be added (already there, say) is left out and its reason
+    returned, and a need that no longer resolves adds them without scores; otherwise the first refusal is raised.
+    """
+    _require(actor=actor, organisation=shortlist.organisation)
+    scores: list[int | None] = [None] * len(candidates)
+    if need is not None:
+        try:
+            picks = [(c.site.pk if c.site else None, c.provider.pk) for c in candidates]
+            scores = need_scores(need=need, picks=picks)
+        except ServiceError:
+            if not skip_refused:
+                raise
+    added: list[ShortlistEntry] = []
+    refused: list[str] = []
+    for candidate, score in zip(candidates, scores, strict=True):
+        try:
+            with transaction.atomic():
+                entry = shortlist_add(
+                    actor=actor,
+                    shortlist=shortlist,
+                    provider=candidate.provider,
+                    site=candidate.site,
+                    note=note,
+                    need=need.dict() if need is not None else {},
+                    score=score,
+                )
+        except ServiceError as exc:
+            if not skip_refused or exc.status_code in (403, 404):
+                raise
+            refused.append(exc.message)
+        else:
+            added.append(entry)
+    return added, refused
 
 
 @transaction.atomic

@@ -135,7 +135,16 @@ def snapshot_from_db() -> RegistrySnapshot:
     from django.db.models.functions import Cast
 
     from cxo.core.models import Organisation
-    from cxo.registry.models import Capability, ComplianceEvent, ComplianceKind, Evidence, EvidenceKind, Site, Term
+    from cxo.registry.models import (
+        Capability,
+        ComplianceEvent,
+        ComplianceKind,
+        Evidence,
+        EvidenceKind,
+        Site,
+        Term,
+        term_display,
+    )
 
     terms = Term.objects.order_by("id").values_list(
         "id", "vocabulary", "code", "name", "synonyms", "parent_id", "sort", "cdisc_code"
@@ -191,7 +200,9 @@ def snapshot_from_db() -> RegistrySnapshot:
         .values_list("fei", "kind", "day", "classification")
     )
     return RegistrySnapshot.from_records(
-        terms=[(*t[:4], tuple(t[4] or ()), *t[5:]) for t in terms],
+        # Names as people read them (SPL's "TABLET, FILM COATED" as "Tablet, film coated"): every label, chip and
+        # explanation comes from here; matching compares case-folded text, so nothing else changes.
+        terms=[(*t[:3], term_display(t[3]), tuple(t[4] or ()), *t[5:]) for t in terms],
         organisations=organisations,
         sites=[(*site[:6], _date(site[6])) for site in sites],
         capabilities=capabilities,

@@ -6,23 +6,24 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
-from cxo.core.access import OrgRequest, requires
+from cxo.core.access import OrgRequest, found, requires
 from cxo.core.errors import ServiceError
-from cxo.core.models import Organisation
 from cxo.core.redirects import with_query
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
 from cxo.core.standing import site_standings
 from cxo.matching import live, selectors, services
+from cxo.matching.models import Shortlist
 from cxo.matching.need import NEED_FIELDS, Need, NeedField, evidence_choices, index_resolver, need_values
 from cxo.matching.selectors import MatchResult
-from cxo.registry.models import Site
+from cxo.registry.models import term_display
+from cxo.registry.terms import COUNTRY
 
 # The need's fields typed as chips on the page: its terms, countries and regions (not the substance, a text box).
 CHIP_FIELDS: tuple[NeedField, ...] = tuple(f for f in NEED_FIELDS if f.is_term and f.many)
@@ -103,7 +104,9 @@ def match_find(request: OrgRequest) -> HttpResponse:
 
 def _suggestions(kind: str, text: str) -> list[tuple[str, str, str]]:
     """(value, label, hint) suggestions for an autocomplete field."""
-    return [(r.code, r.name, r.code) for r in index_resolver(live.match_index()).search(kind, text)]
+    # Terms by the name people read; codes only where people use them (countries' ISO codes).
+    refs = index_resolver(live.match_index()).search(kind, text)
+    return [(r.code, term_display(r.name), r.code if kind == COUNTRY else "") for r in refs]
 
 
 def match_terms(request: OrgRequest) -> HttpResponse:
@@ -143,7 +146,7 @@ def shortlist_list(request: OrgRequest) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"Shortlist “{shortlist.name}” created.")
-            return redirect("shortlist_detail", org=organisation.slug, shortlist_id=shortlist.pk)
+            return redirect("matching:shortlist_detail", org=organisation.slug, shortlist_id=shortlist.pk)
     return render(
         request,
         "matching/shortlists.html",
@@ -157,29 +160,22 @@ def shortlist_list(request: OrgRequest) -> HttpResponse:
 
 def shortlist_detail(request: OrgRequest, shortlist_id: int) -> HttpResponse:
     organisation = request.organisation
-    try:
-        shortlist = selectors.shortlist_get(organisation=organisation, shortlist_id=shortlist_id)
-    except ServiceError as exc:
-        raise Http404(exc.message) from exc
-    entries = list(selectors.shortlist_entry_list(shortlist=shortlist))
-    for entry in entries:
-        entry.site_url = selectors.registry_site_url(entry.site_id) if entry.site_id else ""  # type: ignore[attr-defined]  # display-only attribute for the template
-        entry.provider_url = selectors.registry_organisation_url(entry.provider.slug)  # type: ignore[attr-defined]  # display-only attribute for the template
+    shortlist = _shortlist_or_404(request, shortlist_id)
     return render(
         request,
         "matching/shortlist.html",
         {
             "organisation": organisation,
             "shortlist": shortlist,
-            "entries": entries,
+            "rows": selectors.shortlist_rows(shortlist=shortlist),
             "can_change": membership_can(membership=request.membership, permission=Permission.MANAGE_SOURCING),
         },
     )
 
 
-def _shortlist_or_404(request: OrgRequest, shortlist_id: int) -> Any:
-    organisation = request.organisation
-    return get_object_or_404(selectors.shortlist_list(organisation=organisation), pk=shortlist_id)
+def _shortlist_or_404(request: OrgRequest, shortlist_id: int) -> Shortlist:
+    shortlist: Shortlist = found(selectors.shortlist_get, organisation=request.organisation, shortlist_id=shortlist_id)
+    return shortlist
 
 
 @require_POST
@@ -191,7 +187,7 @@ def shortlist_rename(request: OrgRequest, shortlist_id: int) -> HttpResponse:
         messages.success(request, f"Renamed to “{shortlist.name}”.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("shortlist_detail", org=shortlist.organisation.slug, shortlist_id=shortlist.pk)
+    return redirect("matching:shortlist_detail", org=shortlist.organisation.slug, shortlist_id=shortlist.pk)
 
 
 @require_POST
@@ -204,21 +200,21 @@ def shortlist_delete(request: OrgRequest, shortlist_id: int) -> HttpResponse:
         messages.success(request, f"Shortlist “{shortlist.name}” deleted.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect("shortlist_detail", org=slug, shortlist_id=shortlist.pk)
-    return redirect("shortlist_list", org=slug)
+        return redirect("matching:shortlist_detail", org=slug, shortlist_id=shortlist.pk)
+    return redirect("matching:shortlist_list", org=slug)
 
 
 @require_POST
 @requires(write=Permission.MANAGE_SOURCING)
 def shortlist_entry_remove(request: OrgRequest, shortlist_id: int, entry_id: int) -> HttpResponse:
     shortlist = _shortlist_or_404(request, shortlist_id)
-    entry = get_object_or_404(selectors.shortlist_entry_list(shortlist=shortlist), pk=entry_id)
+    entry = found(selectors.shortlist_entry_get, shortlist=shortlist, entry_id=entry_id)
     try:
         services.shortlist_remove(actor=request.user, entry=entry)
         messages.success(request, f"{entry} taken off the shortlist.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("shortlist_detail", org=shortlist.organisation.slug, shortlist_id=shortlist.pk)
+    return redirect("matching:shortlist_detail", org=shortlist.organisation.slug, shortlist_id=shortlist.pk)
 
 
 def _parse_pick(value: str) -> tuple[str, int] | None:
@@ -233,7 +229,7 @@ def shortlist_add(request: OrgRequest) -> HttpResponse:
     organisation = request.organisation
     actor = request.user
     back = request.POST.get("back", "")
-    back_url = with_query(reverse("match_find", kwargs={"org": organisation.slug}), back)
+    back_url = with_query(reverse("matching:find", kwargs={"org": organisation.slug}), back)
     picks = [p for p in (_parse_pick(v) for v in request.POST.getlist("pick")) if p]
     if not picks:
         messages.error(request, "Tick at least one result to save.")
@@ -253,29 +249,20 @@ def shortlist_add(request: OrgRequest) -> HttpResponse:
     except (ServiceError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", "Choose a shortlist or name a new one."))
         return redirect(back_url)
-    sites = Site.objects.select_related("organisation").in_bulk([pk for kind, pk in picks if kind == "site"])
-    orgs = Organisation.objects.in_bulk([pk for kind, pk in picks if kind == "org"])
-    chosen: list[tuple[Organisation, Site | None]] = []
-    for kind, pk in picks:
-        if kind == "site" and pk in sites:
-            chosen.append((sites[pk].organisation, sites[pk]))
-        elif kind == "org" and pk in orgs:
-            chosen.append((orgs[pk], None))
     try:
-        scores = selectors.need_scores(need=need, picks=[(s.pk if s else None, o.pk) for o, s in chosen])
-    except ServiceError:
-        scores = [None] * len(chosen)
-    added, problems = 0, []
-    for (provider, site), score in zip(chosen, scores, strict=True):
-        try:
-            services.shortlist_add(
-                actor=actor, shortlist=shortlist, provider=provider, site=site, need=need.dict(), score=score
-            )
-            added += 1
-        except ServiceError as exc:
-            problems.append(exc.message)
+        candidates = selectors.shortlist_candidates(
+            site_ids=[pk for kind, pk in picks if kind == "site"],
+            organisation_ids=[pk for kind, pk in picks if kind == "org"],
+        )
+        entries, problems = services.shortlist_add_candidates(
+            actor=actor, shortlist=shortlist, candidates=candidates, need=need
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(back_url)
+    added = len(entries)
     if added:
         messages.success(request, f"{added} added to “{shortlist.name}”.")
     for problem in problems:
         messages.warning(request, problem)
-    return redirect("shortlist_detail", org=organisation.slug, shortlist_id=shortlist.pk)
+    return redirect("matching:shortlist_detail", org=organisation.slug, shortlist_id=shortlist.pk)

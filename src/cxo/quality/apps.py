@@ -9,6 +9,7 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         # Quality builds on the registry and sourcing and answers them through core's hooks; they never import it.
-        from cxo.quality import receivers
+        from cxo.quality import home, receivers
 
         receivers.connect()
+        home.register()

@@ -169,7 +169,7 @@ def _review(q: Qualification, evidence: list[dict[str, Any]], today: dt.date) ->
             organisation=q.organisation,
             title=f"Under review: {q.site.name} for {q.service.name}",
             body=f"{reason} A for-cause audit ({audit.reference}) is proposed for {audit.planned_for:%d %b %Y}.",
-            url=reverse("quality_qualification_detail", kwargs={"org": q.organisation.slug, "qualification_id": q.pk}),
+            url=reverse("quality:qualification_detail", kwargs={"org": q.organisation.slug, "qualification_id": q.pk}),
         )
 
 
@@ -204,7 +204,7 @@ def _remind(sponsors: QuerySet[Organisation], today: dt.date) -> int:
                     body=f"{agreement.title} (version {version.number}, between {agreement.organisation.name} and "
                     f"{agreement.provider.name}) expires in {(version.expires_on - today).days} days: "
                     "agree a new version.",
-                    url=reverse("quality_agreement_detail", kwargs={"org": org.slug, "agreement_id": agreement.pk}),
+                    url=reverse("quality:agreement_detail", kwargs={"org": org.slug, "agreement_id": agreement.pk}),
                 )
         sent += 1
     return sent

@@ -59,5 +59,5 @@ def claim_detail(request: AuthedRequest, claim_id: int) -> HttpResponse:
         else:
             verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
             messages.success(request, f"Claim of {claim.organisation.name} by {claim.requester.username} {verb}.")
-            return redirect("registry_claims")
+            return redirect("registry:claims")
     return render(request, "registry/claim.html", {"claim": claim, "form": form})

@@ -18,6 +18,11 @@ class Vocabulary(models.TextChoices):
     SCALE = "scale", "Phase / scale"
 
 
+def term_display(name: str) -> str:
+    """A taxonomy name for reading: FDA SPL wording is in capitals ("TABLET, FILM COATED" -> "Tablet, film coated")."""
+    return name.capitalize() if name.isupper() else name
+
+
 class Term(models.Model):
     """One term of the controlled taxonomy. ``code`` is stable and is what APIs and imports use.
 
@@ -38,7 +43,12 @@ class Term(models.Model):
         ordering = ["vocabulary", "sort", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name as people read it (SPL's capitals calmed); ``name`` stays as the source spells it."""
+        return term_display(self.name)
 
 
 def fei_key(value: str | None) -> str:

@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process
 
 from cxo.core.errors import ServiceError
 from cxo.registry import geo
+from cxo.registry.models import term_display
 from cxo.registry.substances import substance_moiety
 
 #: Vocabularies beyond the taxonomy's: these resolve from ISO 3166, the regions of geo, and substances on record.
@@ -380,7 +381,7 @@ class TermResolver:
             ref = None
         if ref is None:
             return value
-        return f"{ref.name} ({ref.code})" if vocabulary == COUNTRY else ref.name
+        return f"{ref.name} ({ref.code})" if vocabulary == COUNTRY else term_display(ref.name)
 
 
 # --- countries and regions ------------------------------------------------------------------------

@@ -254,7 +254,7 @@ def evidence_more(request: HttpRequest, capability_id: int) -> HttpResponse:
 def stats(request: HttpRequest) -> HttpResponse:
     """The registry at a glance: totals and sites per country, region, service, kind and evidence source."""
     summary = selectors.registry_stats()
-    directory_url = reverse("registry_directory")
+    directory_url = reverse("registry:directory")
     top = summary.countries[:20]
     rest = sum(v.count for v in summary.countries[20:])
     country_bars = [(v.name, v.count, directory_url + _query({"country": [v.code]})) for v in top]

@@ -9,26 +9,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from cxo.core.access import OrganisationRouter, OrgRequest
 from cxo.core.documents import DocumentData, document_data_from_base64
 from cxo.core.errors import NotFound, ServiceError
-from cxo.core.links import record_links
 from cxo.core.models import Organisation, User
 from cxo.core.ratelimit import rate_limited
-from cxo.core.roles import OrganisationType, Permission
+from cxo.core.roles import Permission
 from cxo.core.selectors import member_list
-from cxo.sourcing import selectors
-from cxo.sourcing.models import Award
-from cxo.sourcing.providers import need_match
+from cxo.sourcing import comparison, selectors
+from cxo.sourcing.comparison import Comparison, EvaluationResult
+from cxo.sourcing.evaluation_schemas import AwardIn, AwardOut, ComparisonOut, EvaluationOut, ScoresIn
+from cxo.sourcing.models import (
+    Award,
+    Clarification,
+    Need,
+    Programme,
+    Proposal,
+    ProposalVersion,
+    Rfp,
+    RfpInvitation,
+)
+from cxo.sourcing.providers import ProviderMatch, need_match, provider_get
 from cxo.sourcing.schemas import (
     AnswerIn,
-    AwardIn,
-    AwardOut,
     CancelIn,
     ClarificationOut,
-    ComparisonOut,
     DeclineIn,
-    EvaluationOut,
     InboxClarificationOut,
     InboxRfpOut,
     InvitationIn,
@@ -46,8 +54,8 @@ from cxo.sourcing.schemas import (
     RfpCreateIn,
     RfpIn,
     RfpOut,
-    ScoresIn,
 )
+from cxo.sourcing.selectors import InboxClarification, InboxRfp
 from cxo.sourcing.services import award as award_services
 from cxo.sourcing.services import clarification as clarification_services
 from cxo.sourcing.services import evaluation as evaluation_services
@@ -56,6 +64,7 @@ from cxo.sourcing.services import programme as programme_services
 from cxo.sourcing.services import proposal as proposal_services
 from cxo.sourcing.services import rfp as rfp_services
 from cxo.sourcing.services.evaluation import ScoreData
+from cxo.sourcing.services.invitation import Invitations
 from cxo.sourcing.services.proposal import LineData, MilestoneData, ProposalData
 from cxo.sourcing.services.rfp import CriterionData, LineItemData
 
@@ -77,14 +86,14 @@ def _team(organisation: Organisation, usernames: list[str] | None) -> list[User]
 
 
 @org_api.get("/programmes", response=list[ProgrammeOut])
-def programme_list(request: OrgRequest) -> Any:
+def programme_list(request: OrgRequest) -> QuerySet[Programme]:
     """The sponsor's programmes (drug assets)."""
     org = request.organisation
     return selectors.programme_list(organisation=org).prefetch_related("team")
 
 
 @org_api.post("/programmes", response={201: ProgrammeOut}, permission=Permission.MANAGE_SOURCING)
-def programme_create(request: OrgRequest, payload: ProgrammeIn) -> Any:
+def programme_create(request: OrgRequest, payload: ProgrammeIn) -> tuple[int, Programme]:
     """Create a programme: name and code, modality, indication, dosage form and route, lifecycle stage, team."""
     org = request.organisation
     data = payload.dict()
@@ -93,12 +102,12 @@ def programme_create(request: OrgRequest, payload: ProgrammeIn) -> Any:
 
 
 @org_api.get("/programmes/{programme_id}", response=ProgrammeOut)
-def programme_get(request: OrgRequest, programme_id: int) -> Any:
+def programme_get(request: OrgRequest, programme_id: int) -> Programme:
     return selectors.programme_get(organisation=request.organisation, programme_id=programme_id)
 
 
 @org_api.put("/programmes/{programme_id}", response=ProgrammeOut, permission=Permission.MANAGE_SOURCING)
-def programme_update(request: OrgRequest, programme_id: int, payload: ProgrammeIn) -> Any:
+def programme_update(request: OrgRequest, programme_id: int, payload: ProgrammeIn) -> Programme:
     """Replace a programme's facts (e.g. move it to the next lifecycle stage)."""
     org = request.organisation
     programme = selectors.programme_get(organisation=org, programme_id=programme_id)
@@ -108,14 +117,14 @@ def programme_update(request: OrgRequest, programme_id: int, payload: ProgrammeI
 
 
 @org_api.get("/programmes/{programme_id}/needs", response=list[NeedOut])
-def need_list(request: OrgRequest, programme_id: int) -> Any:
+def need_list(request: OrgRequest, programme_id: int) -> QuerySet[Need]:
     org = request.organisation
     programme = selectors.programme_get(organisation=org, programme_id=programme_id)
     return selectors.need_list(organisation=org, programme=programme)
 
 
 @org_api.post("/programmes/{programme_id}/needs", response={201: NeedOut}, permission=Permission.MANAGE_SOURCING)
-def need_create(request: OrgRequest, programme_id: int, payload: NeedIn) -> Any:
+def need_create(request: OrgRequest, programme_id: int, payload: NeedIn) -> tuple[int, Need]:
     """Add an outsourcing need: the matching criteria, quantity or scale, timeline."""
     org = request.organisation
     programme = selectors.programme_get(organisation=org, programme_id=programme_id)
@@ -123,12 +132,12 @@ def need_create(request: OrgRequest, programme_id: int, payload: NeedIn) -> Any:
 
 
 @org_api.get("/needs/{need_id}", response=NeedOut)
-def need_get(request: OrgRequest, need_id: int) -> Any:
+def need_get(request: OrgRequest, need_id: int) -> Need:
     return selectors.need_get(organisation=request.organisation, need_id=need_id)
 
 
 @org_api.put("/needs/{need_id}", response=NeedOut, permission=Permission.MANAGE_SOURCING)
-def need_update(request: OrgRequest, need_id: int, payload: NeedIn) -> Any:
+def need_update(request: OrgRequest, need_id: int, payload: NeedIn) -> Need:
     org = request.organisation
     need = selectors.need_get(organisation=org, need_id=need_id)
     return programme_services.need_update(actor=request.user, need=need, **payload.dict())
@@ -136,20 +145,10 @@ def need_update(request: OrgRequest, need_id: int, payload: NeedIn) -> Any:
 
 @org_api.get("/needs/{need_id}/matches", response=list[NeedMatchOut])
 @rate_limited("match")
-def need_matches(request: OrgRequest, need_id: int, limit: int = 25) -> Any:
+def need_matches(request: OrgRequest, need_id: int, limit: int = 25) -> list[ProviderMatch]:
     """Providers ranked for the need by the matching engine (one row per organisation, best first)."""
     need = selectors.need_get(organisation=request.organisation, need_id=need_id)
-    return [
-        {
-            "organisation_id": m.organisation.pk,
-            "organisation_slug": m.organisation.slug,
-            "organisation_name": m.organisation.name,
-            "score": m.score,
-            "site_name": m.site_name,
-            "country": m.country,
-        }
-        for m in need_match(need=need, limit=max(1, min(limit, 100)))
-    ]
+    return need_match(need=need, limit=max(1, min(limit, 100)))
 
 
 # --- RFPs ------------------------------------------------------------------------------------------
@@ -173,14 +172,14 @@ def _rfp_kwargs(payload: RfpIn) -> dict[str, Any]:
 
 
 @org_api.get("/rfps", response=list[RfpOut])
-def rfp_list(request: OrgRequest, status: str = "") -> Any:
+def rfp_list(request: OrgRequest, status: str = "") -> QuerySet[Rfp]:
     """The sponsor's RFPs, newest first; ``status`` filters (draft, issued, closed, awarded, cancelled)."""
     org = request.organisation
     return selectors.rfp_list(organisation=org, status=status).prefetch_related("line_items", "questions", "criteria")
 
 
 @org_api.post("/rfps", response={201: RfpOut}, permission=Permission.MANAGE_SOURCING)
-def rfp_create(request: OrgRequest, payload: RfpCreateIn) -> Any:
+def rfp_create(request: OrgRequest, payload: RfpCreateIn) -> tuple[int, Rfp]:
     """Start a draft RFP from a need. Without a bid grid or criteria, defaults built from the need are used."""
     org = request.organisation
     if payload.need_id is None:
@@ -192,12 +191,12 @@ def rfp_create(request: OrgRequest, payload: RfpCreateIn) -> Any:
 
 
 @org_api.get("/rfps/{rfp_id}", response=RfpOut)
-def rfp_get(request: OrgRequest, rfp_id: int) -> Any:
+def rfp_get(request: OrgRequest, rfp_id: int) -> Rfp:
     return selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
 
 
 @org_api.put("/rfps/{rfp_id}", response=RfpOut, permission=Permission.MANAGE_SOURCING)
-def rfp_update(request: OrgRequest, rfp_id: int, payload: RfpIn) -> Any:
+def rfp_update(request: OrgRequest, rfp_id: int, payload: RfpIn) -> Rfp:
     """Edit a draft RFP; given lists replace the bid grid, questions or criteria."""
     org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
@@ -206,24 +205,23 @@ def rfp_update(request: OrgRequest, rfp_id: int, payload: RfpIn) -> Any:
 
 
 @org_api.post("/rfps/{rfp_id}/issue", response=RfpOut, permission=Permission.MANAGE_SOURCING)
-def rfp_issue(request: OrgRequest, rfp_id: int) -> Any:
+def rfp_issue(request: OrgRequest, rfp_id: int) -> Rfp:
     """Issue the RFP (draft → issued): invitations go out. Needs an invitation, a bid grid, weights adding to 100
     and a future deadline; otherwise 409/400 with the reason."""
     org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
-    base = request.build_absolute_uri("/").rstrip("/")
-    return rfp_services.rfp_issue(actor=request.user, rfp=rfp, accept_url_base=base)
+    return rfp_services.rfp_issue(actor=request.user, rfp=rfp)
 
 
 @org_api.post("/rfps/{rfp_id}/close", response=RfpOut, permission=Permission.MANAGE_SOURCING)
-def rfp_close(request: OrgRequest, rfp_id: int) -> Any:
+def rfp_close(request: OrgRequest, rfp_id: int) -> Rfp:
     """Close bidding (issued → closed): no proposal or revision is accepted after this."""
     org = request.organisation
     return rfp_services.rfp_close(actor=request.user, rfp=selectors.rfp_get(organisation=org, rfp_id=rfp_id))
 
 
 @org_api.post("/rfps/{rfp_id}/cancel", response=RfpOut, permission=Permission.MANAGE_SOURCING)
-def rfp_cancel(request: OrgRequest, rfp_id: int, payload: CancelIn) -> Any:
+def rfp_cancel(request: OrgRequest, rfp_id: int, payload: CancelIn) -> Rfp:
     """Cancel the RFP with a reason; invited providers are told."""
     org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
@@ -231,48 +229,43 @@ def rfp_cancel(request: OrgRequest, rfp_id: int, payload: CancelIn) -> Any:
 
 
 @org_api.get("/rfps/{rfp_id}/invitations", response=list[InvitationOut])
-def invitation_list(request: OrgRequest, rfp_id: int) -> Any:
+def invitation_list(request: OrgRequest, rfp_id: int) -> QuerySet[RfpInvitation]:
     rfp = selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
     return selectors.invitation_list(rfp=rfp)
 
 
 @org_api.post("/rfps/{rfp_id}/invitations", response={201: InvitationsOut}, permission=Permission.MANAGE_SOURCING)
-def invitation_create(request: OrgRequest, rfp_id: int, payload: InvitationIn) -> Any:
+def invitation_create(request: OrgRequest, rfp_id: int, payload: InvitationIn) -> tuple[int, Invitations]:
     """Invite a provider from the directory (``provider``, plus ``email`` if it has no users yet), or every
     provider on a shortlist (``shortlist_id``)."""
     from cxo.matching.selectors import shortlist_get
 
     org = request.organisation
     rfp = selectors.rfp_get(organisation=org, rfp_id=rfp_id)
-    base = request.build_absolute_uri("/").rstrip("/")
     if payload.shortlist_id is not None:
         shortlist = shortlist_get(organisation=org, shortlist_id=payload.shortlist_id)
-        made, skipped = invitation_services.invitation_create_from_shortlist(
-            actor=request.user, rfp=rfp, shortlist=shortlist, accept_url_base=base
+        return 201, invitation_services.invitation_create_from_shortlist(
+            actor=request.user, rfp=rfp, shortlist=shortlist
         )
-        return 201, {"invited": made, "skipped": skipped}
     ref = (payload.provider or "").strip()
     if not ref:
         raise ServiceError("Give a provider (id or slug) or a shortlist_id.", field="provider")
-    providers = Organisation.objects.filter(type=OrganisationType.PROVIDER)
-    provider = (providers.filter(pk=int(ref)) if ref.isdigit() else providers.filter(slug=ref)).first()
-    if provider is None:
-        raise NotFound("No such provider in the directory.")
+    provider = provider_get(ref=ref)
     invitation = invitation_services.invitation_create(
-        actor=request.user, rfp=rfp, provider=provider, email=payload.email, accept_url_base=base
+        actor=request.user, rfp=rfp, provider=provider, email=payload.email
     )
-    return 201, {"invited": [invitation], "skipped": []}
+    return 201, Invitations(invited=[invitation])
 
 
 @org_api.get("/rfps/{rfp_id}/questions", response=list[ClarificationOut])
-def clarification_list(request: OrgRequest, rfp_id: int) -> Any:
+def clarification_list(request: OrgRequest, rfp_id: int) -> QuerySet[Clarification]:
     """Bidders' clarification questions, with who asked (the sponsor's view)."""
     rfp = selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
     return selectors.clarification_list(rfp=rfp)
 
 
 @org_api.post("/questions/{clarification_id}/answer", response=ClarificationOut, permission=Permission.MANAGE_SOURCING)
-def clarification_answer(request: OrgRequest, clarification_id: int, payload: AnswerIn) -> Any:
+def clarification_answer(request: OrgRequest, clarification_id: int, payload: AnswerIn) -> Clarification:
     """Answer privately to the asker, or publish to every invitee without naming the asker."""
     org = request.organisation
     clarification = selectors.clarification_get(organisation=org, clarification_id=clarification_id)
@@ -282,67 +275,27 @@ def clarification_answer(request: OrgRequest, clarification_id: int, payload: An
 
 
 @org_api.get("/rfps/{rfp_id}/proposals", response=list[ProposalOut])
-def proposal_list(request: OrgRequest, rfp_id: int) -> Any:
+def proposal_list(request: OrgRequest, rfp_id: int) -> QuerySet[Proposal]:
     """Proposals received, every version of each."""
     rfp = selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
     return selectors.proposal_list(rfp=rfp)
 
 
 @org_api.get("/proposals/{proposal_id}", response=ProposalOut)
-def proposal_get(request: OrgRequest, proposal_id: int) -> Any:
+def proposal_get(request: OrgRequest, proposal_id: int) -> Proposal:
     return selectors.proposal_get(organisation=request.organisation, proposal_id=proposal_id)
 
 
 @org_api.get("/rfps/{rfp_id}/comparison", response=ComparisonOut)
-def rfp_comparison(request: OrgRequest, rfp_id: int) -> Any:
+def rfp_comparison(request: OrgRequest, rfp_id: int) -> Comparison:
     """Current proposals side by side per bid-grid line: lowest and highest marked, missing and changed lines
     flagged, totals and completion dates."""
     rfp = selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id)
-    cmp = selectors.rfp_comparison(rfp=rfp)
-    finishes = {t.proposal.pk: t.finish for t in cmp.timelines}
-    return {
-        "currency": rfp.currency,
-        "rows": [
-            {
-                "line_item_id": row.item.pk,
-                "description": row.item.description,
-                "unit": row.item.unit,
-                "quantity": row.item.quantity,
-                "cells": [
-                    {
-                        "proposal_id": c.proposal.pk,
-                        "unit_price": c.unit_price,
-                        "quantity": c.quantity,
-                        "amount": c.amount,
-                        "lowest": c.low,
-                        "highest": c.high,
-                        "missing": c.missing,
-                        "quantity_changed": c.quantity_changed,
-                        "changed": c.changed,
-                        "previous_unit_price": c.previous_unit_price,
-                    }
-                    for c in row.cells
-                ],
-            }
-            for row in cmp.rows
-        ],
-        "totals": [
-            {
-                "proposal_id": p.pk,
-                "provider_name": p.provider.name,
-                "version": p.current_version.number if p.current_version else 0,
-                "total": total,
-                "lowest": low,
-                "highest": high,
-                "completion": finishes.get(p.pk),
-            }
-            for p, total, low, high in cmp.totals
-        ],
-    }
+    return comparison.rfp_comparison(rfp=rfp)
 
 
 @org_api.put("/proposals/{proposal_id}/scores", response=list[EvaluationOut], permission=Permission.EVALUATE)
-def proposal_score(request: OrgRequest, proposal_id: int, payload: ScoresIn) -> Any:
+def proposal_score(request: OrgRequest, proposal_id: int, payload: ScoresIn) -> list[EvaluationResult]:
     """Record your own scores (0-10) of a proposal per criterion; returns the RFP's weighted evaluation."""
     org = request.organisation
     proposal = selectors.proposal_get(organisation=org, proposal_id=proposal_id)
@@ -351,40 +304,17 @@ def proposal_score(request: OrgRequest, proposal_id: int, payload: ScoresIn) -> 
         proposal=proposal,
         scores=[ScoreData(s.criterion_id, s.score, s.comment) for s in payload.scores],
     )
-    return _evaluation(proposal.rfp)
-
-
-def _evaluation(rfp: Any) -> list[dict[str, Any]]:
-    return [
-        {
-            "proposal_id": r.proposal.pk,
-            "provider_name": r.proposal.provider.name,
-            "by_evaluator": r.by_evaluator,
-            "weighted": r.weighted,
-        }
-        for r in selectors.rfp_evaluation(rfp=rfp)
-    ]
+    return comparison.rfp_evaluation(rfp=proposal.rfp)
 
 
 @org_api.get("/rfps/{rfp_id}/evaluation", response=list[EvaluationOut])
-def rfp_evaluation(request: OrgRequest, rfp_id: int) -> Any:
+def rfp_evaluation(request: OrgRequest, rfp_id: int) -> list[EvaluationResult]:
     """Each proposal's weighted score per evaluator and their mean."""
-    return _evaluation(selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id))
-
-
-def _award_out(award: Award) -> dict[str, Any]:
-    return {
-        "rfp_id": award.rfp_id,
-        "proposal_id": award.proposal_id,
-        "provider_name": award.proposal.provider.name,
-        "version": award.version.number,
-        "signature": award.signature,
-        "links": record_links(award, organisation=award.organisation),
-    }
+    return comparison.rfp_evaluation(rfp=selectors.rfp_get(organisation=request.organisation, rfp_id=rfp_id))
 
 
 @org_api.post("/rfps/{rfp_id}/award", response=AwardOut, permission=Permission.SIGN_AWARD)
-def rfp_award(request: OrgRequest, rfp_id: int, payload: AwardIn) -> Any:
+def rfp_award(request: OrgRequest, rfp_id: int, payload: AwardIn) -> Award:
     """Award a closed RFP with your electronic signature: your password, the meaning ("award approved"); bound to
     the SHA-256 of the proposal's current version. Creates a draft work order; every invitee is told."""
     org = request.organisation
@@ -400,51 +330,33 @@ def rfp_award(request: OrgRequest, rfp_id: int, payload: AwardIn) -> Any:
         meaning=payload.meaning,
         rationale=payload.rationale,
     )
-    return _award_out(award)
+    return award
 
 
 # --- provider inbox ----------------------------------------------------------------------------------
 
 
-def _inbox_out(invitation: Any) -> dict[str, Any]:
-    rfp = invitation.rfp
-    out = {
-        f: getattr(rfp, f)
-        for f in RfpOut.model_fields
-        if hasattr(rfp, f) and f not in ("line_items", "questions", "criteria")
-    }
-    out.update(
-        line_items=list(rfp.line_items.all()),
-        questions=list(rfp.questions.all()),
-        criteria=list(rfp.criteria.all()),
-        sponsor=rfp.organisation.name,
-        invitation_status=invitation.status,
-        outcome=invitation.outcome,
-        documents=list(selectors.inbox_rfp_documents(invitation=invitation)),
-    )
-    return out
-
-
 @inbox_api.get("/inbox", response=list[InboxRfpOut], permission=Permission.READ_INVITATIONS)
-def inbox(request: OrgRequest) -> Any:
+def inbox(request: OrgRequest) -> list[InboxRfp]:
     """RFPs this provider is invited to (issued or later), each with the provider's own invitation status."""
-    return [_inbox_out(i) for i in selectors.inbox_list(membership=request.membership)]
+    return [selectors.inbox_rfp_view(invitation=i) for i in selectors.inbox_list(membership=request.membership)]
 
 
 @inbox_api.get("/inbox/{rfp_id}", response=InboxRfpOut, permission=Permission.READ_INVITATIONS)
-def inbox_rfp(request: OrgRequest, rfp_id: int) -> Any:
+def inbox_rfp(request: OrgRequest, rfp_id: int) -> InboxRfp:
     """One RFP the provider is invited to; 404 for any other."""
-    return _inbox_out(selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id))
+    invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
+    return selectors.inbox_rfp_view(invitation=invitation)
 
 
 @inbox_api.post("/inbox/{rfp_id}/accept", response=InvitationOut, permission=Permission.RESPOND)
-def inbox_accept(request: OrgRequest, rfp_id: int) -> Any:
+def inbox_accept(request: OrgRequest, rfp_id: int) -> RfpInvitation:
     invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     return invitation_services.invitation_accept(actor=request.user, invitation=invitation)
 
 
 @inbox_api.post("/inbox/{rfp_id}/decline", response=InvitationOut, permission=Permission.RESPOND)
-def inbox_decline(request: OrgRequest, rfp_id: int, payload: DeclineIn) -> Any:
+def inbox_decline(request: OrgRequest, rfp_id: int, payload: DeclineIn) -> RfpInvitation:
     """Decline with a reason (the sponsor sees it)."""
     invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     return invitation_services.invitation_decline(actor=request.user, invitation=invitation, reason=payload.reason)
@@ -453,22 +365,22 @@ def inbox_decline(request: OrgRequest, rfp_id: int, payload: DeclineIn) -> Any:
 @inbox_api.get(
     "/inbox/{rfp_id}/questions", response=list[InboxClarificationOut], permission=Permission.READ_INVITATIONS
 )
-def inbox_questions(request: OrgRequest, rfp_id: int) -> Any:
+def inbox_questions(request: OrgRequest, rfp_id: int) -> list[InboxClarification]:
     """Your own questions, and those the sponsor published to all invitees (without the asker)."""
     invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     return selectors.inbox_clarification_list(invitation=invitation)
 
 
 @inbox_api.post("/inbox/{rfp_id}/questions", response={201: InboxClarificationOut}, permission=Permission.RESPOND)
-def inbox_ask(request: OrgRequest, rfp_id: int, payload: QuestionIn) -> Any:
+def inbox_ask(request: OrgRequest, rfp_id: int, payload: QuestionIn) -> tuple[int, InboxClarification]:
     """Ask the sponsor a clarification question."""
     invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     c = clarification_services.clarification_ask(actor=request.user, invitation=invitation, question=payload.question)
-    return 201, {"id": c.pk, "question": c.question, "answer": "", "visibility": c.visibility, "mine": True}
+    return 201, selectors.inbox_clarification(clarification=c, provider=request.organisation)
 
 
 @inbox_api.get("/inbox/{rfp_id}/proposal", response=ProposalOut, permission=Permission.READ_INVITATIONS)
-def inbox_proposal(request: OrgRequest, rfp_id: int) -> Any:
+def inbox_proposal(request: OrgRequest, rfp_id: int) -> Proposal:
     """Your own proposal to the RFP, every version."""
     invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)
     proposal = selectors.inbox_proposal_get(invitation=invitation)
@@ -488,7 +400,7 @@ def _documents(payload: ProposalIn) -> list[DocumentData]:
 
 @inbox_api.post("/inbox/{rfp_id}/proposal", response={201: ProposalVersionOut}, permission=Permission.RESPOND)
 @rate_limited("upload")
-def inbox_proposal_submit(request: OrgRequest, rfp_id: int, payload: ProposalIn) -> Any:
+def inbox_proposal_submit(request: OrgRequest, rfp_id: int, payload: ProposalIn) -> tuple[int, ProposalVersion]:
     """Submit the proposal, or a revision (a new version; earlier ones are kept). Unit prices per bid-grid line;
     amounts and the total are computed by the server. Refused after the deadline or once the RFP is closed."""
     invitation = selectors.inbox_invitation_get(membership=request.membership, rfp_id=rfp_id)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cxo.core.demo import DEMO_PASSWORD
+from cxo.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from cxo.core.models import Membership, Organisation, User
 from cxo.core.services import membership_add
 from cxo.registry.models import Term
@@ -31,6 +31,7 @@ from cxo.sourcing.services.rfp import CriterionData, LineItemData, rfp_create, r
 STUDY_FILE = Path(__file__).resolve().parent / "data" / "ctgov_NCT07340320.csv"
 PROGRAMME_CODE = "CX11"
 SECOND_PROVIDER_USER = ("provider2", "Ben", "Achterberg")
+START_IN_WEEKS = 6  # the demo need starts this long after the day it is loaded
 PREFERRED_PROVIDERS = ("Adare Pharmaceuticals, Inc.", "Actavis Elizabeth LLC")
 
 
@@ -62,7 +63,7 @@ def _responder(*, organisation: Organisation, username: str, first: str, last: s
     """A demo user who answers RFPs for a real registry organisation (which they thereby claim)."""
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, first_name=first, last_name=last, email=f"{username}@demo.cxo.localhost")
+        user = User(username=username, first_name=first, last_name=last, email=f"{username}@{DEMO_EMAIL_DOMAIN}")
         user.set_password(DEMO_PASSWORD)
         user.save()
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
@@ -101,7 +102,12 @@ def _load() -> SourcingDemo:
         return out
 
     study = _study()
+    # The study's own dates are history (they stay in its record on ClinicalTrials.gov); the sourcing around it is
+    # illustrative, so its timeline starts from the day the demo is loaded and keeps the study's length.
     start, completion = _date(study["Start_Date"]), _date(study["Completion_Date"])
+    length = (completion - start) if start and completion and completion > start else dt.timedelta(weeks=48)
+    start_by = timezone.localdate() + dt.timedelta(weeks=START_IN_WEEKS)
+    finish_by = start_by + length
     programme = programme_create(
         actor=sponsor_user,
         organisation=sponsor,
@@ -138,8 +144,8 @@ def _load() -> SourcingDemo:
         criteria=criteria,
         quantity=Decimal("3"),
         unit="batches",
-        start_by=start,
-        finish_by=completion,
+        start_by=start_by,
+        finish_by=finish_by,
     )
     # DECRS records operations, not dosage forms, so many manufacturers tie for this need; among the matches the
     # demo prefers two known oral solid-dose manufacturers, else takes the best two.
@@ -211,7 +217,7 @@ def _load() -> SourcingDemo:
         publish=True,
     )
     items = list(rfp.line_items.all())
-    base = start or timezone.localdate()
+    base = start_by
 
     def proposal(prices: list[str | None], note: str = "", weeks: tuple[int, int] = (10, 26)) -> ProposalData:
         return ProposalData(

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from cxo.core.pdf import pdf_text
 from cxo.core.xlsx import append_row
-from cxo.sourcing.selectors import Comparison, EvaluationResult
+from cxo.sourcing.comparison import Cell, Comparison, EvaluationResult
 
 LOW_FILL = PatternFill("solid", fgColor="E6F4EC")
 HIGH_FILL = PatternFill("solid", fgColor="FDECEB")
@@ -21,18 +21,18 @@ BOLD = Font(bold=True)
 MONEY = "#,##0.00"
 
 
-def _cell_note(cell: object) -> str:
-    notes = []
-    if getattr(cell, "missing", False):
+def _cell_note(cell: Cell) -> str:
+    if cell.missing:
         return "not quoted"
-    if getattr(cell, "quantity_changed", False):
+    notes = []
+    if cell.quantity_changed:
         notes.append("quantity differs")
-    if getattr(cell, "changed", False):
-        prev = getattr(cell, "previous_unit_price", None)
+    if cell.changed:
+        prev = cell.previous_unit_price
         notes.append(f"changed from {prev:,.2f}" if prev is not None else "new line")
-    if getattr(cell, "low", False):
+    if cell.lowest:
         notes.append("lowest")
-    if getattr(cell, "high", False):
+    if cell.highest:
         notes.append("highest")
     return "; ".join(notes)
 
@@ -74,18 +74,18 @@ def comparison_xlsx(*, cmp: Comparison, evaluation: list[EvaluationResult]) -> b
             target = ws.cell(row=r, column=4 + 3 * i)
             target.number_format = MONEY
             ws.cell(row=r, column=5 + 3 * i).number_format = MONEY
-            if cell.low:
+            if cell.lowest:
                 target.fill = LOW_FILL
-            elif cell.high:
+            elif cell.highest:
                 target.fill = HIGH_FILL
     totals: list[object] = ["Total", "", ""]
-    for _p, total, _low, _high in cmp.totals:
-        totals += [float(total), "", ""]
+    for total in cmp.totals:
+        totals += [float(total.total), "", ""]
     append_row(ws, totals)
-    for i, (_p, _t, low, high) in enumerate(cmp.totals):
+    for i, total in enumerate(cmp.totals):
         c = ws.cell(row=ws.max_row, column=4 + 3 * i)
         c.number_format, c.font = MONEY, BOLD
-        c.fill = LOW_FILL if low else HIGH_FILL if high else PatternFill()
+        c.fill = LOW_FILL if total.lowest else HIGH_FILL if total.highest else PatternFill()
     ws.cell(row=ws.max_row, column=1).font = BOLD
     ws.column_dimensions["A"].width = 40
     for col in range(4, 4 + 3 * len(cmp.proposals)):
@@ -177,24 +177,24 @@ def comparison_pdf(*, cmp: Comparison, evaluation: list[EvaluationResult]) -> by
         pdf.cell(first, 7, _latin(f"{row.item.description[:48]} (per {row.item.unit})"), border=1)
         pdf.cell(qty, 7, f"{row.item.quantity.normalize():f}", border=1, align="R")
         for cell in row.cells:
-            if cell.low:
+            if cell.lowest:
                 pdf.set_fill_color(230, 244, 236)
-            elif cell.high:
+            elif cell.highest:
                 pdf.set_fill_color(253, 236, 235)
             text = "not quoted" if cell.missing else _money(cell.amount)
             flags = ("*" if cell.quantity_changed or cell.changed else "") + (
-                " (low)" if cell.low else " (high)" if cell.high else ""
+                " (low)" if cell.lowest else " (high)" if cell.highest else ""
             )
-            pdf.cell(width, 7, _latin(text + flags), border=1, align="R", fill=cell.low or cell.high)
+            pdf.cell(width, 7, _latin(text + flags), border=1, align="R", fill=cell.lowest or cell.highest)
         pdf.ln()
     pdf.set_font("Helvetica", "B", 8)
     pdf.cell(first + qty, 7, "Total", border=1)
-    for _p, total, low, high in cmp.totals:
-        if low:
+    for total in cmp.totals:
+        if total.lowest:
             pdf.set_fill_color(230, 244, 236)
-        elif high:
+        elif total.highest:
             pdf.set_fill_color(253, 236, 235)
-        pdf.cell(width, 7, _money(total), border=1, align="R", fill=low or high)
+        pdf.cell(width, 7, _money(total.total), border=1, align="R", fill=total.lowest or total.highest)
     pdf.ln(10)
     pdf.set_font("Helvetica", "", 8)
     pdf.multi_cell(0, 4, "* quantity differs from the RFP or the price changed since the previous version.")

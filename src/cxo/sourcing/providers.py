@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from pydantic import ValidationError
 
+from cxo.core.errors import NotFound, ServiceError
 from cxo.core.models import Organisation, User
 from cxo.core.roles import OrganisationType
 from cxo.sourcing.models import Need
@@ -18,11 +21,25 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ProviderMatch:
+    """A provider found for a need: its best-ranked site and that site's score."""
+
     organisation: Organisation
     score: int
     site_id: int | None = None
     site_name: str = ""
     country: str = ""
+
+    @property
+    def organisation_id(self) -> int:
+        return self.organisation.pk
+
+    @property
+    def organisation_slug(self) -> str:
+        return self.organisation.slug
+
+    @property
+    def organisation_name(self) -> str:
+        return self.organisation.name
 
 
 def need_match(*, need: Need, limit: int = 25) -> list[ProviderMatch]:
@@ -31,7 +48,11 @@ def need_match(*, need: Need, limit: int = 25) -> list[ProviderMatch]:
     from cxo.matching.selectors import need_match as matching_need_match
 
     criteria = dict(need.criteria or {})
-    result = matching_need_match(need=MatchingNeed(**criteria, limit=limit, per_organisation=True))
+    try:
+        matching_need = MatchingNeed(**criteria, limit=limit, per_organisation=True)
+    except ValidationError as exc:  # criteria stored before a field was renamed or retired
+        raise ServiceError(f"The need's criteria cannot be matched: {exc.errors()[0]['msg']}.") from exc
+    result = matching_need_match(need=matching_need)
     ids = [r["organisation"]["id"] for r in result.results]
     orgs = Organisation.objects.filter(pk__in=ids, type=OrganisationType.PROVIDER).in_bulk()
     out: list[ProviderMatch] = []
@@ -41,6 +62,21 @@ def need_match(*, need: Need, limit: int = 25) -> list[ProviderMatch]:
             site = r["site"]
             out.append(ProviderMatch(org, r["score"], site["id"], site["name"] or "", site["country"] or ""))
     return out
+
+
+def provider_get(*, ref: str | int) -> Organisation:
+    """A provider of the directory by id or slug; NotFound for anything else (a sponsor, say)."""
+    providers = Organisation.objects.filter(type=OrganisationType.PROVIDER)
+    text = str(ref).strip()
+    provider = (providers.filter(pk=int(text)) if text.isdigit() else providers.filter(slug=text)).first()
+    if provider is None:
+        raise NotFound("No such provider in the directory.")
+    return provider
+
+
+def provider_ids_with_users(*, ids: Iterable[int]) -> set[int]:
+    """Which of these organisations have members on CXO (the others are invited by e-mail, to claim themselves)."""
+    return set(Organisation.objects.filter(pk__in=list(ids), memberships__isnull=False).values_list("pk", flat=True))
 
 
 def provider_search(*, q: str, limit: int = 20) -> list[Organisation]:

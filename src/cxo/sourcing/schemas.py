@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from cxo.core.bounds import Column
-from cxo.core.models import Signature
 from cxo.sourcing.models import (
     Document,
     EvaluationCriterion,
@@ -25,8 +24,9 @@ from cxo.sourcing.models import (
 
 
 def _related(obj: Any, name: str) -> list[Any]:
-    """A related list from a model (its manager) or from a prepared dict."""
-    return list(obj[name]) if isinstance(obj, dict) else list(getattr(obj, name).all())
+    """A related list from a model (its manager) or from a selector's read-out (a list already)."""
+    value = getattr(obj, name)
+    return list(value) if isinstance(value, list) else list(value.all())
 
 
 class ProgrammeIn(Schema):
@@ -406,94 +406,3 @@ class ProposalOut(Schema):
     @staticmethod
     def resolve_versions(obj: Any) -> list[Any]:
         return list(obj.versions.order_by("number"))
-
-
-class ScoreIn(Schema):
-    criterion_id: int
-    score: int = Field(..., description="0 (poor) to 10 (excellent)")
-    comment: str = ""
-
-
-class ScoresIn(Schema):
-    scores: list[ScoreIn] = Field(default_factory=list)
-
-
-class EvaluationOut(Schema):
-    proposal_id: int
-    provider_name: str
-    by_evaluator: dict[str, Decimal]
-    weighted: Decimal | None = Field(None, description="Mean of the evaluators' weighted scores (0-10)")
-
-
-class ComparisonCellOut(Schema):
-    proposal_id: int
-    unit_price: Decimal | None
-    quantity: Decimal | None
-    amount: Decimal | None
-    lowest: bool
-    highest: bool
-    missing: bool
-    quantity_changed: bool
-    changed: bool
-    previous_unit_price: Decimal | None
-
-
-class ComparisonRowOut(Schema):
-    line_item_id: int
-    description: str
-    unit: str
-    quantity: Decimal
-    cells: list[ComparisonCellOut]
-
-
-class ComparisonTotalOut(Schema):
-    proposal_id: int
-    provider_name: str
-    version: int
-    total: Decimal
-    lowest: bool
-    highest: bool
-    completion: dt.date | None
-
-
-class ComparisonOut(Schema):
-    currency: str
-    rows: list[ComparisonRowOut]
-    totals: list[ComparisonTotalOut]
-
-
-class AwardIn(Schema):
-    proposal_id: int | None = Field(None, description="The proposal to award (required)")
-    password: str = Field("", description="The signer's password, re-entered (electronic signature)")
-    meaning: Annotated[str, Column(Signature, "meaning")] = "award approved"
-    rationale: str = ""
-
-
-class SignatureOut(Schema):
-    signer: str
-    signer_name: str
-    meaning: str
-    signed_at: dt.datetime
-    content_sha256: str
-
-    @staticmethod
-    def resolve_signer(obj: Any) -> str:
-        return str(obj.signer_username)
-
-
-class RecordLinkOut(Schema):
-    """A record another app made from this one (an award's work order): its kind, a label, its page and API."""
-
-    rel: str
-    label: str
-    url: str
-    api_url: str
-
-
-class AwardOut(Schema):
-    rfp_id: int
-    proposal_id: int
-    provider_name: str
-    version: int
-    signature: SignatureOut
-    links: list[RecordLinkOut]

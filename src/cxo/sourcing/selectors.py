@@ -10,14 +10,14 @@ question comes without its asker), so pages and the API show the same.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.utils import timezone
 
 from cxo.core.errors import NotFound
-from cxo.core.models import Membership, Organisation, User
+from cxo.core.models import Membership, Organisation
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
 from cxo.sourcing.models import (
@@ -25,6 +25,8 @@ from cxo.sourcing.models import (
     Clarification,
     ClarificationVisibility,
     Document,
+    EvaluationCriterion,
+    InvitationStatus,
     Need,
     Programme,
     Proposal,
@@ -32,7 +34,8 @@ from cxo.sourcing.models import (
     Rfp,
     RfpInvitation,
     RfpLineItem,
-    Score,
+    RfpQuestion,
+    RfpStatus,
 )
 
 # --- sponsor side ------------------------------------------------------------------------------
@@ -72,6 +75,22 @@ def need_get(*, organisation: Organisation, need_id: int) -> Need:
     if need is None:
         raise NotFound("No such need.")
     return need
+
+
+def need_criteria_rows(*, need: Need) -> list[tuple[str, str]]:
+    """The need's criteria as (label, value) lines, taxonomy codes shown by their term names."""
+    from cxo.registry.models import Term, term_display
+
+    criteria = need.criteria or {}
+    codes = [str(v) for values in criteria.values() if isinstance(values, list) for v in values]
+    names = {c: term_display(n) for c, n in Term.objects.filter(code__in=codes).values_list("code", "name")}
+    return [
+        (
+            key.replace("_", " ").capitalize(),
+            ", ".join(names.get(str(v), str(v)) for v in values) if isinstance(values, list) else str(values),
+        )
+        for key, values in criteria.items()
+    ]
 
 
 def rfp_list(*, organisation: Organisation, status: str = "", need: Need | None = None) -> QuerySet[Rfp]:
@@ -190,186 +209,6 @@ def document_get_for_sponsor(*, organisation: Organisation, document_id: int) ->
     return document
 
 
-# --- comparison and evaluation ------------------------------------------------------------------
-
-
-@dataclass
-class Cell:
-    proposal: Proposal
-    unit_price: Decimal | None = None
-    quantity: Decimal | None = None
-    amount: Decimal | None = None
-    assumption: str = ""
-    low: bool = False
-    high: bool = False
-    missing: bool = False
-    quantity_changed: bool = False
-    previous_unit_price: Decimal | None = None
-    changed: bool = False
-
-
-@dataclass
-class Row:
-    item: RfpLineItem
-    cells: list[Cell]
-
-
-@dataclass
-class TimelineRow:
-    proposal: Proposal
-    milestones: list[Any]
-    start: Any
-    finish: Any
-    earliest_finish: bool = False
-    summary: str = ""
-
-
-@dataclass
-class Comparison:
-    rfp: Rfp
-    proposals: list[Proposal]
-    rows: list[Row]
-    totals: list[tuple[Proposal, Decimal, bool, bool]]
-    timelines: list[TimelineRow]
-    flags: int = 0
-    notes: dict[int, list[str]] = field(default_factory=dict)
-
-
-def _mark_extremes(cells: list[Cell], attr: str) -> None:
-    values = [getattr(c, attr) for c in cells if getattr(c, attr) is not None]
-    if len(values) < 2 or min(values) == max(values):
-        return
-    low, high = min(values), max(values)
-    for c in cells:
-        v = getattr(c, attr)
-        c.low, c.high = v == low, v == high
-
-
-def rfp_comparison(*, rfp: Rfp) -> Comparison:
-    """The RFP's current proposals side by side: per line, lowest and highest marked, missing and changed
-    lines flagged (no price; a quantity other than the RFP's; a price changed since the previous version),
-    totals, and the proposed timelines."""
-    proposals = list(proposal_list(rfp=rfp))
-    items = list(rfp.line_items.all())
-    by_version: dict[int, dict[int, Any]] = {}
-    previous: dict[int, dict[int, Any]] = {}
-    for p in proposals:
-        version = p.current_version
-        assert version is not None
-        by_version[p.pk] = {ln.line_item_id: ln for ln in version.lines.all()}
-        prev = p.versions.filter(number=version.number - 1).first()
-        previous[p.pk] = {ln.line_item_id: ln for ln in prev.lines.all()} if prev else {}
-    rows: list[Row] = []
-    flags = 0
-    for item in items:
-        cells: list[Cell] = []
-        for p in proposals:
-            ln = by_version[p.pk].get(item.pk)
-            cell = Cell(proposal=p)
-            if ln is None or ln.unit_price is None:
-                cell.missing = True
-            else:
-                cell.unit_price, cell.quantity, cell.amount, cell.assumption = (
-                    ln.unit_price,
-                    ln.quantity,
-                    ln.amount,
-                    ln.assumption,
-                )
-                cell.quantity_changed = ln.quantity != item.quantity
-                prev_ln = previous[p.pk].get(item.pk)
-                if previous[p.pk] and (prev_ln is None or prev_ln.unit_price != ln.unit_price):
-                    cell.changed = True
-                    cell.previous_unit_price = prev_ln.unit_price if prev_ln else None
-            flags += cell.missing + cell.quantity_changed + cell.changed
-            cells.append(cell)
-        _mark_extremes(cells, "amount")
-        rows.append(Row(item=item, cells=cells))
-    totals_values = [p.current_version.total for p in proposals if p.current_version]
-    low = min(totals_values) if len(set(totals_values)) > 1 else None
-    high = max(totals_values) if len(set(totals_values)) > 1 else None
-    totals = [
-        (p, p.current_version.total, p.current_version.total == low, p.current_version.total == high)
-        for p in proposals
-        if p.current_version
-    ]
-    timelines: list[TimelineRow] = []
-    for p in proposals:
-        assert p.current_version is not None
-        ms = list(p.current_version.milestones.all())
-        timelines.append(
-            TimelineRow(
-                proposal=p,
-                milestones=ms,
-                start=ms[0].due_date if ms else None,
-                finish=ms[-1].due_date if ms else None,
-                summary=p.current_version.timeline_summary,
-            )
-        )
-    finishes = [t.finish for t in timelines if t.finish]
-    if len(set(finishes)) > 1:
-        for t in timelines:
-            t.earliest_finish = t.finish == min(finishes)
-    return Comparison(rfp=rfp, proposals=proposals, rows=rows, totals=totals, timelines=timelines, flags=flags)
-
-
-@dataclass
-class EvaluationResult:
-    proposal: Proposal
-    by_evaluator: dict[str, Decimal]
-    weighted: Decimal | None
-    complete_evaluators: int
-    best: bool = False
-
-
-def weighted_score(*, weights: dict[int, int], scores: dict[int, int]) -> Decimal | None:
-    """sum(weight * score) / sum(weight) over all criteria (0 to 10), or None until every criterion is scored."""
-    if not weights or any(cid not in scores for cid in weights):
-        return None
-    total_weight = sum(weights.values())
-    if total_weight == 0:
-        return None
-    value = Decimal(sum(w * scores[cid] for cid, w in weights.items())) / Decimal(total_weight)
-    return value.quantize(Decimal("0.01"))
-
-
-def rfp_evaluation(*, rfp: Rfp) -> list[EvaluationResult]:
-    """Per proposal: each evaluator's weighted score (complete score sheets only) and their mean."""
-    weights = {c.pk: c.weight for c in rfp.criteria.all()}
-    results: list[EvaluationResult] = []
-    for p in proposal_list(rfp=rfp):
-        sheets: dict[str, dict[int, int]] = {}
-        for s in Score.objects.for_organisation(rfp.organisation).filter(proposal=p).select_related("evaluator"):
-            sheets.setdefault(s.evaluator.get_username(), {})[s.criterion_id] = s.score
-        by_evaluator = {
-            name: ws
-            for name, sheet in sorted(sheets.items())
-            if (ws := weighted_score(weights=weights, scores=sheet)) is not None
-        }
-        mean = (
-            (sum(by_evaluator.values(), Decimal(0)) / len(by_evaluator)).quantize(Decimal("0.01"))
-            if by_evaluator
-            else None
-        )
-        results.append(
-            EvaluationResult(
-                proposal=p, by_evaluator=by_evaluator, weighted=mean, complete_evaluators=len(by_evaluator)
-            )
-        )
-    scored = [r.weighted for r in results if r.weighted is not None]
-    if len(scored) > 1 and len(set(scored)) > 1:
-        for r in results:
-            r.best = r.weighted == max(scored)
-    return results
-
-
-def score_sheet(*, proposal: Proposal, evaluator: User) -> dict[int, Score]:
-    """The evaluator's own scores of a proposal, by criterion id."""
-    return {
-        s.criterion_id: s
-        for s in Score.objects.for_organisation(proposal.organisation).filter(proposal=proposal, evaluator=evaluator)
-    }
-
-
 # --- provider side ------------------------------------------------------------------------------
 
 
@@ -424,6 +263,21 @@ class InboxClarification:
         return self.visibility == ClarificationVisibility.PUBLISHED
 
 
+def inbox_clarification(*, clarification: Clarification, provider: Organisation) -> InboxClarification:
+    """What ``provider`` may read of a clarification it can see (its own, or one published to all invitees)."""
+    mine = clarification.provider_id == provider.pk
+    answered = mine or clarification.visibility == ClarificationVisibility.PUBLISHED
+    return InboxClarification(
+        id=clarification.pk,
+        question=clarification.question,
+        answer=clarification.answer if answered else "",
+        visibility=clarification.visibility,
+        mine=mine,
+        asked_at=clarification.asked_at if mine else None,
+        answered_at=clarification.answered_at if answered else None,
+    )
+
+
 def inbox_clarification_list(*, invitation: RfpInvitation) -> list[InboxClarification]:
     """The provider's own questions, and the questions the sponsor published to all invitees (without the asker)."""
     provider = invitation.provider
@@ -433,22 +287,7 @@ def inbox_clarification_list(*, invitation: RfpInvitation) -> list[InboxClarific
         .only("pk", "question", "answer", "visibility", "provider_id", "asked_at", "answered_at")
         .order_by("asked_at", "id")
     )
-    seen = []
-    for c in rows:
-        mine = c.provider_id == provider.pk
-        answered = mine or c.visibility == ClarificationVisibility.PUBLISHED
-        seen.append(
-            InboxClarification(
-                id=c.pk,
-                question=c.question,
-                answer=c.answer if answered else "",
-                visibility=c.visibility,
-                mine=mine,
-                asked_at=c.asked_at if mine else None,
-                answered_at=c.answered_at if answered else None,
-            )
-        )
-    return seen
+    return [inbox_clarification(clarification=c, provider=provider) for c in rows]
 
 
 def inbox_proposal_get(*, invitation: RfpInvitation) -> Proposal | None:
@@ -483,3 +322,141 @@ def inbox_document_get(*, membership: Membership, document_id: int) -> Document:
     if document is None:
         raise NotFound("No such document.")
     return document
+
+
+@dataclass(frozen=True)
+class InboxRfp:
+    """An RFP as an invited provider reads it: the RFP's own terms, its sponsor, the provider's invitation and the
+    RFP's attachments — never the other invitees or their proposals."""
+
+    id: int
+    reference: str
+    title: str
+    need_id: int
+    status: str
+    scope: str
+    deliverables: str
+    timeline: str
+    currency: str
+    response_deadline: dt.datetime | None
+    issued_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    awarded_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cancel_reason: str
+    line_items: list[RfpLineItem]
+    questions: list[RfpQuestion]
+    criteria: list[EvaluationCriterion]
+    sponsor: str
+    invitation_status: str
+    outcome: str
+    documents: list[Document]
+
+
+def inbox_rfp_view(*, invitation: RfpInvitation) -> InboxRfp:
+    """The RFP of one of the provider's invitations, as the provider may read it."""
+    rfp = invitation.rfp
+    return InboxRfp(
+        id=rfp.pk,
+        reference=rfp.reference,
+        title=rfp.title,
+        need_id=rfp.need_id,
+        status=rfp.status,
+        scope=rfp.scope,
+        deliverables=rfp.deliverables,
+        timeline=rfp.timeline,
+        currency=rfp.currency,
+        response_deadline=rfp.response_deadline,
+        issued_at=rfp.issued_at,
+        closed_at=rfp.closed_at,
+        awarded_at=rfp.awarded_at,
+        cancelled_at=rfp.cancelled_at,
+        cancel_reason=rfp.cancel_reason,
+        line_items=list(rfp.line_items.all()),
+        questions=list(rfp.questions.all()),
+        criteria=list(rfp.criteria.all()),
+        sponsor=rfp.organisation.name,
+        invitation_status=invitation.status,
+        outcome=invitation.outcome,
+        documents=list(inbox_rfp_documents(invitation=invitation)),
+    )
+
+
+# --- the home page's sections (registered in cxo.sourcing.home) ----------------------------------------
+
+HOME_ROWS = 6  # each section lists the first few; its "See all" link has the rest
+
+
+def home_open_rfps(membership: Membership) -> list[Rfp]:
+    """The sponsor's RFPs still open: issued ones by deadline (soonest first), then drafts not yet issued."""
+    rfps = rfp_list(organisation=membership.organisation).filter(status__in=[RfpStatus.ISSUED, RfpStatus.DRAFT])
+    issued_first = Case(When(status=RfpStatus.ISSUED, then=0), default=1)
+    return list(rfps.order_by(issued_first, F("response_deadline").asc(nulls_last=True), "-id")[:HOME_ROWS])
+
+
+def home_proposals_received(membership: Membership) -> list[ProposalVersion]:
+    """Each proposal received on an RFP not yet decided, as its current version, the latest submitted first (a
+    revision replaces the version it revises: the list names each bidder once per RFP)."""
+    return list(
+        ProposalVersion.objects.for_organisation(membership.organisation)
+        .filter(proposal__rfp__status__in=[RfpStatus.ISSUED, RfpStatus.CLOSED], proposal__current_version=F("pk"))
+        .select_related("proposal__provider", "proposal__rfp")
+        .order_by("-submitted_at", "-id")[:HOME_ROWS]
+    )
+
+
+def home_questions_to_answer(membership: Membership) -> list[Clarification]:
+    """Bidders' questions without an answer on RFPs still taking them, oldest first."""
+    return list(
+        Clarification.objects.for_organisation(membership.organisation)
+        .filter(answered_at__isnull=True, rfp__status__in=[RfpStatus.ISSUED, RfpStatus.CLOSED])
+        .select_related("rfp", "provider")
+        .order_by("asked_at", "id")[:HOME_ROWS]
+    )
+
+
+def home_awards_to_sign(membership: Membership) -> list[Rfp]:
+    """Closed RFPs with proposals in and no award yet, longest waiting first."""
+    organisation = membership.organisation
+    received = Proposal.objects.for_organisation(organisation).filter(rfp=OuterRef("pk"), current_version__isnull=False)
+    rfps = rfp_list(organisation=organisation).filter(Exists(received), status=RfpStatus.CLOSED)
+    return list(rfps.order_by("closed_at", "id")[:HOME_ROWS])
+
+
+def home_new_invitations(membership: Membership) -> list[RfpInvitation]:
+    """RFPs the provider is invited to and has not answered yet, newest first (a guest bidder: those it holds)."""
+    return list(
+        inbox_list(membership=membership).filter(status=InvitationStatus.INVITED, rfp__status=RfpStatus.ISSUED)[
+            :HOME_ROWS
+        ]
+    )
+
+
+def home_deadlines(membership: Membership) -> list[RfpInvitation]:
+    """The provider's open bids by deadline, soonest first (declined ones left out), with its proposal if any."""
+    return list(
+        inbox_list(membership=membership)
+        .filter(rfp__status=RfpStatus.ISSUED, rfp__response_deadline__gt=timezone.now())
+        .exclude(status=InvitationStatus.DECLINED)
+        .order_by("rfp__response_deadline", "id")[:HOME_ROWS]
+    )
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """An answer the provider may read, with the RFP it is about."""
+
+    rfp: Rfp
+    clarification: InboxClarification
+
+
+def home_questions_answered(membership: Membership) -> list[AnsweredQuestion]:
+    """Answers to the provider's own questions and those published to all invitees, newest first."""
+    provider = membership.organisation
+    rows = (
+        Clarification.objects.for_counterparty(provider)
+        .filter(answered_at__isnull=False)
+        .select_related("rfp")
+        .order_by("-answered_at", "-id")[:HOME_ROWS]
+    )
+    return [AnsweredQuestion(c.rfp, inbox_clarification(clarification=c, provider=provider)) for c in rows]

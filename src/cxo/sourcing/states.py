@@ -5,7 +5,9 @@
 
 Each transition has its guard here, so an illegal change (issuing a cancelled RFP, awarding one
 that is still open, issuing without an invitation) is refused in one place with a clear message.
-Invitation and proposal statuses follow from these transitions and are also set here.
+What follows from a transition for the invitations and proposals (their outcomes on a cancel or an
+award) is set by the service that makes it, in the same transaction (``services/rfp.py``,
+``services/award.py``). :func:`rfp_can` tells pages which transitions to offer.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def _guard_none(rfp: Rfp) -> None:
     return None
 
 
-# (from, to) -> (verb, guard)
+# (from, to) -> (what the RFP becomes, in words; the guard run before the change)
 TRANSITIONS: dict[tuple[str, str], tuple[str, Callable[[Rfp], None]]] = {
     (S.DRAFT, S.ISSUED): ("issued", _guard_issue),
     (S.ISSUED, S.CLOSED): ("closed", _guard_none),
@@ -60,7 +62,7 @@ _VERB: dict[str, str] = {
     S.CLOSED: "closed",
     S.AWARDED: "awarded",
     S.CANCELLED: "cancelled",
-    S.DRAFT: "reopened",
+    S.DRAFT: "made a draft again",  # no transition leads back to draft: only the refusal says it
 }
 _STAMP: dict[str, str] = {
     S.ISSUED: "issued_at",

@@ -2,10 +2,12 @@ from django.urls import path
 
 from cxo.sourcing import views
 
+app_name = "sourcing"
+
 # Pages of one organisation, relative to o/<slug:org>/: cxo.config.urls mounts them behind the organisation guard.
 org_urlpatterns = [
     # sponsor side
-    path("sourcing/", views.sourcing_home, name="sourcing_home"),
+    path("sourcing/", views.sourcing_home, name="home"),
     path("programmes/new/", views.programme_create, name="programme_create"),
     path("programmes/<int:programme_id>/", views.programme_detail, name="programme_detail"),
     path("programmes/<int:programme_id>/edit/", views.programme_edit, name="programme_edit"),
@@ -32,7 +34,7 @@ org_urlpatterns = [
     ),
     path("proposals/<int:proposal_id>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:proposal_id>/score/", views.proposal_score, name="proposal_score"),
-    path("documents/<int:document_id>/", views.document_download, name="sourcing_document"),
+    path("documents/<int:document_id>/", views.document_download, name="document"),
     # provider side
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:rfp_id>/", views.inbox_rfp, name="inbox_rfp"),
@@ -47,5 +49,4 @@ org_urlpatterns = [
 urlpatterns = [
     # an e-mailed invitation to a registry entry with no users: accepting claims the organisation
     path("rfp-invitations/<str:token>/", views.invitation_claim, name="rfp_invitation_claim"),
-    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -110,195 +110,211 @@ class Route:
 # URL name -> how to reach it. Names come from each app's urls.py.
 WEB_ROUTES: dict[str, Route] = {
     # platform
-    "home": Route("public"),
+    "core:home": Route("public"),
     "login": Route("public"),
     "logout": Route("public", methods=("POST",)),
     "password_reset": Route("public"),
     "password_reset_done": Route("public"),
     "password_reset_confirm": Route("public", kwargs=lambda w: {"uidb64": "x", "token": "y"}),
     "password_reset_complete": Route("public"),
-    "invitation_accept": Route("public", kwargs=lambda w: {"token": w.invitation_token}),
+    "core:invitation_accept": Route("public", kwargs=lambda w: {"token": w.invitation_token}),
     "password_change": Route("signed_in"),
     "password_change_done": Route("signed_in"),
-    "dashboard": Route("signed_in"),
-    "tokens": Route("signed_in"),
-    "token_revoke": Route("tenant", kwargs=lambda w: {"token_id": w.sponsor_token.pk}, methods=("POST",)),
-    "organisation_home": Route("tenant", kwargs=_org),
-    "members": Route("tenant", kwargs=_org, methods=("GET", "POST")),
-    "member_role": Route(
+    "core:dashboard": Route("signed_in"),
+    "core:tokens": Route("signed_in"),
+    "core:token_revoke": Route("tenant", kwargs=lambda w: {"token_id": w.sponsor_token.pk}, methods=("POST",)),
+    "core:organisation_home": Route("tenant", kwargs=_org),
+    "core:members": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "core:member_role": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "membership_id": w.teammate_membership.pk}, methods=("POST",)
     ),
-    "member_remove": Route(
+    "core:member_remove": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "membership_id": w.teammate_membership.pk}, methods=("POST",)
     ),
-    "invitation_revoke": Route(
+    "core:invitation_revoke": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "invitation_id": w.invitation.pk}, methods=("POST",)
     ),
-    "audit": Route("tenant", kwargs=_org),
+    "core:audit": Route("tenant", kwargs=_org),
     # matching: Find providers and the sponsor's shortlists
-    "match_find": Route("tenant", kwargs=_org),
-    "match_terms": Route("tenant", kwargs=_org),
-    "shortlist_list": Route("tenant", kwargs=_org, methods=("GET", "POST")),
-    "shortlist_add": Route("tenant", kwargs=_org, methods=("POST",)),
-    "shortlist_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}),
-    "shortlist_rename": Route(
+    "matching:find": Route("tenant", kwargs=_org),
+    "matching:terms": Route("tenant", kwargs=_org),
+    "matching:shortlist_list": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "matching:shortlist_add": Route("tenant", kwargs=_org, methods=("POST",)),
+    "matching:shortlist_detail": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}
+    ),
+    "matching:shortlist_rename": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}, methods=("POST",)
     ),
-    "shortlist_delete": Route(
+    "matching:shortlist_delete": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk}, methods=("POST",)
     ),
-    "shortlist_entry_remove": Route(
+    "matching:shortlist_entry_remove": Route(
         "tenant",
         kwargs=lambda w: {"org": w.sponsor.slug, "shortlist_id": w.shortlist.pk, "entry_id": w.shortlist_entry.pk},
         methods=("POST",),
     ),
     # registry: public to every signed-in user
-    "registry_directory": Route("signed_in"),
-    "registry_organisations": Route("signed_in"),
-    "registry_organisation": Route("signed_in", kwargs=lambda w: {"slug": w.registry_organisation.slug}),
-    "registry_site": Route("signed_in", kwargs=lambda w: {"site_id": w.registry_site.pk}),
-    "registry_evidence": Route("signed_in", kwargs=lambda w: {"capability_id": w.registry_capability.pk}),
-    "registry_stats": Route("signed_in"),
-    "registry_imports": Route("signed_in"),
-    "registry_claims": Route("curator"),
-    "registry_claim": Route("curator", kwargs=lambda w: {"claim_id": w.claim.pk}, methods=("GET", "POST")),
+    "registry:directory": Route("signed_in"),
+    "registry:organisations": Route("signed_in"),
+    "registry:organisation": Route("signed_in", kwargs=lambda w: {"slug": w.registry_organisation.slug}),
+    "registry:site": Route("signed_in", kwargs=lambda w: {"site_id": w.registry_site.pk}),
+    "registry:evidence": Route("signed_in", kwargs=lambda w: {"capability_id": w.registry_capability.pk}),
+    "registry:stats": Route("signed_in"),
+    "registry:imports": Route("signed_in"),
+    "registry:claims": Route("curator"),
+    "registry:claim": Route("curator", kwargs=lambda w: {"claim_id": w.claim.pk}, methods=("GET", "POST")),
     # sourcing, sponsor side: the sponsor's programme, need, RFPs, questions, proposals, documents
-    "sourcing_home": Route("tenant", kwargs=_org),
-    "programme_create": Route("tenant", kwargs=_org, methods=("GET", "POST")),
-    "programme_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}),
-    "programme_edit": Route(
+    "sourcing:home": Route("tenant", kwargs=_org),
+    "sourcing:programme_create": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "sourcing:programme_detail": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}
+    ),
+    "sourcing:programme_edit": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}, methods=("GET", "POST")
     ),
-    "need_create": Route(
+    "sourcing:need_create": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "programme_id": w.programme.pk}, methods=("GET", "POST")
     ),
-    "need_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}),
-    "need_edit": Route(
+    "sourcing:need_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}),
+    "sourcing:need_edit": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}, methods=("GET", "POST")
     ),
-    "rfp_create": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}, methods=("POST",)),
-    "rfp_list": Route("tenant", kwargs=_org),
-    "rfp_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
-    "rfp_edit": Route(
+    "sourcing:rfp_create": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "need_id": w.need.pk}, methods=("POST",)
+    ),
+    "sourcing:rfp_list": Route("tenant", kwargs=_org),
+    "sourcing:rfp_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "sourcing:rfp_edit": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.draft_rfp.pk}, methods=("GET", "POST")
     ),
-    "rfp_invite": Route(
+    "sourcing:rfp_invite": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("GET", "POST")
     ),
-    "rfp_document_add": Route(
+    "sourcing:rfp_document_add": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)
     ),
-    "rfp_issue": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.draft_rfp.pk}, methods=("POST",)),
-    "rfp_close": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)),
-    "rfp_cancel": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)),
-    "rfp_compare": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
-    "rfp_compare_xlsx": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
-    "rfp_compare_pdf": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
-    "rfp_award": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("GET", "POST")),
-    "clarification_answer": Route(
+    "sourcing:rfp_issue": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.draft_rfp.pk}, methods=("POST",)
+    ),
+    "sourcing:rfp_close": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)
+    ),
+    "sourcing:rfp_cancel": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("POST",)
+    ),
+    "sourcing:rfp_compare": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "sourcing:rfp_compare_xlsx": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "sourcing:rfp_compare_pdf": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}),
+    "sourcing:rfp_award": Route(
+        "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "rfp_id": w.rfp.pk}, methods=("GET", "POST")
+    ),
+    "sourcing:clarification_answer": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "clarification_id": w.clarification.pk}, methods=("POST",)
     ),
-    "proposal_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "proposal_id": w.proposal.pk}),
-    "proposal_score": Route(
+    "sourcing:proposal_detail": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "proposal_id": w.proposal.pk}),
+    "sourcing:proposal_score": Route(
         "tenant", kwargs=lambda w: {"org": w.sponsor.slug, "proposal_id": w.proposal.pk}, methods=("GET", "POST")
     ),
-    "sourcing_document": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "document_id": w.rfp_document.pk}),
+    "sourcing:document": Route("tenant", kwargs=lambda w: {"org": w.sponsor.slug, "document_id": w.rfp_document.pk}),
     # contracts: the sponsor's work orders, agreements and money; steps the provider takes are walked on its side
-    "work_order_list": Route("tenant", kwargs=_org),
-    "work_order_detail": Route("tenant", kwargs=_wo),
-    "work_order_edit": Route("tenant", kwargs=_wo, methods=("GET", "POST")),
-    "work_order_pdf": Route("tenant", kwargs=_wo),
-    "work_order_send": Route("tenant", kwargs=_wo, methods=("POST",)),
-    "work_order_return": Route("tenant", kwargs=_provider_wo, methods=("POST",), extra=_PROVIDER_USER),
-    "work_order_sign": Route("tenant", kwargs=_wo, methods=("POST",)),
-    "work_order_activate": Route("tenant", kwargs=_wo, methods=("POST",)),
-    "work_order_complete": Route("tenant", kwargs=_wo, methods=("POST",)),
-    "work_order_terminate": Route("tenant", kwargs=_wo, methods=("POST",)),
-    "work_order_cancel": Route("tenant", kwargs=_wo, methods=("POST",)),
-    "change_order_new": Route("tenant", kwargs=_wo, methods=("GET", "POST")),
-    "invoice_new": Route("tenant", kwargs=_provider_wo, methods=("GET", "POST"), extra=_PROVIDER_USER),
-    "milestone_report": Route(
+    "contracts:work_order_list": Route("tenant", kwargs=_org),
+    "contracts:work_order_detail": Route("tenant", kwargs=_wo),
+    "contracts:work_order_edit": Route("tenant", kwargs=_wo, methods=("GET", "POST")),
+    "contracts:work_order_pdf": Route("tenant", kwargs=_wo),
+    "contracts:work_order_send": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:work_order_return": Route("tenant", kwargs=_provider_wo, methods=("POST",), extra=_PROVIDER_USER),
+    "contracts:work_order_sign": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:work_order_activate": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:work_order_complete": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:work_order_terminate": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:work_order_cancel": Route("tenant", kwargs=_wo, methods=("POST",)),
+    "contracts:change_order_new": Route("tenant", kwargs=_wo, methods=("GET", "POST")),
+    "contracts:invoice_new": Route("tenant", kwargs=_provider_wo, methods=("GET", "POST"), extra=_PROVIDER_USER),
+    "contracts:milestone_report": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "milestone_id": w.milestone.pk},
         methods=("POST",),
         extra=_PROVIDER_USER,
     ),
-    "milestone_accept": Route(
+    "contracts:milestone_accept": Route(
         "tenant", kwargs=lambda w: {**_org(w), "milestone_id": w.milestone.pk}, methods=("POST",)
     ),
-    "milestone_reject": Route(
+    "contracts:milestone_reject": Route(
         "tenant", kwargs=lambda w: {**_org(w), "milestone_id": w.milestone.pk}, methods=("POST",)
     ),
-    "change_order_detail": Route("tenant", kwargs=_co),
-    "change_order_sign": Route("tenant", kwargs=_co, methods=("POST",)),
-    "change_order_reject": Route("tenant", kwargs=_co, methods=("POST",)),
-    "change_order_withdraw": Route("tenant", kwargs=_co, methods=("POST",)),
-    "invoice_approve": Route("tenant", kwargs=_invoice, methods=("POST",)),
-    "invoice_dispute": Route("tenant", kwargs=_invoice, methods=("POST",)),
-    "invoice_pay": Route("tenant", kwargs=_invoice, methods=("POST",)),
-    "invoice_resubmit": Route(
+    "contracts:change_order_detail": Route("tenant", kwargs=_co),
+    "contracts:change_order_sign": Route("tenant", kwargs=_co, methods=("POST",)),
+    "contracts:change_order_reject": Route("tenant", kwargs=_co, methods=("POST",)),
+    "contracts:change_order_withdraw": Route("tenant", kwargs=_co, methods=("POST",)),
+    "contracts:invoice_approve": Route("tenant", kwargs=_invoice, methods=("POST",)),
+    "contracts:invoice_dispute": Route("tenant", kwargs=_invoice, methods=("POST",)),
+    "contracts:invoice_pay": Route("tenant", kwargs=_invoice, methods=("POST",)),
+    "contracts:invoice_resubmit": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "invoice_id": w.invoice.pk},
         methods=("POST",),
         extra=_PROVIDER_USER,
     ),
-    "invoice_withdraw": Route(
+    "contracts:invoice_withdraw": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "invoice_id": w.invoice.pk},
         methods=("POST",),
         extra=_PROVIDER_USER,
     ),
-    "contract_document": Route("tenant", kwargs=lambda w: {**_org(w), "document_id": w.evidence.pk}),
-    "agreement_list": Route("tenant", kwargs=_org, methods=("GET", "POST")),
-    "agreement_detail": Route("tenant", kwargs=_agreement),
-    "agreement_document_add": Route("tenant", kwargs=_agreement, methods=("POST",)),
-    "agreement_send": Route("tenant", kwargs=_agreement, methods=("POST",)),
-    "agreement_sign": Route("tenant", kwargs=_agreement, methods=("POST",)),
-    "agreement_terminate": Route("tenant", kwargs=_agreement, methods=("POST",)),
-    "contract_settings": Route("tenant", kwargs=_org, methods=("GET", "POST")),
-    "money": Route("tenant", kwargs=_org),
-    "money_xlsx": Route("tenant", kwargs=_org),
-    "programme_execution": Route("tenant", kwargs=lambda w: {**_org(w), "programme_id": w.programme.pk}),
+    "contracts:contract_document": Route("tenant", kwargs=lambda w: {**_org(w), "document_id": w.evidence.pk}),
+    "contracts:agreement_list": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "contracts:agreement_detail": Route("tenant", kwargs=_agreement),
+    "contracts:agreement_document_add": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "contracts:agreement_send": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "contracts:agreement_sign": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "contracts:agreement_terminate": Route("tenant", kwargs=_agreement, methods=("POST",)),
+    "contracts:contract_settings": Route("tenant", kwargs=_org, methods=("GET", "POST")),
+    "contracts:money": Route("tenant", kwargs=_org),
+    "contracts:money_xlsx": Route("tenant", kwargs=_org),
+    "contracts:programme_execution": Route("tenant", kwargs=lambda w: {**_org(w), "programme_id": w.programme.pk}),
     # sourcing, provider side: the invited provider's inbox (its owner is the provider's user)
-    "inbox": Route("tenant", kwargs=lambda w: {"org": w.provider.slug}, extra={"owner": "provider_user"}),
-    "inbox_rfp": Route(
+    "sourcing:inbox": Route("tenant", kwargs=lambda w: {"org": w.provider.slug}, extra={"owner": "provider_user"}),
+    "sourcing:inbox_rfp": Route(
         "tenant", kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk}, extra={"owner": "provider_user"}
     ),
-    "inbox_accept": Route(
+    "sourcing:inbox_accept": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
         methods=("POST",),
         extra={"owner": "provider_user"},
     ),
-    "inbox_decline": Route(
+    "sourcing:inbox_decline": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
         methods=("POST",),
         extra={"owner": "provider_user"},
     ),
-    "inbox_ask": Route(
+    "sourcing:inbox_ask": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
         methods=("POST",),
         extra={"owner": "provider_user"},
     ),
-    "inbox_proposal": Route(
+    "sourcing:inbox_proposal": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "rfp_id": w.rfp.pk},
         methods=("GET", "POST"),
         extra={"owner": "provider_user"},
     ),
     # a guest bidder asks to administer the provider (refused here: the world's provider has an administrator)
-    "inbox_claim_request": Route(
+    "sourcing:inbox_claim_request": Route(
         "tenant", kwargs=lambda w: {"org": w.provider.slug}, methods=("POST",), extra={"owner": "guest_user"}
     ),
-    "inbox_document": Route(
+    "sourcing:inbox_document": Route(
         "tenant",
         kwargs=lambda w: {"org": w.provider.slug, "document_id": w.rfp_document.pk},
         extra={"owner": "provider_user"},
     ),
-    "rfp_invitation_claim": Route("public", kwargs=lambda w: {"token": "not-a-token"}),
-    "notifications": Route("signed_in", methods=("GET", "POST")),
+    "sourcing:rfp_invitation_claim": Route("public", kwargs=lambda w: {"token": "not-a-token"}),
+    "core:notifications": Route("signed_in", methods=("GET", "POST")),
+    # one of the sponsor user's own notifications: the outsider gets 404, its owner is sent on to what it is about
+    "core:notification_open": Route("tenant", kwargs=lambda w: {"notification_id": w.sponsor_notification.pk}),
 }
 
 # "METHOD /path/with/{params}" (relative to /api/v1) -> how to reach it.

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from cxo.core.models import Organisation, User
-from cxo.registry.models import Term
+from cxo.registry.models import Capability, Site, Term
 from cxo.sourcing.services.award import award_sign
 from cxo.sourcing.services.clarification import clarification_ask
 from cxo.sourcing.services.documents import DocumentData
@@ -35,6 +35,28 @@ def sourcing_terms() -> dict[str, Term]:
         vocabulary: Term.objects.get_or_create(code=code, defaults={"vocabulary": vocabulary, "name": name})[0]
         for vocabulary, code, name in TEST_TERMS
     }
+
+
+def provider_in_registry(provider: Organisation, *, duns: str = "123456789") -> Site:
+    """List ``provider`` in the registry with a site that makes the test need's service and dosage form, so
+    matching finds it (the matching index is rebuilt on next use)."""
+    from cxo.matching import live
+
+    terms = sourcing_terms()
+    site = Site.objects.create(
+        organisation=provider, name=f"{provider.name} Oral Solids Plant", country="USA", duns=duns
+    )
+    Capability.objects.create(
+        organisation=provider,
+        site=site,
+        service=terms["service"],
+        dosage_form=terms["dosage_form"],
+        key=Capability.make_key(
+            site_id=site.pk, service_id=terms["service"].pk, dosage_form_id=terms["dosage_form"].pk
+        ),
+    )
+    live.forget()
+    return site
 
 
 def proposal_data(rfp: Any, *, prices: list[str], note: str = "", start: dt.date | None = None) -> ProposalData:

@@ -32,7 +32,7 @@ ANON_OK = {301, 302, 401, 403, 404, 405}
 @dataclass(frozen=True)
 class UrlRoute:
     route: str  # the pattern as written, e.g. "o/<slug:org>/rfps/<int:rfp_id>/"
-    name: str
+    name: str  # with its namespace, e.g. "sourcing:rfp_detail"
     view: Callable[..., Any]
     guarded: bool  # mounted under the organisation guard's resolver
 
@@ -40,17 +40,19 @@ class UrlRoute:
 def iter_url_routes(urlconf: str | None = None) -> Iterator[UrlRoute]:
     """Every URL pattern outside the skipped prefixes, and whether the organisation guard is in front of it."""
 
-    def walk(patterns: list[Any], prefix: str, guarded: bool) -> Iterator[UrlRoute]:
+    def walk(patterns: list[Any], prefix: str, namespace: str, guarded: bool) -> Iterator[UrlRoute]:
         for p in patterns:
             route = prefix + str(p.pattern)
             if route.startswith(SKIPPED_PREFIXES):
                 continue
             if isinstance(p, URLResolver):
-                yield from walk(p.url_patterns, route, guarded or isinstance(p, OrganisationResolver))
+                inner = ":".join(n for n in (namespace, p.namespace) if n)
+                yield from walk(p.url_patterns, route, inner, guarded or isinstance(p, OrganisationResolver))
             elif isinstance(p, URLPattern):
-                yield UrlRoute(route, p.name or "", p.callback, guarded)
+                name = ":".join(n for n in (namespace, p.name) if n) if p.name else ""
+                yield UrlRoute(route, name, p.callback, guarded)
 
-    yield from walk(get_resolver(urlconf).url_patterns, "", False)
+    yield from walk(get_resolver(urlconf).url_patterns, "", "", False)
 
 
 def _response(client: Client, method: str, url: str, **extra: Any) -> tuple[int, bytes]:
@@ -138,12 +140,16 @@ def walk_web(
     anonymous: Client,
     routes: dict[str, Route] | None = None,
     urlconf: str | None = None,
+    only: Callable[[str], bool] | None = None,
 ) -> list[str]:
+    """What is wrong with each page (``only``: the patterns it keeps, e.g. a test's own, so it need not walk all)."""
     routes = WEB_ROUTES if routes is None else routes
     problems: list[str] = []
     members = Members()
     for url_route in iter_url_routes(urlconf):
         name, route_str = url_route.name, url_route.route
+        if only is not None and not only(route_str):
+            continue
         spec = routes.get(name)
         if spec is None:
             problems.append(f"{route_str} ({name or 'unnamed'}): not classified in cxo.testing.routes.WEB_ROUTES")

@@ -59,7 +59,7 @@ class Agenda:
 
 
 def _wo_url(org: Organisation, work_order_id: int, anchor: str = "") -> str:
-    url = reverse("work_order_detail", kwargs={"org": org.slug, "work_order_id": work_order_id})
+    url = reverse("contracts:work_order_detail", kwargs={"org": org.slug, "work_order_id": work_order_id})
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -185,6 +185,6 @@ def _signatures(agenda: Agenda, org: Organisation) -> None:
                 "sign",
                 f"Sign master agreement {a.reference}",
                 f"{a.title} · {other}",
-                reverse("agreement_detail", kwargs={"org": org.slug, "agreement_id": a.pk}),
+                reverse("contracts:agreement_detail", kwargs={"org": org.slug, "agreement_id": a.pk}),
             )
         )

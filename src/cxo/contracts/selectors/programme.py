@@ -100,7 +100,7 @@ def programme_view(*, organisation: Organisation, programme_id: int) -> Programm
                 need.start_by,
                 need.finish_by,
                 "planned",
-                reverse("need_detail", kwargs={"org": org, "need_id": need.pk}),
+                reverse("sourcing:need_detail", kwargs={"org": org, "need_id": need.pk}),
             )
         )
     for rfp in rfps:
@@ -116,12 +116,12 @@ def programme_view(*, organisation: Organisation, programme_id: int) -> Programm
                 start,
                 deadline if deadline and deadline >= start else None,
                 _rfp_tone(rfp, today),
-                reverse("rfp_detail", kwargs={"org": org, "rfp_id": rfp.pk}),
+                reverse("sourcing:rfp_detail", kwargs={"org": org, "rfp_id": rfp.pk}),
                 tuple([Point(rfp.awarded_at.date(), "Awarded", "done")] if rfp.awarded_at else []),
             )
         )
     for w in work_orders:
-        url = reverse("work_order_detail", kwargs={"org": org, "work_order_id": w.pk})
+        url = reverse("contracts:work_order_detail", kwargs={"org": org, "work_order_id": w.pk})
         points = []
         active = w.status == WorkOrderStatus.ACTIVE
         for pk, name, due, status in milestones[w.pk]:
@@ -157,7 +157,7 @@ def programme_view(*, organisation: Organisation, programme_id: int) -> Programm
     )
     for inv in overdue:
         wo = inv.work_order
-        url = reverse("work_order_detail", kwargs={"org": org, "work_order_id": wo.pk})
+        url = reverse("contracts:work_order_detail", kwargs={"org": org, "work_order_id": wo.pk})
         late.append(
             LateItem(
                 f"Invoice {inv.number} unpaid",

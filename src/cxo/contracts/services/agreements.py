@@ -26,7 +26,7 @@ AGREEMENT_MEANING = "master agreement agreed"
 
 
 def _url(agreement: MasterAgreement, organisation: Organisation) -> str:
-    return reverse("agreement_detail", kwargs={"org": organisation.slug, "agreement_id": agreement.pk})
+    return reverse("contracts:agreement_detail", kwargs={"org": organisation.slug, "agreement_id": agreement.pk})
 
 
 def _sponsor_side(actor: User, organisation: Organisation, agreement: MasterAgreement) -> None:

@@ -44,7 +44,7 @@ def party_side(
 
 
 def work_order_url(work_order: WorkOrder, organisation: Organisation, anchor: str = "") -> str:
-    url = reverse("work_order_detail", kwargs={"org": organisation.slug, "work_order_id": work_order.pk})
+    url = reverse("contracts:work_order_detail", kwargs={"org": organisation.slug, "work_order_id": work_order.pk})
     return f"{url}#{anchor}" if anchor else url
 
 

@@ -42,6 +42,9 @@ def test_late_milestones_and_invoices_reach_both_sides(world: SimpleNamespace) -
     assert "is 5 days late" in page and 'data-testid="contracts-agenda"' in page
     detail = client_for(world.sponsor_user).get(f"/o/{world.sponsor.slug}/work-orders/{world.work_order.pk}/")
     assert detail.content.decode().count('data-testid="late"') == 1
+    for user in (world.sponsor_user, world.provider_user):  # and on each side's home page
+        home = client_for(user).get("/", follow=True).content.decode()
+        assert "Contracts: what needs you" in home and "“GMP batches released” is 5 days late" in home
 
 
 def test_accepted_milestones_not_invoiced_are_the_providers_invoices_to_send(world: SimpleNamespace) -> None:

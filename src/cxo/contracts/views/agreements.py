@@ -55,7 +55,7 @@ def agreement_list(request: OrgRequest) -> HttpResponse:
             flash_error(request, exc, form)
         else:
             messages.success(request, f"{agreement.reference} drafted.")
-            return redirect("agreement_detail", org=org.slug, agreement_id=agreement.pk)
+            return redirect("contracts:agreement_detail", org=org.slug, agreement_id=agreement.pk)
     return render(
         request,
         "contracts/agreement_list.html",
@@ -91,7 +91,9 @@ def _agreement(request: OrgRequest, agreement_id: int) -> MasterAgreement:
 
 
 def _page(request: OrgRequest, agreement_id: int) -> str:
-    return reverse("agreement_detail", kwargs={"org": request.organisation.slug, "agreement_id": agreement_id})
+    return reverse(
+        "contracts:agreement_detail", kwargs={"org": request.organisation.slug, "agreement_id": agreement_id}
+    )
 
 
 @require_POST
@@ -179,5 +181,5 @@ def contract_settings(request: OrgRequest) -> HttpResponse:
             flash_error(request, exc, form)
         else:
             messages.success(request, "Contract settings saved.")
-            return redirect("agreement_list", org=org.slug)
+            return redirect("contracts:agreement_list", org=org.slug)
     return render(request, "contracts/contract_settings.html", {"organisation": org, "form": form})

@@ -15,7 +15,9 @@ from cxo.core.errors import NotFound, ServiceError
 
 
 def work_order_page(request: OrgRequest, work_order_id: int, anchor: str = "") -> str:
-    url = reverse("work_order_detail", kwargs={"org": request.organisation.slug, "work_order_id": work_order_id})
+    url = reverse(
+        "contracts:work_order_detail", kwargs={"org": request.organisation.slug, "work_order_id": work_order_id}
+    )
     return f"{url}#{anchor}" if anchor else url
 
 

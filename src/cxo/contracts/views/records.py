@@ -63,7 +63,7 @@ def change_order_new(request: OrgRequest, work_order_id: int) -> HttpResponse:
             flash_error(request, exc, form)
         else:
             messages.success(request, f"{co.code} drafted: check the difference, then sign it to propose it.")
-            return redirect("change_order_detail", org=org.slug, change_order_id=co.pk)
+            return redirect("contracts:change_order_detail", org=org.slug, change_order_id=co.pk)
     return render(
         request,
         "contracts/change_order_form.html",

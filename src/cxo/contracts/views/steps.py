@@ -201,7 +201,9 @@ def _change_order(request: OrgRequest, change_order_id: int) -> ChangeOrder:
 
 
 def _back_to(request: OrgRequest, change_order_id: int, work_order_id: int) -> str:
-    return reverse("change_order_detail", kwargs={"org": request.organisation.slug, "change_order_id": change_order_id})
+    return reverse(
+        "contracts:change_order_detail", kwargs={"org": request.organisation.slug, "change_order_id": change_order_id}
+    )
 
 
 @require_POST

@@ -84,7 +84,7 @@ def work_order_detail(request: OrgRequest, work_order_id: int) -> HttpResponse:
     order = [k for k, _ in STEPS]
     # Only the sponsor reaches the RFP the work order came from; the provider has it in its inbox.
     rfp_url = (
-        reverse("rfp_detail", kwargs={"org": org.slug, "rfp_id": wo.award.rfp_id})
+        reverse("sourcing:rfp_detail", kwargs={"org": org.slug, "rfp_id": wo.award.rfp_id})
         if wo.award_id and wo.organisation_id == org.pk
         else ""
     )

@@ -76,7 +76,7 @@ def test_a_token_from_the_password_authenticates_me(
                 "organisation_name": "Provan CDMO",
                 "organisation_type": "provider",
                 "role": "quality",
-                "permissions": ["manage_quality", "read_invitations", "sign_quality", "view"],
+                "permissions": ["manage_quality", "read_invitations", "sign_quality", "view", "view_audit"],
             },
         ],
     }

@@ -50,6 +50,7 @@ def _check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
         "CXO_ENV": "production",
         "SECRET_KEY": "a-long-random-production-secret-" + "x7Gq2pLz9vR4mN8s" * 3,
         "ALLOWED_HOSTS": "cxo.example.org",
+        "SITE_URL": "https://cxo.example.org",
         "CXO_VAR_DIR": str(ROOT / "var"),
         **env,
     }
@@ -92,6 +93,7 @@ def test_production_settings_behind_a_trusted_proxy() -> None:
             **{k: v for k, v in os.environ.items() if not k.startswith(("CXO_", "DJANGO_"))},
             "CXO_ENV": "production",
             "SECRET_KEY": "s" * 60,
+            "SITE_URL": "https://cxo.example.org",
             "DJANGO_SETTINGS_MODULE": "cxo.config.settings",
             "CXO_VAR_DIR": str(ROOT / "var"),
             **env,

@@ -53,7 +53,12 @@ def test_every_grantable_role_has_permissions_and_nothing_else_has() -> None:
             "sourcing",
             {"view", "read_invitations", "manage_sourcing", "evaluate", "sign_award", "sign_contract"},
         ),
-        ("sponsor", "quality", {"view", "read_invitations", "evaluate", "manage_quality", "sign_quality"}),
+        (
+            "sponsor",
+            "quality",
+            {"view", "read_invitations", "evaluate", "manage_quality", "sign_quality", "view_audit"},
+        ),
+        ("provider", "quality", {"view", "read_invitations", "manage_quality", "sign_quality", "view_audit"}),
         ("sponsor", "viewer", {"view", "read_invitations"}),
         (
             "provider",
@@ -90,11 +95,13 @@ def test_sponsors_do_not_respond_and_providers_do_not_award() -> None:
     assert not role_allows(organisation_type="provider", role="admin", permission=Permission.SIGN_AWARD)
 
 
-def test_only_admins_manage_members_and_read_the_audit_trail() -> None:
+def test_only_admins_manage_members_and_only_admins_and_quality_read_the_audit_trail() -> None:
     for org_type, roles in ROLES_BY_TYPE.items():
         for role in roles:
-            for permission in (Permission.MANAGE_MEMBERS, Permission.VIEW_AUDIT):
-                assert role_allows(organisation_type=org_type, role=role, permission=permission) == (role == "admin")
+            members = role_allows(organisation_type=org_type, role=role, permission=Permission.MANAGE_MEMBERS)
+            audit = role_allows(organisation_type=org_type, role=role, permission=Permission.VIEW_AUDIT)
+            assert members == (role == "admin")
+            assert audit == (role in ("admin", "quality"))
 
 
 def test_unknown_roles_and_types_allow_nothing() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from cxo.core import services
 from cxo.core.errors import Conflict, NotFound, NotPermitted, ServiceError
@@ -150,15 +151,15 @@ def test_the_last_admin_cannot_be_removed(sponsor: Organisation, sponsor_user: U
 
 
 def test_invitation_stores_only_the_hash_and_mails_the_accept_link(
-    sponsor: Organisation, sponsor_user: User, django_capture_on_commit_callbacks: Any
+    sponsor: Organisation, sponsor_user: User, django_capture_on_commit_callbacks: Any, settings: Settings
 ) -> None:
+    settings.SITE_URL = "https://cxo.example"
     with django_capture_on_commit_callbacks(execute=True):
         invitation, token = services.invitation_create(
             actor=sponsor_user,
             organisation=sponsor,
             email=" New.Person@Example.TEST ",
             role="finance",
-            accept_url_base="https://cxo.example",
         )
 
     assert invitation.email == "new.person@example.test"

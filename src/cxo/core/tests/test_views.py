@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from cxo.core import services
 from cxo.core.demo import demo_tenants_load
+from cxo.core.errors import NotFound
 from cxo.core.models import ApiToken, AuditEvent, Membership, Organisation, OrganisationInvitation, User
+from cxo.testing.factories import UserFactory
 
 NEW_PASSWORD = "tidal-basin-quartz-77"
 
@@ -27,7 +29,7 @@ def messages_of(response: Any) -> list[str]:
 # --- sign-in, throttling, sign-out ------------------------------------------------------------
 
 
-def test_sign_in_leads_to_the_dashboard_with_the_organisations(
+def test_sign_in_leads_home_with_the_organisations(
     sponsor_user: User, sponsor: Organisation, provider: Organisation, password: str
 ) -> None:
     client = Client()
@@ -39,7 +41,7 @@ def test_sign_in_leads_to_the_dashboard_with_the_organisations(
     assert "Alpha Biotech" in html
     assert "Administrator" in html
     assert "Provan CDMO" not in html
-    assert [m.organisation.slug for m, *_ in response.context["memberships"]] == ["alpha-biotech"]
+    assert [m.organisation.slug for m, _sections, _links in response.context["homes"]] == ["alpha-biotech"]
 
 
 def test_every_asset_the_pages_link_is_served(db: None) -> None:
@@ -103,6 +105,17 @@ def test_the_login_page_lists_demo_logins_in_development_once_loaded(db: None, s
         "curator",
     ]
     assert "cxo-demo-2026" in html and "Registry curator: decides claims of registry companies" in html
+    # A login another app's demo adds (the second provider's bidder) is listed too, with what it is for.
+    bidder = UserFactory.create(username="provider2", email="provider2@demo.cxo.localhost")
+    services.membership_add(
+        actor=None,
+        organisation=Organisation.objects.create(name="Actavis Elizabeth LLC", slug="actavis"),
+        user=bidder,
+        role="admin",
+    )
+    logins = {u.username: u.what for u in Client().get("/accounts/login/").context["demo_logins"]}
+    assert logins["provider2"] == "administrator of Actavis Elizabeth LLC"
+    assert list(logins)[-1] == "provider2"
     settings.DEBUG = False
     assert "cxo-demo-2026" not in Client().get("/accounts/login/").content.decode()
 
@@ -164,7 +177,9 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(d
 # --- organisation pages -----------------------------------------------------------------------
 
 
-def test_a_teammate_sees_the_organisation_but_not_members_or_audit(sponsor: Organisation, teammate: User) -> None:
+def test_quality_assurance_sees_the_organisation_and_its_audit_trail_but_not_members(
+    sponsor: Organisation, teammate: User
+) -> None:
     client = login_client(teammate)
     home = client.get(f"/o/{sponsor.slug}/")
     assert home.status_code == 200
@@ -174,7 +189,9 @@ def test_a_teammate_sees_the_organisation_but_not_members_or_audit(sponsor: Orga
     members = client.get(f"/o/{sponsor.slug}/members/")
     assert members.status_code == 403
     assert "Your role (Quality assurance) does not allow managing members." in members.content.decode()
-    assert client.get(f"/o/{sponsor.slug}/audit/").status_code == 403
+    # Reviewing the trail is QA's job: it reads it (and finds it in the bar), though it changes nothing there.
+    assert client.get(f"/o/{sponsor.slug}/audit/").status_code == 200
+    assert f'href="/o/{sponsor.slug}/audit/"' in html
 
 
 @pytest.mark.parametrize("page", ["", "members/", "audit/"])
@@ -198,7 +215,7 @@ def test_an_admin_invites_from_the_members_page(
     assert messages_of(response) == ["Invitation sent to nina@example.test."]
     assert [(i.email, i.role) for i in response.context["invitations"]] == [("nina@example.test", "sourcing")]
     [message] = mail.outbox
-    token = re.search(r"http://testserver/invitations/([\w-]+)/", str(message.body))
+    token = re.search(r"https://cxo\.example\.test/invitations/([\w-]+)/", str(message.body))
     assert token, message.body
     invitation = OrganisationInvitation.objects.get(email="nina@example.test")
     assert invitation.token_hash == hashlib.sha256(token.group(1).encode()).hexdigest()
@@ -301,6 +318,28 @@ def test_a_newcomer_accepts_by_creating_an_account(sponsor: Organisation, sponso
     assert client.get(f"/invitations/{token}/").status_code == 404
 
 
+def test_a_newcomer_whose_invitation_is_spent_meanwhile_gets_no_account(
+    sponsor: Organisation, sponsor_user: User, provider_user: User
+) -> None:
+    """Two people follow the same link; the one who accepts second is told so and left without an orphan account."""
+    _, token = services.invitation_create(
+        actor=sponsor_user, organisation=sponsor, email="nina@example.test", role="finance"
+    )
+    client = Client()
+    assert client.get(f"/invitations/{token}/").status_code == 200
+    services.invitation_accept(token=token, user=provider_user)  # the other person, first
+    signup = services.SignupData(username="nina", email="nina@example.test", password=NEW_PASSWORD)
+    with pytest.raises(NotFound, match="not valid any more"):
+        services.invitation_accept_signup(token=token, signup=signup)
+    assert not User.objects.filter(username="nina").exists()
+    response = client.post(
+        f"/invitations/{token}/",
+        {"username": "nina", "email": "nina@example.test", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 404
+    assert not User.objects.filter(username="nina").exists()
+
+
 def test_a_signed_in_user_accepts_with_one_click(
     sponsor: Organisation, sponsor_user: User, provider_user: User
 ) -> None:
@@ -373,11 +412,17 @@ def test_the_audit_page_lists_and_filters_the_trail(
     page = sponsor_client.get(f"/o/{sponsor.slug}/audit/")
     assert page.status_code == 200
     assert page.context["page"].paginator.count == 4
+    # The filters and rows speak of records and actions in words; the codes stay what is filtered on.
     assert page.context["form"].fields["action"].choices == [
         ("", "Any"),
-        ("membership.add", "membership.add"),
-        ("membership.change_role", "membership.change_role"),
-        ("organisation.create", "organisation.create"),
+        ("membership.add", "Membership added"),
+        ("membership.change_role", "Membership role changed"),
+        ("organisation.create", "Organisation created"),
+    ]
+    assert page.context["form"].fields["object_type"].choices == [
+        ("", "Any"),
+        ("core.membership", "Membership"),
+        ("core.organisation", "Organisation"),
     ]
 
     filtered = sponsor_client.get(f"/o/{sponsor.slug}/audit/", {"action": "membership.change_role"})
@@ -386,6 +431,8 @@ def test_the_audit_page_lists_and_filters_the_trail(
     html = filtered.content.decode()
     assert "read-only from now" in html
     assert '<span class="diff-old">quality</span> → <span class="diff-new">viewer</span>' in html
+    assert '<td title="membership.change_role">Membership role changed</td>' in html
+    assert "<small>Membership #" in html
 
 
 def test_the_audit_filter_answers_htmx_with_rows_only(sponsor: Organisation, sponsor_client: Client) -> None:

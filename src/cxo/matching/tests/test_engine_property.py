@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cxo.matching import engine, reference
@@ -13,7 +13,7 @@ from cxo.matching.snapshot import RegistrySnapshot
 from cxo.matching.tests.strategies import TODAY, criteria_for, registries
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# How many examples: the Hypothesis profile (conftest.py: "ci" by default, HYPOTHESIS_PROFILE=thorough for more).
 @given(data=st.data(), snapshot=registries(), today=st.sampled_from([TODAY, dt.date(2024, 3, 1)]))
 def test_engine_ranks_like_the_reference(data: st.DataObject, snapshot: RegistrySnapshot, today: dt.date) -> None:
     index = build_index(snapshot)

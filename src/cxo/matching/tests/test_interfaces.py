@@ -227,6 +227,8 @@ def test_find_providers_page_and_save_to_a_new_shortlist(
     assert entries == {"Acme Pharma": 855, "Chem Virtual": None}  # Chem Virtual has no site in India
     detail = sponsor_client.get(saved["Location"]).content.decode()
     assert "Acme Hyderabad" in detail and "Chem Virtual" in detail
+    # What each was found with, in words (the need said "MANUFACTURE" and "IND").
+    assert "<small>Drug product manufacture · India</small>" in detail
     listing = sponsor_client.get(f"/o/{sponsor.slug}/shortlists/").content.decode()
     assert "Tablets in India" in listing
 
@@ -238,6 +240,7 @@ def test_autocomplete_suggests_terms_and_returns_a_chip(
     suggestions = sponsor_client.get(url, {"field": "services", "services_text": "fill"}).content.decode()
     assert "Sterile / aseptic fill-finish" in suggestions
     assert "pick=svc.mfg.drug_product.sterile_fill_finish" in suggestions
+    assert "<small>svc." not in suggestions  # the code is what is picked, not what is read
     chip = sponsor_client.get(url, {"field": "services", "pick": "svc.mfg.api"}).content.decode()
     assert 'name="services" value="svc.mfg.api"' in chip and "Drug substance (API) manufacture" in chip
     countries = sponsor_client.get(url, {"field": "countries", "countries_text": "ind"}).content.decode()

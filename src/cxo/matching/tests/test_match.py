@@ -163,7 +163,7 @@ def test_exclusions_and_limit(reg: SimpleNamespace) -> None:
     ("field", "text", "message"),
     [
         ("services", "API MANUFACTUR", "Drug substance (API) manufacture (svc.mfg.api)"),
-        ("dosage_forms", "tabelt", "TABLET"),
+        ("dosage_forms", "tabelt", "Did you mean: Tablet (frm.tablet)"),
         ("countries", "Indai", "India (IND)"),
         ("regions", "Atlantis", "Unknown region"),
         ("require_evidence", "notarised", "fda_registration_current"),
@@ -186,7 +186,7 @@ def test_terms_resolve_by_code_name_and_synonym(reg: SimpleNamespace) -> None:
     # Fill-finish is read as drug product manufacture of injectables (FDA registers "MANUFACTURE").
     assert [t.code for t in resolved.terms["services"]] == ["svc.analysis", "svc.mfg.drug_product"]
     assert [t.code for t in resolved.terms["dosage_forms"]] == ["frm.family.injectable"]
-    assert [t.name for t in resolved.terms["routes"]] == ["ORAL"]
+    assert [t.name for t in resolved.terms["routes"]] == ["Oral"]  # as people read it; the source says "ORAL"
 
 
 def test_the_index_follows_registry_changes(reg: SimpleNamespace) -> None:

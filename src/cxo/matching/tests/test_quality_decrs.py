@@ -74,6 +74,7 @@ def cli(*args: str) -> dict[str, Any]:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow  # imports a whole real file: run once, in the SQLite half of make test
 def test_decrs_needs_return_exactly_the_sites_the_file_says(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, sponsor_user: User
 ) -> None:

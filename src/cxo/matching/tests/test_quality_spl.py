@@ -67,6 +67,7 @@ def by_criterion(row: dict[str, Any], criterion: str) -> dict[str, Any]:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow  # imports a whole real file: run once, in the SQLite half of make test
 def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evidence(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, sponsor_user: User
 ) -> None:
@@ -92,7 +93,7 @@ def test_spl_establishments_of_a_dosage_form_rank_above_sites_without_that_evide
         product = by_criterion(row, "product_fit")
         # Graded by the records: each establishment here has one or a few SPL records for the form.
         assert product["status"] == "partly" and 125 <= product["points"] < 200
-        assert product["detail"].startswith("TABLET, FILM COATED: at this site (")
+        assert product["detail"].startswith("Tablet, film coated: at this site (")  # SPL says "TABLET, FILM COATED"
         assert "evidence record" in product["detail"]
         (record,) = product["evidence"]
         assert record["kind"] == "spl_establishment" and record["level"] == "site"

@@ -165,7 +165,7 @@ def _standing(q: Qualification | None, on: dt.date, sponsor: Organisation) -> St
         label=f"{S(status).label} for {q.service.name}{until}",
         tone=TONES.get(S(status), "bad"),
         issues=issues,
-        url=reverse("quality_qualification_detail", kwargs={"org": sponsor.slug, "qualification_id": q.pk}),
+        url=reverse("quality:qualification_detail", kwargs={"org": sponsor.slug, "qualification_id": q.pk}),
     )
 
 

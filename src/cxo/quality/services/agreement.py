@@ -292,6 +292,6 @@ def _signed(
         body=f"{agreement.title}: in force {version.effective_on:%d %b %Y} to {version.expires_on:%d %b %Y}."
         if to == V.SIGNED
         else f"{agreement.title}: your signature is awaited.",
-        url=reverse("quality_agreement_detail", kwargs={"org": other.slug, "agreement_id": agreement.pk}),
+        url=reverse("quality:agreement_detail", kwargs={"org": other.slug, "agreement_id": agreement.pk}),
     )
     return version

@@ -307,7 +307,7 @@ def audit_report_issue(*, actor: User, audit: Audit, summary: str) -> Audit:
             title=f"{audit.organisation.name}: {len(findings)} audit finding{'s' * (len(findings) != 1)} to answer",
             body=f"The audit of {audit.site.name} ({audit.ends_on or audit.conducted_on}) found {counts}. "
             "Propose a root cause and corrective and preventive actions for each.",
-            url=reverse("quality_provider_findings", kwargs={"org": audit.provider.slug}),
+            url=reverse("quality:provider_findings", kwargs={"org": audit.provider.slug}),
         )
     return audit
 

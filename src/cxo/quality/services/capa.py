@@ -69,11 +69,11 @@ def _move(capa: Capa, to: str, *, actor: User, signed: bool = False, reason: str
 
 
 def _sponsor_url(capa: Capa) -> str:
-    return reverse("quality_capa_detail", kwargs={"org": capa.organisation.slug, "capa_id": capa.pk})
+    return reverse("quality:capa_detail", kwargs={"org": capa.organisation.slug, "capa_id": capa.pk})
 
 
 def _provider_url(capa: Capa) -> str:
-    return reverse("quality_provider_capa", kwargs={"org": capa.provider.slug, "capa_id": capa.pk})
+    return reverse("quality:provider_capa", kwargs={"org": capa.provider.slug, "capa_id": capa.pk})
 
 
 def _lock(capa: Capa) -> Capa:

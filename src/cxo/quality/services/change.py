@@ -74,7 +74,7 @@ def change_notify(
             organisation=sponsor,
             title=f"{provider.name} notifies a change at {site.name}",
             body=f"{notification.get_kind_display()}: {notification.title} (from {planned_on:%d %b %Y}). Assess it.",
-            url=reverse("quality_change_detail", kwargs={"org": sponsor.slug, "assessment_id": assessment.pk}),
+            url=reverse("quality:change_detail", kwargs={"org": sponsor.slug, "assessment_id": assessment.pk}),
         )
     audit_record(
         actor=actor,
@@ -164,7 +164,7 @@ def change_decide(*, actor: User, assessment: ChangeAssessment, decision: str, c
         title=f"{assessment.organisation.name} {decision} your change {notification.reference}",
         body=comment or notification.title,
         url=reverse(
-            "quality_provider_change", kwargs={"org": assessment.provider.slug, "notification_id": notification.pk}
+            "quality:provider_change", kwargs={"org": assessment.provider.slug, "notification_id": notification.pk}
         ),
     )
     return assessment

@@ -127,13 +127,20 @@ def test_an_approved_provider_is_awarded_without_one(closed: SimpleNamespace) ->
 def test_the_award_and_invitation_pages_show_the_standing(closed: SimpleNamespace) -> None:
     w = closed
     client: Client = login_client(w.sponsor_user)
-    page = client.get(reverse("rfp_award", kwargs={"org": w.sponsor.slug, "rfp_id": w.rfp.pk})).content.decode()
+    page = client.get(
+        reverse("sourcing:rfp_award", kwargs={"org": w.sponsor.slug, "rfp_id": w.rfp.pk})
+    ).content.decode()
     assert "Provan Leeds plant: Under review for Secondary manufacturing (test)" in page
     assert "Complaint trend." in page
     _reapprove(w)
-    page = client.get(reverse("rfp_award", kwargs={"org": w.sponsor.slug, "rfp_id": w.rfp.pk})).content.decode()
+    page = client.get(
+        reverse("sourcing:rfp_award", kwargs={"org": w.sponsor.slug, "rfp_id": w.rfp.pk})
+    ).content.decode()
     assert "Provan Leeds plant: Approved for Secondary manufacturing (test) until" in page
-    invite = client.get(reverse("rfp_invite", kwargs={"org": w.sponsor.slug, "rfp_id": w.rfp.pk}), {"q": "Provan"})
+    # a closed RFP takes no more invitations: the draft one of the same need shows the invite page
+    invite = client.get(
+        reverse("sourcing:rfp_invite", kwargs={"org": w.sponsor.slug, "rfp_id": w.draft_rfp.pk}), {"q": "Provan"}
+    )
     assert "Provan Leeds plant: Approved for Secondary manufacturing (test)" in invite.content.decode()
 
 

@@ -91,7 +91,7 @@ def test_the_command_line_watches_and_exports(world: SimpleNamespace, tmp_path: 
 def _page_queries(user: User, organisation: Organisation) -> int:
     client = login_client(user)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("quality_asl", kwargs={"org": organisation.slug}))
+        response = client.get(reverse("quality:asl", kwargs={"org": organisation.slug}))
     assert response.status_code == 200
     return len(queries)
 
@@ -112,7 +112,7 @@ def test_the_provider_filter_lists_each_listed_provider_and_keeps_the_choice(
     site = provider_site(provider_b, name="Bravo <Basel> lab", fei="0008887776")
     approved(actor=world.sponsor_user, organisation=world.sponsor, site=site, service=service)
     client = login_client(world.sponsor_user)
-    url = reverse("quality_asl", kwargs={"org": world.sponsor.slug})
+    url = reverse("quality:asl", kwargs={"org": world.sponsor.slug})
     body = client.get(url, {"provider": provider_b.pk}).content.decode()
     assert f'<option value="{provider_b.pk}" selected>Bravo CRO</option>' in body
     assert f'<option value="{world.provider.pk}">Provan CDMO</option>' in body

@@ -59,7 +59,7 @@ def agreement_list(request: OrgRequest) -> HttpResponse:
                 refused(request, exc, form)
             else:
                 messages.success(request, f"{agreement.reference} drafted: write its sections, then sign it.")
-                return back(request, "quality_agreement_version_edit", agreement_id=agreement.pk, number=1)
+                return back(request, "quality:agreement_version_edit", agreement_id=agreement.pk, number=1)
     return render(
         request,
         "quality/agreement_list.html",
@@ -127,8 +127,8 @@ def agreement_version_new(request: OrgRequest, agreement_id: int) -> HttpRespons
         )
     except ServiceError as exc:
         refused(request, exc)
-        return back(request, "quality_agreement_detail", agreement_id=agreement.pk)
-    return back(request, "quality_agreement_version_edit", agreement_id=agreement.pk, number=version.number)
+        return back(request, "quality:agreement_detail", agreement_id=agreement.pk)
+    return back(request, "quality:agreement_version_edit", agreement_id=agreement.pk, number=version.number)
 
 
 @requires(write=Permission.MANAGE_QUALITY)
@@ -155,7 +155,7 @@ def agreement_version_edit(request: OrgRequest, agreement_id: int, number: int) 
                 refused(request, exc, form)
             else:
                 messages.success(request, f"Version {version.number} saved.")
-                return back(request, "quality_agreement_detail", agreement_id=agreement_id)
+                return back(request, "quality:agreement_detail", agreement_id=agreement_id)
     return render(
         request,
         "quality/agreement_edit.html",
@@ -181,6 +181,6 @@ def agreement_version_sign(request: OrgRequest, agreement_id: int, number: int) 
             actor=request.user, version=version, password=d["password"], meaning=d["meaning"]
         ),
         done=lambda v: f"Version {v.number} signed: {v.get_status_display().lower()}.",
-        to="quality_agreement_detail",
+        to="quality:agreement_detail",
         agreement_id=agreement_id,
     )

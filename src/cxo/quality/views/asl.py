@@ -81,7 +81,7 @@ def asl_page(request: OrgRequest) -> HttpResponse:
             refused(request, exc, form)
         else:
             messages.success(request, f"{q.site.name} is in qualification for {q.service.name}.")
-            return back(request, "quality_qualification_detail", qualification_id=q.pk)
+            return back(request, "quality:qualification_detail", qualification_id=q.pk)
     filters = _filters(request)
     page = request.GET.get("page", "1")
     number = int(page) if page.isdigit() and int(page) > 0 else 1
@@ -191,7 +191,7 @@ def qualification_decide(request: OrgRequest, qualification_id: int) -> HttpResp
             conditions_due=d.get("conditions_due"),
         ),
         done=lambda done: f"{done.site.name} · {done.service.name}: {done.get_status_display().lower()}.",
-        to="quality_qualification_detail",
+        to="quality:qualification_detail",
         qualification_id=q.pk,
     )
 
@@ -207,7 +207,7 @@ def qualification_start(request: OrgRequest, qualification_id: int) -> HttpRespo
             actor=request.user, qualification=q, kind=d.get("kind") or "", reason=d.get("reason") or ""
         ),
         done="Qualification started.",
-        to="quality_qualification_detail",
+        to="quality:qualification_detail",
         qualification_id=q.pk,
     )
 
@@ -221,7 +221,7 @@ def qualification_review(request: OrgRequest, qualification_id: int) -> HttpResp
         ReasonForm(request.POST),
         lambda d: services.qualification_review(actor=request.user, qualification=q, reason=d["reason"]),
         done="Put under review.",
-        to="quality_qualification_detail",
+        to="quality:qualification_detail",
         qualification_id=q.pk,
     )
 

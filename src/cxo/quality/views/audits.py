@@ -66,7 +66,7 @@ def audit_list(request: OrgRequest) -> HttpResponse:
             refused(request, exc, form)
         else:
             messages.success(request, f"{audit.reference} planned for {audit.planned_for:%d %b %Y}.")
-            return back(request, "quality_audit_detail", audit_id=audit.pk)
+            return back(request, "quality:audit_detail", audit_id=audit.pk)
     status = request.GET.get("status", "")
     return render(
         request,
@@ -160,7 +160,7 @@ def audit_schedule(request: OrgRequest, audit_id: int) -> HttpResponse:
             auditors=[team[pk] for pk in d.get("auditors") or []],
         ),
         done=f"{audit.reference} scheduled.",
-        to="quality_audit_detail",
+        to="quality:audit_detail",
         audit_id=audit.pk,
     )
 
@@ -180,7 +180,7 @@ def audit_checklist(request: OrgRequest, audit_id: int) -> HttpResponse:
         None,
         lambda d: services.audit_checklist_record(actor=request.user, audit=audit, results=results),
         done=lambda changed: f"Checklist saved ({len(changed)} line{'s' * (len(changed) != 1)} changed).",
-        to="quality_audit_detail",
+        to="quality:audit_detail",
         audit_id=audit.pk,
     )
 
@@ -202,7 +202,7 @@ def finding_add(request: OrgRequest, audit_id: int) -> HttpResponse:
             checklist_item_id=d.get("checklist_item"),
         ),
         done=lambda finding: f"{finding.get_classification_display()} finding {finding.label} recorded.",
-        to="quality_audit_detail",
+        to="quality:audit_detail",
         audit_id=audit.pk,
     )
 
@@ -216,7 +216,7 @@ def audit_conduct(request: OrgRequest, audit_id: int) -> HttpResponse:
         ConductForm(request.POST),
         lambda d: services.audit_conduct(actor=request.user, audit=audit, conducted_on=d["conducted_on"]),
         done=f"{audit.reference} recorded as conducted.",
-        to="quality_audit_detail",
+        to="quality:audit_detail",
         audit_id=audit.pk,
     )
 
@@ -231,7 +231,7 @@ def audit_report(request: OrgRequest, audit_id: int) -> HttpResponse:
         SummaryForm(request.POST),
         lambda d: services.audit_report_issue(actor=request.user, audit=audit, summary=d["summary"]),
         done=f"Report of {audit.reference} issued; the findings are with {audit.provider.name}.",
-        to="quality_audit_detail",
+        to="quality:audit_detail",
         audit_id=audit.pk,
     )
 
@@ -245,7 +245,7 @@ def audit_close(request: OrgRequest, audit_id: int) -> HttpResponse:
         None,
         lambda d: services.audit_close(actor=request.user, audit=audit),
         done=f"{audit.reference} closed.",
-        to="quality_audit_detail",
+        to="quality:audit_detail",
         audit_id=audit.pk,
     )
 
@@ -259,6 +259,6 @@ def audit_cancel(request: OrgRequest, audit_id: int) -> HttpResponse:
         ReasonForm(request.POST),
         lambda d: services.audit_cancel(actor=request.user, audit=audit, reason=d["reason"]),
         done=f"{audit.reference} cancelled.",
-        to="quality_audit_detail",
+        to="quality:audit_detail",
         audit_id=audit.pk,
     )

@@ -79,7 +79,7 @@ def capa_assess(request: OrgRequest, capa_id: int) -> HttpResponse:
         AssessCapaForm(request.POST),
         lambda d: services.capa_assess(actor=request.user, capa=capa, accept=d["accept"], comment=d["comment"]),
         done=lambda done: f"CAPA {done.get_status_display().lower()}.",
-        to="quality_capa_detail",
+        to="quality:capa_detail",
         capa_id=capa.pk,
     )
 
@@ -95,7 +95,7 @@ def capa_effectiveness(request: OrgRequest, capa_id: int) -> HttpResponse:
             actor=request.user, capa=capa, effective=d["effective"], notes=d["notes"]
         ),
         done=lambda done: f"Effectiveness recorded: {done.get_status_display().lower()}.",
-        to="quality_capa_detail",
+        to="quality:capa_detail",
         capa_id=capa.pk,
     )
 
@@ -110,7 +110,7 @@ def capa_close(request: OrgRequest, capa_id: int) -> HttpResponse:
         SignatureForm(request.POST),
         lambda d: services.capa_close(actor=request.user, capa=capa, password=d["password"], meaning=d["meaning"]),
         done=f"CAPA for {capa.finding} closed and signed.",
-        to="quality_capa_detail",
+        to="quality:capa_detail",
         capa_id=capa.pk,
     )
 

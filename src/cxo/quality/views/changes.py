@@ -79,7 +79,7 @@ def change_assess(request: OrgRequest, assessment_id: int) -> HttpResponse:
             notes=d["notes"],
         ),
         done="Assessment saved.",
-        to="quality_change_detail",
+        to="quality:change_detail",
         assessment_id=assessment.pk,
     )
 
@@ -95,6 +95,6 @@ def change_decide(request: OrgRequest, assessment_id: int) -> HttpResponse:
             actor=request.user, assessment=assessment, decision=d["decision"], comment=d["comment"]
         ),
         done=lambda a: f"Change {a.get_decision_display().lower()}; {a.provider.name} is told.",
-        to="quality_change_detail",
+        to="quality:change_detail",
         assessment_id=assessment.pk,
     )

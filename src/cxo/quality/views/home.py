@@ -41,7 +41,7 @@ def policy(request: OrgRequest) -> HttpResponse:
             refused(request, exc, form)
         else:
             messages.success(request, "Quality policy saved.")
-            return back(request, "quality_policy")
+            return back(request, "quality:policy")
     return render(
         request,
         "quality/policy.html",

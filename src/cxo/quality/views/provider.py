@@ -71,7 +71,7 @@ def capa_detail(request: OrgRequest, capa_id: int) -> HttpResponse:
             refused(request, exc, form)
         else:
             messages.success(request, f"CAPA proposed to {finding.sponsor}.")
-            return back(request, "quality_provider_capa", capa_id=capa.pk)
+            return back(request, "quality:provider_capa", capa_id=capa.pk)
     return render(
         request,
         "quality/provider_capa.html",
@@ -119,7 +119,7 @@ def action_complete(request: OrgRequest, capa_id: int, action_id: int) -> HttpRe
             refused(request, exc)
         else:
             messages.success(request, "Action recorded as done.")
-    return back(request, "quality_provider_capa", capa_id=capa_id)
+    return back(request, "quality:provider_capa", capa_id=capa_id)
 
 
 def _sites(request: OrgRequest) -> list[tuple[int, str]]:
@@ -151,7 +151,7 @@ def notification_list(request: OrgRequest) -> HttpResponse:
             refused(request, exc, form)
         else:
             messages.success(request, f"{notification.reference} sent to the sponsors that list {site.name}.")
-            return back(request, "quality_provider_change", notification_id=notification.pk)
+            return back(request, "quality:provider_change", notification_id=notification.pk)
     return render(
         request,
         "quality/provider_changes.html",

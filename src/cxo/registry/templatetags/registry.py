@@ -10,7 +10,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from cxo.registry import geo
 from cxo.registry.compliance import ComplianceRecord, OrganisationCompliance
 from cxo.registry.kind import roles_of
-from cxo.registry.models import EvidenceKind
+from cxo.registry.models import EvidenceKind, term_display
 from cxo.registry.search import kind_label as _kind_label
 
 register = template.Library()
@@ -129,7 +129,7 @@ def duration(started: dt.datetime | None, finished: dt.datetime | None) -> str:
 @register.filter
 def term_label(name: str) -> str:
     """A taxonomy name for reading: FDA SPL wording is in capitals ("TABLET, FILM COATED" -> "Tablet, film coated")."""
-    return name.capitalize() if name.isupper() else name
+    return term_display(name)
 
 
 @register.filter

@@ -255,6 +255,7 @@ def test_every_registry_operation_and_field_is_described() -> None:
 # --- against the real DECRS file ----------------------------------------------------------------
 
 
+@pytest.mark.slow  # imports a whole real file: run once, in the SQLite half of make test
 def test_directory_totals_match_the_raw_decrs_file(taxonomy: None, reader: Api) -> None:
     registry_import(actor=None, importer=DecrsImporter(), path=DEMO_FILE)  # the search index follows the import
     with DEMO_FILE.open(encoding="utf-8", newline="") as f:

@@ -45,7 +45,7 @@ def specialty() -> Site:
 
 
 def test_the_site_page_shows_the_compliance_record(browser: Client) -> None:
-    response = browser.get(reverse("registry_site", kwargs={"site_id": specialty().pk}))
+    response = browser.get(reverse("registry:site", kwargs={"site_id": specialty().pk}))
     page = text(response)
     assert "Latest inspection OAI" in page  # the head badge
     assert "Latest inspection OAI Official action indicated ended 29 Jul 2025" in page
@@ -62,7 +62,7 @@ def test_the_site_page_shows_the_compliance_record(browser: Client) -> None:
 
 def test_a_published_483_links_to_its_pdf(browser: Client) -> None:
     site = Site.objects.get(duns="946499746")  # Hikma, Cherry Hill
-    html = browser.get(reverse("registry_site", kwargs={"site_id": site.pk})).content.decode()
+    html = browser.get(reverse("registry:site", kwargs={"site_id": site.pk})).content.decode()
     assert 'href="https://www.fda.gov/media/179799/download"' in html and "Form 483 (PDF at fda.gov)" in html
 
 
@@ -70,18 +70,18 @@ def test_a_site_with_nothing_on_record_says_so(browser: Client) -> None:
     on_record = set(ComplianceEvent.objects.values_list("fei", flat=True))
     quiet = Site.objects.exclude(fei_key="").exclude(fei_key__in=on_record).first()
     assert quiet is not None
-    page = text(browser.get(reverse("registry_site", kwargs={"site_id": quiet.pk})))
+    page = text(browser.get(reverse("registry:site", kwargs={"site_id": quiet.pk})))
     assert f"No FDA inspection, citation, Form 483, warning letter or recall on record for FEI {quiet.fei_key}" in page
     no_fei = Site.objects.filter(fei_key="").first()
     assert no_fei is not None
-    page = text(browser.get(reverse("registry_site", kwargs={"site_id": no_fei.pk})))
+    page = text(browser.get(reverse("registry:site", kwargs={"site_id": no_fei.pk})))
     assert "This site has no FEI number on record" in page
 
 
 def test_the_organisation_page_sums_up_its_sites(browser: Client) -> None:
     lnk = Site.objects.filter(fei_key="2432212").first()
     assert lnk is not None
-    page = text(browser.get(reverse("registry_organisation", kwargs={"slug": lnk.organisation.slug})))
+    page = text(browser.get(reverse("registry:organisation", kwargs={"slug": lnk.organisation.slug})))
     assert "Sites with a record 9 of 9" in page
     assert "Latest inspection, per site VAI 9" in page
     # Its one letter (2019) is the Dashboard's letter to the shared FEI and the listing's: counted once, with
@@ -90,9 +90,9 @@ def test_the_organisation_page_sums_up_its_sites(browser: Client) -> None:
 
 
 def test_the_directory_filters_by_the_compliance_record(browser: Client) -> None:
-    page = text(browser.get(reverse("registry_directory")))
+    page = text(browser.get(reverse("registry:directory")))
     assert "FDA compliance record" in page and "Latest inspection OAI" in page
-    found = browser.get(reverse("registry_directory"), {"compliance": "warning_letter_recent"}).context["result"]
+    found = browser.get(reverse("registry:directory"), {"compliance": "warning_letter_recent"}).context["result"]
     recent = {
         s.pk
         for s in Site.objects.all()
@@ -102,7 +102,7 @@ def test_the_directory_filters_by_the_compliance_record(browser: Client) -> None
         and s.fei_key
     }
     assert {hit.site.pk for hit in found.hits} == recent and specialty().pk in recent
-    badges = text(browser.get(reverse("registry_directory"), {"q": "Specialty Process"}))
+    badges = text(browser.get(reverse("registry:directory"), {"q": "Specialty Process"}))
     assert "Latest inspection OAI Warning letter in the last 5 years" in badges
 
 

@@ -265,6 +265,7 @@ def test_skip_bad_imports_the_rest_and_writes_the_rejected_rows(db: None, tmp_pa
     assert rejected[1]["OPERATIONS"] == "MANUFACTURE; TELEPORT"
 
 
+@pytest.mark.slow  # imports a whole real file: run once, in the SQLite half of make test
 def test_the_whole_real_file(db: None) -> None:
     """All 10,439 rows: counts as computed from the raw file, and a second run that changes nothing."""
     first = run_import(DEMO_FILE)

@@ -81,7 +81,7 @@ def test_pages_api_directory_and_matching_follow_the_clock(
 
     stop_clock(monkeypatch, INSIDE)
     assert registration_source().expired is False
-    page = page_text(browser.get(reverse("registry_site", kwargs={"site_id": site.pk})))
+    page = page_text(browser.get(reverse("registry:site", kwargs={"site_id": site.pk})))
     assert "Registration current" in page and "Registered with FDA until 31 Dec 2025." in page and NOTICE not in page
     body = api.get(f"/api/v1/registry/sites/{site.duns}").json()
     assert (body["status"], body["registration_source"]["expired"]) == ("current", False)
@@ -93,17 +93,17 @@ def test_pages_api_directory_and_matching_follow_the_clock(
 
     stop_clock(monkeypatch, AFTER)
     assert registration_source().expired is True
-    response = browser.get(reverse("registry_site", kwargs={"site_id": site.pk}))
+    response = browser.get(reverse("registry:site", kwargs={"site_id": site.pk}))
     page = page_text(response)
     assert "Registration current" not in page and "Registration expired" not in page
     assert "Listed in the newest DECRS file imported (FY2025)" in page
     assert page.count(NOTICE) == 1  # said once, at the source
     body = api.get(f"/api/v1/registry/sites/{site.duns}").json()
     assert body["status"] == "source_expired" and body["registration_source"]["notice"].startswith(NOTICE)
-    html = browser.get(reverse("registry_directory")).content.decode()
+    html = browser.get(reverse("registry:directory")).content.decode()
     results = html[html.index('data-testid="results"') : html.index("</table>", html.index('data-testid="results"'))]
     assert page_text_of(html).count(NOTICE) == 1 and "expired" not in results.casefold()  # no site is branded
-    nothing = page_text(browser.get(reverse("registry_directory"), {"registration": "current"}))
+    nothing = page_text(browser.get(reverse("registry:directory"), {"registration": "current"}))
     assert "No sites match these filters. No registration can be current: the newest DECRS file" in nothing
     listing = api.get("/api/v1/registry/sites", {"registration": "current"}).json()
     assert listing["total"] == 0 and listing["empty_reason"].startswith("No registration can be current")

@@ -168,6 +168,7 @@ def test_lookup_answers_none_for_unknown_text(taxonomy: None) -> None:
     assert lookup.code_of("TABLET") is None  # a dosage form, not a service
 
 
+@pytest.mark.slow  # reads the whole NDC directory: run once, in the SQLite half of make test
 def test_every_dosage_form_and_route_of_the_ndc_directory_resolves(taxonomy: None) -> None:
     forms: set[str] = set()
     routes: set[str] = set()

@@ -19,7 +19,7 @@ from cxo.testing.registry_factories import SiteFactory, capability_with_evidence
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["registry_directory", "registry_organisations", "registry_stats", "registry_imports"]
+PAGES = ["registry:directory", "registry:organisations", "registry:stats", "registry:imports"]
 
 
 @pytest.fixture
@@ -44,14 +44,14 @@ def test_anonymous_is_sent_to_sign_in(small_registry: SimpleNamespace, name: str
 
 def test_detail_pages_need_sign_in(small_registry: SimpleNamespace) -> None:
     for url in (
-        reverse("registry_site", kwargs={"site_id": small_registry.newark.pk}),
-        reverse("registry_organisation", kwargs={"slug": "acme-pharma"}),
+        reverse("registry:site", kwargs={"site_id": small_registry.newark.pk}),
+        reverse("registry:organisation", kwargs={"slug": "acme-pharma"}),
     ):
         assert Client().get(url).status_code == 302
 
 
 def test_directory_shows_facets_with_counts_and_results(client_in: Client) -> None:
-    response = client_in.get(reverse("registry_directory"))
+    response = client_in.get(reverse("registry:directory"))
     assert response.status_code == 200
     page = text(response)
     assert "6 sites" in page
@@ -67,7 +67,7 @@ def test_directory_shows_facets_with_counts_and_results(client_in: Client) -> No
 
 
 def test_active_filters_are_chips_that_remove_themselves(client_in: Client) -> None:
-    response = client_in.get(reverse("registry_directory"), {"country": ["IND", "CHN"], "service": "svc.mfg"})
+    response = client_in.get(reverse("registry:directory"), {"country": ["IND", "CHN"], "service": "svc.mfg"})
     html = response.content.decode()
     page = text(response)
     assert "2 sites" in page
@@ -82,7 +82,7 @@ def test_active_filters_are_chips_that_remove_themselves(client_in: Client) -> N
 
 
 def test_htmx_requests_get_the_fragment(client_in: Client) -> None:
-    url = reverse("registry_directory")
+    url = reverse("registry:directory")
     fragment = client_in.get(url, {"country": "IND"}, HTTP_HX_REQUEST="true")
     body = fragment.content.decode()
     assert body.lstrip().startswith('<div id="directory"')
@@ -93,19 +93,19 @@ def test_htmx_requests_get_the_fragment(client_in: Client) -> None:
 
 
 def test_a_bad_filter_is_dropped_with_a_message(client_in: Client) -> None:
-    response = client_in.get(reverse("registry_directory"), {"country": ["IND", "Narnia"], "service": "nonsense"})
+    response = client_in.get(reverse("registry:directory"), {"country": ["IND", "Narnia"], "service": "nonsense"})
     assert response.status_code == 200
     page = text(response)
     assert "Unknown country 'Narnia'" in page
     assert "Unknown service 'nonsense'" in page
     assert "2 sites" in page  # India still applies
     assert "Country: India" in page
-    fragment = client_in.get(reverse("registry_directory"), {"kind": "giant"}, HTTP_HX_REQUEST="true")
+    fragment = client_in.get(reverse("registry:directory"), {"kind": "giant"}, HTTP_HX_REQUEST="true")
     assert "Unknown organisation role 'giant'" in text(fragment)  # HTMX updates show the message too
 
 
 def test_pages_and_sort(client_in: Client, small_registry: SimpleNamespace) -> None:
-    url = reverse("registry_directory")
+    url = reverse("registry:directory")
     for i in range(30):
         site = SiteFactory.create(organisation=small_registry.delta, name=f"Delta Depot {i:02d}", country="USA")
         capability_with_evidence(site=site, service="svc.distribution.distribute")
@@ -124,7 +124,7 @@ def test_pages_and_sort(client_in: Client, small_registry: SimpleNamespace) -> N
 def test_directory_queries_do_not_grow_with_the_page(
     client_in: Client, small_registry: SimpleNamespace, django_assert_max_num_queries: Any
 ) -> None:
-    url = reverse("registry_directory")
+    url = reverse("registry:directory")
     client_in.get(url)  # warm the session
     with django_assert_max_num_queries(14) as few:
         client_in.get(url)
@@ -137,7 +137,7 @@ def test_directory_queries_do_not_grow_with_the_page(
 
 
 def test_organisation_directory(client_in: Client) -> None:
-    response = client_in.get(reverse("registry_organisations"), {"country": "IND"})
+    response = client_in.get(reverse("registry:organisations"), {"country": "IND"})
     page = text(response)
     assert "2 organisations" in page
     assert "Acme Pharma" in page and "Bharat Analytics" in page
@@ -147,7 +147,7 @@ def test_organisation_directory(client_in: Client) -> None:
 def test_organisation_page_shows_kind_why_sites_and_evidence(
     client_in: Client, small_registry: SimpleNamespace, django_assert_max_num_queries: Any
 ) -> None:
-    url = reverse("registry_organisation", kwargs={"slug": "acme-pharma"})
+    url = reverse("registry:organisation", kwargs={"slug": "acme-pharma"})
     response = client_in.get(url)
     assert response.status_code == 200
     page = text(response)
@@ -173,7 +173,7 @@ def test_organisation_page_shows_kind_why_sites_and_evidence(
 
 
 def test_site_page(client_in: Client, small_registry: SimpleNamespace, during_fy2025: None) -> None:
-    response = client_in.get(reverse("registry_site", kwargs={"site_id": small_registry.hyderabad.pk}))
+    response = client_in.get(reverse("registry:site", kwargs={"site_id": small_registry.hyderabad.pk}))
     page = text(response)
     assert "Plot 12, Genome Valley, Hyderabad" in page
     assert "India IND · South Asia" in page
@@ -189,17 +189,17 @@ def test_site_page(client_in: Client, small_registry: SimpleNamespace, during_fy
 
 
 def test_a_placeholder_fei_shows_as_not_assigned(client_in: Client, small_registry: SimpleNamespace) -> None:
-    page = text(client_in.get(reverse("registry_site", kwargs={"site_id": small_registry.mainz.pk})))
+    page = text(client_in.get(reverse("registry:site", kwargs={"site_id": small_registry.mainz.pk})))
     assert "FEI not assigned" in page
 
 
 def test_unknown_site_and_tenant_organisations_are_404(client_in: Client, sponsor: Organisation) -> None:
-    assert client_in.get(reverse("registry_site", kwargs={"site_id": 999999})).status_code == 404
-    assert client_in.get(reverse("registry_organisation", kwargs={"slug": sponsor.slug})).status_code == 404
+    assert client_in.get(reverse("registry:site", kwargs={"site_id": 999999})).status_code == 404
+    assert client_in.get(reverse("registry:organisation", kwargs={"slug": sponsor.slug})).status_code == 404
 
 
 def test_stats_page_draws_sites_per_country(client_in: Client) -> None:
-    response = client_in.get(reverse("registry_stats"))
+    response = client_in.get(reverse("registry:stats"))
     html = response.content.decode()
     page = text(response)
     assert "6 sites" in page and "4 organisations" in page
@@ -216,7 +216,7 @@ def test_stats_page_draws_sites_per_country(client_in: Client) -> None:
 
 
 def test_import_runs_page(client_in: Client, small_registry: SimpleNamespace) -> None:
-    page = text(client_in.get(reverse("registry_imports")))
+    page = text(client_in.get(reverse("registry:imports")))
     run = small_registry.run
     assert f"#{run.pk} DECRS drls_reg_2025_redacted.csv sha256 {run.checksum[:16]}" in page
     assert "curator" in page and "Succeeded" in page
@@ -225,22 +225,23 @@ def test_import_runs_page(client_in: Client, small_registry: SimpleNamespace) ->
 
 def test_an_empty_index_over_real_sites_says_how_to_rebuild_it(client_in: Client) -> None:
     SiteFacets.objects.all().delete()
-    assert "run cxo registry_reindex" in text(client_in.get(reverse("registry_directory")))
+    assert "run cxo registry_reindex" in text(client_in.get(reverse("registry:directory")))
     facets_rebuild()
-    assert "cxo registry_reindex" not in text(client_in.get(reverse("registry_directory")))
+    assert "cxo registry_reindex" not in text(client_in.get(reverse("registry:directory")))
 
 
 def test_detail_pages_show_newest_evidence_and_load_the_rest(
     heavy_registry: SimpleNamespace, outsider: User, django_assert_max_num_queries: Any
 ) -> None:
     client = login_client(outsider)
-    with django_assert_max_num_queries(12):  # session and user, then the eight of organisation_get
-        page = client.get(reverse("registry_organisation", kwargs={"slug": "heavy-labeler"}))
+    # session and user, the eight of organisation_get, then the nav: memberships, unread notifications, platform role
+    with django_assert_max_num_queries(13):
+        page = client.get(reverse("registry:organisation", kwargs={"slug": "heavy-labeler"}))
     html = page.content.decode()
     assert html.count("NDC 0") == 10  # five per capability group, of 300
     assert "250 records" in text(page)
     assert "and 245 more" in text(page) and "and 45 more" in text(page)
-    more = reverse("registry_evidence", kwargs={"capability_id": heavy_registry.tablet.pk})
+    more = reverse("registry:evidence", kwargs={"capability_id": heavy_registry.tablet.pk})
     assert f"{more}?offset=5&amp;group=1" in html
     fragment = client.get(more, {"offset": "5", "group": "1"}, HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200
@@ -250,8 +251,8 @@ def test_detail_pages_show_newest_evidence_and_load_the_rest(
     last = client.get(more, {"offset": "200", "group": "1"})
     assert last.content.decode().count("<li") == 50 and "more" not in text(last)
 
-    site = client.get(reverse("registry_site", kwargs={"site_id": heavy_registry.east.pk}))
+    site = client.get(reverse("registry:site", kwargs={"site_id": heavy_registry.east.pk}))
     assert site.content.decode().count("NDC 0") == 10 and "and 145 more" in text(site) and "and 45 more" in text(site)
     own = client.get(more, {"offset": 5})
     assert own.content.decode().count("<li") == 51 and "and 95 more" in text(own)
-    assert client.get(reverse("registry_evidence", kwargs={"capability_id": 0})).status_code == 404
+    assert client.get(reverse("registry:evidence", kwargs={"capability_id": 0})).status_code == 404

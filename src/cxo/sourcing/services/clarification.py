@@ -12,8 +12,20 @@ from cxo.core.roles import Permission
 from cxo.sourcing.models import Clarification, ClarificationVisibility, InvitationStatus, RfpInvitation, RfpStatus
 from cxo.sourcing.services.access import member_require, responder_require
 from cxo.sourcing.services.invitation import audit_both
-from cxo.sourcing.services.notify import invitees_notify, provider_notify
+from cxo.sourcing.services.notify import invitees_notify, provider_notify, sponsor_notify
 from cxo.sourcing.states import rfp_require
+
+
+def clarification_ask_refusal(*, invitation: RfpInvitation) -> str | None:
+    """Why the invited provider cannot ask a question now, or None if it can; pages ask it before offering the form."""
+    rfp = invitation.rfp
+    if rfp.status != RfpStatus.ISSUED:
+        return f"You cannot ask a question: the RFP is {rfp.get_status_display().lower()}."
+    if rfp.deadline_passed:
+        return "The response deadline has passed: questions are closed."
+    if invitation.status == InvitationStatus.DECLINED:
+        return "You declined this invitation."
+    return None
 
 
 @transaction.atomic
@@ -21,11 +33,9 @@ def clarification_ask(*, actor: User, invitation: RfpInvitation, question: str) 
     """Ask the sponsor a question about the RFP. Other bidders never learn who asked."""
     responder_require(actor=actor, invitation=invitation)
     rfp = invitation.rfp
-    rfp_require(rfp, RfpStatus.ISSUED, doing="ask a question")
-    if rfp.deadline_passed:
-        raise Conflict("The response deadline has passed: questions are closed.")
-    if invitation.status == InvitationStatus.DECLINED:
-        raise Conflict("You declined this invitation.")
+    refusal = clarification_ask_refusal(invitation=invitation)
+    if refusal:
+        raise Conflict(refusal)
     question = question.strip()
     if not question:
         raise ServiceError("Write your question.", field="question")
@@ -40,6 +50,7 @@ def clarification_ask(*, actor: User, invitation: RfpInvitation, question: str) 
         obj=clarification,
         changes={"question": [None, question]},
     )
+    sponsor_notify(rfp=rfp, title=f"{invitation.provider.name} asked a question on {rfp.reference}", body=question)
     return clarification
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -16,13 +17,14 @@ from django.utils import timezone
 from cxo.core.audit import audit_record
 from cxo.core.errors import Conflict, NotFound, ServiceError
 from cxo.core.models import Membership, Organisation, OrganisationClaim, User
+from cxo.core.notifications import absolute_url
 from cxo.core.roles import OrganisationType, Permission, Role
-from cxo.core.services import guest_membership_add
+from cxo.core.services import SignupData, guest_membership_add, user_register
 from cxo.registry.claims import claim_request
 from cxo.sourcing.models import InvitationStatus, Rfp, RfpInvitation, RfpStatus
 from cxo.sourcing.selectors import inbox_list
 from cxo.sourcing.services.access import member_require, responder_require
-from cxo.sourcing.services.notify import provider_notify, responders
+from cxo.sourcing.services.notify import provider_notify, responders, sponsor_notify
 from cxo.sourcing.states import rfp_require
 
 if TYPE_CHECKING:
@@ -56,7 +58,6 @@ def invitation_create(
     provider: Organisation,
     email: str = "",
     source: str = "directory",
-    accept_url_base: str = "",
 ) -> RfpInvitation:
     """Invite a provider to the RFP (draft or issued). A provider with no users yet is invited by e-mail.
 
@@ -98,33 +99,33 @@ def invitation_create(
         changes={"provider": [None, provider.name], "email": [None, email], "source": [None, invitation.source]},
     )
     if rfp.status == RfpStatus.ISSUED:
-        invitation_send(invitation=invitation, rfp=rfp, accept_url_base=accept_url_base)
+        invitation_send(invitation=invitation, rfp=rfp)
     return invitation
 
 
-def invitation_create_many(
-    *, actor: User, rfp: Rfp, providers: Iterable[Organisation], source: str, accept_url_base: str = ""
-) -> tuple[list[RfpInvitation], list[str]]:
+@dataclass(frozen=True)
+class Invitations:
+    """Invitations made at once, and why the providers left out were skipped (already invited, say)."""
+
+    invited: list[RfpInvitation] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def invitation_create_many(*, actor: User, rfp: Rfp, providers: Iterable[Organisation], source: str) -> Invitations:
     """Invite several providers (e.g. a shortlist). Returns the invitations made and why others were skipped."""
     made: list[RfpInvitation] = []
     skipped: list[str] = []
     for provider in providers:
         try:
-            made.append(
-                invitation_create(
-                    actor=actor, rfp=rfp, provider=provider, source=source, accept_url_base=accept_url_base
-                )
-            )
+            made.append(invitation_create(actor=actor, rfp=rfp, provider=provider, source=source))
         except ServiceError as exc:
             if exc.status_code in (403, 404):
                 raise
             skipped.append(f"{provider.name}: {exc.message}")
-    return made, skipped
+    return Invitations(invited=made, skipped=skipped)
 
 
-def invitation_create_from_shortlist(
-    *, actor: User, rfp: Rfp, shortlist: Shortlist, accept_url_base: str = ""
-) -> tuple[list[RfpInvitation], list[str]]:
+def invitation_create_from_shortlist(*, actor: User, rfp: Rfp, shortlist: Shortlist) -> Invitations:
     """Invite every provider on one of the sponsor's shortlists (``cxo.matching``); already invited ones are skipped."""
     from cxo.sourcing.providers import shortlist_providers
 
@@ -135,11 +136,10 @@ def invitation_create_from_shortlist(
         rfp=rfp,
         providers=shortlist_providers(shortlist=shortlist),
         source="shortlist",
-        accept_url_base=accept_url_base,
     )
 
 
-def invitation_send(*, invitation: RfpInvitation, rfp: Rfp, accept_url_base: str = "") -> None:
+def invitation_send(*, invitation: RfpInvitation, rfp: Rfp) -> None:
     """Tell the provider. Members who respond get a notification; an unclaimed entry gets a claim link by e-mail."""
     invitation.rfp = rfp
     deadline = f"{rfp.response_deadline:%d %b %Y %H:%M} UTC" if rfp.response_deadline else "not set"
@@ -156,7 +156,7 @@ def invitation_send(*, invitation: RfpInvitation, rfp: Rfp, accept_url_base: str
     token = secrets.token_urlsafe(32)
     invitation.token_hash = _sha256(token)
     invitation.save(update_fields=["token_hash"])
-    link = f"{accept_url_base}{reverse('rfp_invitation_claim', kwargs={'token': token})}"
+    link = absolute_url(reverse("sourcing:rfp_invitation_claim", kwargs={"token": token}))
     recipient = invitation.email
     transaction.on_commit(
         lambda: send_mail(
@@ -230,6 +230,8 @@ def invitation_decline(*, actor: User, invitation: RfpInvitation, reason: str) -
         changes={"status": [old, invitation.status]},
         reason=reason,
     )
+    rfp = invitation.rfp
+    sponsor_notify(rfp=rfp, title=f"{invitation.provider.name} declined {rfp.reference}", body=f"Reason: {reason}")
     return invitation
 
 
@@ -278,6 +280,13 @@ def invitation_claim(*, token: str, user: User) -> RfpInvitation:
         + (" as a guest bidder of this invitation only." if invitation.guest else " by a member."),
     )
     return invitation
+
+
+@transaction.atomic
+def invitation_claim_signup(*, token: str, signup: SignupData) -> RfpInvitation:
+    """A newcomer registers and claims in one step: if the claim is refused, no account is left."""
+    user = user_register(data=signup)
+    return invitation_claim(token=token, user=user)
 
 
 def invitation_claim_request(*, actor: User, membership: Membership, message: str) -> OrganisationClaim:

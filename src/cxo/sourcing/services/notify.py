@@ -1,4 +1,5 @@
-"""Telling providers: in-app notifications to the members who respond, and e-mail."""
+"""Telling the parties: providers (the members who respond) and sponsors (the members who run sourcing), in the
+app and by e-mail."""
 
 from __future__ import annotations
 
@@ -29,8 +30,29 @@ def responders(provider: Organisation, invitation: RfpInvitation | None = None) 
     ]
 
 
+def sourcing_team(sponsor: Organisation) -> list[User]:
+    """The sponsor's members whose role lets them run its RFPs (they answer questions and read proposals)."""
+    return [
+        m.user
+        for m in sponsor.memberships.select_related("user")
+        if m.user.is_active
+        and role_allows(organisation_type=sponsor.type, role=m.role, permission=Permission.MANAGE_SOURCING)
+    ]
+
+
+def sponsor_notify(*, rfp: Rfp, title: str, body: str = "", url: str = "") -> None:
+    """Tell the sponsor's sourcing team what a provider did on one of its RFPs (the RFP's page unless ``url``)."""
+    notification_send(
+        users=sourcing_team(rfp.organisation),
+        organisation=rfp.organisation,
+        title=title,
+        body=body,
+        url=url or reverse("sourcing:rfp_detail", kwargs={"org": rfp.organisation.slug, "rfp_id": rfp.pk}),
+    )
+
+
 def inbox_url(*, invitation: RfpInvitation) -> str:
-    return reverse("inbox_rfp", kwargs={"org": invitation.provider.slug, "rfp_id": invitation.rfp_id})
+    return reverse("sourcing:inbox_rfp", kwargs={"org": invitation.provider.slug, "rfp_id": invitation.rfp_id})
 
 
 def provider_notify(*, invitation: RfpInvitation, title: str, body: str) -> None:

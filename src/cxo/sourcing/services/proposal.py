@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cxo.core.bounds import records_check
@@ -27,6 +28,7 @@ from cxo.sourcing.models import (
 from cxo.sourcing.services.access import responder_require
 from cxo.sourcing.services.documents import DocumentData, document_copy, document_store
 from cxo.sourcing.services.invitation import audit_both
+from cxo.sourcing.services.notify import sponsor_notify
 from cxo.sourcing.services.rfp import rfp_lock
 
 CENT = Decimal("0.01")
@@ -63,21 +65,29 @@ def _deadline_text(deadline: dt.datetime) -> str:
     return f"{timezone.localtime(deadline, dt.UTC):%d %b %Y %H:%M} UTC"
 
 
-def _submission_guard(*, invitation: RfpInvitation, now: dt.datetime) -> None:
+def proposal_submission_refusal(*, invitation: RfpInvitation, now: dt.datetime | None = None) -> str | None:
+    """Why the invited provider cannot submit or revise a proposal now, or None if it can (the RFP's state, its
+    deadline, a decline). The service refuses with this message; pages ask it before offering the form."""
     rfp = invitation.rfp
+    now = now or timezone.now()
     if rfp.status in (RfpStatus.CLOSED, RfpStatus.AWARDED):
-        raise Conflict(
-            f"This RFP is {rfp.get_status_display().lower()}: proposals can no longer be submitted or revised."
-        )
+        return f"This RFP is {rfp.get_status_display().lower()}: proposals can no longer be submitted or revised."
     if rfp.status != RfpStatus.ISSUED:
-        raise Conflict(f"This RFP is {rfp.get_status_display().lower()}: it takes no proposals.")
+        return f"This RFP is {rfp.get_status_display().lower()}: it takes no proposals."
     if rfp.response_deadline is not None and rfp.response_deadline <= now:
-        raise Conflict(
+        return (
             f"The response deadline ({_deadline_text(rfp.response_deadline)}) has passed: "
             "proposals can no longer be submitted or revised."
         )
     if invitation.status == InvitationStatus.DECLINED:
-        raise Conflict("You declined this invitation, so you cannot submit a proposal.")
+        return "You declined this invitation, so you cannot submit a proposal."
+    return None
+
+
+def _submission_guard(*, invitation: RfpInvitation, now: dt.datetime) -> None:
+    refusal = proposal_submission_refusal(invitation=invitation, now=now)
+    if refusal:
+        raise Conflict(refusal)
 
 
 def _clean_lines(
@@ -239,5 +249,15 @@ def proposal_submit(*, actor: User, invitation: RfpInvitation, data: ProposalDat
             "content_sha256": [previous.content_sha256 if previous else None, version.content_sha256],
         },
         reason=version.note,
+    )
+    provider = invitation.provider.name
+    total = f"{version.currency} {version.total:,.2f}"
+    sponsor_notify(
+        rfp=rfp,
+        title=f"{provider} submitted a proposal to {rfp.reference}"
+        if created
+        else f"{provider} revised its proposal to {rfp.reference} (version {version.number})",
+        body=f"Total {total}." + (f" What changed: {version.note}" if version.note else ""),
+        url=reverse("sourcing:proposal_detail", kwargs={"org": rfp.organisation.slug, "proposal_id": proposal.pk}),
     )
     return version

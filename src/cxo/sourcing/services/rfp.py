@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +30,9 @@ from cxo.sourcing.models import (
 from cxo.sourcing.services.access import member_require
 from cxo.sourcing.services.documents import DocumentData, document_store
 from cxo.sourcing.states import rfp_require, rfp_transition
+
+if TYPE_CHECKING:
+    from cxo.matching.models import Shortlist
 
 RFP_FIELDS = ("reference", "title", "scope", "deliverables", "timeline", "currency", "response_deadline")
 
@@ -219,6 +224,39 @@ def rfp_create(
     return rfp
 
 
+RESPONSE_DAYS = 21  # the deadline a started RFP proposes; the sponsor edits it before issuing
+
+
+@dataclass(frozen=True)
+class RfpStarted:
+    """What :func:`rfp_start` made: the draft, the shortlist of the chosen matches, who was invited, who not and why."""
+
+    rfp: Rfp
+    shortlist: Shortlist | None = None
+    invited: list[RfpInvitation] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def rfp_start(*, actor: User, need: Need, provider_ids: Collection[int] = ()) -> RfpStarted:
+    """Start a draft RFP from a need with the providers chosen among its matches.
+
+    The chosen matches become a shortlist of the sponsor and are invited to the draft. One
+    transaction: if any step is refused, nothing of the others is kept.
+    """
+    from cxo.sourcing.providers import need_match, need_shortlist
+    from cxo.sourcing.services.invitation import invitation_create_from_shortlist
+
+    member_require(actor=actor, organisation=need.organisation, permission=Permission.MANAGE_SOURCING, what="need")
+    chosen = [m for m in need_match(need=need, limit=50) if m.organisation.pk in provider_ids] if provider_ids else []
+    shortlist = need_shortlist(actor=actor, need=need, matches=chosen) if chosen else None
+    rfp = rfp_create(actor=actor, need=need, response_deadline=timezone.now() + dt.timedelta(days=RESPONSE_DAYS))
+    if shortlist is None:
+        return RfpStarted(rfp=rfp)
+    made = invitation_create_from_shortlist(actor=actor, rfp=rfp, shortlist=shortlist)
+    return RfpStarted(rfp=rfp, shortlist=shortlist, invited=made.invited, skipped=made.skipped)
+
+
 def _need_timeline(need: Need) -> str:
     if need.start_by and need.finish_by:
         return f"Start by {need.start_by:%d %b %Y}; complete by {need.finish_by:%d %b %Y}."
@@ -269,7 +307,7 @@ def rfp_update(
 
 
 @transaction.atomic
-def rfp_issue(*, actor: User, rfp: Rfp, accept_url_base: str = "") -> Rfp:
+def rfp_issue(*, actor: User, rfp: Rfp) -> Rfp:
     """Issue the RFP: its invitations go out. Needs an invitation, a bid grid, weighted criteria, a future deadline."""
     from cxo.sourcing.services.invitation import invitation_send
 
@@ -281,7 +319,7 @@ def rfp_issue(*, actor: User, rfp: Rfp, accept_url_base: str = "") -> Rfp:
         actor=actor, organisation=rfp.organisation, action="rfp.issue", obj=rfp, changes={"status": [old, new]}
     )
     for invitation in rfp.invitations.select_related("provider"):
-        invitation_send(invitation=invitation, rfp=rfp, accept_url_base=accept_url_base)
+        invitation_send(invitation=invitation, rfp=rfp)
     return rfp
 
 

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from cxo.core.errors import ServiceError
-from cxo.sourcing import selectors
-from cxo.sourcing.selectors import weighted_score
+from cxo.sourcing import comparison
+from cxo.sourcing.comparison import weighted_score
 from cxo.sourcing.services.evaluation import ScoreData, score_set
 
 
@@ -30,12 +30,12 @@ def test_each_evaluator_scores_and_the_mean_is_shown(sw: SimpleNamespace) -> Non
         proposal=sw.proposal,
         scores=[ScoreData(c.pk, s) for c, s in zip(criteria, [6, 6, 6, 6], strict=True)],
     )
-    [result] = selectors.rfp_evaluation(rfp=sw.rfp)
+    [result] = comparison.rfp_evaluation(rfp=sw.rfp)
     assert result.by_evaluator == {"alice": Decimal("7.20"), "bob": Decimal("6.00")}
     assert result.weighted == Decimal("6.60")
     # scoring again replaces the evaluator's own score
     score_set(actor=sw.teammate, proposal=sw.proposal, scores=[ScoreData(criteria[0].pk, 10)])
-    [result] = selectors.rfp_evaluation(rfp=sw.rfp)
+    [result] = comparison.rfp_evaluation(rfp=sw.rfp)
     assert result.by_evaluator["bob"] == Decimal("7.40")
 
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cxo.sourcing import selectors
+from cxo.sourcing.comparison import rfp_comparison, rfp_evaluation
 from cxo.sourcing.exports import comparison_xlsx
 from cxo.sourcing.services.proposal import LineData, MilestoneData, ProposalData, proposal_submit
 
@@ -48,8 +48,8 @@ def test_typed_text_starting_like_a_formula_is_written_as_text(sw: SimpleNamespa
     )
     sw.provider.name = TYPED["tab"]
     sw.provider.save()
-    cmp = selectors.rfp_comparison(rfp=sw.rfp)
-    wb = load_workbook(io.BytesIO(comparison_xlsx(cmp=cmp, evaluation=selectors.rfp_evaluation(rfp=sw.rfp))))
+    cmp = rfp_comparison(rfp=sw.rfp)
+    wb = load_workbook(io.BytesIO(comparison_xlsx(cmp=cmp, evaluation=rfp_evaluation(rfp=sw.rfp))))
 
     comparison, timelines = _cells(wb["Comparison"]), _cells(wb["Timelines"])
     summary = timelines[TYPED["summary"]]

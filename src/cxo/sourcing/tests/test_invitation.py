@@ -11,9 +11,15 @@ from django.test import Client
 
 from cxo.core.errors import Conflict, ServiceError
 from cxo.core.models import AuditEvent, Organisation, User
+from cxo.core.services import SignupData
 from cxo.sourcing import selectors
 from cxo.sourcing.models import InvitationStatus
-from cxo.sourcing.services.invitation import invitation_claim, invitation_create, invitation_decline
+from cxo.sourcing.services.invitation import (
+    invitation_claim,
+    invitation_claim_signup,
+    invitation_create,
+    invitation_decline,
+)
 from cxo.sourcing.services.rfp import rfp_issue
 from cxo.testing.factories import UserFactory
 
@@ -46,6 +52,8 @@ def test_invitation_to_an_issued_rfp_notifies_the_provider_members(
     assert note.title == f"Alpha Biotech invites you to {sw.rfp.reference}: {sw.rfp.title}"
     assert note.url == f"/o/bravo-cro/inbox/{sw.rfp.pk}/"
     assert [m.to for m in mailoutbox] == [[provider_b_user.email]]
+    # The page's link in the app; an absolute one on SITE_URL in the e-mail.
+    assert mailoutbox[0].body.endswith(f"\n\nhttps://cxo.example.test/o/bravo-cro/inbox/{sw.rfp.pk}/\n")
 
 
 def test_decline_needs_a_reason_and_is_in_both_trails(
@@ -75,7 +83,8 @@ def test_a_registry_entry_is_invited_by_email_and_its_guest_bidder_accepts(
         invitation = invitation_create(actor=sw.sponsor_user, rfp=sw.rfp, provider=entry, email="bd@registrylabs.test")
     mail = mailoutbox[-1]
     assert mail.to == ["bd@registrylabs.test"]
-    link = re.search(r"/rfp-invitations/([^/]+)/", str(mail.body))
+    # An absolute link on SITE_URL, so it can be clicked in the e-mail.
+    link = re.search(r"\nhttps://cxo\.example\.test/rfp-invitations/([^/]+)/\n", str(mail.body))
     assert link, mail.body
     token = link.group(1)
 
@@ -108,6 +117,24 @@ def test_a_registry_entry_is_invited_by_email_and_its_guest_bidder_accepts(
         invitation_claim(token=token, user=UserFactory.create(username="mallory"))
 
 
+def test_a_claim_refused_after_sign_up_leaves_no_account(
+    sw: SimpleNamespace, mailoutbox: list, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The link is spent (or the RFP cancelled) between the page and the newcomer's sign-up: the sign-up and the
+    claim are refused together, and no account is left behind."""
+    entry = Organisation.objects.create(name="Registry Labs Inc", slug="registry-labs", type="provider")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(actor=sw.sponsor_user, rfp=sw.rfp, provider=entry, email="bd@registrylabs.test")
+    link = re.search(r"/rfp-invitations/([^/]+)/", str(mailoutbox[-1].body))
+    assert link, mailoutbox[-1].body
+    invitation_claim(token=link.group(1), user=UserFactory.create(username="first-bidder"))
+
+    signup = SignupData(username="rita", email="bd@registrylabs.test", password="a-long-pass-phrase-42")
+    with pytest.raises(ServiceError, match=re.escape("not valid any more")):
+        invitation_claim_signup(token=link.group(1), signup=signup)
+    assert not User.objects.filter(username="rita").exists()
+
+
 def test_rfp_issue_sends_claim_links_to_registry_entries(
     sw: SimpleNamespace, mailoutbox: list, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -127,4 +154,4 @@ def test_rfp_issue_sends_claim_links_to_registry_entries(
     with django_capture_on_commit_callbacks(execute=True):
         rfp_issue(actor=sw.sponsor_user, rfp=draft)
     assert [m.to for m in mailoutbox] == [["hello@quiet.test"]]
-    assert "/rfp-invitations/" in mailoutbox[0].body
+    assert "https://cxo.example.test/rfp-invitations/" in mailoutbox[0].body

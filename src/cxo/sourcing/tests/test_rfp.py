@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from cxo.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from cxo.core.models import AuditEvent, Organisation, User
-from cxo.sourcing.models import Need, Rfp, RfpStatus
+from cxo.matching.models import Shortlist
+from cxo.sourcing.models import Need, Rfp, RfpInvitation, RfpStatus
+from cxo.sourcing.services import invitation as invitation_services
 from cxo.sourcing.services.invitation import invitation_create
 from cxo.sourcing.services.programme import need_create, programme_create
 from cxo.sourcing.services.rfp import (
@@ -23,10 +25,11 @@ from cxo.sourcing.services.rfp import (
     rfp_close,
     rfp_create,
     rfp_issue,
+    rfp_start,
     rfp_update,
 )
 from cxo.sourcing.states import TRANSITIONS, rfp_transition
-from cxo.testing.sourcing import sourcing_terms
+from cxo.testing.sourcing import provider_in_registry, sourcing_terms
 
 
 @pytest.fixture
@@ -54,6 +57,48 @@ def test_rfp_from_need_gets_defaults_and_a_reference(need: Need, sponsor_user: U
     second = rfp_create(actor=sponsor_user, need=need)
     assert second.reference == f"RFP-{year}-002"
     assert AuditEvent.objects.for_organisation(rfp.organisation).filter(action="rfp.create").count() == 2
+
+
+def test_rfp_start_shortlists_and_invites_the_chosen_matches(
+    need: Need, sponsor_user: User, provider: Organisation, provider_b: Organisation
+) -> None:
+    provider_in_registry(provider)
+    provider_in_registry(provider_b, duns="223456789")
+    started = rfp_start(actor=sponsor_user, need=need, provider_ids={provider.pk})
+    assert started.rfp.status == RfpStatus.DRAFT
+    assert started.rfp.response_deadline is not None
+    assert started.shortlist is not None
+    assert [e.provider for e in started.shortlist.entries.all()] == [provider]
+    assert [i.provider for i in started.invited] == [provider]
+    assert started.skipped == []
+    actions = AuditEvent.objects.for_organisation(need.organisation).values_list("action", flat=True)
+    assert {"shortlist.create", "shortlist.add", "rfp.create", "rfp_invitation.create"} <= set(actions)
+
+
+def test_rfp_start_without_a_choice_is_a_bare_draft(need: Need, sponsor_user: User) -> None:
+    started = rfp_start(actor=sponsor_user, need=need)
+    assert (started.shortlist, started.invited) == (None, [])
+    assert Shortlist.objects.for_organisation(need.organisation).count() == 0
+
+
+def test_rfp_start_refused_halfway_leaves_nothing(
+    need: Need, sponsor_user: User, provider: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refusal at the last step (inviting) undoes the shortlist and the RFP made before it."""
+    provider_in_registry(provider)
+
+    def refuse(**kwargs: Any) -> Any:
+        raise Conflict("The invitations could not be sent.")
+
+    monkeypatch.setattr(invitation_services, "invitation_create_from_shortlist", refuse)
+    organisation = need.organisation
+    audit_before = AuditEvent.objects.for_organisation(organisation).count()
+    with pytest.raises(Conflict, match="could not be sent"):
+        rfp_start(actor=sponsor_user, need=need, provider_ids={provider.pk})
+    assert Rfp.objects.for_organisation(organisation).count() == 0
+    assert Shortlist.objects.for_organisation(organisation).count() == 0
+    assert RfpInvitation.objects.for_organisation(organisation).count() == 0
+    assert AuditEvent.objects.for_organisation(organisation).count() == audit_before
 
 
 def test_update_replaces_grid_and_is_audited(need: Need, sponsor_user: User) -> None:

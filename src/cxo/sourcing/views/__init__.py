@@ -1,5 +1,22 @@
-"""Sourcing pages: the sponsor's side (programmes to award) and the provider's inbox."""
+"""Sourcing pages: the sponsor's side (programmes, RFPs, evaluation and award) and the provider's inbox."""
 
+from cxo.sourcing.views.evaluation import (
+    proposal_detail,
+    proposal_score,
+    rfp_award,
+    rfp_compare,
+    rfp_compare_pdf,
+    rfp_compare_xlsx,
+)
+from cxo.sourcing.views.programmes import (
+    need_create,
+    need_detail,
+    need_edit,
+    programme_create,
+    programme_detail,
+    programme_edit,
+    sourcing_home,
+)
 from cxo.sourcing.views.provider import (
     inbox,
     inbox_accept,
@@ -10,25 +27,12 @@ from cxo.sourcing.views.provider import (
     inbox_proposal,
     inbox_rfp,
     invitation_claim,
-    notifications,
 )
-from cxo.sourcing.views.sponsor import (
+from cxo.sourcing.views.rfps import (
     clarification_answer,
     document_download,
-    need_create,
-    need_detail,
-    need_edit,
-    programme_create,
-    programme_detail,
-    programme_edit,
-    proposal_detail,
-    proposal_score,
-    rfp_award,
     rfp_cancel,
     rfp_close,
-    rfp_compare,
-    rfp_compare_pdf,
-    rfp_compare_xlsx,
     rfp_create,
     rfp_detail,
     rfp_document_add,
@@ -36,7 +40,6 @@ from cxo.sourcing.views.sponsor import (
     rfp_invite,
     rfp_issue,
     rfp_list,
-    sourcing_home,
 )
 
 __all__ = [
@@ -54,7 +57,6 @@ __all__ = [
     "need_create",
     "need_detail",
     "need_edit",
-    "notifications",
     "programme_create",
     "programme_detail",
     "programme_edit",

@@ -7,8 +7,11 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest
 
+from cxo.core.access import OrgRequest
 from cxo.core.documents import document_data_from_upload
 from cxo.core.errors import NotFound, ServiceError
+from cxo.core.roles import Permission
+from cxo.core.selectors import membership_can
 
 
 def flash_error(request: HttpRequest, exc: ServiceError, form: Any = None) -> None:
@@ -22,11 +25,12 @@ def flash_error(request: HttpRequest, exc: ServiceError, form: Any = None) -> No
         messages.error(request, exc.message)
 
 
+def can(request: OrgRequest, permission: Permission) -> bool:
+    """Whether the member's role grants ``permission`` (to offer an action the page can take)."""
+    return membership_can(membership=request.membership, permission=permission)
+
+
 document_data = document_data_from_upload
-
-
-def base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 STEPS = [("draft", "Draft"), ("issued", "Issued"), ("closed", "Closed"), ("awarded", "Awarded")]

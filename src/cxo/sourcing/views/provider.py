@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cxo.core.access import AuthedRequest, OrgRequest, found, requires
+from cxo.core.access import OrgRequest, found, requires
 from cxo.core.documents import document_response
 from cxo.core.errors import ServiceError
 from cxo.core.forms import SignupForm
 from cxo.core.models import User
-from cxo.core.notifications import notification_list, notification_mark_read
 from cxo.core.ratelimit import rate_limited
 from cxo.core.redirects import safe_next
 from cxo.core.roles import Permission
@@ -51,7 +49,6 @@ def inbox_rfp(request: OrgRequest, rfp_id: int) -> HttpResponse:
     rfp = invitation.rfp
     proposal = selectors.inbox_proposal_get(invitation=invitation)
     versions = list(selectors.version_list(proposal=proposal)) if proposal else []
-    can_respond = membership_can(membership=request.membership, permission=Permission.RESPOND)
     open_for_bids = rfp.status == RfpStatus.ISSUED and not rfp.deadline_passed
     return render(
         request,
@@ -67,7 +64,6 @@ def inbox_rfp(request: OrgRequest, rfp_id: int) -> HttpResponse:
             "clarifications": selectors.inbox_clarification_list(invitation=invitation),
             "proposal": proposal,
             "versions": versions,
-            "can_respond": can_respond,
             "open_for_bids": open_for_bids,
             "guest": not membership_can(membership=request.membership, permission=Permission.VIEW),
             "claim": claim_latest(requester=request.user, organisation=org),
@@ -89,7 +85,7 @@ def inbox_accept(request: OrgRequest, rfp_id: int) -> HttpResponse:
         messages.success(request, "You accepted the invitation. Prepare your proposal before the deadline.")
     except ServiceError as exc:
         flash_error(request, exc)
-    return redirect("inbox_rfp", org=org.slug, rfp_id=rfp_id)
+    return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp_id)
 
 
 @require_POST
@@ -105,7 +101,7 @@ def inbox_decline(request: OrgRequest, rfp_id: int) -> HttpResponse:
         messages.success(request, "You declined the invitation; the sponsor sees your reason.")
     except ServiceError as exc:
         flash_error(request, exc)
-    return redirect("inbox_rfp", org=org.slug, rfp_id=rfp_id)
+    return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp_id)
 
 
 @require_POST
@@ -123,7 +119,7 @@ def inbox_ask(request: OrgRequest, rfp_id: int) -> HttpResponse:
         messages.success(request, "Question sent. The answer will appear here; other bidders never see who asked.")
     except ServiceError as exc:
         flash_error(request, exc)
-    return redirect("inbox_rfp", org=org.slug, rfp_id=rfp_id)
+    return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp_id)
 
 
 @require_POST
@@ -140,7 +136,7 @@ def inbox_claim_request(request: OrgRequest) -> HttpResponse:
         messages.success(request, "Your request is with a registry curator; you will see the decision here.")
     except ServiceError as exc:
         flash_error(request, exc)
-    fallback = reverse("inbox", kwargs={"org": request.organisation.slug})
+    fallback = reverse("sourcing:inbox", kwargs={"org": request.organisation.slug})
     return redirect(safe_next(request, request.POST.get("next"), fallback=fallback))
 
 
@@ -200,6 +196,10 @@ def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
     invitation = found(selectors.inbox_invitation_get, membership=request.membership, rfp_id=rfp_id)
     rfp = invitation.rfp
+    refusal = proposal_services.proposal_submission_refusal(invitation=invitation)
+    if refusal:  # closed, awarded, past its deadline or declined: say why instead of offering a form it refuses
+        messages.info(request, refusal)
+        return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp.pk)
     proposal = selectors.inbox_proposal_get(invitation=invitation)
     current = proposal.current_version if proposal else None
     form = ProposalForm(request.POST or None, request.FILES or None, rfp=rfp, initial=_initial_from(current))
@@ -213,7 +213,7 @@ def inbox_proposal(request: OrgRequest, rfp_id: int) -> HttpResponse:
         else:
             word = "submitted" if version.number == 1 else f"revised (version {version.number})"
             messages.success(request, f"Proposal {word}: total {version.currency} {version.total:,.2f}.")
-            return redirect("inbox_rfp", org=org.slug, rfp_id=rfp.pk)
+            return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp.pk)
     return render(
         request,
         "sourcing/inbox_proposal.html",
@@ -240,41 +240,30 @@ def invitation_claim(request: HttpRequest, token: str) -> HttpResponse:
         invitation = invitation_services.invitation_by_claim_token(token=token)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
-    signup = None
-    if request.method == "POST":
-        user: User | None = request.user if request.user.is_authenticated else None
-        if user is None:
-            signup = SignupForm(request.POST)
-            if signup.is_valid():
-                user = signup.save()
-        if user is not None:
-            try:
-                invitation = invitation_services.invitation_claim(token=token, user=user)
-            except ServiceError as exc:
-                messages.error(request, exc.message)
-                return redirect("dashboard" if request.user.is_authenticated else "login")
-            if not request.user.is_authenticated:
+    signup = (
+        None if request.user.is_authenticated else SignupForm(request.POST or None, initial={"email": invitation.email})
+    )
+    if request.method == "POST" and (signup is None or signup.is_valid()):
+        try:
+            if signup is None:
+                invitation = invitation_services.invitation_claim(token=token, user=cast(User, request.user))
+            else:
+                invitation = invitation_services.invitation_claim_signup(token=token, signup=signup.signup_data())
+                user = invitation.responded_by
+                assert user is not None  # the claim records who accepted
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                f"You accepted the invitation for {invitation.provider.name}"
-                + (
-                    " as a guest bidder: you see this invitation only. To administer the organisation on CXO,"
-                    " ask a registry curator below."
-                    if invitation.guest_id
-                    else "."
-                ),
-            )
-            return redirect("inbox_rfp", org=invitation.provider.slug, rfp_id=invitation.rfp_id)
-    elif not request.user.is_authenticated:
-        signup = SignupForm(initial={"email": invitation.email})
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("core:dashboard" if request.user.is_authenticated else "login")
+        messages.success(
+            request,
+            f"You accepted the invitation for {invitation.provider.name}"
+            + (
+                " as a guest bidder: you see this invitation only. To administer the organisation on CXO,"
+                " ask a registry curator below."
+                if invitation.guest_id
+                else "."
+            ),
+        )
+        return redirect("sourcing:inbox_rfp", org=invitation.provider.slug, rfp_id=invitation.rfp_id)
     return render(request, "sourcing/invitation_claim.html", {"invitation": invitation, "signup": signup})
-
-
-@login_required
-def notifications(request: AuthedRequest) -> HttpResponse:
-    notes = list(notification_list(user=request.user)[:100])
-    if request.method == "POST":
-        notification_mark_read(user=request.user)
-        return redirect("notifications")
-    return render(request, "sourcing/notifications.html", {"notes": notes})
