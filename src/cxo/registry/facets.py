@@ -33,7 +33,7 @@ from django.db.models import Q
 
 from cxo.core.models import Organisation
 from cxo.registry.compliance import ComplianceFacts, compliance_facts
-from cxo.registry.models import Capability, Evidence, OrganisationFacets, Site, SiteFacets, Term
+from cxo.registry.models import Capability, Evidence, OrganisationFacets, Site, SiteFacets, Term, fei_assigned
 
 
 def signature(values: Iterable[object]) -> str:
@@ -344,7 +344,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
                 evidence=signature(profile.evidence),
                 **record.columns(),
                 sort_name=search_normalise(name)[:255],
-                search_text=_site_text(org_name, name, address, duns, fei if fei and fei.strip("0") else ""),
+                search_text=_site_text(org_name, name, address, duns, fei_assigned(fei)),
             )
         )
     org_rows = []

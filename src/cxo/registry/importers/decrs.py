@@ -44,7 +44,7 @@ from cxo.core.models import Organisation
 from cxo.core.roles import OrganisationType
 from cxo.registry.geo import country_exists
 from cxo.registry.importers.base import ImportContext, Importer, Outcome, Record, RowRejected, bulk_insert
-from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, fei_key
+from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, fei_assigned, fei_key
 from cxo.registry.taxonomy import DATA_DIR, taxonomy_load
 
 OPERATIONS_FILE = DATA_DIR / "decrs_operations.csv"
@@ -168,7 +168,7 @@ class DecrsImporter(Importer[DecrsRow]):
         raw_fei = (record.get("FEI_NUMBER") or "").strip()
         if raw_fei and not _FEI.fullmatch(raw_fei):
             raise RowRejected(f"FEI_NUMBER {raw_fei!r} is not a number of up to 10 digits")
-        fei_state = "blank" if not raw_fei else "placeholder" if not raw_fei.strip("0") else "ok"
+        fei_state = "blank" if not raw_fei else "ok" if fei_assigned(raw_fei) else "placeholder"
 
         country = (record.get("COUNTRY_ISO3") or "").strip().upper()
         if country and not country_exists(country):
