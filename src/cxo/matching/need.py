@@ -280,7 +280,9 @@ def index_resolver(index: MatchIndex) -> TermResolver:
         TermRow(t.id[i], t.vocabulary[i], t.code[i], t.name[i], t.parent[i], cdisc[i] or "", tuple(t.synonyms[i] or ()))
         for i in range(len(t.id))
     )
-    resolver = TermResolver(rows, substances=frozenset(index.substance_index))
+    resolver = TermResolver(
+        rows, substances=frozenset(index.substance_index), countries=[c for c in index.countries if c]
+    )
     _resolvers.clear()
     _resolvers[id(index)] = (index, resolver)
     return resolver

@@ -193,12 +193,15 @@ class TermResolver:
         rows: Iterable[TermRow],
         *,
         substances: Collection[str] | None = None,
+        countries: Collection[str] | None = None,
         synonyms: Callable[[], Mapping[int, Sequence[str]]] | None = None,
     ) -> None:
-        """``synonyms``, when given, loads the rows' synonyms (the costly part of the taxonomy to read) the
-        first time a text is not found by code or name — the directory's filters are mostly codes."""
+        """``countries`` (ISO alpha-3 codes on record) narrows the autocomplete of countries to them; any
+        country still resolves. ``synonyms``, when given, loads the rows' synonyms (the costly part of the
+        taxonomy to read) the first time a text is not found by code or name — directory filters are mostly codes."""
         self.rows: dict[int, TermRow] = {r.id: r for r in rows}
         self._substances = substances
+        self._countries = None if countries is None else frozenset(countries)
         self._load_synonyms = synonyms
         # vocabulary -> rank -> key -> term ids
         self._keys: dict[str, list[dict[str, list[int]]]] = {}
@@ -331,7 +334,8 @@ class TermResolver:
             ref = self.ref(row.id)
             for label in (row.name, row.code, *row.synonyms):
                 out.setdefault(row.vocabulary, []).append((label, ref))
-        out[COUNTRY] = [(label, ref) for ref in _country_refs() for label in (ref.name, ref.code)]
+        countries = [ref for ref in _country_refs() if self._countries is None or ref.code in self._countries]
+        out[COUNTRY] = [(label, ref) for ref in countries for label in (ref.name, ref.code)]
         regions = [TermRef(0, code, name, REGION) for code, name in _region_names().items()]
         out[REGION] = [(label, ref) for ref in regions for label in (ref.name, ref.code)]
         out[SUBSTANCE] = [
