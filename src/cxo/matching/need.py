@@ -67,7 +67,13 @@ NEED_FIELDS: tuple[NeedField, ...] = (
     NeedField("exclude_countries", COUNTRY, "Exclude countries", "e.g. China", "--exclude-country"),
     NeedField("exclude_regions", REGION, "Exclude regions", "e.g. East Asia", "--exclude-region"),
     NeedField("require_evidence", EVIDENCE, "Required evidence", option="--require-evidence"),
-    NeedField("exclude_organisations", ORGANISATION, "Exclude organisations", option="--exclude-organisation"),
+    NeedField(
+        "exclude_organisations",
+        ORGANISATION,
+        "Exclude organisations",
+        "slug or id, e.g. acme-pharma",
+        "--exclude-organisation",
+    ),
     NeedField("exclude_flagged", FLAG, "Leave out flagged sites", option="--exclude-flagged", many=False),
 )
 NEED_FIELDS_BY_NAME = {f.name: f for f in NEED_FIELDS}

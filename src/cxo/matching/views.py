@@ -93,6 +93,8 @@ def match_find(request: OrgRequest) -> HttpResponse:
         "result": result,
         "rows": rows,
         "error": error,
+        # The refusal is shown on its field; the results say only that nothing was searched.
+        "error_on_field": next((f.label for f in CHIP_FIELDS if f.name == error_field), ""),
         "searched": searched,
         "can_save": can_save,
         "shortlists": selectors.shortlist_list(organisation=organisation) if can_save else [],

@@ -117,7 +117,8 @@ class TermRef:
 
     @property
     def label(self) -> str:
-        return self.name if self.code.casefold() == self.name.casefold() else f"{self.name} ({self.code})"
+        """How messages name it, in words people can type back: "Tablet, film coated", "Germany (DEU)"."""
+        return f"{self.name} ({self.code})" if self.vocabulary == COUNTRY else term_display(self.name)
 
 
 class TermNotFound(ServiceError):
@@ -383,9 +384,7 @@ class TermResolver:
             ref = self.find(vocabulary, value)
         except TermAmbiguous:
             ref = None
-        if ref is None:
-            return value
-        return f"{ref.name} ({ref.code})" if vocabulary == COUNTRY else term_display(ref.name)
+        return value if ref is None else ref.label
 
 
 # --- countries and regions ------------------------------------------------------------------------

@@ -100,6 +100,13 @@ class TermListField(forms.Field):
             raise forms.ValidationError(exc.message) from exc
 
 
+CRITERION_HELP = {
+    "substance": "Any salt or hydrate form; a capability of a service asked for names it",
+    "exclude_flagged": "Sites whose latest FDA inspection was OAI, or with a warning letter or a Class I recall, "
+    "in five years",
+}
+
+
 def _criterion_field(f: NeedField) -> forms.Field:
     if f.kind == FLAG:
         return forms.BooleanField(required=False, label=f.label)
@@ -128,9 +135,8 @@ class NeedForm(forms.Form):
         super().__init__(*args, **kwargs)
         for f in NEED_FIELDS:
             self.fields[f.name] = _criterion_field(f)
-        self.fields[
-            "substance"
-        ].help_text = "Any salt or hydrate form; a capability of a requested service must name it"
+        for name, text in CRITERION_HELP.items():
+            self.fields[name].help_text = text
 
     def basic_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("title", "quantity", "unit", "start_by", "finish_by", "description")]
