@@ -23,13 +23,11 @@ NEED_RECORD_FIELDS = ("title", "description", "criteria", "quantity", "unit", "s
 
 
 def term_resolve(*, code: str | None, vocabulary: str, field: str) -> Term | None:
-    """The taxonomy term with ``code`` in ``vocabulary``, None for an empty code, or a clear error."""
+    """The taxonomy term ``code`` names in ``vocabulary`` (a code, name or synonym, read by the one resolver),
+    None for an empty value, or :class:`~cxo.registry.terms.TermNotFound` with the closest terms."""
     if not code:
         return None
-    term = Term.objects.filter(code=code, vocabulary=vocabulary).first()
-    if term is None:
-        raise ServiceError(f"'{code}' is not a known {vocabulary.replace('_', ' ')} term.", field=field)
-    return term
+    return Term.objects.get(pk=term_resolver().resolve(vocabulary, code, field=field).id)
 
 
 def criteria_clean(criteria: dict[str, Any] | None) -> dict[str, Any]:
