@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, expect
-from tests.e2e.conftest import SCREENSHOTS, sign_in, watch_csp
 
 from cxo.core.models import Organisation, User
 from cxo.matching import live
 from cxo.matching.tests.registry import small_registry
 from cxo.registry.facets import facets_rebuild
 from cxo.sourcing.services.programme import need_create, programme_create
+from e2e.conftest import SCREENSHOTS, sign_in, watch_csp
 
 pytestmark = pytest.mark.e2e
 
