@@ -162,7 +162,7 @@ def test_exclusions_and_limit(reg: SimpleNamespace) -> None:
 @pytest.mark.parametrize(
     ("field", "text", "message"),
     [
-        ("services", "API MANUFACTUR", "Drug substance (API) manufacture (svc.mfg.api)"),
+        ("services", "API MANUFACTUR", "Did you mean: Drug substance (API) manufacture;"),
         ("dosage_forms", "tabelt", "Did you mean: Tablet"),
         ("countries", "Indai", "India (IND)"),
         ("regions", "Atlantis", "Unknown region"),
