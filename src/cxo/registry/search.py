@@ -38,7 +38,7 @@ from cxo.registry.record_facets import (
     registration_where,
 )
 from cxo.registry.registration import RegistrationSource, RegistrationStatus
-from cxo.registry.terms import COUNTRY, REGION, TermResolver, TermRow
+from cxo.registry.terms import COUNTRY, REGION, TermResolver, TermRow, resolver_cached
 
 PAGE_SIZE = 25
 
@@ -195,9 +195,13 @@ def directory_filters_parse(
 ) -> DirectoryFilters:
     """Resolve raw filter values (codes, names or synonyms; :mod:`cxo.registry.terms`) or raise
     :class:`~cxo.registry.terms.TermNotFound` naming the bad one and the closest terms."""
-    resolver = TermResolver(
-        (TermRow(n.id, n.vocabulary, n.code, n.name, n.parent_id, n.cdisc_code) for n in tree.nodes.values()),
-        synonyms=lambda: {i: tree.synonyms(i) for i in tree.nodes},
+    resolver = resolver_cached(
+        "directory",
+        tuple(tree.nodes.values()),
+        lambda: TermResolver(
+            (TermRow(n.id, n.vocabulary, n.code, n.name, n.parent_id, n.cdisc_code) for n in tree.nodes.values()),
+            synonyms=lambda: {i: tree.synonyms(i) for i in tree.nodes},
+        ),
     )
     return DirectoryFilters(
         q=q.strip()[:200],

@@ -26,7 +26,7 @@ everywhere. The rules (also in ``docs/registry-directory.md``):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
@@ -460,7 +460,20 @@ def term_resolver() -> TermResolver:
     return _cached[1]
 
 
+_built: dict[str, tuple[Hashable, TermResolver]] = {}
+
+
+def resolver_cached(name: str, key: Hashable, build: Callable[[], TermResolver]) -> TermResolver:
+    """The resolver ``build`` makes, kept under ``name`` while ``key`` (what it was built from) is unchanged:
+    building one reads every label of the taxonomy, too slow to do per request."""
+    cached = _built.get(name)
+    if cached is None or cached[0] != key:
+        cached = _built[name] = (key, build())
+    return cached[1]
+
+
 def term_resolver_reset() -> None:
-    """Forget the cached resolver (the taxonomy's synonyms changed)."""
+    """Forget the cached resolvers (the taxonomy's synonyms changed)."""
     global _cached
     _cached = None
+    _built.clear()
