@@ -115,7 +115,8 @@ def main() -> int:
             pg_env = {**env, "DATABASE_URL": url, "CXO_EXPECT_DATABASE": "postgresql"}
             results.append(run_pytest("PostgreSQL", pg_env, args if chosen else ["-m", "not slow", *args]))
     if not chosen:
-        whole = run_pytest("whole files (SQLite)", sqlite_env, ["-m", "slow", *args])
+        # loadgroup: a module that loads the whole demo registry once (xdist_group) stays on one worker
+        whole = run_pytest("whole files (SQLite)", sqlite_env, ["-m", "slow", "--dist", "loadgroup", *args])
         results.append(replace(whole, optional=selected))
 
     print("\n=== summary ===")

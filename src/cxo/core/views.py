@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
@@ -26,6 +27,7 @@ from cxo.core.home import home_links_for, home_sections_fill
 from cxo.core.notifications import notification_get, notification_list, notification_mark_read, notification_unread
 from cxo.core.ratelimit import rate_limit_wait
 from cxo.core.roles import Permission
+from cxo.core.steps import post_step
 from cxo.core.text import with_full_stop
 
 
@@ -128,21 +130,26 @@ def members(request: OrgRequest) -> HttpResponse:
     )
 
 
+def _members_page(request: OrgRequest) -> str:
+    return reverse("core:members", kwargs={"org": request.organisation.slug})
+
+
 @require_POST
 @requires(Permission.MANAGE_MEMBERS)
 def member_role(request: OrgRequest, membership_id: int) -> HttpResponse:
     organisation = request.organisation
     membership = found(selectors.membership_get_by_id, organisation=organisation, membership_id=membership_id)
     form = RoleForm(request.POST, organisation=organisation, prefix=f"m{membership.pk}")
-    if not form.is_valid():
-        messages.error(request, "Choose one of the roles offered.")
-    else:
-        try:
-            services.membership_change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
-            messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display()}.")
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-    return redirect("core:members", org=organisation.slug)
+    return post_step(
+        request,
+        lambda: services.membership_change_role(
+            actor=request.user, membership=membership, role=form.cleaned_data["role"]
+        ),
+        form=form,
+        invalid="Choose one of the roles offered.",
+        done=lambda changed: f"{changed.user.get_username()} is now {changed.get_role_display()}.",
+        back=_members_page(request),
+    )
 
 
 @require_POST
@@ -150,12 +157,12 @@ def member_role(request: OrgRequest, membership_id: int) -> HttpResponse:
 def member_remove(request: OrgRequest, membership_id: int) -> HttpResponse:
     organisation = request.organisation
     membership = found(selectors.membership_get_by_id, organisation=organisation, membership_id=membership_id)
-    try:
-        services.membership_remove(actor=request.user, membership=membership)
-        messages.success(request, f"{membership.user.get_username()} was removed.")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("core:members", org=organisation.slug)
+    return post_step(
+        request,
+        lambda: services.membership_remove(actor=request.user, membership=membership),
+        done=f"{membership.user.get_username()} was removed.",
+        back=_members_page(request),
+    )
 
 
 @require_POST
@@ -163,12 +170,12 @@ def member_remove(request: OrgRequest, membership_id: int) -> HttpResponse:
 def invitation_revoke(request: OrgRequest, invitation_id: int) -> HttpResponse:
     organisation = request.organisation
     invitation = found(selectors.invitation_get, organisation=organisation, invitation_id=invitation_id)
-    try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)
-        messages.success(request, f"Invitation of {invitation.email} revoked.")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("core:members", org=organisation.slug)
+    return post_step(
+        request,
+        lambda: services.invitation_revoke(actor=request.user, invitation=invitation),
+        done=f"Invitation of {invitation.email} revoked.",
+        back=_members_page(request),
+    )
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

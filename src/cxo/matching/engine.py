@@ -85,6 +85,7 @@ def _levels(postings: Postings, key: int, rows: NDArray[np.int32]) -> tuple[NDAr
 
 _DEPTH = np.array(rules.DEPTH_WEIGHT, dtype=np.int32)
 _COMPLIANCE_BASE = np.array(rules.COMPLIANCE_BASE, dtype=np.int32)
+_COMPLIANCE_FRESH = np.array(rules.COMPLIANCE_FRESH, dtype=np.int32)
 
 
 def _within(record: NDArray[np.int32], today: int) -> NDArray[np.bool_]:
@@ -95,8 +96,8 @@ def _within(record: NDArray[np.int32], today: int) -> NDArray[np.bool_]:
 _DAY_SPAN = 1_000_000  # day ordinals (year 2738 and before) in the tie-break key
 
 
-def _depth(records: NDArray[np.int32]) -> NDArray[np.int32]:
-    return _DEPTH[np.minimum(records, rules.DEPTH_CAP)]
+def _depth(records: NDArray[np.int32], cap: int = rules.DEPTH_CAP) -> NDArray[np.int32]:
+    return _DEPTH[np.minimum(records, cap)]
 
 
 def _substance_levels(
@@ -265,9 +266,9 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     if product_count:
         weighted = np.zeros(len(rows), dtype=np.int32)
         for level, count in product_held:
-            weighted += level * (rules.PRODUCT_BASE + _depth(count))
+            weighted += level * (rules.PRODUCT_BASE + _depth(count, rules.PRODUCT_DEPTH_CAP))
         if substance_held is not None:
-            weighted += substance_held[0] * (rules.PRODUCT_BASE + _depth(substance_held[1]))
+            weighted += substance_held[0] * (rules.PRODUCT_BASE + _depth(substance_held[1], rules.PRODUCT_DEPTH_CAP))
         product_fit = rules.PRODUCT_FIT_MAX * weighted // (2 * product_count * rules.PRODUCT_UNIT)
     else:
         product_fit = np.full(len(rows), rules.PRODUCT_FIT_MAX, dtype=np.int32)
@@ -282,7 +283,10 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     breadth = index.row_breadth[rows].astype(np.int32)
     record = index.row_record[rows]
     within = _within(record, today_ord)
-    base = _COMPLIANCE_BASE[np.where(within[:, 0], record[:, 1], 0)]
+    cls = np.where(within[:, 0], record[:, 1], 0)
+    age = today_ord - record[:, 0]
+    fresh = _COMPLIANCE_FRESH[cls] * (rules.COMPLIANCE_WINDOW_DAYS - age) // rules.COMPLIANCE_WINDOW_DAYS
+    base = _COMPLIANCE_BASE[cls] + np.where(cls > 0, fresh, 0)
     penalty = np.where(within[:, 2], rules.WARNING_LETTER_PENALTY, 0) + np.where(
         within[:, 3], rules.CLASS1_RECALL_PENALTY, 0
     )

@@ -12,135 +12,41 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from cxo.matching import rules
 from cxo.matching.engine import EngineResult
-from cxo.matching.index import MatchIndex, expand_groups
+from cxo.matching.entries import (
+    KIND_LABEL,
+    MET,
+    Ev,
+    EvidenceGroup,
+    country_label,
+    country_name,
+    entry,
+    evidence_group,
+    iso,
+    newest,
+    of_kind,
+    record_count,
+    records_text,
+    status,
+    strength,
+    strongest,
+)
+from cxo.matching.index import MatchIndex
 from cxo.matching.need import ResolvedNeed, TermRef
 from cxo.matching.record import compliance_entry
-from cxo.matching.snapshot import EVIDENCE_KINDS
 from cxo.registry import geo
 
-KIND_LABEL: dict[str, str] = {
-    "fda_registration": "FDA establishment registration",
-    "ndc_listing": "NDC product listing",
-    "ndc_unfinished": "NDC unfinished-drug listing",
-    "spl_establishment": "SPL establishment record",
-    "clinical_trial": "Clinical trial record",
-    "audit": "Audit",
-    "self_declared": "Self-declared",
-}
-MET, PARTLY, NOT_MET = "met", "partly", "not_met"
-CRITERION_LABEL: dict[str, str] = {
-    "service_fit": "Service fit",
-    "product_fit": "Product fit",
-    "evidence_strength": "Evidence strength",
-    "recency": "Recency",
-    "breadth": "Breadth",
-    "country": "Country",
-    "excluded_countries": "Excluded countries",
-    "excluded_organisations": "Excluded organisations",
-}
-MAX_EVIDENCE_SHOWN = 5
+__all__ = ["KIND_LABEL", "MEMO_ROWS", "country_name", "explain"]
+
 MEMO_ROWS = 20_000  # rows whose parts an index keeps; the memo starts afresh when it is full
 MEMO_KEYS_PER_ROW = 32  # service sets (and product sets) remembered per row
-
-
-@dataclass
-class _Ev:
-    kind: str
-    source_ref: str
-    observed_on: dt.date | None
-    capability: str  # the service term's name
-    where: str  # "site" or "organisation"
-    _dict: dict[str, Any] | None = None
-
-    @property
-    def points(self) -> int:
-        return rules.EVIDENCE_POINTS[self.kind]
-
-    def as_dict(self) -> dict[str, Any]:
-        if self._dict is None:
-            self._dict = self._as_dict()
-        return self._dict
-
-    def _as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "kind_label": KIND_LABEL[self.kind],
-            "source_ref": self.source_ref,
-            "observed_on": _iso(self.observed_on),
-            "capability": self.capability,
-            "level": self.where,
-        }
-
-    def label(self) -> str:
-        when = f", observed {_iso(self.observed_on)}" if self.observed_on else ", undated"
-        return f"{KIND_LABEL[self.kind]} {self.source_ref}{when}"
-
-
-def _entry(
-    criterion: str,
-    status: str,
-    detail: str,
-    points: int | None = None,
-    maximum: int | None = None,
-    evidence: list[_Ev] | None = None,
-) -> dict[str, Any]:
-    label = (
-        CRITERION_LABEL.get(criterion)
-        or f"Required: {KIND_LABEL.get(criterion.partition(':')[2], 'current FDA registration')}"
-    )
-    out: dict[str, Any] = {"criterion": criterion, "label": label, "status": status, "detail": detail}
-    if points is not None:
-        out["points"] = points
-        out["max_points"] = maximum
-    out["evidence"] = [e.as_dict() for e in (evidence or [])[:MAX_EVIDENCE_SHOWN]]
-    return out
-
-
-_DATES: dict[int, dt.date] = {}
-_ISO: dict[dt.date, str] = {}
-
-
-def _iso(date: dt.date | None) -> str | None:
-    if date is None:
-        return None
-    text = _ISO.get(date)
-    if text is None:
-        text = _ISO[date] = date.isoformat()
-    return text
-
-
-def _date(day: int) -> dt.date | None:
-    if not day:
-        return None
-    date = _DATES.get(day)
-    if date is None:
-        date = _DATES[day] = dt.date.fromordinal(day)
-    return date
-
-
-def _strength(ev: _Ev) -> tuple[int, int, str]:
-    """Order of evidence: kind strength, then date, then (for a stable choice) the reference, reversed."""
-    return (ev.points, ev.observed_on.toordinal() if ev.observed_on else 0, ev.source_ref)
-
-
-def _status(points: int, maximum: int) -> str:
-    return MET if points >= maximum else PARTLY if points > 0 else NOT_MET
-
-
-@cache
-def country_name(code: str) -> str:
-    return geo.country_name(code)
-
-
-def _country(code: str) -> str:
-    return f"{country_name(code)} ({code})" if code else "no country on record"
+I64 = NDArray[np.int64]
 
 
 @dataclass(slots=True)
@@ -150,17 +56,17 @@ class _ServiceParts:
     fit: dict[str, Any]
     strength: dict[str, Any]
     recency: dict[str, Any]
-    groups: list[list[_Ev]]  # evidence of the deciding capabilities, per requested service
+    groups: list[EvidenceGroup]  # evidence of the deciding capabilities, per requested service
 
 
 @dataclass(slots=True)
 class _Row:
     """What explaining a row needs that no request changes, and its parts per request seen so far."""
 
-    here: list[int]  # site-level capabilities
-    here_terms: list[int]  # their service term idx
-    there: list[int]  # organisation-level capabilities
-    there_terms: list[int]
+    here: I64  # site-level capabilities
+    here_terms: I64  # their service term idx
+    there: I64  # organisation-level capabilities
+    there_terms: I64
     country: str
     expiry: dt.date | None
     breadth: dict[str, Any]
@@ -172,6 +78,36 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
     if len(memo) >= limit:
         memo.clear()
     memo[key] = value
+
+
+def _subtree(index: MatchIndex, term: int) -> NDArray[np.bool_]:
+    """term idx -> whether it is ``term`` or below it (remembered per index). One more entry, False, at
+    the end: indexed with -1 (no term, in ``cap_products``) it says no."""
+    memo: dict[int, NDArray[np.bool_]] = index.memo.setdefault("explain.subtree", {})
+    mask = memo.get(term)
+    if mask is None:
+        n = len(index.ancestors)
+        mask = memo[term] = np.fromiter((t < n and term in index.ancestors[t] for t in range(n + 1)), bool, n + 1)
+    return mask
+
+
+def _any_subtree(index: MatchIndex, terms: list[int]) -> NDArray[np.bool_]:
+    """Like :func:`_subtree`, for being below any of ``terms``."""
+    memo: dict[tuple[int, ...], NDArray[np.bool_]] = index.memo.setdefault("explain.subtrees", {})
+    mask = memo.get(tuple(terms))
+    if mask is None:
+        mask = np.zeros(len(index.ancestors) + 1, dtype=bool)
+        for term in terms:
+            mask |= _subtree(index, term)
+        memo[tuple(terms)] = mask
+    return mask
+
+
+def _families(index: MatchIndex) -> NDArray[np.int64]:
+    found = index.memo.get("explain.families")
+    if found is None:
+        found = index.memo["explain.families"] = np.asarray(index.family, dtype=np.int64)
+    return found
 
 
 def _rows(index: MatchIndex, rows: list[int]) -> list[_Row]:
@@ -187,37 +123,27 @@ def _rows(index: MatchIndex, rows: list[int]) -> list[_Row]:
 
 
 def _gather(index: MatchIndex, rows: list[int]) -> list[_Row]:
-    """The request-independent facts of ``rows``, read from the index arrays a few times for all of them."""
+    """The request-independent facts of ``rows``: slices of the index arrays, and their breadth entries."""
     snap = index.snapshot
     arr = np.asarray(rows, dtype=np.int64)
-    orgs = index.row_org[arr]
-    here: list[list[int]] = [[] for _ in rows]
-    here_terms: list[list[int]] = [[] for _ in rows]
-    there: list[list[int]] = [[] for _ in rows]
-    there_terms: list[list[int]] = [[] for _ in rows]
-    item, cap = expand_groups(index.row_caps_ptr, index.row_caps, arr)
-    for k, c, term in zip(item.tolist(), cap.tolist(), index.cap_term[cap].tolist(), strict=True):
-        here[k].append(c)
-        here_terms[k].append(term)
-    item, cap = expand_groups(index.org_caps_ptr, index.org_caps, orgs)
-    for k, c, term in zip(item.tolist(), cap.tolist(), index.cap_term[cap].tolist(), strict=True):
-        there[k].append(c)
-        there_terms[k].append(term)
-    org_fams: list[list[int]] = [[] for _ in rows]
-    item, fam = expand_groups(index.org_families_ptr, index.org_families, orgs)
-    for k, f in zip(item.tolist(), fam.tolist(), strict=True):
-        org_fams[k].append(f)
+    orgs = index.row_org[arr].tolist()
+    families = _families(index)
     breadth_points = index.row_breadth[arr].tolist()
+    row_ptr, org_ptr, fam_ptr = index.row_caps_ptr, index.org_caps_ptr, index.org_families_ptr
     out = []
-    for k, site_pos in enumerate(index.row_site[arr].tolist()):
-        site_fams = tuple(sorted({index.family[term] for term in here_terms[k]}))
-        other = tuple(sorted(set(org_fams[k]) - set(site_fams)))
+    for k, (row, site_pos) in enumerate(zip(rows, index.row_site[arr].tolist(), strict=True)):
+        here = index.row_caps[row_ptr[row] : row_ptr[row + 1]].astype(np.int64)
+        there = index.org_caps[org_ptr[orgs[k]] : org_ptr[orgs[k] + 1]].astype(np.int64)
+        here_terms, there_terms = index.cap_term[here].astype(np.int64), index.cap_term[there].astype(np.int64)
+        site_fams = tuple(sorted(set(families[here_terms].tolist())))
+        org_fams = set(index.org_families[fam_ptr[orgs[k]] : fam_ptr[orgs[k] + 1]].tolist())
+        other = tuple(sorted(org_fams - set(site_fams)))
         out.append(
             _Row(
-                here=here[k],
-                here_terms=here_terms[k],
-                there=there[k],
-                there_terms=there_terms[k],
+                here=here,
+                here_terms=here_terms,
+                there=there,
+                there_terms=there_terms,
                 country=snap.sites.country[site_pos] if site_pos >= 0 else "",
                 expiry=snap.sites.registration_expiry[site_pos] if site_pos >= 0 else None,
                 breadth=_breadth(index, site_fams, other, breadth_points[k]),
@@ -231,69 +157,33 @@ def _gather(index: MatchIndex, rows: list[int]) -> list[_Row]:
 def _breadth(index: MatchIndex, site_fams: tuple[int, ...], other: tuple[int, ...], points: int) -> dict[str, Any]:
     """The breadth entry, shared by every row with the same families (the points follow from them)."""
     memo: dict[tuple[Any, ...], dict[str, Any]] = index.memo.setdefault("explain.breadth", {})
-    entry = memo.get((site_fams, other))
-    if entry is None:
+    found = memo.get((site_fams, other))
+    if found is None:
         name = index.snapshot.terms.name
         detail = f"Service families at this site: {', '.join(name[f] for f in site_fams) or 'none'}."
         if other:
             detail += f" Elsewhere in the organisation: {', '.join(name[f] for f in other)}."
-        entry = _entry("breadth", _status(points, rules.BREADTH_MAX), detail, points, rules.BREADTH_MAX)
-        _remember(memo, (site_fams, other), entry, MEMO_ROWS)
-    return entry
-
-
-def _cap_evidence(index: MatchIndex, cap: int, term: int, where: str) -> list[_Ev]:
-    found = index.memo.setdefault("explain.evidence", {}).get(cap)
-    return found if found is not None else _load_evidence(index, [(cap, term, where)])[cap]
-
-
-def _load_evidence(index: MatchIndex, wanted: list[tuple[int, int, str]]) -> dict[int, list[_Ev]]:
-    """The evidence records of the (capability, service term idx, level): those not remembered yet are
-    made in one read of the index arrays. Returned too, since another request may empty the memo."""
-    memo: dict[int, list[_Ev]] = index.memo.setdefault("explain.evidence", {})
-    known = {cap: memo.get(cap) for cap, _, _ in wanted}
-    todo = list({cap: (cap, term, where) for cap, term, where in wanted if known[cap] is None}.values())
-    if not todo:
-        return known  # type: ignore[return-value]  # none is None
-    if len(memo) + len(todo) > 4 * MEMO_ROWS:
-        memo.clear()
-    caps = np.fromiter((cap for cap, _, _ in todo), dtype=np.int64, count=len(todo))
-    item, ev = expand_groups(index.cap_ev_ptr, index.cap_ev, caps)
-    made: dict[int, list[_Ev]] = {cap: [] for cap, _, _ in todo}
-    source_ref, name = index.snapshot.evidence.source_ref, index.snapshot.terms.name
-    for k, j, kind, day in zip(
-        item.tolist(), ev.tolist(), index.ev_kind[ev].tolist(), index.ev_day[ev].tolist(), strict=True
-    ):
-        cap, term, where = todo[k]
-        made[cap].append(_Ev(EVIDENCE_KINDS[kind], source_ref[j], _date(day), name[term], where))
-    memo.update(made)
-    return {**known, **made}  # type: ignore[dict-item]  # every None was made
+        found = entry("breadth", status(points, rules.BREADTH_MAX), detail, points, rules.BREADTH_MAX)
+        _remember(memo, (site_fams, other), found, MEMO_ROWS)
+    return found
 
 
 # Per requested service: where the row offers it ("site" or "organisation") and the deciding
-# capabilities with their service term idx (README.md, "Terms").
-_Deciding = list[tuple[str, list[tuple[int, int]]]]
+# capabilities (README.md, "Terms").
+_Deciding = list[tuple[str, I64]]
 
 
 def _deciding(index: MatchIndex, row: _Row, service_terms: list[int]) -> _Deciding:
-    ancestors = index.ancestors
     out: _Deciding = []
     for term in service_terms:
-        at_site = [(c, ct) for c, ct in zip(row.here, row.here_terms, strict=True) if term in ancestors[ct]]
-        if at_site:
+        sub = _subtree(index, term)
+        at_site = row.here[sub[row.here_terms]]
+        if len(at_site):
             out.append(("site", at_site))
         else:
-            out.append(
-                (
-                    "organisation",
-                    [(c, ct) for c, ct in zip(row.there, row.there_terms, strict=True) if term in ancestors[ct]],
-                )
-            )
+            out.append(("organisation", row.there[sub[row.there_terms]]))
     if not service_terms:
-        if row.here:
-            out.append(("site", list(zip(row.here, row.here_terms, strict=True))))
-        else:
-            out.append(("organisation", list(zip(row.there, row.there_terms, strict=True))))
+        out.append(("site", row.here) if len(row.here) else ("organisation", row.there))
     return out
 
 
@@ -309,63 +199,55 @@ def _service_parts(
     name = index.snapshot.terms.name
     parts = []
     for term, (where, caps) in zip(service_terms, deciding_caps, strict=False):
-        names = ", ".join(sorted({name[ct] for _, ct in caps}))
+        names = ", ".join(sorted({name[ct] for ct in index.cap_term[caps].tolist()}))
         if where == "site":
             parts.append(f"{name[term]}: at this site ({names})")
         else:
             parts.append(f"{name[term]}: organisation-wide only ({names}), not tied to this site")
-    deciding = [[ev for c, ct in caps for ev in _cap_evidence(index, c, ct, where)] for where, caps in deciding_caps]
-    fit, strength, rec = points
+    groups = [evidence_group(index, caps, where) for where, caps in deciding_caps]
+    fit, strength_points, rec = points
 
     # The record shown for each service: its strongest, then newest evidence.
-    group_best = [max(group, key=_strength) for group in deciding if group]
-    fit_entry = _entry(
+    group_best = [ev for ev in (strongest(index, group) for group in groups) if ev is not None]
+    fit_entry = entry(
         "service_fit",
-        _status(fit, rules.SERVICE_FIT_MAX),
+        status(fit, rules.SERVICE_FIT_MAX),
         "; ".join(parts) + "." if parts else "No service requested.",
         fit,
         rules.SERVICE_FIT_MAX,
         group_best,
     )
 
+    shown: list[Ev]
     if group_best:
-        best = max(group_best, key=_strength)
-        records = sum(len(group) for group in deciding)
-        detail = f"Best evidence: {best.label()}; {_records(records)} on the deciding capabilities."
+        best = max(group_best, key=strength)
+        records = sum(len(group) for group in groups)
+        detail = f"Best evidence: {best.label()}; {records_text(records)} on the deciding capabilities."
         if best.kind == "fda_registration" and row.expiry is not None:
             if row.expiry < today:
-                detail += f" That registration expired on {_iso(row.expiry)}; no renewal is on record."
+                detail += f" That registration expired on {iso(row.expiry)}; no renewal is on record."
             else:
-                detail += f" Registration current until {_iso(row.expiry)}."
+                detail += f" Registration current until {iso(row.expiry)}."
         shown = [best]
     else:
         detail, shown = "No evidence on record for the deciding capabilities.", []
-    strength_entry = _entry(
-        "evidence_strength", _status(strength, rules.EVIDENCE_MAX), detail, strength, rules.EVIDENCE_MAX, shown
-    )
+    strength_entry = entry(
+        "evidence_strength", status(strength_points, rules.EVIDENCE_MAX), detail, strength_points, rules.EVIDENCE_MAX,
+        shown,
+    )  # fmt: skip
 
-    newest: _Ev | None = None
-    for group in deciding:
-        for ev in group:
-            if ev.observed_on is None:
-                continue
-            if newest is None or newest.observed_on is None or ev.observed_on > newest.observed_on:
-                newest = ev
-    if newest is not None and newest.observed_on is not None:
-        age = today.toordinal() - newest.observed_on.toordinal()
+    latest = newest(index, groups)
+    if latest is not None and latest.observed_on is not None:
+        age = today.toordinal() - latest.observed_on.toordinal()
         detail = (
-            f"Newest evidence observed {_iso(newest.observed_on)}, {age} days before {_iso(today)} "
+            f"Newest evidence observed {iso(latest.observed_on)}, {age} days before {iso(today)} "
             f"(full points up to {rules.RECENCY_FULL_DAYS} days, none from {rules.RECENCY_ZERO_DAYS})."
         )
-        shown = [newest]
+        shown = [latest]
     else:
         detail, shown = "No dated evidence.", []
-    recency_entry = _entry("recency", _status(rec, rules.RECENCY_MAX), detail, rec, rules.RECENCY_MAX, shown)
-    return _ServiceParts(fit_entry, strength_entry, recency_entry, deciding)
-
-
-def _records(n: int) -> str:
-    return f"{n:,} evidence record{'s' if n != 1 else ''}"
+    recency_entry = entry("recency", status(rec, rules.RECENCY_MAX), detail, rec, rules.RECENCY_MAX, shown)
+    return _ServiceParts(fit_entry, strength_entry, recency_entry, groups)
 
 
 def _product_entry(
@@ -373,47 +255,38 @@ def _product_entry(
 ) -> dict[str, Any]:
     """Product fit: per requested dosage form, route, modality, scale and substance, where the row has it,
     with the strongest record of the capabilities that have it (of a requested service, if any is)."""
-    ancestors = index.ancestors
     levels = (
         ("site", "at this site", row.here, row.here_terms),
         ("organisation", "organisation-wide only", row.there, row.there_terms),
     )
-    products = [index.cap_products[caps].tolist() if caps else [] for _, _, caps, _ in levels]
-    substances = [index.cap_substance[caps].tolist() if caps else [] for _, _, caps, _ in levels]
+    of_services = _any_subtree(index, service_terms)
     wanted = index.substance_index.get(substance, -2)
-    asked: list[tuple[str, Any]] = [(ref.name, index.term_index[ref.id]) for ref in refs]
+    asked: list[tuple[str, int | None]] = [(ref.name, index.term_index[ref.id]) for ref in refs]
     if substance:
         asked.append((substance, None))
     parts, shown = [], []
     for label, term in asked:
-        for (where, text, caps, terms), cap_products, cap_substance in zip(levels, products, substances, strict=True):
-            having = [
-                (c, ct)
-                for c, ct, p, sub in zip(caps, terms, cap_products, cap_substance, strict=True)
-                if (
-                    sub == wanted and (not service_terms or any(t in ancestors[ct] for t in service_terms))
-                    if term is None
-                    else any(x >= 0 and term in ancestors[x] for x in p)
-                )
-            ]
-            if having:
-                records = sum(int(index.cap_ev_ptr[c + 1] - index.cap_ev_ptr[c]) for c, _ in having)
-                parts.append(f"{label}: {text} ({_records(records)})")
-                requested = [(c, ct) for c, ct in having if any(t in ancestors[ct] for t in service_terms)]
-                evidence = [ev for c, ct in requested or having for ev in _cap_evidence(index, c, ct, where)]
-                if evidence:
-                    shown.append(max(evidence, key=_strength))
+        for where, text, caps, terms in levels:
+            if term is None:
+                mask = index.cap_substance[caps] == wanted
+                if service_terms:
+                    mask &= of_services[terms]
+            else:
+                mask = _subtree(index, term)[index.cap_products[caps]].any(axis=1)
+            having, having_terms = caps[mask], terms[mask]
+            if len(having):
+                parts.append(f"{label}: {text} ({records_text(record_count(index, having))})")
+                requested = having[of_services[having_terms]] if service_terms else having[:0]
+                best = strongest(index, evidence_group(index, requested if len(requested) else having, where))
+                if best is not None:
+                    shown.append(best)
                 break
         else:
             parts.append(f"{label}: no record")
-    return _entry(
-        "product_fit",
-        _status(points, rules.PRODUCT_FIT_MAX),
-        "; ".join(parts) + ".",
-        points,
-        rules.PRODUCT_FIT_MAX,
+    return entry(
+        "product_fit", status(points, rules.PRODUCT_FIT_MAX), "; ".join(parts) + ".", points, rules.PRODUCT_FIT_MAX,
         shown,
-    )
+    )  # fmt: skip
 
 
 def explain(
@@ -439,7 +312,7 @@ def explain(
     # Entries that depend only on the request (and the row's country) are written once per call.
     nothing_asked = None
     if not criteria.product_count:
-        nothing_asked = _entry(
+        nothing_asked = entry(
             "product_fit",
             MET,
             "No dosage form, route, modality, scale or substance requested.",
@@ -449,13 +322,13 @@ def explain(
     country_seen: dict[str, dict[str, Any]] = {}
     barred_seen: dict[str, dict[str, Any]] = {}
     unexcluded = (
-        _entry("excluded_organisations", MET, "Not one of the organisations the need excludes.")
+        entry("excluded_organisations", MET, "Not one of the organisations the need excludes.")
         if criteria.exclude_organisations
         else None
     )
-    wanted = [*(_country(c) for c in resolved.countries), *(geo.region_name(r) for r in resolved.regions)]
+    wanted = [*(country_label(c) for c in resolved.countries), *(geo.region_name(r) for r in resolved.regions)]
     barred = [
-        *(_country(c) for c in resolved.exclude_countries),
+        *(country_label(c) for c in resolved.exclude_countries),
         *(geo.region_name(r) for r in resolved.exclude_regions),
     ]
 
@@ -467,7 +340,6 @@ def explain(
     new_parts = {
         k: _deciding(index, row, service_terms) for k, row in enumerate(facts) if service_key not in row.services
     }
-    _load_evidence(index, [(c, ct, where) for found in new_parts.values() for where, caps in found for c, ct in caps])
 
     explanations: list[list[dict[str, Any]]] = []
     for k, row in enumerate(facts):
@@ -492,27 +364,27 @@ def explain(
         # the hard filters that the need applied
         country = row.country
         if criteria.countries is not None:
-            entry = country_seen.get(country)
-            if entry is None:
-                entry = country_seen[country] = _entry(
-                    "country", MET, f"{_country(country)}, within the requested {', '.join(wanted)}."
+            entry_ = country_seen.get(country)
+            if entry_ is None:
+                entry_ = country_seen[country] = entry(
+                    "country", MET, f"{country_label(country)}, within the requested {', '.join(wanted)}."
                 )
-            entries.append(entry)
+            entries.append(entry_)
         if criteria.exclude_countries:
-            entry = barred_seen.get(country)
-            if entry is None:
-                entry = barred_seen[country] = _entry(
-                    "excluded_countries", MET, f"{_country(country)}, not in the excluded {', '.join(barred)}."
+            entry_ = barred_seen.get(country)
+            if entry_ is None:
+                entry_ = barred_seen[country] = entry(
+                    "excluded_countries", MET, f"{country_label(country)}, not in the excluded {', '.join(barred)}."
                 )
-            entries.append(entry)
+            entries.append(entry_)
         if unexcluded is not None:
             entries.append(unexcluded)
         for required in criteria.require_evidence:
             kind = "fda_registration" if required == rules.FDA_REGISTRATION_CURRENT else required
-            proof = [ev for group in parts.groups for ev in group if ev.kind == kind]
+            proof = of_kind(index, parts.groups, kind)
             detail = f"{KIND_LABEL[kind]} on every requested service: " + "; ".join(ev.label() for ev in proof[:3])
             if required == rules.FDA_REGISTRATION_CURRENT and row.expiry is not None:
-                detail += f". Registration current until {_iso(row.expiry)}"
-            entries.append(_entry(f"required_evidence:{required}", MET, detail + ".", evidence=proof))
+                detail += f". Registration current until {iso(row.expiry)}"
+            entries.append(entry(f"required_evidence:{required}", MET, detail + ".", evidence=proof))
         explanations.append(entries)
     return explanations

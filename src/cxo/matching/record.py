@@ -53,7 +53,12 @@ def compliance_entry(record: SiteRecord, points: int, today: dt.date) -> dict[st
     years = rules.COMPLIANCE_WINDOW_DAYS // 365
     parts = []
     if rules.within_window(day, now):
-        parts.append(f"latest FDA inspection {_CLASS_NAME[cls]} on {dt.date.fromordinal(day).isoformat()}")
+        name = _CLASS_NAME[cls]
+        low, fresh = rules.COMPLIANCE_BASE[cls], rules.COMPLIANCE_FRESH[cls]
+        graded = f"; {name} earns {low} to {low + fresh}, more the more recent" if fresh else ""
+        parts.append(
+            f"latest FDA inspection {name} on {dt.date.fromordinal(day).isoformat()} ({now - day} days ago{graded})"
+        )
     else:
         parts.append(f"no FDA inspection on record in the last {years} years")
     if rules.within_window(letter, now):

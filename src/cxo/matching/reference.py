@@ -162,7 +162,7 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
             if not level:
                 level, records = held([cap for cap in org_caps if any(in_subtree(p, product) for p in cap.products)], 1)
             lacking = lacking or not level
-            weighted += level * (rules.PRODUCT_BASE + rules.depth_weight(records))
+            weighted += level * (rules.PRODUCT_BASE + rules.product_depth(records))
         if lacking:
             continue
         if criteria.substance:
@@ -182,7 +182,7 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
                 best_held = max(best_held, found)
             if not best_held[0]:
                 continue
-            weighted += best_held[0] * (rules.PRODUCT_BASE + rules.depth_weight(best_held[1]))
+            weighted += best_held[0] * (rules.PRODUCT_BASE + rules.product_depth(best_held[1]))
         product_fit = rules.product_points(weighted, criteria.product_count)
 
         deciding = [ev for group in groups for cap in group for ev in cap.evidence]

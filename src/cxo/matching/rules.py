@@ -13,11 +13,14 @@ COMPLIANCE_MAX = 100
 SCORE_MAX = SERVICE_FIT_MAX + PRODUCT_FIT_MAX + EVIDENCE_MAX + RECENCY_MAX + BREADTH_MAX + COMPLIANCE_MAX  # 1000
 
 # The site's FDA compliance record, as of the day of the query: the latest inspection within the
-# window decides the base (NAI 100, VAI 60, OAI 0, none on record 40); a warning letter and a Class I
-# recall within the window each take points off (not below 0). A need may exclude flagged sites.
+# window decides the base, graded by its age — NAI 70 to 100, VAI 45 to 60 (the full figure on the day,
+# the lower one at the window's end), OAI 0, none on record 40 — so a recent NAI ranks above an old
+# one, any NAI above any VAI, any VAI above no record. A warning letter and a Class I recall within
+# the window each take points off (not below 0). A need may exclude flagged sites.
 COMPLIANCE_WINDOW_DAYS = 1825
 INSPECTION_CLASS: dict[str, int] = {"NAI": 1, "VAI": 2, "OAI": 3}  # worse is higher
-COMPLIANCE_BASE: tuple[int, ...] = (40, 100, 60, 0)  # by class: none on record, NAI, VAI, OAI
+COMPLIANCE_BASE: tuple[int, ...] = (40, 70, 45, 0)  # by class: none on record, NAI, VAI, OAI
+COMPLIANCE_FRESH: tuple[int, ...] = (0, 30, 15, 0)  # by class: added in full on the day, none at the window's end
 WARNING_LETTER_PENALTY = 40
 CLASS1_RECALL_PENALTY = 30
 
@@ -35,15 +38,19 @@ EVIDENCE_POINTS: dict[str, int] = {
     "self_declared": 30,
 }
 
-# Depth: a count of evidence records weighs 0 (none), 1 (one), 2 (two or three), 3 (four to seven) or
-# DEPTH_MAX (eight or more) — each doubling of the record counts once.
+# Depth: a count of evidence records weighs 0 (none), 1 (one), 2 (two or three), 3 (four to seven),
+# 4 (8 to 15) … — each doubling of the record counts once (the bit length of the count), up to a cap:
+# DEPTH_MAX (eight or more) for evidence strength, PRODUCT_DEPTH_MAX (64 or more) for a requested
+# product, where how many products of that form a site or labeler is on record for is the measure.
 DEPTH_MAX = 4
 DEPTH_CAP = 8
-DEPTH_WEIGHT: tuple[int, ...] = (0, 1, 2, 2, 3, 3, 3, 3, 4)
+PRODUCT_DEPTH_MAX = 7
+PRODUCT_DEPTH_CAP = 64
+DEPTH_WEIGHT: tuple[int, ...] = tuple(min(n.bit_length(), PRODUCT_DEPTH_MAX) for n in range(PRODUCT_DEPTH_CAP + 1))
 # A requested product (dosage form, route, modality, scale, substance) held at a level counts
-# (PRODUCT_BASE + depth) eighths of that level: one record 5/8, eight or more 8/8.
-PRODUCT_BASE = 4
-PRODUCT_UNIT = PRODUCT_BASE + DEPTH_MAX  # 8
+# (PRODUCT_BASE + depth) sixteenths of that level: one record 10/16, eight 13/16, 64 or more 16/16.
+PRODUCT_BASE = 9
+PRODUCT_UNIT = PRODUCT_BASE + PRODUCT_DEPTH_MAX  # 16
 
 # Ties are broken by the number of evidence records, capped here (then by the newest date).
 TIE_COUNT_CAP = 1023
@@ -71,7 +78,9 @@ def within_window(day: int, today: int) -> bool:
 
 
 def compliance_points(inspection_day: int, inspection_class: int, letter_day: int, recall_day: int, today: int) -> int:
-    base = COMPLIANCE_BASE[inspection_class if within_window(inspection_day, today) else 0]
+    cls = inspection_class if within_window(inspection_day, today) else 0
+    fresh = COMPLIANCE_FRESH[cls] * (COMPLIANCE_WINDOW_DAYS - (today - inspection_day)) // COMPLIANCE_WINDOW_DAYS
+    base = COMPLIANCE_BASE[cls] + (fresh if cls else 0)
     penalty = WARNING_LETTER_PENALTY if within_window(letter_day, today) else 0
     penalty += CLASS1_RECALL_PENALTY if within_window(recall_day, today) else 0
     return max(base - penalty, 0)
@@ -87,6 +96,10 @@ def compliance_flagged(
 
 def depth_weight(records: int) -> int:
     return DEPTH_WEIGHT[min(records, DEPTH_CAP)]
+
+
+def product_depth(records: int) -> int:
+    return DEPTH_WEIGHT[min(records, PRODUCT_DEPTH_CAP)]
 
 
 def evidence_points(best_kind_points: int, records: int) -> int:

@@ -6,46 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from cxo.testing.routes import Route
+from cxo.testing.route_table import PROVIDER_TOKEN, PROVIDER_USER, Route, ids, operations
 
-_PROVIDER = {"owner": "provider_user"}
-_PROVIDER_TOKEN = {"owner_token": "provider_secret"}
-
-
-def _org(w: Any) -> dict[str, Any]:
-    return {"org": w.sponsor.slug}
-
-
-def _q(w: Any) -> dict[str, Any]:
-    return {"org": w.sponsor.slug, "qualification_id": w.qualification.pk}
-
-
-def _audit(w: Any) -> dict[str, Any]:
-    return {"org": w.sponsor.slug, "audit_id": w.quality_audit.pk}
-
-
-def _planned(w: Any) -> dict[str, Any]:
-    return {"org": w.sponsor.slug, "audit_id": w.planned_audit.pk}
-
-
-def _capa(w: Any) -> dict[str, Any]:
-    return {"org": w.sponsor.slug, "capa_id": w.capa.pk}
-
-
-def _agreement(w: Any) -> dict[str, Any]:
-    return {"org": w.sponsor.slug, "agreement_id": w.agreement.pk}
+_PROVIDER, _PROVIDER_TOKEN = PROVIDER_USER, PROVIDER_TOKEN
+_org = ids()
+_q = ids(qualification_id="qualification")
+_audit = ids(audit_id="quality_audit")
+_planned = ids(audit_id="planned_audit")
+_capa = ids(capa_id="capa")
+_agreement = ids(agreement_id="agreement")
+_change = ids(assessment_id="change_assessment")
+_provider_capa = ids("provider", capa_id="capa")
 
 
 def _version(w: Any) -> dict[str, Any]:
     return {**_agreement(w), "number": w.agreement_version.number}
-
-
-def _change(w: Any) -> dict[str, Any]:
-    return {"org": w.sponsor.slug, "assessment_id": w.change_assessment.pk}
-
-
-def _provider_capa(w: Any) -> dict[str, Any]:
-    return {"org": w.provider.slug, "capa_id": w.capa.pk}
 
 
 GP = ("GET", "POST")
@@ -108,24 +83,26 @@ QUALITY_WEB_ROUTES: dict[str, Route] = {
 def _api(w: Any) -> dict[str, Any]:
     """Path parameters of the sponsor's quality records (and of its provider's side) in the walk's world."""
     return {
-        "slug": w.sponsor.slug,
-        "qualification_id": w.qualification.pk,
-        "audit_id": w.quality_audit.pk,
-        "capa_id": w.capa.pk,
-        "agreement_id": w.agreement.pk,
+        **ids(
+            slug="slug",
+            qualification_id="qualification",
+            audit_id="quality_audit",
+            capa_id="capa",
+            agreement_id="agreement",
+            assessment_id="change_assessment",
+            provider_id="provider",
+        )(w),
         "number": w.agreement_version.number,
-        "assessment_id": w.change_assessment.pk,
-        "provider_id": w.provider.pk,
     }
 
 
-def _api_provider(w: Any) -> dict[str, Any]:
-    return {
-        "slug": w.provider.slug,
-        "capa_id": w.capa.pk,
-        "action_id": w.capa_action.pk,
-        "notification_id": w.change_notification.pk,
-    }
+_api_provider = ids(
+    "provider",
+    slug="slug",
+    capa_id="capa",
+    action_id="capa_action",
+    notification_id="change_notification",
+)
 
 
 QUALITY_API = "/organisations/{slug}/quality"
@@ -181,13 +158,8 @@ _PROVIDER_API = [
 ]
 
 
-def _key(operation: str) -> str:
-    method, path = operation.split(" ", 1)
-    return f"{method} {QUALITY_API}{path}"
-
-
 QUALITY_API_ROUTES: dict[str, Route] = {
     "GET /quality/content": Route("signed_in"),
-    **{_key(op): Route("tenant", kwargs=_api) for op in _SPONSOR_API},
-    **{_key(op): Route("tenant", kwargs=_api_provider, extra=_PROVIDER_TOKEN) for op in _PROVIDER_API},
+    **operations(QUALITY_API, _SPONSOR_API, Route("tenant", kwargs=_api)),
+    **operations(QUALITY_API, _PROVIDER_API, Route("tenant", kwargs=_api_provider, extra=_PROVIDER_TOKEN)),
 }

@@ -14,97 +14,40 @@ A route missing from this table fails the walk, so a new view cannot slip throug
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from cxo.testing.quality_routes import QUALITY_API_ROUTES, QUALITY_WEB_ROUTES
+from cxo.testing.route_table import PROVIDER_TOKEN, PROVIDER_USER, Route, ids, operations
 
-Kind = Literal["public", "signed_in", "curator", "tenant"]
-Kwargs = Callable[[Any], dict[str, Any]]
+__all__ = ["API_ROUTES", "SKIPPED_PREFIXES", "WEB_ROUTES", "Route"]
 
-
-def _none(world: Any) -> dict[str, Any]:
-    return {}
-
-
-def _org(world: Any) -> dict[str, Any]:
-    return {"org": world.sponsor.slug}
-
-
-def _shortlist(world: Any) -> dict[str, Any]:
-    return {"slug": world.sponsor.slug, "shortlist_id": world.shortlist.pk}
-
-
-def _slug(world: Any) -> dict[str, Any]:
-    return {"slug": world.sponsor.slug}
-
-
-def _sourcing(world: Any) -> dict[str, Any]:
-    """Path parameters of the sponsor's sourcing objects in the walk's world."""
-    return {
-        "slug": world.sponsor.slug,
-        "programme_id": world.programme.pk,
-        "need_id": world.need.pk,
-        "rfp_id": world.rfp.pk,
-        "clarification_id": world.clarification.pk,
-        "proposal_id": world.proposal.pk,
-    }
-
-
-def _contracts(world: Any) -> dict[str, Any]:
-    """Path parameters of the sponsor's contracts objects in the walk's world."""
-    return {
-        "slug": world.sponsor.slug,
-        "work_order_id": world.work_order.pk,
-        "milestone_id": world.milestone.pk,
-        "change_order_id": world.change_order.pk,
-        "invoice_id": world.invoice.pk,
-        "agreement_id": world.master_agreement.pk,
-        "document_id": world.evidence.pk,
-        "programme_id": world.programme.pk,
-    }
-
-
-def _provider_contracts(world: Any) -> dict[str, Any]:
-    """The same objects reached from the provider's side (steps only the provider takes)."""
-    return {**_contracts(world), "slug": world.provider.slug}
-
-
-def _wo(world: Any) -> dict[str, Any]:
-    return {"org": world.sponsor.slug, "work_order_id": world.work_order.pk}
-
-
-def _provider_wo(world: Any) -> dict[str, Any]:
-    return {"org": world.provider.slug, "work_order_id": world.work_order.pk}
-
-
-def _co(world: Any) -> dict[str, Any]:
-    return {"org": world.sponsor.slug, "change_order_id": world.change_order.pk}
-
-
-def _invoice(world: Any) -> dict[str, Any]:
-    return {"org": world.sponsor.slug, "invoice_id": world.invoice.pk}
-
-
-def _agreement(world: Any) -> dict[str, Any]:
-    return {"org": world.sponsor.slug, "agreement_id": world.master_agreement.pk}
-
-
-def _inbox(world: Any) -> dict[str, Any]:
-    return {"slug": world.provider.slug, "rfp_id": world.rfp.pk}
-
-
-_PROVIDER_TOKEN = {"owner_token": "provider_secret"}
-_PROVIDER_USER = {"owner": "provider_user"}
-
-
-@dataclass(frozen=True)
-class Route:
-    kind: Kind
-    kwargs: Kwargs = _none
-    methods: tuple[str, ...] = ("GET",)
-    # An owner request that may legitimately answer 404 (e.g. an object deleted by an earlier POST).
-    notes: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+_org = ids()
+_slug = ids(slug="slug")
+_shortlist = ids(slug="slug", shortlist_id="shortlist")
+_SOURCING = {
+    "programme_id": "programme",
+    "need_id": "need",
+    "rfp_id": "rfp",
+    "clarification_id": "clarification",
+    "proposal_id": "proposal",
+}
+_sourcing = ids(slug="slug", **_SOURCING)
+_CONTRACTS = {
+    "work_order_id": "work_order",
+    "milestone_id": "milestone",
+    "change_order_id": "change_order",
+    "invoice_id": "invoice",
+    "agreement_id": "master_agreement",
+    "document_id": "evidence",
+    "programme_id": "programme",
+}
+_contracts = ids(slug="slug", **_CONTRACTS)
+_provider_contracts = ids("provider", slug="slug", **_CONTRACTS)  # steps only the provider takes
+_wo = ids(work_order_id="work_order")
+_provider_wo = ids("provider", work_order_id="work_order")
+_co = ids(change_order_id="change_order")
+_invoice = ids(invoice_id="invoice")
+_agreement = ids(agreement_id="master_agreement")
+_inbox = ids("provider", slug="slug", rfp_id="rfp")
+_PROVIDER_TOKEN, _PROVIDER_USER = PROVIDER_TOKEN, PROVIDER_USER
 
 
 # URL name -> how to reach it. Names come from each app's urls.py.
@@ -318,6 +261,66 @@ WEB_ROUTES: dict[str, Route] = {
 }
 
 # "METHOD /path/with/{params}" (relative to /api/v1) -> how to reach it.
+# The API operations of contracts and of the provider's RFP inbox, by how the walk reaches them.
+_CONTRACT_LISTS = [
+    "GET /work-orders",
+    "GET /agreements",
+    "POST /agreements",
+    "GET /contract-settings",
+    "PUT /contract-settings",
+    "GET /money",
+    "GET /accruals",
+]
+
+_CONTRACT_RECORDS = [
+    "GET /work-orders/{work_order_id}",
+    "PUT /work-orders/{work_order_id}",
+    "POST /work-orders/{work_order_id}/send",
+    "POST /work-orders/{work_order_id}/sign",
+    "POST /work-orders/{work_order_id}/activate",
+    "POST /work-orders/{work_order_id}/complete",
+    "POST /work-orders/{work_order_id}/terminate",
+    "POST /work-orders/{work_order_id}/cancel",
+    "POST /milestones/{milestone_id}/accept",
+    "POST /milestones/{milestone_id}/reject",
+    "GET /change-orders/{change_order_id}",
+    "POST /work-orders/{work_order_id}/change-orders",
+    "POST /change-orders/{change_order_id}/sign",
+    "POST /change-orders/{change_order_id}/reject",
+    "POST /change-orders/{change_order_id}/withdraw",
+    "GET /invoices/{invoice_id}",
+    "POST /invoices/{invoice_id}/approve",
+    "POST /invoices/{invoice_id}/dispute",
+    "POST /invoices/{invoice_id}/pay",
+    "GET /contract-documents/{document_id}",
+    "GET /agreements/{agreement_id}",
+    "POST /agreements/{agreement_id}/documents",
+    "POST /agreements/{agreement_id}/send",
+    "POST /agreements/{agreement_id}/sign",
+    "POST /agreements/{agreement_id}/terminate",
+    "GET /programmes/{programme_id}/execution",
+]
+
+_CONTRACT_PROVIDER_STEPS = [
+    "POST /work-orders/{work_order_id}/return",
+    "POST /milestones/{milestone_id}/report",
+    "POST /work-orders/{work_order_id}/invoices",
+    "POST /invoices/{invoice_id}/resubmit",
+    "POST /invoices/{invoice_id}/withdraw",
+]
+
+_INBOX = [
+    "GET /inbox",
+    "GET /inbox/{rfp_id}",
+    "POST /inbox/{rfp_id}/accept",
+    "POST /inbox/{rfp_id}/decline",
+    "GET /inbox/{rfp_id}/questions",
+    "POST /inbox/{rfp_id}/questions",
+    "GET /inbox/{rfp_id}/proposal",
+    "POST /inbox/{rfp_id}/proposal",
+]
+
+
 API_ROUTES: dict[str, Route] = {
     "POST /auth/token": Route("public"),
     "GET /auth/tokens": Route("signed_in"),
@@ -379,75 +382,23 @@ API_ROUTES: dict[str, Route] = {
     "PUT /organisations/{slug}/proposals/{proposal_id}/scores": Route("tenant", kwargs=_sourcing),
     "GET /organisations/{slug}/rfps/{rfp_id}/evaluation": Route("tenant", kwargs=_sourcing),
     "POST /organisations/{slug}/rfps/{rfp_id}/award": Route("tenant", kwargs=_sourcing),
-    # contracts API: the work orders the sponsor placed (its provider sees them too)
-    "GET /organisations/{slug}/work-orders": Route("tenant", kwargs=_slug),
-    "GET /organisations/{slug}/work-orders/{work_order_id}": Route("tenant", kwargs=_contracts),
+    # contracts API: the work orders the sponsor placed (its provider sees them too); the invited provider's inbox
     "GET /organisations/{slug}/work-orders/{work_order_id}/baselines/{number}": Route(
         "tenant", kwargs=lambda w: {**_contracts(w), "number": 0}
     ),
-    "PUT /organisations/{slug}/work-orders/{work_order_id}": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/work-orders/{work_order_id}/send": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/work-orders/{work_order_id}/return": Route(
-        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
+    **operations("/organisations/{slug}", _CONTRACT_LISTS, Route("tenant", kwargs=_slug)),
+    **operations("/organisations/{slug}", _CONTRACT_RECORDS, Route("tenant", kwargs=_contracts)),
+    **operations(
+        "/organisations/{slug}",
+        _CONTRACT_PROVIDER_STEPS,
+        Route("tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN),
     ),
-    "POST /organisations/{slug}/work-orders/{work_order_id}/sign": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/work-orders/{work_order_id}/activate": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/work-orders/{work_order_id}/complete": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/work-orders/{work_order_id}/terminate": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/work-orders/{work_order_id}/cancel": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/milestones/{milestone_id}/report": Route(
-        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
-    ),
-    "POST /organisations/{slug}/milestones/{milestone_id}/accept": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/milestones/{milestone_id}/reject": Route("tenant", kwargs=_contracts),
-    "GET /organisations/{slug}/change-orders/{change_order_id}": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/work-orders/{work_order_id}/change-orders": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/change-orders/{change_order_id}/sign": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/change-orders/{change_order_id}/reject": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/change-orders/{change_order_id}/withdraw": Route("tenant", kwargs=_contracts),
-    "GET /organisations/{slug}/invoices/{invoice_id}": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/work-orders/{work_order_id}/invoices": Route(
-        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
-    ),
-    "POST /organisations/{slug}/invoices/{invoice_id}/approve": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/invoices/{invoice_id}/dispute": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/invoices/{invoice_id}/resubmit": Route(
-        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
-    ),
-    "POST /organisations/{slug}/invoices/{invoice_id}/pay": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/invoices/{invoice_id}/withdraw": Route(
-        "tenant", kwargs=_provider_contracts, extra=_PROVIDER_TOKEN
-    ),
-    "GET /organisations/{slug}/contract-documents/{document_id}": Route("tenant", kwargs=_contracts),
-    "GET /organisations/{slug}/agreements": Route("tenant", kwargs=_slug),
-    "POST /organisations/{slug}/agreements": Route("tenant", kwargs=_slug),
-    "GET /organisations/{slug}/agreements/{agreement_id}": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/agreements/{agreement_id}/documents": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/agreements/{agreement_id}/send": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/agreements/{agreement_id}/sign": Route("tenant", kwargs=_contracts),
-    "POST /organisations/{slug}/agreements/{agreement_id}/terminate": Route("tenant", kwargs=_contracts),
-    "GET /organisations/{slug}/contract-settings": Route("tenant", kwargs=_slug),
-    "PUT /organisations/{slug}/contract-settings": Route("tenant", kwargs=_slug),
-    "GET /organisations/{slug}/money": Route("tenant", kwargs=_slug),
-    "GET /organisations/{slug}/accruals": Route("tenant", kwargs=_slug),
-    "GET /organisations/{slug}/programmes/{programme_id}/execution": Route("tenant", kwargs=_contracts),
-    # sourcing API, the invited provider's inbox (its owner is the provider's token)
-    "GET /organisations/{slug}/inbox": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
-    "GET /organisations/{slug}/inbox/{rfp_id}": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
-    "POST /organisations/{slug}/inbox/{rfp_id}/accept": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
-    "POST /organisations/{slug}/inbox/{rfp_id}/decline": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
-    "GET /organisations/{slug}/inbox/{rfp_id}/questions": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
-    "POST /organisations/{slug}/inbox/{rfp_id}/questions": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
-    "GET /organisations/{slug}/inbox/{rfp_id}/proposal": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
-    "POST /organisations/{slug}/inbox/{rfp_id}/proposal": Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN),
+    **operations("/organisations/{slug}", _INBOX, Route("tenant", kwargs=_inbox, extra=_PROVIDER_TOKEN)),
 }
 
 # URL prefixes the walk leaves to their own guards: Django's admin (staff only), the API (walked
 # operation by operation instead), and static files.
 SKIPPED_PREFIXES = ("admin/", "api/v1/", "static/")
-
-# The quality app's routes live beside this table (it would pass 500 lines): imported last, as they use Route.
-from cxo.testing.quality_routes import QUALITY_API_ROUTES, QUALITY_WEB_ROUTES  # noqa: E402
 
 WEB_ROUTES.update(QUALITY_WEB_ROUTES)
 API_ROUTES.update(QUALITY_API_ROUTES)

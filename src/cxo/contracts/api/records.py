@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import FileResponse
@@ -84,6 +85,15 @@ def _change_order(request: OrgRequest, change_order_id: int) -> dict[str, Any]:
     return change_order_out(co, selectors.change_order_diff(change_order=co))
 
 
+def _change_order_step(
+    request: OrgRequest, change_order_id: int, service: Callable[..., Any], **fields: Any
+) -> dict[str, Any]:
+    """One step on the caller's change order; the answer is the change order as it now stands."""
+    change_order = selectors.change_order_get(organisation=request.organisation, change_order_id=change_order_id)
+    service(actor=request.user, organisation=request.organisation, change_order=change_order, **fields)
+    return _change_order(request, change_order_id)
+
+
 @org_api.get("/change-orders/{change_order_id}", response=ChangeOrderDetailOut)
 def change_order_get(request: OrgRequest, change_order_id: int) -> dict[str, Any]:
     """A change order with its line-by-line difference from the baseline it changes."""
@@ -108,42 +118,35 @@ def change_order_create(request: OrgRequest, work_order_id: int, payload: Change
 @org_api.post("/change-orders/{change_order_id}/sign", response=ChangeOrderDetailOut, permission=SIGN)
 def change_order_sign(request: OrgRequest, change_order_id: int, payload: SignIn) -> dict[str, Any]:
     """E-sign: the proposer's signature proposes it, the other party's executes it (the next baseline)."""
-    co_services.change_order_sign(
-        actor=request.user,
-        organisation=request.organisation,
-        change_order=selectors.change_order_get(organisation=request.organisation, change_order_id=change_order_id),
+    return _change_order_step(
+        request,
+        change_order_id,
+        co_services.change_order_sign,
         password=payload.password,
         meaning=payload.meaning or co_services.CHANGE_ORDER_MEANING,
     )
-    return _change_order(request, change_order_id)
 
 
 @org_api.post("/change-orders/{change_order_id}/reject", response=ChangeOrderDetailOut, permission=EXE)
 def change_order_reject(request: OrgRequest, change_order_id: int, payload: ReasonIn) -> dict[str, Any]:
     """The other party refuses the proposed change, with the reason."""
-    co_services.change_order_reject(
-        actor=request.user,
-        organisation=request.organisation,
-        change_order=selectors.change_order_get(organisation=request.organisation, change_order_id=change_order_id),
-        reason=payload.reason,
-    )
-    return _change_order(request, change_order_id)
+    return _change_order_step(request, change_order_id, co_services.change_order_reject, reason=payload.reason)
 
 
 @org_api.post("/change-orders/{change_order_id}/withdraw", response=ChangeOrderDetailOut, permission=EXE)
 def change_order_withdraw(request: OrgRequest, change_order_id: int, payload: ReasonIn) -> dict[str, Any]:
     """The proposer takes its change order back."""
-    co_services.change_order_withdraw(
-        actor=request.user,
-        organisation=request.organisation,
-        change_order=selectors.change_order_get(organisation=request.organisation, change_order_id=change_order_id),
-        reason=payload.reason,
-    )
-    return _change_order(request, change_order_id)
+    return _change_order_step(request, change_order_id, co_services.change_order_withdraw, reason=payload.reason)
 
 
 def _invoice(request: OrgRequest, invoice_id: int) -> Invoice:
     return selectors.invoice_get(organisation=request.organisation, invoice_id=invoice_id)
+
+
+def _invoice_step(request: OrgRequest, invoice_id: int, service: Callable[..., Any], **fields: Any) -> Invoice:
+    """One step on the caller's invoice; the answer is the invoice as it now stands."""
+    service(actor=request.user, organisation=request.organisation, invoice=_invoice(request, invoice_id), **fields)
+    return _invoice(request, invoice_id)
 
 
 @org_api.get("/invoices/{invoice_id}", response=InvoiceOut)
@@ -173,62 +176,41 @@ def invoice_submit(request: OrgRequest, work_order_id: int, payload: InvoiceIn) 
 @org_api.post("/invoices/{invoice_id}/approve", response=InvoiceOut, permission=FIN)
 def invoice_approve(request: OrgRequest, invoice_id: int) -> Invoice:
     """The sponsor approves the invoice for payment."""
-    invoice_services.invoice_approve(
-        actor=request.user, organisation=request.organisation, invoice=_invoice(request, invoice_id)
-    )
-    return _invoice(request, invoice_id)
+    return _invoice_step(request, invoice_id, invoice_services.invoice_approve)
 
 
 @org_api.post("/invoices/{invoice_id}/dispute", response=InvoiceOut, permission=FIN)
 def invoice_dispute(request: OrgRequest, invoice_id: int, payload: ReasonIn) -> Invoice:
     """The sponsor disputes the invoice, with the reason."""
-    invoice_services.invoice_dispute(
-        actor=request.user,
-        organisation=request.organisation,
-        invoice=_invoice(request, invoice_id),
-        reason=payload.reason,
-    )
-    return _invoice(request, invoice_id)
+    return _invoice_step(request, invoice_id, invoice_services.invoice_dispute, reason=payload.reason)
 
 
 @org_api.post("/invoices/{invoice_id}/resubmit", response=InvoiceOut, permission=FIN)
 @rate_limited("upload")
 def invoice_resubmit(request: OrgRequest, invoice_id: int, payload: ResubmitIn) -> Invoice:
     """The provider answers the dispute and resubmits (with amended lines if given)."""
-    invoice_services.invoice_resubmit(
-        actor=request.user,
-        organisation=request.organisation,
-        invoice=_invoice(request, invoice_id),
+    return _invoice_step(
+        request,
+        invoice_id,
+        invoice_services.invoice_resubmit,
         answer=payload.answer,
         lines=invoice_lines(payload.lines) if payload.lines is not None else None,
         document=_document(payload.document, "document"),
     )
-    return _invoice(request, invoice_id)
 
 
 @org_api.post("/invoices/{invoice_id}/pay", response=InvoiceOut, permission=FIN)
 def invoice_pay(request: OrgRequest, invoice_id: int, payload: PayIn) -> Invoice:
     """The sponsor records the approved invoice as paid."""
-    invoice_services.invoice_pay(
-        actor=request.user,
-        organisation=request.organisation,
-        invoice=_invoice(request, invoice_id),
-        paid_on=payload.paid_on,
-        reference=payload.reference,
+    return _invoice_step(
+        request, invoice_id, invoice_services.invoice_pay, paid_on=payload.paid_on, reference=payload.reference
     )
-    return _invoice(request, invoice_id)
 
 
 @org_api.post("/invoices/{invoice_id}/withdraw", response=InvoiceOut, permission=FIN)
 def invoice_withdraw(request: OrgRequest, invoice_id: int, payload: ReasonIn) -> Invoice:
     """The provider withdraws a submitted or disputed invoice."""
-    invoice_services.invoice_withdraw(
-        actor=request.user,
-        organisation=request.organisation,
-        invoice=_invoice(request, invoice_id),
-        reason=payload.reason,
-    )
-    return _invoice(request, invoice_id)
+    return _invoice_step(request, invoice_id, invoice_services.invoice_withdraw, reason=payload.reason)
 
 
 @org_api.get("/contract-documents/{document_id}")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cxo.contracts.content import agreement_content
 from cxo.contracts.models import AgreementStatus, ContractDocument, ContractPolicy, DocumentKind, MasterAgreement
-from cxo.contracts.services.common import notify, party_side, password_given
+from cxo.contracts.services.common import notify, party_side, password_given, record_side
 from cxo.contracts.states import AGREEMENT
 from cxo.core.audit import audit_record
 from cxo.core.documents import DocumentData, document_fill
@@ -30,11 +30,10 @@ def _url(agreement: MasterAgreement, organisation: Organisation) -> str:
 
 
 def _sponsor_side(actor: User, organisation: Organisation, agreement: MasterAgreement) -> None:
-    side = party_side(
+    side = record_side(
         actor=actor,
         organisation=organisation,
-        sponsor_id=agreement.organisation_id,
-        provider_id=agreement.provider_id,
+        record=agreement,
         permission=Permission.SIGN_CONTRACT,
         what="master agreement",
     )
@@ -187,11 +186,10 @@ def agreement_sign(
 ) -> MasterAgreement:
     """Sign the agreement for ``organisation``: the provider first, then the sponsor; both signatures are bound to
     its terms and the checksum of every document version."""
-    side = party_side(
+    side = record_side(
         actor=actor,
         organisation=organisation,
-        sponsor_id=agreement.organisation_id,
-        provider_id=agreement.provider_id,
+        record=agreement,
         permission=Permission.SIGN_CONTRACT,
         what="master agreement",
     )

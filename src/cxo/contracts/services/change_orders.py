@@ -9,7 +9,13 @@ from django.utils import timezone
 from cxo.contracts.content import change_order_content, terms_diff, terms_read, work_order_content
 from cxo.contracts.limits import terms_check
 from cxo.contracts.models import Baseline, ChangeOrder, ChangeOrderStatus, WorkOrder, WorkOrderStatus
-from cxo.contracts.services.common import audit_work_order, notify, party_side, password_given, work_order_url
+from cxo.contracts.services.common import (
+    audit_work_order,
+    notify,
+    password_given,
+    record_side,
+    work_order_url,
+)
 from cxo.contracts.services.terms import TermsInput, terms_apply, terms_build
 from cxo.contracts.states import CHANGE_ORDER, Side
 from cxo.core.audit import audit_record
@@ -22,13 +28,8 @@ CHANGE_ORDER_MEANING = "change order agreed"
 
 
 def _party(actor: User, organisation: Organisation, work_order: WorkOrder, permission: Permission) -> str:
-    return party_side(
-        actor=actor,
-        organisation=organisation,
-        sponsor_id=work_order.organisation_id,
-        provider_id=work_order.provider_id,
-        permission=permission,
-        what="work order",
+    return record_side(
+        actor=actor, organisation=organisation, record=work_order, permission=permission, what="work order"
     )
 
 

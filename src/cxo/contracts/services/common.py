@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models
 from django.urls import reverse
@@ -25,6 +25,7 @@ __all__ = [
     "other_party",
     "party_side",
     "password_given",
+    "record_side",
     "work_order_url",
 ]
 
@@ -41,6 +42,27 @@ def party_side(
         raise NotFound(f"No such {what}.")
     membership_require(membership=membership, permission=permission)
     return "sponsor" if organisation.pk == sponsor_id else "provider"
+
+
+class PartyRecord(Protocol):
+    """A record between a sponsor (its ``organisation``) and a provider: a master agreement or a work order."""
+
+    organisation_id: int
+    provider_id: int
+
+
+def record_side(
+    *, actor: User, organisation: Organisation, record: PartyRecord, permission: Permission, what: str
+) -> Side:
+    """``party_side`` for a record's two parties."""
+    return party_side(
+        actor=actor,
+        organisation=organisation,
+        sponsor_id=record.organisation_id,
+        provider_id=record.provider_id,
+        permission=permission,
+        what=what,
+    )
 
 
 def work_order_url(work_order: WorkOrder, organisation: Organisation, anchor: str = "") -> str:

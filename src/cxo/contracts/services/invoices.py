@@ -20,7 +20,7 @@ from cxo.contracts.models import (
     WorkOrder,
     WorkOrderStatus,
 )
-from cxo.contracts.services.common import audit_work_order, notify, party_side, work_order_url
+from cxo.contracts.services.common import audit_work_order, notify, record_side, work_order_url
 from cxo.contracts.states import INVOICE
 from cxo.core.documents import DocumentData, document_fill
 from cxo.core.errors import Conflict, ServiceError
@@ -132,11 +132,10 @@ def invoice_submit(
 ) -> Invoice:
     """The provider invoices accepted milestones (or time and materials). A line above what was accepted or what
     the budget holds, or an invoice past the budget, is refused with the figures; the total is the server's."""
-    side = party_side(
+    side = record_side(
         actor=actor,
         organisation=organisation,
-        sponsor_id=work_order.organisation_id,
-        provider_id=work_order.provider_id,
+        record=work_order,
         permission=Permission.MANAGE_FINANCE,
         what="work order",
     )
@@ -187,11 +186,10 @@ def invoice_submit(
 
 def _step(*, actor: User, organisation: Organisation, invoice: Invoice, verb: str) -> tuple[Invoice, str, str]:
     work_order = invoice.work_order
-    side = party_side(
+    side = record_side(
         actor=actor,
         organisation=organisation,
-        sponsor_id=work_order.organisation_id,
-        provider_id=work_order.provider_id,
+        record=work_order,
         permission=INVOICE.transitions[verb].permission,
         what="invoice",
     )
@@ -204,6 +202,17 @@ def _step(*, actor: User, organisation: Organisation, invoice: Invoice, verb: st
     )
     old, new = INVOICE.apply(locked, verb, side=side)
     return locked, old, new
+
+
+def _audit(actor: User, invoice: Invoice, verb: str, changes: dict[str, object], reason: str = "") -> None:
+    audit_work_order(
+        actor=actor,
+        work_order=invoice.work_order,
+        action=f"invoice.{verb}",
+        obj=invoice,
+        changes=changes,
+        reason=reason,
+    )
 
 
 def _tell(invoice: Invoice, *, to_sponsor: bool, title: str, body: str = "") -> None:
@@ -224,13 +233,7 @@ def invoice_approve(*, actor: User, organisation: Organisation, invoice: Invoice
     invoice, old, new = _step(actor=actor, organisation=organisation, invoice=invoice, verb="approve")
     invoice.approved_at = timezone.now()
     invoice.save()
-    audit_work_order(
-        actor=actor,
-        work_order=invoice.work_order,
-        action="invoice.approve",
-        obj=invoice,
-        changes={"status": [old, new]},
-    )
+    _audit(actor, invoice, "approve", {"status": [old, new]})
     _tell(invoice, to_sponsor=False, title=f"Invoice {invoice.number} approved for payment")
     return invoice
 
@@ -244,14 +247,7 @@ def invoice_dispute(*, actor: User, organisation: Organisation, invoice: Invoice
     invoice, old, new = _step(actor=actor, organisation=organisation, invoice=invoice, verb="dispute")
     invoice.dispute_reason = reason
     invoice.save()
-    audit_work_order(
-        actor=actor,
-        work_order=invoice.work_order,
-        action="invoice.dispute",
-        obj=invoice,
-        changes={"status": [old, new]},
-        reason=reason,
-    )
+    _audit(actor, invoice, "dispute", {"status": [old, new]}, reason=reason)
     _tell(invoice, to_sponsor=False, title=f"Invoice {invoice.number} is disputed", body=reason)
     return invoice
 
@@ -313,13 +309,7 @@ def invoice_pay(
         raise ServiceError("The payment date is before the invoice date.", field="paid_on")
     invoice.payment_reference = reference.strip()[:100]
     invoice.save()
-    audit_work_order(
-        actor=actor,
-        work_order=invoice.work_order,
-        action="invoice.pay",
-        obj=invoice,
-        changes={"status": [old, new], "paid_on": [None, invoice.paid_on.isoformat()]},
-    )
+    _audit(actor, invoice, "pay", {"status": [old, new], "paid_on": [None, invoice.paid_on.isoformat()]})
     _tell(invoice, to_sponsor=False, title=f"Invoice {invoice.number} paid on {invoice.paid_on:%d %b %Y}")
     return invoice
 
@@ -329,13 +319,6 @@ def invoice_withdraw(*, actor: User, organisation: Organisation, invoice: Invoic
     """The provider withdraws a submitted or disputed invoice (its amounts may be invoiced again)."""
     invoice, old, new = _step(actor=actor, organisation=organisation, invoice=invoice, verb="withdraw")
     invoice.save()
-    audit_work_order(
-        actor=actor,
-        work_order=invoice.work_order,
-        action="invoice.withdraw",
-        obj=invoice,
-        changes={"status": [old, new]},
-        reason=reason.strip(),
-    )
+    _audit(actor, invoice, "withdraw", {"status": [old, new]}, reason=reason.strip())
     _tell(invoice, to_sponsor=True, title=f"Invoice {invoice.number} withdrawn by {invoice.work_order.provider.name}")
     return invoice

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cxo.contracts.models import ContractDocument, DocumentKind, Milestone
-from cxo.contracts.services.common import audit_work_order, notify, party_side, work_order_url
+from cxo.contracts.services.common import audit_work_order, notify, record_side, work_order_url
 from cxo.contracts.states import MILESTONE
 from cxo.core.documents import DocumentData, document_fill
 from cxo.core.errors import ServiceError
@@ -20,11 +20,10 @@ from cxo.core.roles import Permission
 
 def _locked(actor: User, organisation: Organisation, milestone: Milestone, verb: str) -> tuple[Milestone, str, str]:
     work_order = milestone.work_order
-    side = party_side(
+    side = record_side(
         actor=actor,
         organisation=organisation,
-        sponsor_id=work_order.organisation_id,
-        provider_id=work_order.provider_id,
+        record=work_order,
         permission=MILESTONE.transitions[verb].permission,
         what="milestone",
     )

@@ -21,8 +21,8 @@ from cxo.contracts.services.common import (
     audit_work_order,
     notify,
     other_party,
-    party_side,
     password_given,
+    record_side,
     work_order_url,
 )
 from cxo.contracts.services.terms import TermsInput, terms_apply, terms_build
@@ -55,11 +55,10 @@ def _lock(work_order: WorkOrder, organisation: Organisation) -> WorkOrder:
 
 
 def _side(actor: User, organisation: Organisation, work_order: WorkOrder, verb: str) -> Side:
-    return party_side(
+    return record_side(
         actor=actor,
         organisation=organisation,
-        sponsor_id=work_order.organisation_id,
-        provider_id=work_order.provider_id,
+        record=work_order,
         permission=WORK_ORDER.transitions[verb].permission,
         what="work order",
     )
@@ -154,11 +153,10 @@ def work_order_update(
     time_and_materials: bool | None = None,
 ) -> WorkOrder:
     """Edit the draft (the sponsor only): title, agreement, site, time and materials, and its terms."""
-    side = party_side(
+    side = record_side(
         actor=actor,
         organisation=organisation,
-        sponsor_id=work_order.organisation_id,
-        provider_id=work_order.provider_id,
+        record=work_order,
         permission=Permission.MANAGE_EXECUTION,
         what="work order",
     )

@@ -10,16 +10,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cxo.contracts import selectors
-from cxo.contracts.forms import AgreementForm, DocumentForm, PolicyForm, ReasonForm, SignForm
+from cxo.contracts.forms import AgreementForm, DocumentForm, PolicyForm, SignForm
 from cxo.contracts.models import MasterAgreement
 from cxo.contracts.selectors.agreements import agreement_providers
 from cxo.contracts.services import agreements as services
-from cxo.contracts.views.common import step
+from cxo.contracts.views.common import SIGN_AGAIN, reason_of
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.documents import document_data_from_upload
 from cxo.core.errors import ServiceError
 from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
+from cxo.core.steps import post_step
 from cxo.sourcing.views.common import flash_error
 
 SIGN = Permission.SIGN_CONTRACT
@@ -105,7 +106,7 @@ def agreement_document_add(request: OrgRequest, agreement_id: int) -> HttpRespon
     if upload is None:
         messages.error(request, "Choose the document to attach.")
         return redirect(_page(request, agreement.pk))
-    return step(
+    return post_step(
         request,
         lambda: services.agreement_document_add(
             actor=request.user,
@@ -122,7 +123,7 @@ def agreement_document_add(request: OrgRequest, agreement_id: int) -> HttpRespon
 @requires(write=SIGN)
 def agreement_send(request: OrgRequest, agreement_id: int) -> HttpResponse:
     agreement = _agreement(request, agreement_id)
-    return step(
+    return post_step(
         request,
         lambda: services.agreement_send(actor=request.user, organisation=request.organisation, agreement=agreement),
         done=f"Sent to {agreement.provider.name} for signature.",
@@ -135,10 +136,7 @@ def agreement_send(request: OrgRequest, agreement_id: int) -> HttpResponse:
 def agreement_sign(request: OrgRequest, agreement_id: int) -> HttpResponse:
     agreement = _agreement(request, agreement_id)
     form = SignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Re-enter your password and state the meaning of your signature.")
-        return redirect(_page(request, agreement.pk))
-    return step(
+    return post_step(
         request,
         lambda: services.agreement_sign(
             actor=request.user,
@@ -149,6 +147,8 @@ def agreement_sign(request: OrgRequest, agreement_id: int) -> HttpResponse:
         ),
         done="Signed.",
         back=_page(request, agreement.pk),
+        form=form,
+        invalid=SIGN_AGAIN,
     )
 
 
@@ -156,8 +156,8 @@ def agreement_sign(request: OrgRequest, agreement_id: int) -> HttpResponse:
 @requires(write=SIGN)
 def agreement_terminate(request: OrgRequest, agreement_id: int) -> HttpResponse:
     agreement = _agreement(request, agreement_id)
-    reason = ReasonForm(request.POST).data.get("reason", "")
-    return step(
+    reason = reason_of(request)
+    return post_step(
         request,
         lambda: services.agreement_terminate(
             actor=request.user, organisation=request.organisation, agreement=agreement, reason=reason

@@ -1,17 +1,11 @@
-"""What the contracts pages share: running one step and going back to the record, with its refusal shown."""
+"""What the contracts pages share: the way back to a record (each step runs through ``cxo.core.steps.post_step``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 
+from cxo.contracts.forms import ReasonForm
 from cxo.core.access import OrgRequest
-from cxo.core.errors import NotFound, ServiceError
 
 
 def work_order_page(request: OrgRequest, work_order_id: int, anchor: str = "") -> str:
@@ -21,14 +15,9 @@ def work_order_page(request: OrgRequest, work_order_id: int, anchor: str = "") -
     return f"{url}#{anchor}" if anchor else url
 
 
-def step(request: OrgRequest, run: Callable[[], Any], *, done: str, back: str) -> HttpResponse:
-    """Run one service call; say it was done, or show the refusal; then go back to ``back``."""
-    try:
-        run()
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect(back)
+SIGN_AGAIN = "Re-enter your password and state the meaning of your signature."
+
+
+def reason_of(request: OrgRequest) -> str:
+    """The reason POSTed with a refusal, dispute or termination (the service says when one is required)."""
+    return str(ReasonForm(request.POST).data.get("reason", ""))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -17,7 +19,6 @@ from cxo.contracts.forms import (
     LineFormSet,
     MilestoneFormSet,
     PayForm,
-    ReasonForm,
     ResubmitForm,
     SignForm,
     terms_from,
@@ -29,12 +30,13 @@ from cxo.contracts.services import invoices as invoice_services
 from cxo.contracts.services.change_orders import CHANGE_ORDER_MEANING, change_order_create
 from cxo.contracts.services.invoices import InvoiceLineInput
 from cxo.contracts.services.terms import terms_input_of
-from cxo.contracts.views.common import step, work_order_page
+from cxo.contracts.views.common import reason_of, work_order_page
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.documents import document_data_from_upload
 from cxo.core.errors import ServiceError
 from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
+from cxo.core.steps import post_step
 from cxo.sourcing.views.common import flash_error
 
 FIN = Permission.MANAGE_FINANCE
@@ -153,11 +155,22 @@ def _back(request: OrgRequest, invoice: Invoice) -> str:
     return work_order_page(request, invoice.work_order_id, f"invoice-{invoice.pk}")
 
 
+def _with_reason(request: OrgRequest, inv: Invoice, service: Callable[..., Any], *, done: str) -> HttpResponse:
+    """A step on the invoice that carries the POSTed reason (dispute, withdraw)."""
+    reason = reason_of(request)
+    return post_step(
+        request,
+        lambda: service(actor=request.user, organisation=request.organisation, invoice=inv, reason=reason),
+        done=done,
+        back=_back(request, inv),
+    )
+
+
 @require_POST
 @requires(write=FIN)
 def invoice_approve(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
-    return step(
+    return post_step(
         request,
         lambda: invoice_services.invoice_approve(actor=request.user, organisation=request.organisation, invoice=inv),
         done=f"Invoice {inv.number} approved for payment.",
@@ -169,14 +182,8 @@ def invoice_approve(request: OrgRequest, invoice_id: int) -> HttpResponse:
 @requires(write=FIN)
 def invoice_dispute(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
-    reason = ReasonForm(request.POST).data.get("reason", "")
-    return step(
-        request,
-        lambda: invoice_services.invoice_dispute(
-            actor=request.user, organisation=request.organisation, invoice=inv, reason=reason
-        ),
-        done=f"Invoice {inv.number} disputed; the provider is told why.",
-        back=_back(request, inv),
+    return _with_reason(
+        request, inv, invoice_services.invoice_dispute, done=f"Invoice {inv.number} disputed; the provider is told why."
     )
 
 
@@ -188,7 +195,7 @@ def invoice_resubmit(request: OrgRequest, invoice_id: int) -> HttpResponse:
     form = ResubmitForm(request.POST, request.FILES)
     form.is_valid()
     upload = form.cleaned_data.get("document")
-    return step(
+    return post_step(
         request,
         lambda: invoice_services.invoice_resubmit(
             actor=request.user,
@@ -208,7 +215,7 @@ def invoice_pay(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
     form = PayForm(request.POST)
     form.is_valid()
-    return step(
+    return post_step(
         request,
         lambda: invoice_services.invoice_pay(
             actor=request.user,
@@ -226,12 +233,4 @@ def invoice_pay(request: OrgRequest, invoice_id: int) -> HttpResponse:
 @requires(write=FIN)
 def invoice_withdraw(request: OrgRequest, invoice_id: int) -> HttpResponse:
     inv = _invoice(request, invoice_id)
-    reason = ReasonForm(request.POST).data.get("reason", "")
-    return step(
-        request,
-        lambda: invoice_services.invoice_withdraw(
-            actor=request.user, organisation=request.organisation, invoice=inv, reason=reason
-        ),
-        done=f"Invoice {inv.number} withdrawn.",
-        back=_back(request, inv),
-    )
+    return _with_reason(request, inv, invoice_services.invoice_withdraw, done=f"Invoice {inv.number} withdrawn.")

@@ -3,23 +3,22 @@ its state machine names (``cxo.contracts.states``), which runs one service and g
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cxo.contracts import selectors
-from cxo.contracts.forms import CommentForm, ReasonForm, ReportForm, SignForm
+from cxo.contracts.forms import CommentForm, ReportForm, SignForm
 from cxo.contracts.models import ChangeOrder, Milestone, WorkOrder
 from cxo.contracts.services import change_orders as co_services
 from cxo.contracts.services import milestones as milestone_services
 from cxo.contracts.services import work_orders as wo_services
-from cxo.contracts.views.common import step, work_order_page
+from cxo.contracts.views.common import SIGN_AGAIN, reason_of, work_order_page
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.documents import document_data_from_upload
 from cxo.core.ratelimit import rate_limited
 from cxo.core.roles import Permission
+from cxo.core.steps import post_step
 
 EXE, SIGN = Permission.MANAGE_EXECUTION, Permission.SIGN_CONTRACT
 
@@ -29,16 +28,11 @@ def _wo(request: OrgRequest, work_order_id: int) -> WorkOrder:
     return wo
 
 
-def _reason(request: OrgRequest) -> str:
-    form = ReasonForm(request.POST)
-    return form.data.get("reason", "") if form.is_bound else ""
-
-
 @require_POST
 @requires(write=EXE)
 def work_order_send(request: OrgRequest, work_order_id: int) -> HttpResponse:
     wo = _wo(request, work_order_id)
-    return step(
+    return post_step(
         request,
         lambda: wo_services.work_order_send(actor=request.user, organisation=request.organisation, work_order=wo),
         done=f"Sent to {wo.provider.name} for signature.",
@@ -51,7 +45,7 @@ def work_order_send(request: OrgRequest, work_order_id: int) -> HttpResponse:
 def work_order_return(request: OrgRequest, work_order_id: int) -> HttpResponse:
     wo = _wo(request, work_order_id)
     comment = CommentForm(request.POST).data.get("comment", "")
-    return step(
+    return post_step(
         request,
         lambda: wo_services.work_order_return(
             actor=request.user, organisation=request.organisation, work_order=wo, comment=comment
@@ -66,10 +60,7 @@ def work_order_return(request: OrgRequest, work_order_id: int) -> HttpResponse:
 def work_order_sign(request: OrgRequest, work_order_id: int) -> HttpResponse:
     wo = _wo(request, work_order_id)
     form = SignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Re-enter your password and state the meaning of your signature.")
-        return redirect(work_order_page(request, wo.pk, "sign"))
-    return step(
+    return post_step(
         request,
         lambda: wo_services.work_order_sign(
             actor=request.user,
@@ -80,6 +71,9 @@ def work_order_sign(request: OrgRequest, work_order_id: int) -> HttpResponse:
         ),
         done="Signed: your signature is bound to the work order's content.",
         back=work_order_page(request, wo.pk),
+        form=form,
+        invalid=SIGN_AGAIN,
+        invalid_back=work_order_page(request, wo.pk, "sign"),
     )
 
 
@@ -87,7 +81,7 @@ def work_order_sign(request: OrgRequest, work_order_id: int) -> HttpResponse:
 @requires(write=EXE)
 def work_order_activate(request: OrgRequest, work_order_id: int) -> HttpResponse:
     wo = _wo(request, work_order_id)
-    return step(
+    return post_step(
         request,
         lambda: wo_services.work_order_activate(actor=request.user, organisation=request.organisation, work_order=wo),
         done="Active: the provider reports its milestones from now on.",
@@ -99,7 +93,7 @@ def work_order_activate(request: OrgRequest, work_order_id: int) -> HttpResponse
 @requires(write=EXE)
 def work_order_complete(request: OrgRequest, work_order_id: int) -> HttpResponse:
     wo = _wo(request, work_order_id)
-    return step(
+    return post_step(
         request,
         lambda: wo_services.work_order_complete(actor=request.user, organisation=request.organisation, work_order=wo),
         done="Completed.",
@@ -111,8 +105,8 @@ def work_order_complete(request: OrgRequest, work_order_id: int) -> HttpResponse
 @requires(write=SIGN)
 def work_order_terminate(request: OrgRequest, work_order_id: int) -> HttpResponse:
     wo = _wo(request, work_order_id)
-    reason = _reason(request)
-    return step(
+    reason = reason_of(request)
+    return post_step(
         request,
         lambda: wo_services.work_order_terminate(
             actor=request.user, organisation=request.organisation, work_order=wo, reason=reason
@@ -126,8 +120,8 @@ def work_order_terminate(request: OrgRequest, work_order_id: int) -> HttpRespons
 @requires(write=EXE)
 def work_order_cancel(request: OrgRequest, work_order_id: int) -> HttpResponse:
     wo = _wo(request, work_order_id)
-    reason = _reason(request)
-    return step(
+    reason = reason_of(request)
+    return post_step(
         request,
         lambda: wo_services.work_order_cancel(
             actor=request.user, organisation=request.organisation, work_order=wo, reason=reason
@@ -152,7 +146,7 @@ def milestone_report(request: OrgRequest, milestone_id: int) -> HttpResponse:
     milestone = _milestone(request, milestone_id)
     note = ReportForm(request.POST).data.get("note", "")
     evidence = [document_data_from_upload(f) for f in request.FILES.getlist("evidence")]
-    return step(
+    return post_step(
         request,
         lambda: milestone_services.milestone_report(
             actor=request.user, organisation=request.organisation, milestone=milestone, note=note, evidence=evidence
@@ -166,7 +160,7 @@ def milestone_report(request: OrgRequest, milestone_id: int) -> HttpResponse:
 @requires(write=EXE)
 def milestone_accept(request: OrgRequest, milestone_id: int) -> HttpResponse:
     milestone = _milestone(request, milestone_id)
-    return step(
+    return post_step(
         request,
         lambda: milestone_services.milestone_accept(
             actor=request.user, organisation=request.organisation, milestone=milestone
@@ -180,8 +174,8 @@ def milestone_accept(request: OrgRequest, milestone_id: int) -> HttpResponse:
 @requires(write=EXE)
 def milestone_reject(request: OrgRequest, milestone_id: int) -> HttpResponse:
     milestone = _milestone(request, milestone_id)
-    reason = _reason(request)
-    return step(
+    reason = reason_of(request)
+    return post_step(
         request,
         lambda: milestone_services.milestone_reject(
             actor=request.user, organisation=request.organisation, milestone=milestone, reason=reason
@@ -212,10 +206,7 @@ def change_order_sign(request: OrgRequest, change_order_id: int) -> HttpResponse
     co = _change_order(request, change_order_id)
     form = SignForm(request.POST)
     back = _back_to(request, co.pk, co.work_order_id)
-    if not form.is_valid():
-        messages.error(request, "Re-enter your password and state the meaning of your signature.")
-        return redirect(back)
-    return step(
+    return post_step(
         request,
         lambda: co_services.change_order_sign(
             actor=request.user,
@@ -226,6 +217,8 @@ def change_order_sign(request: OrgRequest, change_order_id: int) -> HttpResponse
         ),
         done=f"{co.code} signed.",
         back=back,
+        form=form,
+        invalid=SIGN_AGAIN,
     )
 
 
@@ -233,8 +226,8 @@ def change_order_sign(request: OrgRequest, change_order_id: int) -> HttpResponse
 @requires(write=EXE)
 def change_order_reject(request: OrgRequest, change_order_id: int) -> HttpResponse:
     co = _change_order(request, change_order_id)
-    reason = _reason(request)
-    return step(
+    reason = reason_of(request)
+    return post_step(
         request,
         lambda: co_services.change_order_reject(
             actor=request.user, organisation=request.organisation, change_order=co, reason=reason
@@ -248,8 +241,8 @@ def change_order_reject(request: OrgRequest, change_order_id: int) -> HttpRespon
 @requires(write=EXE)
 def change_order_withdraw(request: OrgRequest, change_order_id: int) -> HttpResponse:
     co = _change_order(request, change_order_id)
-    reason = _reason(request)
-    return step(
+    reason = reason_of(request)
+    return post_step(
         request,
         lambda: co_services.change_order_withdraw(
             actor=request.user, organisation=request.organisation, change_order=co, reason=reason

@@ -278,17 +278,21 @@ def test_the_compliance_record_grades_and_can_exclude(reg: SimpleNamespace) -> N
     def by_criterion(row: dict[str, Any], criterion: str) -> dict[str, Any]:
         return next(e for e in row["explanation"] if e["criterion"] == criterion)
 
-    def newark() -> dict[str, Any]:
-        result = need_match(need=Need(services=["API MANUFACTURE"]), index=build_index(snapshot_from_db()), today=TODAY)
+    def newark(today: dt.date = TODAY) -> dict[str, Any]:
+        result = need_match(need=Need(services=["API MANUFACTURE"]), index=build_index(snapshot_from_db()), today=today)
         return next(r for r in result.results if r["site"]["name"] == "Acme Newark")
 
     event("inspection", dt.date(2024, 3, 1), "VAI")
-    event("inspection", dt.date(2025, 6, 1), "NAI")  # the latest inspection decides
-    assert points(newark())["compliance"] == 100
+    event("inspection", dt.date(2025, 6, 1), "NAI")  # the latest inspection decides, graded by its age
+    assert points(newark())["compliance"] == 70 + 30 * (1825 - 542) // 1825 == 91  # 542 days before TODAY
     event("warning_letter", dt.date(2025, 9, 1))
     entry = by_criterion(newark(), "compliance")
-    assert (entry["points"], entry["status"]) == (60, "partly")
-    assert entry["detail"] == "Latest FDA inspection NAI on 2025-06-01; warning letter on 2025-09-01 (-40)."
+    assert (entry["points"], entry["status"]) == (51, "partly")
+    assert entry["detail"] == (
+        "Latest FDA inspection NAI on 2025-06-01 (542 days ago; NAI earns 70 to 100, more the more recent); "
+        "warning letter on 2025-09-01 (-40)."
+    )
+    assert points(newark(dt.date(2025, 6, 1)))["compliance"] == 100  # on the day (the letter still to come): all
     event("inspection", dt.date(2026, 2, 1), "OAI")
     assert points(newark())["compliance"] == 0
     flagged = Need(services=["API MANUFACTURE"], exclude_flagged=True)

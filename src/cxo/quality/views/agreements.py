@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.errors import ServiceError
 from cxo.core.roles import Permission
+from cxo.core.steps import form_errors
 from cxo.quality.content import agreement_sections
 from cxo.quality.forms import AgreementForm, SignatureForm, VersionForm
 from cxo.quality.models import AgreementVersionStatus, QualityAgreement
@@ -19,7 +20,7 @@ from cxo.quality.rules import add_months
 from cxo.quality.selectors.agreements import agreement_get, agreement_state, agreement_states, version_get
 from cxo.quality.selectors.asl import listed_sites
 from cxo.quality.services import agreement as services
-from cxo.quality.views.common import act, back, can, form_errors, refused, sponsor_only
+from cxo.quality.views.common import act, back, can, refused, sponsor_only
 
 V = AgreementVersionStatus
 

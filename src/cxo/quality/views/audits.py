@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -143,13 +146,26 @@ def _audit(request: OrgRequest, audit_id: int) -> Audit:
     return audit
 
 
+def _on_audit(
+    request: OrgRequest,
+    audit: Audit,
+    form: Any,
+    do: Callable[[dict[str, Any]], Any],
+    *,
+    done: str | Callable[[Any], str],
+) -> HttpResponse:
+    """A step on the audit from its page, back to its page."""
+    return act(request, form, do, done=done, to="quality:audit_detail", audit_id=audit.pk)
+
+
 @require_POST
 @requires(write=Permission.MANAGE_QUALITY)
 def audit_schedule(request: OrgRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
     team = {str(u.pk): u for u in members(request)}
-    return act(
+    return _on_audit(
         request,
+        audit,
         ScheduleForm(request.POST, members=list(team.values())),
         lambda d: services.audit_schedule(
             actor=request.user,
@@ -160,8 +176,6 @@ def audit_schedule(request: OrgRequest, audit_id: int) -> HttpResponse:
             auditors=[team[pk] for pk in d.get("auditors") or []],
         ),
         done=f"{audit.reference} scheduled.",
-        to="quality:audit_detail",
-        audit_id=audit.pk,
     )
 
 
@@ -175,13 +189,12 @@ def audit_checklist(request: OrgRequest, audit_id: int) -> HttpResponse:
         for item in audit.checklist_items.all()
         if f"result_{item.pk}" in request.POST
     ]
-    return act(
+    return _on_audit(
         request,
+        audit,
         None,
         lambda d: services.audit_checklist_record(actor=request.user, audit=audit, results=results),
         done=lambda changed: f"Checklist saved ({len(changed)} line{'s' * (len(changed) != 1)} changed).",
-        to="quality:audit_detail",
-        audit_id=audit.pk,
     )
 
 
@@ -189,8 +202,9 @@ def audit_checklist(request: OrgRequest, audit_id: int) -> HttpResponse:
 @requires(write=Permission.MANAGE_QUALITY)
 def finding_add(request: OrgRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
-    return act(
+    return _on_audit(
         request,
+        audit,
         FindingForm(request.POST, items=[(i.pk, "") for i in audit.checklist_items.all()]),
         lambda d: services.finding_add(
             actor=request.user,
@@ -202,8 +216,6 @@ def finding_add(request: OrgRequest, audit_id: int) -> HttpResponse:
             checklist_item_id=d.get("checklist_item"),
         ),
         done=lambda finding: f"{finding.get_classification_display()} finding {finding.label} recorded.",
-        to="quality:audit_detail",
-        audit_id=audit.pk,
     )
 
 
@@ -211,13 +223,12 @@ def finding_add(request: OrgRequest, audit_id: int) -> HttpResponse:
 @requires(write=Permission.MANAGE_QUALITY)
 def audit_conduct(request: OrgRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
-    return act(
+    return _on_audit(
         request,
+        audit,
         ConductForm(request.POST),
         lambda d: services.audit_conduct(actor=request.user, audit=audit, conducted_on=d["conducted_on"]),
         done=f"{audit.reference} recorded as conducted.",
-        to="quality:audit_detail",
-        audit_id=audit.pk,
     )
 
 
@@ -226,13 +237,12 @@ def audit_conduct(request: OrgRequest, audit_id: int) -> HttpResponse:
 def audit_report(request: OrgRequest, audit_id: int) -> HttpResponse:
     """Issue the report: the findings go to the provider, each with its CAPA to answer."""
     audit = _audit(request, audit_id)
-    return act(
+    return _on_audit(
         request,
+        audit,
         SummaryForm(request.POST),
         lambda d: services.audit_report_issue(actor=request.user, audit=audit, summary=d["summary"]),
         done=f"Report of {audit.reference} issued; the findings are with {audit.provider.name}.",
-        to="quality:audit_detail",
-        audit_id=audit.pk,
     )
 
 
@@ -240,13 +250,12 @@ def audit_report(request: OrgRequest, audit_id: int) -> HttpResponse:
 @requires(write=Permission.MANAGE_QUALITY)
 def audit_close(request: OrgRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
-    return act(
+    return _on_audit(
         request,
+        audit,
         None,
         lambda d: services.audit_close(actor=request.user, audit=audit),
         done=f"{audit.reference} closed.",
-        to="quality:audit_detail",
-        audit_id=audit.pk,
     )
 
 
@@ -254,11 +263,10 @@ def audit_close(request: OrgRequest, audit_id: int) -> HttpResponse:
 @requires(write=Permission.MANAGE_QUALITY)
 def audit_cancel(request: OrgRequest, audit_id: int) -> HttpResponse:
     audit = _audit(request, audit_id)
-    return act(
+    return _on_audit(
         request,
+        audit,
         ReasonForm(request.POST),
         lambda d: services.audit_cancel(actor=request.user, audit=audit, reason=d["reason"]),
         done=f"{audit.reference} cancelled.",
-        to="quality:audit_detail",
-        audit_id=audit.pk,
     )

@@ -1,4 +1,4 @@
-"""Helpers shared by the quality pages."""
+"""Helpers shared by the quality pages (the POST-a-form-call-a-service shape is ``cxo.core.steps``)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from cxo.core.access import OrgRequest
 from cxo.core.errors import NotFound, ServiceError
 from cxo.core.models import User
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
+from cxo.core.steps import post_step
 
 
 def sponsor_only(request: OrgRequest) -> None:
@@ -56,32 +58,18 @@ def act(
     to: str,
     **kwargs: Any,
 ) -> HttpResponse:
-    """One POSTed form, one service, back to the page ``to``: the form's errors or the service's refusal shown
-    as a message, else ``done`` (a message, or made from what the service returned)."""
-    if form is not None and not form.is_valid():
-        messages.error(request, form_errors(form))
-    else:
-        try:
-            result = do(form.cleaned_data if form is not None else {})
-        except ServiceError as exc:
-            refused(request, exc)
-        else:
-            messages.success(request, done(result) if callable(done) else done)
-    return back(request, to, **kwargs)
+    """One POSTed form, one service (given the form's cleaned data), back to the page named ``to``."""
+    return post_step(
+        request,
+        lambda: do(form.cleaned_data if form is not None else {}),
+        form=form,
+        done=done,
+        back=reverse(to, kwargs={"org": request.organisation.slug, **kwargs}),
+    )
 
 
 def members(request: OrgRequest) -> list[User]:
     return [m.user for m in request.organisation.memberships.select_related("user").order_by("user__username")]
-
-
-def form_errors(form: Any) -> str:
-    """A form's errors as one sentence, for a message when the form is not on the page that answers."""
-    parts = [
-        f"{form.fields[f].label or f}: {' '.join(e)}" if f != "__all__" else " ".join(e)
-        for f, e in form.errors.items()
-        if f in form.fields or f == "__all__"
-    ]
-    return "; ".join(parts) or "Check the form."
 
 
 def parse_date(value: str | None) -> dt.date | None:

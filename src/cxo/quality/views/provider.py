@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cxo.core.access import OrgRequest, found, requires
 from cxo.core.errors import ServiceError
 from cxo.core.roles import Permission
+from cxo.core.steps import form_errors
 from cxo.quality.forms import ActionCompleteForm, ChangeNotifyForm, ProposalForm
 from cxo.quality.models import CapaStatus
 from cxo.quality.selectors.capas import (
@@ -24,7 +25,7 @@ from cxo.quality.selectors.capas import (
 from cxo.quality.selectors.changes import provider_notification_get, provider_notification_list, provider_sites
 from cxo.quality.services import capa as capa_services
 from cxo.quality.services import change as change_services
-from cxo.quality.views.common import back, can, form_errors, provider_only, refused
+from cxo.quality.views.common import back, can, provider_only, refused
 
 
 def finding_list(request: OrgRequest) -> HttpResponse:

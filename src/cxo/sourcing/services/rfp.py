@@ -306,18 +306,22 @@ def rfp_update(
     return rfp
 
 
+def _rfp_move(*, actor: User, rfp: Rfp, status: str, action: str) -> Rfp:
+    """Move the locked RFP to ``status`` (as its state machine allows) and audit it; the caller is atomic."""
+    member_require(actor=actor, organisation=rfp.organisation, permission=Permission.MANAGE_SOURCING)
+    rfp = rfp_lock(rfp=rfp)
+    old, new = rfp_transition(rfp, status)
+    rfp.save()
+    audit_record(actor=actor, organisation=rfp.organisation, action=action, obj=rfp, changes={"status": [old, new]})
+    return rfp
+
+
 @transaction.atomic
 def rfp_issue(*, actor: User, rfp: Rfp) -> Rfp:
     """Issue the RFP: its invitations go out. Needs an invitation, a bid grid, weighted criteria, a future deadline."""
     from cxo.sourcing.services.invitation import invitation_send
 
-    member_require(actor=actor, organisation=rfp.organisation, permission=Permission.MANAGE_SOURCING)
-    rfp = rfp_lock(rfp=rfp)
-    old, new = rfp_transition(rfp, RfpStatus.ISSUED)
-    rfp.save()
-    audit_record(
-        actor=actor, organisation=rfp.organisation, action="rfp.issue", obj=rfp, changes={"status": [old, new]}
-    )
+    rfp = _rfp_move(actor=actor, rfp=rfp, status=RfpStatus.ISSUED, action="rfp.issue")
     for invitation in rfp.invitations.select_related("provider"):
         invitation_send(invitation=invitation, rfp=rfp)
     return rfp
@@ -326,14 +330,7 @@ def rfp_issue(*, actor: User, rfp: Rfp) -> Rfp:
 @transaction.atomic
 def rfp_close(*, actor: User, rfp: Rfp) -> Rfp:
     """Close bidding: no proposal is accepted or revised after this."""
-    member_require(actor=actor, organisation=rfp.organisation, permission=Permission.MANAGE_SOURCING)
-    rfp = rfp_lock(rfp=rfp)
-    old, new = rfp_transition(rfp, RfpStatus.CLOSED)
-    rfp.save()
-    audit_record(
-        actor=actor, organisation=rfp.organisation, action="rfp.close", obj=rfp, changes={"status": [old, new]}
-    )
-    return rfp
+    return _rfp_move(actor=actor, rfp=rfp, status=RfpStatus.CLOSED, action="rfp.close")
 
 
 @transaction.atomic

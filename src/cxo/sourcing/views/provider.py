@@ -21,6 +21,7 @@ from cxo.core.ratelimit import rate_limited
 from cxo.core.redirects import safe_next
 from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
+from cxo.core.steps import post_step
 from cxo.registry.claims import claim_latest
 from cxo.sourcing import selectors
 from cxo.sourcing.forms import AskForm, ClaimRequestForm, DeclineForm, ProposalForm, plain
@@ -80,12 +81,12 @@ def inbox_rfp(request: OrgRequest, rfp_id: int) -> HttpResponse:
 def inbox_accept(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
     invitation = found(selectors.inbox_invitation_get, membership=request.membership, rfp_id=rfp_id)
-    try:
-        invitation_services.invitation_accept(actor=request.user, invitation=invitation)
-        messages.success(request, "You accepted the invitation. Prepare your proposal before the deadline.")
-    except ServiceError as exc:
-        flash_error(request, exc)
-    return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp_id)
+    return post_step(
+        request,
+        lambda: invitation_services.invitation_accept(actor=request.user, invitation=invitation),
+        done="You accepted the invitation. Prepare your proposal before the deadline.",
+        back=reverse("sourcing:inbox_rfp", kwargs={"org": org.slug, "rfp_id": rfp_id}),
+    )
 
 
 @require_POST
@@ -94,14 +95,13 @@ def inbox_decline(request: OrgRequest, rfp_id: int) -> HttpResponse:
     org = request.organisation
     invitation = found(selectors.inbox_invitation_get, membership=request.membership, rfp_id=rfp_id)
     form = DeclineForm(request.POST)
-    try:
-        invitation_services.invitation_decline(
-            actor=request.user, invitation=invitation, reason=form.cleaned_data["reason"] if form.is_valid() else ""
-        )
-        messages.success(request, "You declined the invitation; the sponsor sees your reason.")
-    except ServiceError as exc:
-        flash_error(request, exc)
-    return redirect("sourcing:inbox_rfp", org=org.slug, rfp_id=rfp_id)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return post_step(
+        request,
+        lambda: invitation_services.invitation_decline(actor=request.user, invitation=invitation, reason=reason),
+        done="You declined the invitation; the sponsor sees your reason.",
+        back=reverse("sourcing:inbox_rfp", kwargs={"org": org.slug, "rfp_id": rfp_id}),
+    )
 
 
 @require_POST
