@@ -64,8 +64,9 @@ def test_the_whole_sourcing_journey(
     expect(page.get_by_role("heading", name="Glucora tablets")).to_be_visible()
     page.get_by_role("link", name="Add a need").click()
     page.get_by_label("Title").fill("Phase II clinical supply")
-    page.get_by_label("Service needed").select_option(terms["service"].code)
-    page.get_by_label("Dosage form").select_option(terms["dosage_form"].code)
+    # Typed, not picked from the suggestions: the resolver reads the text on saving.
+    page.get_by_test_id("q-services").fill(terms["service"].name)
+    page.get_by_test_id("q-dosage_forms").fill(terms["dosage_form"].code)
     page.get_by_label("Quantity").fill("3")
     page.get_by_label("Unit").fill("batches")
     page.get_by_role("button", name="Save and find providers").click()

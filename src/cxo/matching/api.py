@@ -16,7 +16,7 @@ from cxo.core.roles import Permission
 from cxo.core.schemas import Message
 from cxo.matching import live, rules, selectors, services
 from cxo.matching.models import Shortlist, ShortlistEntry
-from cxo.matching.need import TERM_FIELDS, Need, term_directory
+from cxo.matching.need import NEED_FIELDS, Need, index_resolver
 from cxo.matching.schemas import (
     MatchIn,
     MatchOut,
@@ -30,7 +30,7 @@ from cxo.matching.schemas import (
 
 router = Router(tags=["matching"])
 
-VOCABULARIES = sorted(set(TERM_FIELDS.values()))
+VOCABULARIES = sorted({f.kind for f in NEED_FIELDS if f.is_term})
 
 
 @router.post("/match", response={200: MatchOut, 400: Message, 429: Message})
@@ -58,10 +58,11 @@ class TermQuery(Schema):
 
 @router.get("/match/terms", response={200: list[TermOut], 400: Message})
 def terms(request: HttpRequest, query: Query[TermQuery]) -> list[Any]:
-    """Autocomplete: taxonomy terms of one vocabulary whose name, code or synonym fits `q`."""
+    """Autocomplete: terms of one vocabulary (taxonomy, country, region, substance) whose name, code or synonym
+    fits `q`, then the closest ones."""
     if query.vocabulary not in VOCABULARIES:
         raise ServiceError(f"Unknown vocabulary '{query.vocabulary}' (use one of: {', '.join(VOCABULARIES)}).")
-    return list(term_directory(live.match_index()).search(query.vocabulary, query.q))
+    return list(index_resolver(live.match_index()).search(query.vocabulary, query.q))
 
 
 org_api = OrganisationRouter(tags=["matching"])

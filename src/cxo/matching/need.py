@@ -1,21 +1,22 @@
-"""The need: one schema for the API, the CLI, the "Find providers" page and sourcing.
+"""The need: one schema for the API, the CLI, the "Find providers" page, the need form and sourcing.
 
-Users write terms the way they think of them — a taxonomy code (``svc.mfg.api``), a name
-("Drug product manufacture") or a synonym ("API MANUFACTURE", "aseptic fill-finish"). Resolution
-turns a need into :class:`~cxo.matching.criteria.Criteria` (ids) against the in-memory index, or
-fails with a message that lists the closest terms.
+:data:`NEED_FIELDS` is the need's one field list: every caller (the page's chips, the need form, the
+programme service that stores a need's criteria, ``cxo match``'s options) reads it. Users write terms
+the way they think of them — a code (``svc.mfg.api``), a name ("Drug product manufacture") or a
+synonym ("API MANUFACTURE", "fill finish"); :func:`need_resolve` reads them with the one resolver
+(:mod:`cxo.registry.terms`) over the index's taxonomy and substances, and turns the need into
+:class:`~cxo.matching.criteria.Criteria` (ids), or raises
+:class:`~cxo.registry.terms.TermNotFound` naming the closest terms.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
 from typing import Any
 
-import pycountry
+from django.http import QueryDict
 from ninja import Field, Schema
 from pydantic import field_validator
-from rapidfuzz import fuzz, process
 
 from cxo.core.errors import ServiceError
 from cxo.matching import rules
@@ -23,18 +24,71 @@ from cxo.matching.criteria import Criteria
 from cxo.matching.index import MatchIndex
 from cxo.matching.snapshot import EVIDENCE_KINDS
 from cxo.registry import geo
-from cxo.registry.taxonomy import term_normalise
+from cxo.registry.terms import COUNTRY, REGION, SUBSTANCE, TermRef, TermResolver, TermRow
 
 REQUIRABLE_EVIDENCE: tuple[str, ...] = (*EVIDENCE_KINDS, rules.FDA_REGISTRATION_CURRENT)
 
-# Need field -> the vocabulary its terms come from.
-TERM_FIELDS: dict[str, str] = {
-    "services": "service",
-    "dosage_forms": "dosage_form",
-    "routes": "route",
-    "modalities": "modality",
-    "scales": "scale",
-}
+# Kinds of need field beyond the resolver's vocabularies.
+EVIDENCE, ORGANISATION, FLAG = "evidence", "organisation", "flag"
+
+
+@dataclass(frozen=True)
+class NeedField:
+    """One criterion of a need: its name (the schema's field, the query parameter and the form field),
+    what its values are (a vocabulary of :mod:`cxo.registry.terms`, or evidence / organisation / flag),
+    and how it is labelled and typed on the page and the command line."""
+
+    name: str
+    kind: str
+    label: str
+    placeholder: str = ""
+    option: str = ""  # cxo match's option
+    many: bool = True
+
+    @property
+    def is_term(self) -> bool:
+        """Values resolved by the resolver (taxonomy terms, countries, regions, the substance)."""
+        return self.kind not in {EVIDENCE, ORGANISATION, FLAG}
+
+    @property
+    def is_taxonomy(self) -> bool:
+        return self.is_term and self.kind not in {COUNTRY, REGION, SUBSTANCE}
+
+
+NEED_FIELDS: tuple[NeedField, ...] = (
+    NeedField("services", "service", "Services", "e.g. API manufacture, fill finish", "--service"),
+    NeedField("dosage_forms", "dosage_form", "Dosage forms", "e.g. tablets, injection", "--dosage-form"),
+    NeedField("routes", "route", "Routes", "e.g. oral, intravenous", "--route"),
+    NeedField("modalities", "modality", "Modality", "e.g. small molecule, antibody", "--modality"),
+    NeedField("scales", "scale", "Phase / scale", "e.g. commercial, phase I", "--scale"),
+    NeedField("substance", SUBSTANCE, "Active substance", "e.g. atorvastatin", "--substance", many=False),
+    NeedField("countries", COUNTRY, "Countries", "e.g. India, DEU", "--country"),
+    NeedField("regions", REGION, "Regions", "e.g. Europe, EU, South Asia", "--region"),
+    NeedField("exclude_countries", COUNTRY, "Exclude countries", "e.g. China", "--exclude-country"),
+    NeedField("exclude_regions", REGION, "Exclude regions", "e.g. East Asia", "--exclude-region"),
+    NeedField("require_evidence", EVIDENCE, "Required evidence", option="--require-evidence"),
+    NeedField(
+        "exclude_organisations",
+        ORGANISATION,
+        "Exclude organisations",
+        "slug or id, e.g. acme-pharma",
+        "--exclude-organisation",
+    ),
+    NeedField("exclude_flagged", FLAG, "Leave out flagged sites", option="--exclude-flagged", many=False),
+)
+NEED_FIELDS_BY_NAME = {f.name: f for f in NEED_FIELDS}
+
+
+def evidence_choices() -> list[tuple[str, str]]:
+    """(kind, label) of the evidence a need can require, for the page and the need form."""
+    from cxo.matching.explain import KIND_LABEL  # explain reads needs: imported here, not at the top
+
+    current = (rules.FDA_REGISTRATION_CURRENT, "Current FDA registration (unexpired)")
+    return [current, *[(k, KIND_LABEL[k]) for k in REQUIRABLE_EVIDENCE if k != rules.FDA_REGISTRATION_CURRENT]]
+
+
+#: Need field -> the taxonomy vocabulary its terms come from.
+TERM_FIELDS: dict[str, str] = {f.name: f.kind for f in NEED_FIELDS if f.is_taxonomy}
 
 
 class Need(Schema):
@@ -69,48 +123,18 @@ class Need(Schema):
     all: bool = Field(default=False, description="Return every match (ignores limit).")
     per_organisation: bool = Field(default=False, description="Only the best-ranked row of each organisation.")
 
-    @field_validator(
-        "services",
-        "dosage_forms",
-        "routes",
-        "modalities",
-        "scales",
-        "countries",
-        "regions",
-        "exclude_countries",
-        "exclude_regions",
-        "require_evidence",
-        "exclude_organisations",
-    )
+    @field_validator(*(f.name for f in NEED_FIELDS if f.many))
     @classmethod
     def _strip(cls, values: list[str]) -> list[str]:
         return [v.strip() for v in values if v and v.strip()]
 
     def is_empty(self) -> bool:
-        return not any(
-            [
-                self.services,
-                self.dosage_forms,
-                self.routes,
-                self.modalities,
-                self.scales,
-                self.substance.strip(),
-                self.countries,
-                self.regions,
-                self.exclude_countries,
-                self.exclude_regions,
-                self.require_evidence,
-                self.exclude_organisations,
-            ]
-        )
+        """Whether the need asks for nothing (``exclude_flagged`` alone narrows, but is not a need)."""
+        return not any(getattr(self, f.name) for f in NEED_FIELDS if f.kind != FLAG)
 
-
-@dataclass(frozen=True)
-class TermRef:
-    id: int
-    code: str
-    name: str
-    vocabulary: str
+    def criteria(self) -> dict[str, Any]:
+        """The need's criteria that are set (what a sourcing need stores): no paging or limits."""
+        return {f.name: getattr(self, f.name) for f in NEED_FIELDS if getattr(self, f.name)}
 
 
 @dataclass
@@ -121,7 +145,7 @@ class ResolvedNeed:
     criteria: Criteria
     terms: dict[str, list[TermRef]] = field(default_factory=dict)  # need field -> resolved terms
     countries: list[str] = field(default_factory=list)
-    regions: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)  # region codes
     exclude_countries: list[str] = field(default_factory=list)
     exclude_regions: list[str] = field(default_factory=list)
     readings: list[str] = field(default_factory=list)  # how words were read, for the result's notes
@@ -141,15 +165,15 @@ FORM_SERVICES: dict[str, str] = {
 DRUG_PRODUCT = "svc.mfg.drug_product"
 
 
-def _read_form_services(directory: TermDirectory, terms: dict[str, list[TermRef]]) -> list[str]:
+def _read_form_services(resolver: TermResolver, terms: dict[str, list[TermRef]]) -> list[str]:
     """Rewrite form-named services (:data:`FORM_SERVICES`) in place; returns a note per rewrite."""
-    parent = directory.resolve("service", DRUG_PRODUCT)
+    parent = resolver.find("service", DRUG_PRODUCT)
     notes: list[str] = []
     if parent is None:
         return notes
     services: list[TermRef] = []
     for ref in terms["services"]:
-        family = directory.resolve("dosage_form", FORM_SERVICES.get(ref.code, ""))
+        family = resolver.find("dosage_form", FORM_SERVICES.get(ref.code, ""), exact=True)
         if family is None:
             services.append(ref)
             continue
@@ -165,162 +189,42 @@ def _read_form_services(directory: TermDirectory, terms: dict[str, list[TermRef]
     return notes
 
 
-@dataclass
-class TermDirectory:
-    """The taxonomy of an index, by vocabulary, for resolving and suggesting terms."""
-
-    index: MatchIndex
-
-    @cached_property
-    def keys(self) -> dict[str, dict[str, int]]:
-        """vocabulary -> normalised code / C-code / name / synonym -> term idx (codes win over names over synonyms)."""
-        t = self.index.snapshot.terms
-        out: dict[str, dict[str, int]] = {}
-        for rank in range(3):
-            for i, vocabulary in enumerate(t.vocabulary):
-                keys = [[t.code[i], t.cdisc_code[i] if t.cdisc_code else ""], [t.name[i]], list(t.synonyms[i] or ())]
-                for key in keys[rank]:
-                    if key:
-                        out.setdefault(vocabulary, {}).setdefault(term_normalise(key), i)
-        return out
-
-    @cached_property
-    def choices(self) -> dict[str, list[tuple[str, int]]]:
-        """vocabulary -> (label as written, term idx) for fuzzy suggestions."""
-        t = self.index.snapshot.terms
-        out: dict[str, list[tuple[str, int]]] = {}
-        for i, vocabulary in enumerate(t.vocabulary):
-            for label in (t.name[i], t.code[i], *(t.synonyms[i] or ())):
-                out.setdefault(vocabulary, []).append((label, i))
-        return out
-
-    @cached_property
-    def substances(self) -> list[str]:
-        return sorted(self.index.substance_index)
-
-    def suggest_substances(self, text: str, *, limit: int = 5) -> list[str]:
-        """The known substances (active moieties) closest to ``text``, best first."""
-        if not text.strip() or not self.substances:
-            return []
-        found = process.extract(text.upper(), self.substances, scorer=fuzz.WRatio, limit=limit)
-        return [name for name, _, _ in found]
-
-    @cached_property
-    def org_by_slug(self) -> dict[str, int]:
-        orgs = self.index.snapshot.organisations
-        return dict(zip(orgs.slug, orgs.id, strict=True))
-
-    def ref(self, idx: int) -> TermRef:
-        t = self.index.snapshot.terms
-        return TermRef(id=t.id[idx], code=t.code[idx], name=t.name[idx], vocabulary=t.vocabulary[idx])
-
-    def resolve(self, vocabulary: str, text: str) -> TermRef | None:
-        idx = self.keys.get(vocabulary, {}).get(term_normalise(text))
-        return None if idx is None else self.ref(idx)
-
-    def suggest(self, vocabulary: str, text: str, *, limit: int = 5) -> list[TermRef]:
-        """The terms closest to ``text`` (by name, code or synonym), best first."""
-        choices = self.choices.get(vocabulary, [])
-        if not choices or not text.strip():
-            return []
-        found = process.extract(
-            text, [label for label, _ in choices], scorer=fuzz.WRatio, processor=str.casefold, limit=limit * 4
-        )
-        seen: list[int] = []
-        for _, _, pos in found:
-            idx = choices[pos][1]
-            if idx not in seen:
-                seen.append(idx)
-        return [self.ref(i) for i in seen[:limit]]
-
-    def search(self, vocabulary: str, text: str, *, limit: int = 8) -> list[TermRef]:
-        """Autocomplete: terms whose name, code or synonym starts with or contains ``text``, then fuzzy ones."""
-        wanted = text.strip().casefold()
-        choices = self.choices.get(vocabulary, [])
-        if not wanted:
-            return []
-        starts = [i for label, i in choices if label.casefold().startswith(wanted)]
-        contains = [i for label, i in choices if wanted in label.casefold()]
-        ordered = list(dict.fromkeys(starts + contains))
-        refs = [self.ref(i) for i in ordered[:limit]]
-        if len(refs) < limit:
-            refs += [r for r in self.suggest(vocabulary, text, limit=limit) if r not in refs][: limit - len(refs)]
-        return refs
+def need_values(data: QueryDict) -> dict[str, Any]:
+    """The need fields a submitted form or query string holds (the page and the need form post the same):
+    each list field's chosen values (repeated parameters) plus what is typed in its ``<name>_text`` box,
+    several values separated by ";" (CDISC names hold commas)."""
+    values: dict[str, Any] = {}
+    for f in NEED_FIELDS:
+        if f.kind == FLAG:
+            values[f.name] = data.get(f.name, "") in {"1", "on", "true"}
+        elif not f.many:
+            values[f.name] = (data.get(f.name, "") or "").strip()
+        else:
+            items = [v.strip() for v in data.getlist(f.name) if v.strip()]
+            for typed in (data.get(f"{f.name}_text", "") or "").split(";"):
+                if typed.strip() and typed.strip() not in items:
+                    items.append(typed.strip())
+            values[f.name] = items
+    return values
 
 
-_FIELD_LABEL = {
-    "services": "service",
-    "dosage_forms": "dosage form",
-    "routes": "route",
-    "modalities": "modality",
-    "scales": "phase / scale",
-}
-
-
-@lru_cache(maxsize=1024)
-def country_code(text: str) -> str | None:
-    """ISO alpha-3 for a code (alpha-3 or alpha-2) or a country name, or None."""
-    value = text.strip()
-    if not value:
-        return None
-    if len(value) == 3 and geo.country_exists(value):
-        return value.upper()
-    try:
-        country: Any = pycountry.countries.lookup(value)
-    except LookupError:
-        return None
-    return str(country.alpha_3)
-
-
-def _country_error(field_name: str, text: str) -> ServiceError:
-    names = {str(getattr(c, "common_name", None) or c.name): c.alpha_3 for c in pycountry.countries}
-    close = process.extract(text, list(names), scorer=fuzz.WRatio, processor=str.casefold, limit=3)
-    hint = ", ".join(f"{name} ({names[name]})" for name, _, _ in close)
-    return ServiceError(f"Unknown country '{text}'. Did you mean: {hint}?", field=field_name)
-
-
-def _region_countries(field_name: str, text: str) -> list[str]:
-    try:
-        return geo.countries_in_region(text)
-    except KeyError as exc:
-        raise ServiceError(str(exc.args[0]), field=field_name) from exc
+def _ids(refs: list[TermRef]) -> tuple[int, ...]:
+    return tuple(r.id for r in refs if r.id)
 
 
 def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
-    """Resolve the need's strings against the index, or raise ServiceError naming the closest terms."""
-    directory = term_directory(index)
-    terms: dict[str, list[TermRef]] = {}
-    for field_name, vocabulary in TERM_FIELDS.items():
-        refs: list[TermRef] = []
-        for text in getattr(need, field_name):
-            ref = directory.resolve(vocabulary, text)
-            if ref is None:
-                close = directory.suggest(vocabulary, text)
-                hint = "; ".join(f"{r.name} ({r.code})" for r in close)
-                message = f"Unknown {_FIELD_LABEL[field_name]} '{text}'."
-                raise ServiceError(f"{message} Did you mean: {hint}?" if hint else message, field=field_name)
-            if ref not in refs:
-                refs.append(ref)
-        terms[field_name] = refs
-    readings = _read_form_services(directory, terms)
+    """Resolve the need's strings against the index, or raise TermNotFound / ServiceError naming the closest."""
+    resolver = index_resolver(index)
+    terms = {name: resolver.resolve_all(kind, getattr(need, name), field=name) for name, kind in TERM_FIELDS.items()}
+    readings = _read_form_services(resolver, terms)
 
-    def codes(field_name: str) -> list[str]:
-        out = []
-        for text in getattr(need, field_name):
-            code = country_code(text)
-            if code is None:
-                raise _country_error(field_name, text)
-            out.append(code)
-        return list(dict.fromkeys(out))
+    def codes(name: str) -> list[str]:
+        return [r.code for r in resolver.resolve_all(NEED_FIELDS_BY_NAME[name].kind, getattr(need, name), field=name)]
 
-    countries = codes("countries")
-    exclude_countries = codes("exclude_countries")
-    include: set[str] = set(countries)
-    for region in need.regions:
-        include.update(_region_countries("regions", region))
-    exclude: set[str] = set(exclude_countries)
-    for region in need.exclude_regions:
-        exclude.update(_region_countries("exclude_regions", region))
+    countries, regions = codes("countries"), codes("regions")
+    exclude_countries, exclude_regions = codes("exclude_countries"), codes("exclude_regions")
+    include = set(countries).union(*(geo.countries_in_region(r) for r in regions))
+    exclude = set(exclude_countries).union(*(geo.countries_in_region(r) for r in exclude_regions))
 
     required: list[str] = []
     for text in need.require_evidence:
@@ -333,23 +237,19 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
         if kind not in required:
             required.append(kind)
 
+    orgs = index.snapshot.organisations
+    org_by_slug = dict(zip(orgs.slug, orgs.id, strict=True))
     excluded_orgs: set[int] = set()
     for text in need.exclude_organisations:
-        org_id = int(text) if text.isdigit() and int(text) in index.org_index else directory.org_by_slug.get(text)
+        org_id = int(text) if text.isdigit() and int(text) in index.org_index else org_by_slug.get(text)
         if org_id is None:
             raise ServiceError(f"Unknown organisation '{text}' (give its id or slug).", field="exclude_organisations")
         excluded_orgs.add(org_id)
 
-    substance = rules.normalise_substance(need.substance)
-    if substance and substance not in index.substance_index:
-        known = directory.suggest_substances(substance)
-        message = f"Unknown substance '{need.substance.strip()}': no capability on record names it."
-        hint = ", ".join(name.capitalize() for name in known)
-        raise ServiceError(f"{message} Did you mean: {hint}?" if hint else message, field="substance")
-
-    products = tuple(r.id for f in ("dosage_forms", "routes", "modalities", "scales") for r in terms[f])
+    substance = resolver.resolve(SUBSTANCE, need.substance, field="substance").code if need.substance.strip() else ""
+    products = tuple(i for f in ("dosage_forms", "routes", "modalities", "scales") for i in _ids(terms[f]))
     criteria = Criteria(
-        services=tuple(r.id for r in terms["services"]),
+        services=_ids(terms["services"]),
         products=products,
         substance=substance,
         countries=frozenset(include) if (need.countries or need.regions) else None,
@@ -365,20 +265,30 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
         criteria=criteria,
         terms=terms,
         countries=countries,
-        regions=list(need.regions),
+        regions=regions,
         exclude_countries=exclude_countries,
-        exclude_regions=list(need.exclude_regions),
+        exclude_regions=exclude_regions,
         readings=readings,
     )
 
 
-_directories: dict[int, TermDirectory] = {}
+_resolvers: dict[int, tuple[MatchIndex, TermResolver]] = {}
 
 
-def term_directory(index: MatchIndex) -> TermDirectory:
-    """The (cached) term directory of an index."""
-    directory = _directories.get(id(index))
-    if directory is None or directory.index is not index:
-        _directories.clear()
-        directory = _directories[id(index)] = TermDirectory(index)
-    return directory
+def index_resolver(index: MatchIndex) -> TermResolver:
+    """The resolver over an index's taxonomy and substances (cached for the current index)."""
+    cached = _resolvers.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    t = index.snapshot.terms
+    cdisc = t.cdisc_code or ("",) * len(t.id)
+    rows = (
+        TermRow(t.id[i], t.vocabulary[i], t.code[i], t.name[i], t.parent[i], cdisc[i] or "", tuple(t.synonyms[i] or ()))
+        for i in range(len(t.id))
+    )
+    resolver = TermResolver(
+        rows, substances=frozenset(index.substance_index), countries=[c for c in index.countries if c]
+    )
+    _resolvers.clear()
+    _resolvers[id(index)] = (index, resolver)
+    return resolver

@@ -19,10 +19,11 @@ from cxo.matching import engine, live, rules
 from cxo.matching.explain import MEMO_ROWS, country_name, explain
 from cxo.matching.index import MatchIndex
 from cxo.matching.models import Shortlist, ShortlistEntry
-from cxo.matching.need import Need, ResolvedNeed, need_resolve, term_directory
+from cxo.matching.need import Need, ResolvedNeed, index_resolver, need_resolve
 from cxo.registry.kind import roles_of
 from cxo.registry.models import Site
 from cxo.registry.registration import registration_source
+from cxo.registry.terms import REGION
 
 _PLACEHOLDER = "0000000000"
 _url_templates: dict[tuple[str, str], str] = {}
@@ -236,10 +237,10 @@ class ShortlistRow:
 
 
 def _found_with(need: dict[str, Any]) -> str:
-    directory = term_directory(live.match_index())
-    refs = [(s, directory.resolve("service", s)) for s in need.get("services") or []]
-    services = ", ".join(ref.name if ref else s for s, ref in refs)
-    places = [country_name(c) or c for c in need.get("countries") or []] + list(need.get("regions") or [])
+    resolver = index_resolver(live.match_index())
+    services = ", ".join(resolver.label("service", s) for s in need.get("services") or [])
+    places = [country_name(c) or c for c in need.get("countries") or []]
+    places += [resolver.label(REGION, r) for r in need.get("regions") or []]
     return " · ".join(part for part in (services, ", ".join(places)) if part)
 
 

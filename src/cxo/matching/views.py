@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -20,37 +19,15 @@ from cxo.core.roles import Permission
 from cxo.core.selectors import membership_can
 from cxo.core.standing import site_standings
 from cxo.matching import live, selectors, services
-from cxo.matching.explain import KIND_LABEL, country_name
 from cxo.matching.models import Shortlist
-from cxo.matching.need import REQUIRABLE_EVIDENCE, Need, country_code, term_directory
+from cxo.matching.need import NEED_FIELDS, Need, NeedField, evidence_choices, index_resolver, need_values
 from cxo.matching.selectors import MatchResult
-from cxo.registry import geo
 from cxo.registry.models import term_display
+from cxo.registry.terms import COUNTRY
 
-
-@dataclass(frozen=True)
-class ChipField:
-    name: str  # the Need field, and the query parameter
-    kind: str  # a taxonomy vocabulary, "country" or "region"
-    label: str
-    placeholder: str
-
-
-CHIP_FIELDS: tuple[ChipField, ...] = (
-    ChipField("services", "service", "Services", "e.g. API manufacture, aseptic fill-finish"),
-    ChipField("dosage_forms", "dosage_form", "Dosage forms", "e.g. tablet, injection"),
-    ChipField("routes", "route", "Routes", "e.g. oral, intravenous"),
-    ChipField("modalities", "modality", "Modality", "e.g. small molecule, antibody"),
-    ChipField("scales", "scale", "Phase / scale", "e.g. commercial, phase I"),
-    ChipField("countries", "country", "Countries", "e.g. India, DEU"),
-    ChipField("regions", "region", "Regions", "e.g. Europe, South Asia"),
-    ChipField("exclude_countries", "country", "Exclude countries", "e.g. China"),
-)
+# The need's fields typed as chips on the page: its terms, countries and regions (not the substance, a text box).
+CHIP_FIELDS: tuple[NeedField, ...] = tuple(f for f in NEED_FIELDS if f.is_term and f.many)
 FIELDS_BY_NAME = {f.name: f for f in CHIP_FIELDS}
-EVIDENCE_CHOICES = [
-    ("fda_registration_current", "Current FDA registration (unexpired)"),
-    *[(k, KIND_LABEL[k]) for k in REQUIRABLE_EVIDENCE if k != "fda_registration_current"],
-]
 
 
 def _sponsor_only(request: OrgRequest) -> HttpResponse | None:
@@ -66,28 +43,13 @@ def _sponsor_only(request: OrgRequest) -> HttpResponse | None:
 
 
 def _label(kind: str, value: str) -> str:
-    if kind == "country":
-        code = country_code(value)
-        return f"{country_name(code)} ({code})" if code else value
-    if kind == "region":
-        return geo.region_name(value)
-    ref = term_directory(live.match_index()).resolve(kind, value)
-    return term_display(ref.name) if ref else value
+    return index_resolver(live.match_index()).label(kind, value)
 
 
 def _need_from_query(query: QueryDict) -> tuple[Need, dict[str, list[tuple[str, str]]]]:
     """The need a query string describes, and the chips (value, label) to show for each field."""
-    values: dict[str, Any] = {}
-    chips: dict[str, list[tuple[str, str]]] = {}
-    for field in CHIP_FIELDS:
-        items = [v for v in query.getlist(field.name) if v.strip()]
-        typed = query.get(f"{field.name}_text", "").strip()
-        if typed and typed not in items:
-            items.append(typed)
-        values[field.name] = items
-        chips[field.name] = [(v, _label(field.kind, v)) for v in items]
-    values["substance"] = query.get("substance", "").strip()
-    values["require_evidence"] = [v for v in query.getlist("require_evidence") if v]
+    values = need_values(query)
+    chips = {f.name: [(v, _label(f.kind, v)) for v in values[f.name]] for f in CHIP_FIELDS}
     values["per_organisation"] = query.get("per_organisation") in {"1", "on", "true"}
     limit = query.get("limit", "").strip()
     if limit.isdigit():
@@ -101,7 +63,7 @@ def match_find(request: OrgRequest) -> HttpResponse:
     if refused is not None:
         return refused
     organisation = request.organisation
-    error = ""
+    error, error_field = "", ""
     result: MatchResult | None = None
     try:
         need, chips = _need_from_query(request.GET)
@@ -113,7 +75,7 @@ def match_find(request: OrgRequest) -> HttpResponse:
         try:
             result = selectors.need_match(need=need)
         except ServiceError as exc:
-            error = exc.message
+            error, error_field = exc.message, exc.field or ""
     can_save = membership_can(membership=request.membership, permission=Permission.MANAGE_SOURCING)
     rows: list[tuple[dict[str, Any], Any]] = []
     if result is not None:
@@ -124,13 +86,15 @@ def match_find(request: OrgRequest) -> HttpResponse:
         rows = [(r, standings.get(r["site"]["id"])) for r in result.results]
     context = {
         "organisation": organisation,
-        "fields": [(f, chips.get(f.name, [])) for f in CHIP_FIELDS],
+        "fields": [(f, chips.get(f.name, []), error if f.name == error_field else "") for f in CHIP_FIELDS],
         "need": need,
         "need_json": json.dumps(need.dict()),
-        "evidence_choices": EVIDENCE_CHOICES,
+        "evidence_choices": evidence_choices(),
         "result": result,
         "rows": rows,
         "error": error,
+        # The refusal is shown on its field; the results say only that nothing was searched.
+        "error_on_field": next((f.label for f in CHIP_FIELDS if f.name == error_field), ""),
         "searched": searched,
         "can_save": can_save,
         "shortlists": selectors.shortlist_list(organisation=organisation) if can_save else [],
@@ -142,24 +106,9 @@ def match_find(request: OrgRequest) -> HttpResponse:
 
 def _suggestions(kind: str, text: str) -> list[tuple[str, str, str]]:
     """(value, label, hint) suggestions for an autocomplete field."""
-    wanted = text.strip().casefold()
-    if not wanted:
-        return []
-    if kind == "country":
-        codes = [c for c in live.match_index().countries if c]
-        scored = []
-        for code in codes:
-            name = country_name(code)
-            if name.casefold().startswith(wanted) or code.casefold() == wanted:
-                scored.append((0, name, code))
-            elif wanted in name.casefold():
-                scored.append((1, name, code))
-        return [(code, name, code) for _, name, code in sorted(scored)[:8]]
-    if kind == "region":
-        regions = {**geo.REGION_NAMES, **geo.GROUP_NAMES}
-        return [(code, name, code) for code, name in regions.items() if wanted in name.casefold() or wanted in code][:8]
-    # Terms by the name people read; their codes are for the API, not for the list.
-    return [(r.code, term_display(r.name), "") for r in term_directory(live.match_index()).search(kind, text)]
+    # Terms by the name people read; codes only where people use them (countries' ISO codes).
+    refs = index_resolver(live.match_index()).search(kind, text)
+    return [(r.code, term_display(r.name), r.code if kind == COUNTRY else "") for r in refs]
 
 
 def match_terms(request: OrgRequest) -> HttpResponse:

@@ -74,7 +74,7 @@ def _site(site: Site, status: str) -> dict[str, Any]:
     return {
         "id": site.pk,
         "duns": site.duns,
-        "fei": site.fei if site.fei.strip("0") else "",
+        "fei": site.fei_number,
         "name": site.name,
         "organisation": {
             "id": organisation.pk,
@@ -266,7 +266,7 @@ def organisation_detail(
             {
                 "id": site.pk,
                 "duns": site.duns,
-                "fei": site.fei,
+                "fei": site.fei_number,
                 "name": site.name,
                 "country": site.country,
                 "status": detail.registration.status(site.registration_expiry),

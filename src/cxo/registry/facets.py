@@ -48,8 +48,8 @@ from cxo.registry.models import (
     Site,
     SiteFacets,
     Term,
+    fei_assigned,
 )
-from cxo.registry.taxonomy import term_normalise
 
 
 def signature(values: Iterable[object]) -> str:
@@ -98,10 +98,10 @@ class TermNode:
 
 @dataclass
 class TermTree:
-    """All taxonomy terms in memory (a few hundred rows), with ancestry and lookup by code, name or synonym.
+    """All taxonomy terms in memory (a few hundred rows), with ancestry and tree order.
 
-    Synonyms (a JSON list per term, the costly part to load) are read only when a value is not
-    found by its code, C-code or name.
+    Text users type is resolved by :mod:`cxo.registry.terms`; synonyms (a JSON list per term, the
+    costly part to load) are read here only when a page lists them.
     """
 
     nodes: dict[int, TermNode] = field(default_factory=dict)
@@ -130,22 +130,6 @@ class TermTree:
         if self._synonyms is None:
             self._synonyms = {i: tuple(s or ()) for i, s in Term.objects.values_list("id", "synonyms")}
         return self._synonyms.get(term_id, ())
-
-    def resolve(self, vocabulary: str, value: str) -> TermNode | None:
-        """The term of ``vocabulary`` that ``value`` names: by code or C-code, else name, else synonym.
-
-        Names are compared as :func:`~cxo.registry.taxonomy.term_normalise` does (case, spacing).
-        """
-        node = self.by_code.get(value.strip())
-        if node is not None and node.vocabulary == vocabulary:
-            return node
-        wanted = term_normalise(value)
-        terms = [n for n in self.nodes.values() if n.vocabulary == vocabulary]
-        for keys in (lambda n: (n.code, n.cdisc_code), lambda n: (n.name,), lambda n: self.synonyms(n.id)):
-            for node in terms:
-                if any(k and term_normalise(k) == wanted for k in keys(node)):
-                    return node
-        return None
 
     def ancestors(self, term_id: int) -> tuple[int, ...]:
         """The term's ancestors, nearest first (not the term itself)."""
@@ -405,7 +389,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
                 evidence=signature(profile.evidence),
                 **record.columns(),
                 sort_name=search_normalise(name)[:255],
-                search_text=_site_text(org_name, name, address, duns, fei if fei and fei.strip("0") else ""),
+                search_text=_site_text(org_name, name, address, duns, fei_assigned(fei)),
             )
         )
     org_rows = []

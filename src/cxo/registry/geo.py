@@ -61,10 +61,13 @@ _REGION_COUNTRIES: dict[str, str] = {
     "antarctic": "ATA ATF BVT HMD SGS",
 }
 
-GROUP_NAMES: dict[str, str] = {"eu": "European Union"}
+GROUP_NAMES: dict[str, str] = {"eu": "European Union", "eea": "European Economic Area"}
 
 _GROUP_COUNTRIES: dict[str, str] = {
     "eu": "AUT BEL BGR CYP CZE DEU DNK ESP EST FIN FRA GRC HRV HUN IRL ITA LTU LUX LVA MLT NLD POL PRT ROU SVK SVN SWE",
+    # The EU and Iceland, Liechtenstein and Norway (the EEA Agreement).
+    "eea": "AUT BEL BGR CYP CZE DEU DNK ESP EST FIN FRA GRC HRV HUN IRL ITA LTU LUX LVA MLT NLD POL PRT ROU SVK SVN "
+    "SWE ISL LIE NOR",
 }
 
 

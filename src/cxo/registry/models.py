@@ -60,6 +60,13 @@ def fei_key(value: str | None) -> str:
     return digits if len(digits) <= 10 else ""
 
 
+def fei_assigned(value: str | None) -> str:
+    """The FEI as the source wrote it, or "" when there is none or it is a placeholder: DECRS writes "0000000"
+    for an establishment FDA has not numbered. The one home of that rule (pages, API, search, imports)."""
+    text = (value or "").strip()
+    return text if text.strip("0") else ""
+
+
 class Site(models.Model):
     """A physical establishment of an organisation, identified by its DUNS number where known."""
 
@@ -78,6 +85,7 @@ class Site(models.Model):
     # The registration's status (current, expired, …) is not stored: it depends on the day it is read
     # (cxo.registry.registration).
     registration_expiry = models.DateField(null=True, blank=True, db_index=True)
+
     us_agent_name = models.CharField(max_length=255, blank=True)
     us_agent_duns = models.CharField(max_length=9, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -89,6 +97,11 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def fei_number(self) -> str:
+        """The site's FEI for showing, "" when none or a placeholder (:func:`fei_assigned`)."""
+        return fei_assigned(self.fei)
 
 
 class Capability(models.Model):

@@ -337,7 +337,7 @@ class SiteDetailOut(SiteSummaryOut):
 class SiteRefOut(Schema):
     id: int = Field(description="Site id.")
     duns: str | None = Field(description="DUNS number.")
-    fei: str = Field(description="FEI number.")
+    fei: str = Field(description="FEI number; empty when none or a placeholder.")
     name: str = Field(description="Site name.")
     country: str = Field(description="ISO alpha-3 country code.")
     status: str = Field(description="FDA registration status as of today.")

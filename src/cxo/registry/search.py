@@ -15,7 +15,6 @@ from functools import cache, reduce
 from operator import or_
 from typing import Any, Generic, TypeVar
 
-import pycountry
 from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
@@ -37,6 +36,7 @@ from cxo.registry.record_facets import (
     registration_where,
 )
 from cxo.registry.registration import RegistrationSource, RegistrationStatus
+from cxo.registry.terms import COUNTRY, REGION, TermResolver, TermRow, resolver_cached
 
 PAGE_SIZE = 25
 
@@ -153,39 +153,8 @@ class DirectoryFilters:
 # --- parsing ------------------------------------------------------------------------------------
 
 
-def _country_code(value: str) -> str:
-    text = value.strip()
-    if geo.country_exists(text):
-        return text.upper()
-    try:
-        return str(pycountry.countries.lookup(text).alpha_3)
-    except LookupError:
-        raise ServiceError(
-            f"Unknown country '{value}'. Use an ISO 3166 code such as USA, IN or DEU, or a country name.",
-            field="country",
-        ) from None
-
-
-def _region_code(value: str) -> str:
-    wanted = value.strip().casefold()
-    for code, name in (*geo.REGION_NAMES.items(), *geo.GROUP_NAMES.items()):
-        if wanted in {code, name.casefold()}:
-            return code
-    known = ", ".join([*geo.REGION_NAMES, *geo.GROUP_NAMES])
-    raise ServiceError(f"Unknown region '{value}'. Known regions: {known}.", field="region")
-
-
-def _term(tree: TermTree, facet: str, value: str) -> TermNode:
-    vocabulary = TERM_FACETS[facet][0]
-    node = tree.resolve(vocabulary, value)
-    if node is None:
-        label = FACETS[facet][1].lower()
-        raise ServiceError(
-            f"Unknown {label} '{value}'. Use a code, name or synonym from GET /api/v1/registry/taxonomy"
-            f"?vocabulary={vocabulary}.",
-            field=FACETS[facet][0],
-        )
-    return node
+def _term(resolver: TermResolver, tree: TermTree, facet: str, value: str) -> TermNode:
+    return tree.nodes[resolver.resolve(TERM_FACETS[facet][0], value, field=FACETS[facet][0]).id]
 
 
 def _kind(value: str) -> str:
@@ -225,14 +194,23 @@ def directory_filters_parse(
     compliance: Sequence[str] = (),
     as_of: RegistrationSource | None = None,
 ) -> DirectoryFilters:
-    """Resolve raw filter values (codes, names or synonyms) or raise ServiceError naming the bad one."""
+    """Resolve raw filter values (codes, names or synonyms; :mod:`cxo.registry.terms`) or raise
+    :class:`~cxo.registry.terms.TermNotFound` naming the bad one and the closest terms."""
+    resolver = resolver_cached(
+        "directory",
+        tuple(tree.nodes.values()),
+        lambda: TermResolver(
+            (TermRow(n.id, n.vocabulary, n.code, n.name, n.parent_id, n.cdisc_code) for n in tree.nodes.values()),
+            synonyms=lambda: {i: tree.synonyms(i) for i in tree.nodes},
+        ),
+    )
     return DirectoryFilters(
         q=q.strip()[:200],
-        countries=_unique([_country_code(v) for v in countries if v.strip()]),
-        regions=_unique([_region_code(v) for v in regions if v.strip()]),
-        services=_unique([_term(tree, "service", v) for v in services if v.strip()]),
-        dosage_forms=_unique([_term(tree, "dosage_form", v) for v in dosage_forms if v.strip()]),
-        routes=_unique([_term(tree, "route", v) for v in routes if v.strip()]),
+        countries=tuple(r.code for r in resolver.resolve_all(COUNTRY, countries, field="country")),
+        regions=tuple(r.code for r in resolver.resolve_all(REGION, regions, field="region")),
+        services=_unique([_term(resolver, tree, "service", v) for v in services if v.strip()]),
+        dosage_forms=_unique([_term(resolver, tree, "dosage_form", v) for v in dosage_forms if v.strip()]),
+        routes=_unique([_term(resolver, tree, "route", v) for v in routes if v.strip()]),
         kinds=_unique([_kind(v) for v in kinds if v.strip()]),
         evidence_kinds=_unique([_evidence_kind(v) for v in evidence_kinds if v.strip()]),
         registrations=_unique([registration_parse(v) for v in registrations if v.strip()]),

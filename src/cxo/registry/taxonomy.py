@@ -31,6 +31,7 @@ from django.db import transaction
 from cxo.core.audit import audit_record
 from cxo.core.models import User
 from cxo.registry.models import Term, Vocabulary
+from cxo.registry.terms import TermResolver, term_resolver_reset
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CURATED_FILE = DATA_DIR / "taxonomy.json"
@@ -177,6 +178,7 @@ def taxonomy_load(*, actor: User | None = None, specs: Iterable[TermSpec] | None
     result.unchanged = len(specs) - result.created - result.updated
     result.codes_changed = sorted(created_codes | updated_codes)
     if result.changed:
+        term_resolver_reset()
         audit_record(
             actor=actor,
             organisation=None,
@@ -190,47 +192,24 @@ def taxonomy_load(*, actor: User | None = None, specs: Iterable[TermSpec] | None
     return result
 
 
-def term_normalise(text: str) -> str:
-    """The form in which names are compared: upper case, single spaces, no space around ``,`` and ``/``.
-
-    NDC and SPL files write "SUSPENSION/ DROPS" and "SUSPENSION/DROPS", "TABLET,FILM COATED" and
-    "TABLET, FILM COATED" for the same thing.
-    """
-    text = re.sub(r"\s+", " ", text.strip().upper())
-    return re.sub(r"\s*([,/])\s*", r"\1", text)
+def term_lookup(*, vocabulary: str) -> VocabularyLookup:
+    """For importers: one vocabulary of the resolver (:mod:`cxo.registry.terms`), built with one query
+    (build it once per import, not per row). Files' values resolve exactly — no singular reading."""
+    return VocabularyLookup(vocabulary=vocabulary, resolver=TermResolver.from_db())
 
 
 @dataclass(frozen=True)
-class TermLookup:
-    """Terms of one vocabulary by code, C-code, name or synonym (case and spacing do not matter)."""
+class VocabularyLookup:
+    """One vocabulary of a :class:`~cxo.registry.terms.TermResolver`, as importers use it."""
 
     vocabulary: str
-    by_key: dict[str, int]
-    codes: dict[int, str]
+    resolver: TermResolver
 
     def id_of(self, text: str) -> int | None:
-        """The id of the term ``text`` names, or None."""
-        if not text:
-            return None
-        return self.by_key.get(term_normalise(text))
+        """The id of the term ``text`` names (code, C-code, name or synonym), or None."""
+        return self.resolver.id_of(self.vocabulary, text) if text else None
 
     def code_of(self, text: str) -> str | None:
         """The code of the term ``text`` names, or None."""
         term_id = self.id_of(text)
-        return None if term_id is None else self.codes[term_id]
-
-
-def term_lookup(*, vocabulary: str) -> TermLookup:
-    """A lookup of one vocabulary's terms, built with one query (build it once per import, not per row).
-
-    Codes and C-codes win over names, names over synonyms, so a synonym never hides a term's own name.
-    """
-    rows = list(Term.objects.filter(vocabulary=vocabulary).values_list("id", "code", "cdisc_code", "name", "synonyms"))
-    by_key: dict[str, int] = {}
-    for rank in range(3):
-        for term_id, code, cdisc_code, name, synonyms in rows:
-            keys = [[code, cdisc_code], [name], list(synonyms or ())][rank]
-            for key in keys:
-                if key:
-                    by_key.setdefault(term_normalise(key), term_id)
-    return TermLookup(vocabulary=vocabulary, by_key=by_key, codes={r[0]: r[1] for r in rows})
+        return None if term_id is None else self.resolver.rows[term_id].code

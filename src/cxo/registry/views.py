@@ -26,6 +26,7 @@ from cxo.registry.charts import bar_chart
 from cxo.registry.models import Site
 from cxo.registry.search import FACETS, TERM_FACETS, FacetValue, SearchPage
 from cxo.registry.templatetags.registry import term_label
+from cxo.registry.terms import TermNotFound
 
 # Directory query parameters; each facet's parameter may repeat (?country=IND&country=CHN).
 PARAMS = ("q", *(param for param, _ in FACETS.values()), "sort")
@@ -94,10 +95,13 @@ def _page_number(query: QueryDict) -> int:
 
 def _search(
     request: HttpRequest, search: Callable[..., SearchPage[Any]], default_sort: str
-) -> tuple[SearchPage[Any], dict[str, list[str]]]:
-    """Run the search; drop a filter value the selector rejects (telling the user) and try again."""
+) -> tuple[SearchPage[Any], dict[str, list[str]], list[str]]:
+    """Run the search. A term that names nothing (a country, region, service, dosage form or route) refuses
+    the search: the page lists no rows, only why (and the closest terms) — never every row as if the
+    filter were not there. Other values the selector rejects (a role, a page) are dropped with a message."""
     params = _read_params(request.GET)
     page = _page_number(request.GET)
+    refused: list[str] = []
     for _ in range(len(PARAMS) + 8):
         kwargs: dict[str, Any] = {SELECTOR_ARGS[k]: v for k, v in params.items() if k in SELECTOR_ARGS}
         try:
@@ -109,7 +113,10 @@ def _search(
             )
         except ServiceError as exc:
             field = exc.field or "q"
-            messages.warning(request, f"{exc.message} That filter was left out.")
+            if isinstance(exc, TermNotFound):
+                refused.append(exc.message)
+            else:
+                messages.warning(request, f"{exc.message} That filter was left out.")
             if field == "page":
                 page = 1
             elif params.get(field):
@@ -118,10 +125,12 @@ def _search(
             else:
                 params.pop(field, None)
             continue
-        if result.page > result.pages:
+        if result.page > result.pages and not refused:
             page = result.pages
             continue
-        return result, params
+        if refused:  # the facets still count (to pick a term from), but no row is listed
+            result.hits, result.total = [], 0
+        return result, params, refused
     raise Http404("This search cannot be run.")
 
 
@@ -157,7 +166,7 @@ def _directory_page(
     sorts: tuple[str, ...],
     noun: str,
 ) -> HttpResponse:
-    result, params = _search(request, search, default_sort)
+    result, params, refused = _search(request, search, default_sort)
     pages: list[tuple[int | None, str]] = []
     previous = 0
     for n in sorted({1, result.pages, *range(max(1, result.page - 2), min(result.pages, result.page + 2) + 1)}):
@@ -180,6 +189,7 @@ def _directory_page(
         "first_hit": (result.page - 1) * result.page_size + 1,
         "last_hit": (result.page - 1) * result.page_size + len(result.hits),
         "noun": noun,
+        "refused": refused,
         # Data loaded without an import (or before the index existed) is not searchable until re-indexed.
         "index_empty": not result.total and result.filters.is_empty and Site.objects.exists(),
         # Said once, at the source, rather than on every site: the newest DECRS file has expired.

@@ -10,7 +10,18 @@ from django.forms import formset_factory
 
 from cxo.core.bounds import form_field
 from cxo.core.models import Signature
+from cxo.matching.need import (
+    EVIDENCE,
+    FLAG,
+    NEED_FIELDS,
+    NEED_FIELDS_BY_NAME,
+    ORGANISATION,
+    NeedField,
+    evidence_choices,
+    need_values,
+)
 from cxo.registry.models import Term
+from cxo.registry.terms import TermNotFound, term_resolver
 from cxo.sourcing.models import (
     EvaluationCriterion,
     Need,
@@ -61,46 +72,108 @@ class ProgrammeForm(forms.Form):
         self.fields["team"].choices = members  # type: ignore[attr-defined]  # a ChoiceField; Django types form.fields as Field
 
 
+class TermListInput(forms.Widget):
+    """A need field's values as the chip field posts them: the ticked values, and what is typed (";"-separated)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        if not hasattr(data, "getlist"):
+            return list(data.get(name) or [])
+        return list(need_values(data)[name]) if name in NEED_FIELDS_BY_NAME else list(data.getlist(name))
+
+
+class TermListField(forms.Field):
+    """A list of terms of one vocabulary, each read by the one resolver; cleans to their codes."""
+
+    widget = TermListInput
+
+    def __init__(self, *, need_field: NeedField, **kwargs: Any) -> None:
+        self.need_field = need_field
+        super().__init__(required=False, label=need_field.label, **kwargs)
+
+    def clean(self, value: Any) -> list[str]:
+        values = [str(v).strip() for v in value or [] if str(v).strip()]
+        if self.need_field.kind == ORGANISATION:
+            return values  # ids or slugs, checked when matching
+        try:
+            return [r.code for r in term_resolver().resolve_all(self.need_field.kind, values)]
+        except TermNotFound as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+CRITERION_HELP = {
+    "substance": "Any salt or hydrate form; a capability of a service asked for names it",
+    "exclude_flagged": "Sites whose latest FDA inspection was OAI, or with a warning letter or a Class I recall, "
+    "in five years",
+}
+
+
+def _criterion_field(f: NeedField) -> forms.Field:
+    if f.kind == FLAG:
+        return forms.BooleanField(required=False, label=f.label)
+    if f.kind == EVIDENCE:
+        return forms.MultipleChoiceField(
+            required=False, label=f.label, choices=evidence_choices, widget=forms.CheckboxSelectMultiple
+        )
+    if not f.many:
+        return forms.CharField(
+            required=False, label=f.label, widget=forms.TextInput(attrs={"placeholder": f.placeholder})
+        )
+    return TermListField(need_field=f)
+
+
 class NeedForm(forms.Form):
+    """A sourcing need: what it is (title, quantity, dates) and every matching criterion (``NEED_FIELDS``)."""
+
     title = form_field(Need, "title", help_text="e.g. Phase II clinical supply of film-coated tablets")
-    service = term_field("service", "Service needed", required=True)
-    dosage_form = term_field("dosage_form", "Dosage form")
-    route = term_field("route", "Route")
-    modality = term_field("modality", "Modality")
-    scale = term_field("scale", "Phase / scale")
-    regions = forms.CharField(
-        required=False,
-        label="Countries",
-        help_text="ISO 3166 alpha-3 codes, comma-separated (e.g. USA, DEU); empty for any",
-    )
     quantity = form_field(Need, "quantity", min_value=Decimal("0"))
     unit = form_field(Need, "unit", help_text="batches, kg, patients, sites…")
     start_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     finish_by = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    FIELDS = {
-        "service": "services",
-        "dosage_form": "dosage_forms",
-        "route": "routes",
-        "modality": "modalities",
-        "scale": "scales",
-    }
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in NEED_FIELDS:
+            self.fields[f.name] = _criterion_field(f)
+        for name, text in CRITERION_HELP.items():
+            self.fields[name].help_text = text
+
+    def basic_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("title", "quantity", "unit", "start_by", "finish_by", "description")]
+
+    def chip_fields(self) -> list[tuple[NeedField, list[tuple[str, str]], str]]:
+        """(field, [(value, label)], error) of each list criterion, for ``matching/_chip_field.html``."""
+        resolver = term_resolver()
+        out = []
+        for f in NEED_FIELDS:
+            if not (f.many and (f.is_term or f.kind == ORGANISATION)):
+                continue
+            bound = self[f.name]
+            values = bound.value() or []
+            if isinstance(values, str):
+                values = [values]
+            chips = [(v, resolver.label(f.kind, v) if f.is_term else v) for v in values]
+            out.append((f, chips, " ".join(str(e) for e in bound.errors)))
+        return out
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[f.name] for f in NEED_FIELDS if not f.many or f.kind == EVIDENCE]
 
     def criteria(self) -> dict[str, Any]:
-        """The matching need (cxo.matching.need.Need fields) this form describes."""
+        """The matching need (``cxo.matching.need.NEED_FIELDS``) this form describes: the fields that are set."""
         d = self.cleaned_data
-        out: dict[str, Any] = {plural: [d[k].code] for k, plural in self.FIELDS.items() if d.get(k)}
-        countries = [r.strip().upper() for r in (d.get("regions") or "").split(",") if r.strip()]
-        if countries:
-            out["countries"] = countries
-        return out
+        return {f.name: d[f.name] for f in NEED_FIELDS if d.get(f.name)}
 
     @classmethod
     def initial_from(cls, criteria: dict[str, Any]) -> dict[str, Any]:
-        initial: dict[str, Any] = {k: (criteria.get(plural) or [None])[0] for k, plural in cls.FIELDS.items()}
-        initial["regions"] = ", ".join(criteria.get("countries") or [])
-        return initial
+        """Initial values for editing a need: every criterion it holds, whole."""
+        return {f.name: criteria[f.name] for f in NEED_FIELDS if f.name in criteria}
+
+    @classmethod
+    def initial_for(cls, programme: Programme) -> dict[str, Any]:
+        """A new need starts from its programme's dosage form, route and modality."""
+        terms = {"dosage_forms": programme.dosage_form, "routes": programme.route, "modalities": programme.modality}
+        return {name: [term.code] for name, term in terms.items() if term is not None}
 
 
 class RfpForm(forms.Form):

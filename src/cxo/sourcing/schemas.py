@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from cxo.core.bounds import Column
+from cxo.matching.need import NEED_FIELDS
 from cxo.sourcing.models import (
     Document,
     EvaluationCriterion,
@@ -81,8 +82,8 @@ class NeedIn(Schema):
     title: Annotated[str, Column(Need, "title")] = ""
     criteria: dict[str, Any] = Field(
         default_factory=dict,
-        description="The matching need (as POST /match takes it): services, dosage_forms, routes, modalities, "
-        "scales, countries, regions, require_evidence, exclude_organisations … At least one service.",
+        description="The matching need (as POST /match takes it, words or codes; stored as codes): "
+        f"{', '.join(f.name for f in NEED_FIELDS)}. At least one service.",
     )
     description: str = ""
     quantity: Annotated[Decimal, Column(Need, "quantity")] | None = None

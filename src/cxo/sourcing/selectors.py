@@ -78,19 +78,30 @@ def need_get(*, organisation: Organisation, need_id: int) -> Need:
 
 
 def need_criteria_rows(*, need: Need) -> list[tuple[str, str]]:
-    """The need's criteria as (label, value) lines, taxonomy codes shown by their term names."""
-    from cxo.registry.models import Term, term_display
+    """The need's criteria as (label, value) lines in words: each field's label (``NEED_FIELDS``), terms by
+    their names, countries by name and code, evidence kinds by what they are."""
+    from cxo.matching.need import EVIDENCE, FLAG, NEED_FIELDS, evidence_choices
+    from cxo.registry.terms import term_resolver
 
     criteria = need.criteria or {}
-    codes = [str(v) for values in criteria.values() if isinstance(values, list) for v in values]
-    names = {c: term_display(n) for c, n in Term.objects.filter(code__in=codes).values_list("code", "name")}
-    return [
-        (
-            key.replace("_", " ").capitalize(),
-            ", ".join(names.get(str(v), str(v)) for v in values) if isinstance(values, list) else str(values),
-        )
-        for key, values in criteria.items()
-    ]
+    resolver = term_resolver()
+    evidence = dict(evidence_choices())
+    rows = []
+    for f in NEED_FIELDS:
+        value = criteria.get(f.name)
+        if not value:
+            continue
+        values = value if isinstance(value, list) else [value]
+        if f.kind == FLAG:
+            text = "Yes"
+        elif f.kind == EVIDENCE:
+            text = ", ".join(evidence.get(str(v), str(v)) for v in values)
+        elif f.is_term:
+            text = ", ".join(resolver.label(f.kind, str(v)) for v in values)
+        else:
+            text = ", ".join(str(v) for v in values)
+        rows.append((f.label, text))
+    return rows
 
 
 def rfp_list(*, organisation: Organisation, status: str = "", need: Need | None = None) -> QuerySet[Rfp]:

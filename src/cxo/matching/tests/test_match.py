@@ -162,8 +162,8 @@ def test_exclusions_and_limit(reg: SimpleNamespace) -> None:
 @pytest.mark.parametrize(
     ("field", "text", "message"),
     [
-        ("services", "API MANUFACTUR", "Drug substance (API) manufacture (svc.mfg.api)"),
-        ("dosage_forms", "tabelt", "Did you mean: Tablet (frm.tablet)"),
+        ("services", "API MANUFACTUR", "Did you mean: Drug substance (API) manufacture;"),
+        ("dosage_forms", "tabelt", "Did you mean: Tablet"),
         ("countries", "Indai", "India (IND)"),
         ("regions", "Atlantis", "Unknown region"),
         ("require_evidence", "notarised", "fda_registration_current"),

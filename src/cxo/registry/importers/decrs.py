@@ -52,6 +52,7 @@ from cxo.registry.models import (
     Site,
     SitePlacement,
     Term,
+    fei_assigned,
     fei_key,
 )
 from cxo.registry.taxonomy import DATA_DIR, taxonomy_load
@@ -178,7 +179,7 @@ class DecrsImporter(Importer[DecrsRow]):
         raw_fei = (record.get("FEI_NUMBER") or "").strip()
         if raw_fei and not _FEI.fullmatch(raw_fei):
             raise RowRejected(f"FEI_NUMBER {raw_fei!r} is not a number of up to 10 digits")
-        fei_state = "blank" if not raw_fei else "placeholder" if not raw_fei.strip("0") else "ok"
+        fei_state = "blank" if not raw_fei else "ok" if fei_assigned(raw_fei) else "placeholder"
 
         country = (record.get("COUNTRY_ISO3") or "").strip().upper()
         if country and not country_exists(country):

@@ -85,7 +85,7 @@ from cxo.registry.importers.upsert import (
 )
 from cxo.registry.models import Capability, Evidence, EvidenceKind, Site, Term, Vocabulary
 from cxo.registry.names import OrganisationIndex, name_key
-from cxo.registry.taxonomy import TermLookup, taxonomy_load, term_lookup
+from cxo.registry.taxonomy import VocabularyLookup, taxonomy_load, term_lookup
 
 #: Services whose operations make the drug substance: their capabilities carry the substance only.
 SUBSTANCE_SERVICES = "svc.mfg.api"
@@ -217,8 +217,8 @@ class SplImporter(Importer[SplLabel]):
         site_id: int,
         service_id: int,
         substance_only: bool,
-        forms: TermLookup,
-        routes: TermLookup,
+        forms: VocabularyLookup,
+        routes: VocabularyLookup,
         report: _Report,
     ) -> list[CapabilitySpec]:
         substances = item.substances or ("",)

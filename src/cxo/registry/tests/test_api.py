@@ -83,6 +83,28 @@ def test_site_search(small_registry: SimpleNamespace, reader: Api) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("words", "codes"),
+    [
+        ({"service": "analytical testing", "country": "India"}, {"service": "svc.analysis", "country": "IND"}),
+        ({"service": "MANUFACTURE", "country": "in"}, {"service": "svc.mfg.drug_product", "country": "IND"}),
+        ({"service": "R&D"}, {"service": "svc.research"}),
+        ({"service": "fill finish"}, {"service": "svc.mfg.drug_product.sterile_fill_finish"}),
+        ({"dosage_form": "tablets"}, {"dosage_form": "frm.tablet"}),
+        ({"country": ["Germany", "DEU"]}, {"country": "DEU"}),
+        ({"region": "EU"}, {"region": "eu"}),
+    ],
+)
+def test_filters_read_words_as_the_one_resolver_does(
+    small_registry: SimpleNamespace, reader: Api, words: dict[str, Any], codes: dict[str, Any]
+) -> None:
+    for path in ("/sites", "/organisations"):
+        by_word, by_code = reader.get(path, words), reader.get(path, codes)
+        assert by_word.status_code == by_code.status_code == 200
+        assert by_word.json()["results"] == by_code.json()["results"]
+        assert by_word.json()["total"] == by_code.json()["total"]
+
+
 def test_filters_take_names_and_paging_walks_every_hit(small_registry: SimpleNamespace, reader: Api) -> None:
     assert reader.get("/sites", {"service": "API manufacture", "country": "India"}).json()["total"] == 0
     assert reader.get("/sites", {"service": "API MANUFACTURE", "country": "China"}).json()["total"] == 1
@@ -102,7 +124,8 @@ def test_filters_take_names_and_paging_walks_every_hit(small_registry: SimpleNam
     [
         ({"country": "XYZ"}, 400, "Unknown country 'XYZ'. Use an ISO 3166 code such as USA, IN or DEU"),
         ({"region": "mars"}, 400, "Unknown region 'mars'. Known regions: north_america"),
-        ({"service": "svc.nope"}, 400, "Unknown service 'svc.nope'. Use a code, name or synonym from GET"),
+        ({"service": "svc.nope"}, 400, "Unknown service 'svc.nope'. Did you mean: "),
+        ({"service": "xyz"}, 400, "Unknown service 'xyz'. Use a code, name or synonym from GET"),
         ({"dosage_form": "pill-ish"}, 400, "Unknown dosage form 'pill-ish'"),
         ({"route": "osmosis"}, 400, "Unknown route 'osmosis'"),
         (

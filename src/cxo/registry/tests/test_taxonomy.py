@@ -18,8 +18,8 @@ from cxo.registry.taxonomy import (
     taxonomy_load,
     taxonomy_specs,
     term_lookup,
-    term_normalise,
 )
+from cxo.registry.terms import term_normalise
 
 NDC_PRODUCTS = DATA_DIR / "ndc" / "product.txt.gz"  # the whole 2019 directory, shipped for the demo
 

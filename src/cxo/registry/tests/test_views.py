@@ -92,16 +92,32 @@ def test_htmx_requests_get_the_fragment(client_in: Client) -> None:
     assert "<html" in restore.content.decode()
 
 
-def test_a_bad_filter_is_dropped_with_a_message(client_in: Client) -> None:
+def test_a_term_that_names_nothing_refuses_the_search_with_suggestions(client_in: Client) -> None:
     response = client_in.get(reverse("registry:directory"), {"country": ["IND", "Narnia"], "service": "nonsense"})
     assert response.status_code == 200
     page = text(response)
     assert "Unknown country 'Narnia'" in page
     assert "Unknown service 'nonsense'" in page
-    assert "2 sites" in page  # India still applies
-    assert "Country: India" in page
+    assert "No sites match" in page and "No site is listed until the filter names a term" in page
+    assert "Acme" not in re.sub(r"Filters.*", "", page.split("No sites match")[1])  # no row, not every row
+    typo = client_in.get(reverse("registry:directory"), {"service": "fil finsh"})
+    assert "Did you mean: Sterile / aseptic fill-finish" in text(typo)
+    for word in ("xyz",):
+        for param in ("service", "dosage_form", "route", "country", "region"):
+            refused = text(client_in.get(reverse("registry:directory"), {param: word}))
+            assert f"'{word}'" in refused and "No sites match" in refused, param
     fragment = client_in.get(reverse("registry:directory"), {"kind": "giant"}, HTTP_HX_REQUEST="true")
-    assert "Unknown organisation role 'giant'" in text(fragment)  # HTMX updates show the message too
+    assert "Unknown organisation role 'giant'" in text(fragment)  # other bad values are dropped, with a message
+    assert "That filter was left out" in text(fragment)
+
+
+def test_directory_filters_read_everyday_words(client_in: Client) -> None:
+    url = reverse("registry:directory")
+    by_code = text(client_in.get(url, {"country": "IND", "service": "svc.analysis"}))
+    for country in ("India", "IN", "ind"):
+        words = text(client_in.get(url, {"country": country, "service": "analytical testing"}))
+        assert words == by_code
+    assert "Country: India" in by_code
 
 
 def test_pages_and_sort(client_in: Client, small_registry: SimpleNamespace) -> None:

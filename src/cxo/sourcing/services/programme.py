@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cxo.core.audit import audit_record, diff, snapshot
@@ -14,53 +14,38 @@ from cxo.core.errors import ServiceError
 from cxo.core.models import Membership, Organisation, User
 from cxo.core.roles import Permission
 from cxo.registry.models import Term
+from cxo.registry.terms import SUBSTANCE, term_resolver
 from cxo.sourcing.models import Need, Programme, Stage
 from cxo.sourcing.services.access import member_require
 
 PROGRAMME_FIELDS = ("name", "code", "modality", "indication", "dosage_form", "route", "stage", "description", "source")
-NEED_FIELDS = ("title", "description", "criteria", "quantity", "unit", "start_by", "finish_by")
-
-# The matching need's fields a sourcing need keeps (cxo.matching.need.Need), and the vocabulary of each term list.
-CRITERIA_TERMS = {
-    "services": "service",
-    "dosage_forms": "dosage_form",
-    "routes": "route",
-    "modalities": "modality",
-    "scales": "scale",
-}
-CRITERIA_KEEP = (
-    *CRITERIA_TERMS,
-    "substance",
-    "countries",
-    "regions",
-    "exclude_countries",
-    "exclude_regions",
-    "require_evidence",
-    "exclude_organisations",
-)
+NEED_RECORD_FIELDS = ("title", "description", "criteria", "quantity", "unit", "start_by", "finish_by")
 
 
 def term_resolve(*, code: str | None, vocabulary: str, field: str) -> Term | None:
-    """The taxonomy term with ``code`` in ``vocabulary``, None for an empty code, or a clear error."""
+    """The taxonomy term ``code`` names in ``vocabulary`` (a code, name or synonym, read by the one resolver),
+    None for an empty value, or :class:`~cxo.registry.terms.TermNotFound` with the closest terms."""
     if not code:
         return None
-    term = Term.objects.filter(code=code, vocabulary=vocabulary).first()
-    if term is None:
-        raise ServiceError(f"'{code}' is not a known {vocabulary.replace('_', ' ')} term.", field=field)
-    return term
+    return Term.objects.get(pk=term_resolver().resolve(vocabulary, code, field=field).id)
 
 
 def criteria_clean(criteria: dict[str, Any] | None) -> dict[str, Any]:
-    """The need's matching criteria in the matching engine's need schema, with term codes checked.
+    """The need's matching criteria: the fields of the matching need (``cxo.matching.need.NEED_FIELDS``),
+    each term read by the one resolver (``cxo.registry.terms``) and stored as its code (countries as ISO
+    alpha-3, regions by code), so a need takes exactly what ``POST /match`` takes. A need names a service.
 
-    Term lists hold taxonomy codes (``svc.mfg.dp``) or exact names; a need names at least one service.
+    Raises :class:`~cxo.registry.terms.TermNotFound` (with suggestions) for text that names nothing.
     """
     from pydantic import ValidationError
 
+    from cxo.matching import live
+    from cxo.matching.need import NEED_FIELDS as CRITERIA_FIELDS
     from cxo.matching.need import Need as MatchingNeed
+    from cxo.matching.need import index_resolver
 
     criteria = dict(criteria or {})
-    unknown = set(criteria) - set(CRITERIA_KEEP)
+    unknown = set(criteria) - {f.name for f in CRITERIA_FIELDS}
     if unknown:
         raise ServiceError(f"Unknown matching criteria: {', '.join(sorted(unknown))}.", field="criteria")
     try:
@@ -70,28 +55,32 @@ def criteria_clean(criteria: dict[str, Any] | None) -> dict[str, Any]:
         raise ServiceError(
             f"Matching criteria: {'.'.join(str(x) for x in first['loc'])}: {first['msg']}.", field="criteria"
         ) from exc
+    resolver = term_resolver()
     out: dict[str, Any] = {}
-    for key, vocabulary in CRITERIA_TERMS.items():
-        codes = []
-        for value in getattr(need, key):
-            term = (
-                Term.objects.filter(vocabulary=vocabulary)
-                .filter(models.Q(code=value) | models.Q(name__iexact=value))
-                .first()
-            )
-            if term is None:
-                raise ServiceError(
-                    f"'{value}' is not a known {vocabulary.replace('_', ' ')} term.", field=f"criteria.{key}"
-                )
-            codes.append(term.code)
-        if codes:
-            out[key] = codes
-    for key in CRITERIA_KEEP:
-        if key not in CRITERIA_TERMS and getattr(need, key):
-            out[key] = getattr(need, key)
+    for f in CRITERIA_FIELDS:
+        value = getattr(need, f.name)
+        if not value:
+            continue
+        if f.kind == SUBSTANCE:  # known only to the matching index (the substances capabilities name)
+            index_resolver(live.match_index()).resolve(SUBSTANCE, value, field=f.name)
+            out[f.name] = value
+        elif f.is_term:
+            out[f.name] = [r.code for r in resolver.resolve_all(f.kind, value, field=f.name)]
+        else:
+            out[f.name] = value
     if not out.get("services"):
-        raise ServiceError("Say which service is needed (the 'services' criterion).", field="criteria.services")
+        raise ServiceError("Say which service is needed (the 'services' criterion).", field="services")
     return out
+
+
+def _need_state(need: Need) -> dict[str, Any]:
+    """The need's audited values, each criterion on its own ("criteria.services") so that an edit lists only
+    what changed; the quantity as a number (10 and 10.000 are the same)."""
+    state = snapshot(need, [f for f in NEED_RECORD_FIELDS if f != "criteria"])
+    if need.quantity is not None:
+        state["quantity"] = format(Decimal(need.quantity).normalize(), "f")
+    state.update({f"criteria.{key}": value for key, value in (need.criteria or {}).items()})
+    return state
 
 
 def _programme_values(
@@ -283,7 +272,7 @@ def need_create(
         organisation=programme.organisation,
         action="need.create",
         obj=need,
-        changes=diff({}, snapshot(need, NEED_FIELDS)),
+        changes=diff({}, _need_state(need)),
     )
     return need
 
@@ -301,14 +290,18 @@ def need_update(
     start_by: dt.date | None = None,
     finish_by: dt.date | None = None,
 ) -> Need:
+    """Change a need (the form posts every field; the values are set whole). The audit event lists each
+    field and each criterion that changed, and an unchanged save writes nothing."""
     member_require(actor=actor, organisation=need.organisation, permission=Permission.MANAGE_SOURCING, what="need")
     values = _need_values(title=title, criteria=criteria, quantity=quantity, start_by=start_by, finish_by=finish_by)
-    before = snapshot(need, NEED_FIELDS)
+    before = _need_state(need)
     for key, value in {**values, "description": description, "unit": unit.strip()}.items():
         setattr(need, key, value)
+    changes = diff(before, _need_state(need))
+    if not changes:
+        return need  # nothing the user changed: no write, no event
     need.updated_at = timezone.now()
     need.save()
-    changes = diff(before, snapshot(need, NEED_FIELDS))
     if changes:
         audit_record(actor=actor, organisation=need.organisation, action="need.update", obj=need, changes=changes)
     return need

@@ -137,7 +137,7 @@ def _need_kwargs(form: NeedForm) -> dict[str, Any]:
 def need_create(request: OrgRequest, programme_id: int) -> HttpResponse:
     org = request.organisation
     programme = found(selectors.programme_get, organisation=org, programme_id=programme_id)
-    initial = {"dosage_form": programme.dosage_form, "route": programme.route, "modality": programme.modality}
+    initial = NeedForm.initial_for(programme)
     form = NeedForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
