@@ -319,7 +319,7 @@ def taxonomy(
     Every code, name and synonym here is accepted by the directory filters. ``vocabulary`` limits
     the answer to one vocabulary.
     """
-    tree = selectors.TermTree.load()
+    tree = selectors.TermAncestry.load()
     by_vocabulary = selectors.taxonomy_get(tree=tree, vocabulary=vocabulary)
     names = dict(Vocabulary.choices)
     vocabularies = []

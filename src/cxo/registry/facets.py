@@ -97,7 +97,7 @@ class TermNode:
 
 
 @dataclass
-class TermTree:
+class TermAncestry:
     """All taxonomy terms in memory (a few hundred rows), with ancestry and tree order.
 
     Text users type is resolved by :mod:`cxo.registry.terms`; synonyms (a JSON list per term, the
@@ -112,7 +112,7 @@ class TermTree:
     _orders: dict[str, list[TermNode]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls) -> TermTree:
+    def load(cls) -> TermAncestry:
         """One query for the whole taxonomy."""
         tree = cls()
         rows = Term.objects.order_by("vocabulary", "sort", "name").values_list(
@@ -279,7 +279,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     """
     if organisation_ids is not None and len(organisation_ids) > PARTIAL_REBUILD_LIMIT:
         organisation_ids = None  # cheaper (and within SQL parameter limits) to rebuild everything
-    tree = TermTree.load()
+    tree = TermAncestry.load()
     ids = None if organisation_ids is None else sorted(set(organisation_ids))
 
     capabilities: list[tuple[int, int, int | None, int, int | None, int | None]] = _chunked(

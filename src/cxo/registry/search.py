@@ -21,7 +21,7 @@ from django.utils import timezone
 from cxo.core.errors import ServiceError
 from cxo.registry import geo
 from cxo.registry.facet_tally import DIMENSIONS, FAMILIES, _GroupTally, _Tally
-from cxo.registry.facets import TermNode, TermTree, search_normalise, signature_contains
+from cxo.registry.facets import TermAncestry, TermNode, search_normalise, signature_contains
 from cxo.registry.kind import Role, role_label
 from cxo.registry.models import EvidenceKind, Vocabulary
 from cxo.registry.record_facets import (
@@ -153,7 +153,7 @@ class DirectoryFilters:
 # --- parsing ------------------------------------------------------------------------------------
 
 
-def _term(resolver: TermResolver, tree: TermTree, facet: str, value: str) -> TermNode:
+def _term(resolver: TermResolver, tree: TermAncestry, facet: str, value: str) -> TermNode:
     return tree.nodes[resolver.resolve(TERM_FACETS[facet][0], value, field=FACETS[facet][0]).id]
 
 
@@ -181,7 +181,7 @@ def _unique(values: Sequence[Any]) -> tuple[Any, ...]:
 
 def directory_filters_parse(
     *,
-    tree: TermTree,
+    tree: TermAncestry,
     q: str = "",
     countries: Sequence[str] = (),
     regions: Sequence[str] = (),
@@ -236,7 +236,7 @@ class SearchPage(Generic[H]):
     sort: str
     filters: DirectoryFilters
     facets: dict[str, list[FacetValue]]
-    tree: TermTree = field(repr=False)
+    tree: TermAncestry = field(repr=False)
 
     @property
     def pages(self) -> int:
@@ -333,7 +333,7 @@ class FacetIndex(Generic[M]):
                 where &= _any_contains(column, [t.id for t in filters.terms(dimension)])
         return where
 
-    def facets(self, filters: DirectoryFilters, tree: TermTree) -> tuple[dict[str, list[FacetValue]], int]:
+    def facets(self, filters: DirectoryFilters, tree: TermAncestry) -> tuple[dict[str, list[FacetValue]], int]:
         """Every facet's values with counts, and the total number of hits: two queries.
 
         Each family's query applies the text and the *other* family's filters in SQL and groups by

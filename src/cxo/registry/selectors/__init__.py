@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from cxo.core.errors import ServiceError
-from cxo.registry.facets import TermNode, TermTree
+from cxo.registry.facets import TermAncestry, TermNode
 from cxo.registry.kind import role_counts
 from cxo.registry.models import Capability, Evidence, ImportRun, OrganisationFacets, Vocabulary
 from cxo.registry.search import DirectoryFilters, FacetValue
@@ -53,7 +53,7 @@ __all__ = [
     "RegistryStats",
     "SiteDetail",
     "SiteHit",
-    "TermTree",
+    "TermAncestry",
     "evidence_page",
     "import_run_list",
     "organisation_get",
@@ -65,14 +65,14 @@ __all__ = [
 ]
 
 
-def taxonomy_get(*, vocabulary: str | None = None, tree: TermTree | None = None) -> dict[str, list[TermNode]]:
+def taxonomy_get(*, vocabulary: str | None = None, tree: TermAncestry | None = None) -> dict[str, list[TermNode]]:
     """Taxonomy terms by vocabulary, in tree order (parents before their children)."""
     if vocabulary and vocabulary not in Vocabulary.values:
         raise ServiceError(
             f"Unknown vocabulary '{vocabulary}'. Known vocabularies: {', '.join(Vocabulary.values)}.",
             field="vocabulary",
         )
-    tree = tree or TermTree.load()
+    tree = tree or TermAncestry.load()
     return {v: tree.vocabulary(v) for v in Vocabulary.values if vocabulary in (None, "", v)}
 
 
@@ -107,7 +107,7 @@ class RegistryStats:
 
 def registry_stats() -> RegistryStats:
     """Registry totals and the unfiltered facet counts (sites per country, region, service, kind, source)."""
-    tree = TermTree.load()
+    tree = TermAncestry.load()
     filters = DirectoryFilters()
     facets, total = SITE_INDEX.facets(filters, tree)
     return RegistryStats(

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from cxo.core.models import Organisation
 from cxo.core.pagination import page_check
-from cxo.registry.facets import TermNode, TermTree, signature_values
+from cxo.registry.facets import TermAncestry, TermNode, signature_values
 from cxo.registry.models import (
     FacetGroup,
     FactScope,
@@ -87,7 +87,7 @@ class Profile:
     def of(
         cls,
         row: SiteFacets | OrganisationFacets,
-        tree: TermTree,
+        tree: TermAncestry,
         as_of: RegistrationSource,
         own: set[int] | None = None,
     ) -> Profile:
@@ -167,7 +167,7 @@ def _search(
     page_size: int,
     related: Sequence[str],
 ) -> tuple[SearchPage[Any], list[Any]]:
-    tree = TermTree.load()
+    tree = TermAncestry.load()
     filters = directory_filters_parse(
         tree=tree,
         q=q,
