@@ -34,12 +34,13 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _unique_slug(name: str) -> str:
+def organisation_slug_unique(name: str) -> str:
+    """A slug for a new organisation named ``name`` that no organisation has yet (``-2``, ``-3``, … when taken)."""
     base = slugify(name)[:70] or "org"
     slug, n = base, 1
     while Organisation.objects.filter(slug=slug).exists():
         n += 1
-        slug = f"{base}-{n}"
+        slug = f"{base[:64]}-{n}"
     return slug
 
 
@@ -59,7 +60,7 @@ def organisation_create(
         raise ServiceError("An organisation needs a name.", field="name")
     if type not in OrganisationType.values:
         raise ServiceError(f"Unknown organisation type '{type}'.", field="type")
-    org = Organisation.objects.create(name=name, type=type, slug=slug or _unique_slug(name))
+    org = Organisation.objects.create(name=name, type=type, slug=slug or organisation_slug_unique(name))
     audit_record(
         actor=actor,
         organisation=org,

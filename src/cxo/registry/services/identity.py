@@ -25,12 +25,12 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import ForeignObjectRel
-from django.utils.text import slugify
 
 from cxo.core.audit import audit_record
 from cxo.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from cxo.core.models import AuditEvent, Membership, Organisation, User
 from cxo.core.roles import PLATFORM_DOING, PlatformPermission, platform_can
+from cxo.core.services import organisation_slug_unique
 from cxo.registry.facets import facets_rebuild
 from cxo.registry.kind import organisation_kinds_refresh
 from cxo.registry.models import (
@@ -209,15 +209,6 @@ def organisation_merge(
     return MergeResult(source=source, target=target, sites=len(site_ids), capabilities=capabilities, moved=moved)
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organisation"
-    slug, n = base, 1
-    while Organisation.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base[:64]}-{n}"
-    return slug
-
-
 @transaction.atomic
 def organisation_split(
     *,
@@ -244,7 +235,7 @@ def organisation_split(
     if not Site.objects.filter(organisation=organisation).exclude(pk__in=sites).exists():
         raise ServiceError("Keep at least one site: to rename the organisation, do not split it.", field="sites")
     before = _snapshot(organisation)
-    new = Organisation.objects.create(name=name[:255], slug=_unique_slug(name), type=organisation.type)
+    new = Organisation.objects.create(name=name[:255], slug=organisation_slug_unique(name), type=organisation.type)
     Site.objects.filter(pk__in=sites).update(organisation=new)
     Capability.objects.filter(site_id__in=sites).update(organisation=new)
     for site_id in sites:
