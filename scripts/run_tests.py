@@ -3,6 +3,9 @@
 In CI (CI=true) PostgreSQL and Chromium are required: if either is missing the run fails
 instead of skipping. Tests marked ``slow`` (whole real files imported or ranked: a minute and
 more) are left out of both halves and run once afterwards, on SQLite, timed on their own line.
+Tests marked ``fuzz`` (schemathesis over every API operation: the longest single test) run in the
+PostgreSQL half only, where the database differences they could find live; without PostgreSQL
+(outside CI) they run in the SQLite half instead, so they are never lost.
 When the arguments choose markers themselves (``-m``) they run as asked, once per database.
 A run in which no test actually ran (none collected, all deselected or all skipped) counts as a
 failure, so a broken selection cannot make CI green. Extra arguments go to pytest, e.g.
@@ -99,9 +102,10 @@ def main() -> int:
     if not any(a.startswith(("-n", "--numprocesses")) for a in args):
         args = ["-n", str(WORKERS), *args]
     sqlite_env = {**env, "CXO_EXPECT_DATABASE": "sqlite"}
-    results = [run_pytest("SQLite", sqlite_env, args if chosen else ["-m", "not slow", *args])]
-
     bindir = find_bindir()
+    sqlite_markers = "not slow" if bindir is None else "not slow and not fuzz"
+    results = [run_pytest("SQLite", sqlite_env, args if chosen else ["-m", sqlite_markers, *args])]
+
     if bindir is None:
         if env.get("CXO_REQUIRE_POSTGRES"):
             print("PostgreSQL server binaries (initdb, pg_ctl) not found, and PostgreSQL is required.", file=sys.stderr)
