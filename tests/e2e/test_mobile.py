@@ -107,6 +107,14 @@ def test_find_providers_on_a_phone(phone: Page, live_server: Any, shot: Shot, mo
     first = phone.get_by_test_id("result").first.bounding_box()
     assert first is not None and first["width"] >= 340
     shot("mobile-match", of=phone)
+    # The explanation (evidence references, long capability names) opens inside the phone's width.
+    phone.get_by_text("Why this score?").first.click()
+    why = phone.locator("details.why[open]").first
+    expect(why).to_be_visible()
+    assert_fits_the_phone(phone, "#results")
+    box = why.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    shot("mobile-match-why", of=phone)
 
 
 def test_an_rfp_on_a_phone(phone: Page, live_server: Any, shot: Shot, mobile_world: Any, password: str) -> None:
