@@ -93,6 +93,30 @@ def _within(record: NDArray[np.int32], today: int) -> NDArray[np.bool_]:
     return (record > 0) & (record <= today) & (today - record <= rules.COMPLIANCE_WINDOW_DAYS)
 
 
+def _as_of(index: MatchIndex, today: int) -> tuple[NDArray[np.int16], NDArray[np.bool_]]:
+    """Every row's compliance points on ``today``, and whether its record is flagged (an OAI inspection, a
+    warning letter or a Class I recall within the window): they depend on the day alone, so they are
+    worked out once a day for all rows rather than for every need's candidates."""
+    found = index.daily.get(today)
+    if found is None:
+        record = index.row_record
+        within = _within(record, today)
+        cls = np.where(within[:, 0], record[:, 1], 0)
+        age = today - record[:, 0]
+        fresh = _COMPLIANCE_FRESH[cls] * (rules.COMPLIANCE_WINDOW_DAYS - age) // rules.COMPLIANCE_WINDOW_DAYS
+        base = _COMPLIANCE_BASE[cls] + np.where(cls > 0, fresh, 0)
+        penalty = np.where(within[:, 2], rules.WARNING_LETTER_PENALTY, 0) + np.where(
+            within[:, 3], rules.CLASS1_RECALL_PENALTY, 0
+        )
+        points = np.maximum(base - penalty, 0).astype(np.int16)
+        oai = (record[:, 1] == rules.INSPECTION_CLASS["OAI"]) & within[:, 0]
+        found = (points, oai | within[:, 2] | within[:, 3])
+        if len(index.daily) >= 4:  # a server running past midnight, or a test's frozen clocks
+            index.daily.clear()
+        index.daily[today] = found
+    return found
+
+
 _DAY_SPAN = 1_000_000  # day ordinals (year 2738 and before) in the tie-break key
 
 
@@ -227,10 +251,8 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
             mask &= index.row_expiry[rows] >= today_ord
         keep(mask)
     if criteria.exclude_flagged:
-        record = index.row_record[rows]
-        within = _within(record, today_ord)
-        oai = (record[:, 1] == rules.INSPECTION_CLASS["OAI"]) & within[:, 0]
-        keep(~(oai | within[:, 2] | within[:, 3]))
+        _, flagged = _as_of(index, today_ord)
+        keep(~flagged[rows])
     product_held = []
     if criteria.products:  # a filter: every requested product term on record (site or organisation-wide)
         assert index.products is not None
@@ -281,16 +303,8 @@ def rank(index: MatchIndex, criteria: Criteria, *, today: dt.date) -> EngineResu
     evidence = best.astype(np.int32) + rules.EVIDENCE_DEPTH_MAX * _depth(records) // rules.DEPTH_MAX
     recency = _recency(newest, today_ord)
     breadth = index.row_breadth[rows].astype(np.int32)
-    record = index.row_record[rows]
-    within = _within(record, today_ord)
-    cls = np.where(within[:, 0], record[:, 1], 0)
-    age = today_ord - record[:, 0]
-    fresh = _COMPLIANCE_FRESH[cls] * (rules.COMPLIANCE_WINDOW_DAYS - age) // rules.COMPLIANCE_WINDOW_DAYS
-    base = _COMPLIANCE_BASE[cls] + np.where(cls > 0, fresh, 0)
-    penalty = np.where(within[:, 2], rules.WARNING_LETTER_PENALTY, 0) + np.where(
-        within[:, 3], rules.CLASS1_RECALL_PENALTY, 0
-    )
-    compliance = np.maximum(base - penalty, 0).astype(np.int32)
+    compliance, _ = _as_of(index, today_ord)
+    compliance = compliance[rows].astype(np.int32)
     score = (service_fit + product_fit + evidence + recency + breadth + compliance).astype(np.int32)
 
     # --- ranking: score descending, then more evidence records, then newer evidence, then row ---------

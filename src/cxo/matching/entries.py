@@ -2,8 +2,8 @@
 
 A row's deciding capabilities can hold thousands of evidence records (an NDC labeler's listings,
 organisation-wide). An explanation shows a few of them — the strongest, the newest, those of a
-required kind — so records are picked with NumPy over the index arrays (:class:`EvidenceGroup`)
-and only the picked ones become :class:`Ev` objects.
+required kind — so records are picked with NumPy over the index arrays (:class:`EvidenceGroup`,
+:mod:`cxo.matching.deciding`) and only the picked ones become :class:`Ev` objects.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxo.matching import rules
-from cxo.matching.index import MatchIndex, expand_groups
+from cxo.matching.index import MatchIndex
 from cxo.matching.snapshot import EVIDENCE_KINDS
 from cxo.registry import geo
 
@@ -42,8 +42,6 @@ CRITERION_LABEL: dict[str, str] = {
     "excluded_organisations": "Excluded organisations",
 }
 MAX_EVIDENCE_SHOWN = 5
-_KIND_POINTS = np.array([rules.EVIDENCE_POINTS[k] for k in EVIDENCE_KINDS], dtype=np.int64)
-_DAY_SPAN = 1 << 22  # day ordinals fit below it (year 11 000)
 
 
 @dataclass
@@ -152,50 +150,11 @@ class EvidenceGroup:
         return len(self.ev)
 
 
-def evidence_group(index: MatchIndex, caps: NDArray[np.integer], where: str) -> EvidenceGroup:
-    if len(caps) == 1:  # the common case (a site's registration of one operation): a slice
-        cap = int(caps[0])
-        start, stop = int(index.cap_ev_ptr[cap]), int(index.cap_ev_ptr[cap + 1])
-        return EvidenceGroup(index.cap_ev[start:stop], np.full(stop - start, index.cap_term[cap]), where)
-    item, ev = expand_groups(index.cap_ev_ptr, index.cap_ev, caps)
-    return EvidenceGroup(ev, index.cap_term[caps][item], where)
-
-
-def record_count(index: MatchIndex, caps: NDArray[np.integer]) -> int:
-    return int((index.cap_ev_ptr[caps + 1] - index.cap_ev_ptr[caps]).sum())
-
-
-def _ev(index: MatchIndex, group: EvidenceGroup, i: int) -> Ev:
+def evidence_at(index: MatchIndex, group: EvidenceGroup, i: int) -> Ev:
     j = int(group.ev[i])
     kind, day = EVIDENCE_KINDS[int(index.ev_kind[j])], int(index.ev_day[j])
     name = index.snapshot.terms.name[int(group.term[i])]
     return Ev(kind, index.snapshot.evidence.source_ref[j], day_date(day), name, group.where)
-
-
-def strongest(index: MatchIndex, group: EvidenceGroup) -> Ev | None:
-    """The group's record that :func:`strength` orders highest (the first such), or None."""
-    if len(group) <= 1:
-        return _ev(index, group, 0) if len(group) else None
-    key = _KIND_POINTS[index.ev_kind[group.ev]] * _DAY_SPAN + index.ev_day[group.ev]
-    tops = np.flatnonzero(key == key.max()).tolist()
-    if len(tops) == 1:
-        return _ev(index, group, tops[0])
-    source_ref = index.snapshot.evidence.source_ref
-    refs = [source_ref[int(group.ev[i])] for i in tops]
-    return _ev(index, group, tops[refs.index(max(refs))])
-
-
-def newest(index: MatchIndex, groups: list[EvidenceGroup]) -> Ev | None:
-    """The first dated record with the latest date over the groups, or None."""
-    best: tuple[int, EvidenceGroup, int] | None = None
-    for group in groups:
-        if not len(group):
-            continue
-        days = index.ev_day[group.ev]
-        i = int(np.argmax(days)) if len(group) > 1 else 0
-        if days[i] > 0 and (best is None or days[i] > best[0]):
-            best = (int(days[i]), group, i)
-    return _ev(index, best[1], best[2]) if best is not None else None
 
 
 def of_kind(index: MatchIndex, groups: list[EvidenceGroup], kind: str, limit: int = MAX_EVIDENCE_SHOWN) -> list[Ev]:
@@ -204,7 +163,7 @@ def of_kind(index: MatchIndex, groups: list[EvidenceGroup], kind: str, limit: in
     out: list[Ev] = []
     for group in groups:
         for i in np.flatnonzero(index.ev_kind[group.ev] == code)[: limit - len(out)].tolist():
-            out.append(_ev(index, group, i))
+            out.append(evidence_at(index, group, i))
         if len(out) >= limit:
             break
     return out

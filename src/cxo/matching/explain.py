@@ -11,6 +11,7 @@ vectorised reads of the index arrays. Entries are shared between results: treat 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxo.matching import rules
+from cxo.matching.deciding import Deciding, Held, deciding_evidence, product_evidence
 from cxo.matching.engine import EngineResult
 from cxo.matching.entries import (
     KIND_LABEL,
@@ -27,18 +29,14 @@ from cxo.matching.entries import (
     country_label,
     country_name,
     entry,
-    evidence_group,
     iso,
-    newest,
     of_kind,
-    record_count,
     records_text,
     status,
     strength,
-    strongest,
 )
-from cxo.matching.index import MatchIndex
-from cxo.matching.need import ResolvedNeed, TermRef
+from cxo.matching.index import MatchIndex, expand_groups
+from cxo.matching.need import ResolvedNeed
 from cxo.matching.record import compliance_entry
 from cxo.registry import geo
 
@@ -80,36 +78,6 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
     memo[key] = value
 
 
-def _subtree(index: MatchIndex, term: int) -> NDArray[np.bool_]:
-    """term idx -> whether it is ``term`` or below it (remembered per index). One more entry, False, at
-    the end: indexed with -1 (no term, in ``cap_products``) it says no."""
-    memo: dict[int, NDArray[np.bool_]] = index.memo.setdefault("explain.subtree", {})
-    mask = memo.get(term)
-    if mask is None:
-        n = len(index.ancestors)
-        mask = memo[term] = np.fromiter((t < n and term in index.ancestors[t] for t in range(n + 1)), bool, n + 1)
-    return mask
-
-
-def _any_subtree(index: MatchIndex, terms: list[int]) -> NDArray[np.bool_]:
-    """Like :func:`_subtree`, for being below any of ``terms``."""
-    memo: dict[tuple[int, ...], NDArray[np.bool_]] = index.memo.setdefault("explain.subtrees", {})
-    mask = memo.get(tuple(terms))
-    if mask is None:
-        mask = np.zeros(len(index.ancestors) + 1, dtype=bool)
-        for term in terms:
-            mask |= _subtree(index, term)
-        memo[tuple(terms)] = mask
-    return mask
-
-
-def _families(index: MatchIndex) -> NDArray[np.int64]:
-    found = index.memo.get("explain.families")
-    if found is None:
-        found = index.memo["explain.families"] = np.asarray(index.family, dtype=np.int64)
-    return found
-
-
 def _rows(index: MatchIndex, rows: list[int]) -> list[_Row]:
     memo: dict[int, _Row] = index.memo.setdefault("explain.rows", {})
     found = [memo.get(row) for row in rows]
@@ -122,31 +90,45 @@ def _rows(index: MatchIndex, rows: list[int]) -> list[_Row]:
     return found  # type: ignore[return-value]  # every None was filled
 
 
+def _per_row(item: I64, values: NDArray[np.integer], k_rows: int, n_values: int) -> list[list[int]]:
+    """The distinct ``values`` of each of ``k_rows`` rows, ascending (``item`` says whose each value is)."""
+    keys = np.unique(item * n_values + values)
+    bounds = np.searchsorted(keys, np.arange(k_rows + 1) * n_values).tolist()
+    flat = (keys % n_values).tolist()
+    return [flat[a:b] for a, b in itertools.pairwise(bounds)]
+
+
 def _gather(index: MatchIndex, rows: list[int]) -> list[_Row]:
-    """The request-independent facts of ``rows``: slices of the index arrays, and their breadth entries."""
+    """The request-independent facts of ``rows``: their capabilities (views of two flat arrays read at
+    once), and their breadth entries."""
     snap = index.snapshot
     arr = np.asarray(rows, dtype=np.int64)
-    orgs = index.row_org[arr].tolist()
-    families = _families(index)
+    k_rows, n_terms = len(rows), max(len(index.family_of), 1)
+    orgs = index.row_org[arr].astype(np.int64)
+    site_item, site_caps = expand_groups(index.row_caps_ptr, index.row_caps, arr)
+    org_item, org_caps = expand_groups(index.org_caps_ptr, index.org_caps, orgs)
+    here, there = site_caps.astype(np.int64), org_caps.astype(np.int64)
+    here_terms, there_terms = index.cap_term[here].astype(np.int64), index.cap_term[there].astype(np.int64)
+    here_at = np.searchsorted(site_item, np.arange(k_rows + 1)).tolist()
+    there_at = np.searchsorted(org_item, np.arange(k_rows + 1)).tolist()
+    site_fams = _per_row(site_item, index.family_of[here_terms], k_rows, n_terms)
+    fam_item, fams = expand_groups(index.org_families_ptr, index.org_families, orgs)
+    org_fams = _per_row(fam_item, fams, k_rows, n_terms)
     breadth_points = index.row_breadth[arr].tolist()
-    row_ptr, org_ptr, fam_ptr = index.row_caps_ptr, index.org_caps_ptr, index.org_families_ptr
     out = []
-    for k, (row, site_pos) in enumerate(zip(rows, index.row_site[arr].tolist(), strict=True)):
-        here = index.row_caps[row_ptr[row] : row_ptr[row + 1]].astype(np.int64)
-        there = index.org_caps[org_ptr[orgs[k]] : org_ptr[orgs[k] + 1]].astype(np.int64)
-        here_terms, there_terms = index.cap_term[here].astype(np.int64), index.cap_term[there].astype(np.int64)
-        site_fams = tuple(sorted(set(families[here_terms].tolist())))
-        org_fams = set(index.org_families[fam_ptr[orgs[k]] : fam_ptr[orgs[k] + 1]].tolist())
-        other = tuple(sorted(org_fams - set(site_fams)))
+    for k, site_pos in enumerate(index.row_site[arr].tolist()):
+        a, b, c, d = here_at[k], here_at[k + 1], there_at[k], there_at[k + 1]
+        at_site = tuple(site_fams[k])
+        other = tuple(f for f in org_fams[k] if f not in at_site)
         out.append(
             _Row(
-                here=here,
-                here_terms=here_terms,
-                there=there,
-                there_terms=there_terms,
+                here=here[a:b],
+                here_terms=here_terms[a:b],
+                there=there[c:d],
+                there_terms=there_terms[c:d],
                 country=snap.sites.country[site_pos] if site_pos >= 0 else "",
                 expiry=snap.sites.registration_expiry[site_pos] if site_pos >= 0 else None,
-                breadth=_breadth(index, site_fams, other, breadth_points[k]),
+                breadth=_breadth(index, at_site, other, breadth_points[k]),
                 services={},
                 products={},
             )
@@ -168,47 +150,31 @@ def _breadth(index: MatchIndex, site_fams: tuple[int, ...], other: tuple[int, ..
     return found
 
 
-# Per requested service: where the row offers it ("site" or "organisation") and the deciding
-# capabilities (README.md, "Terms").
-_Deciding = list[tuple[str, I64]]
-
-
-def _deciding(index: MatchIndex, row: _Row, service_terms: list[int]) -> _Deciding:
-    out: _Deciding = []
-    for term in service_terms:
-        sub = _subtree(index, term)
-        at_site = row.here[sub[row.here_terms]]
-        if len(at_site):
-            out.append(("site", at_site))
-        else:
-            out.append(("organisation", row.there[sub[row.there_terms]]))
-    if not service_terms:
-        out.append(("site", row.here) if len(row.here) else ("organisation", row.there))
-    return out
-
-
 def _service_parts(
     index: MatchIndex,
     row: _Row,
     service_terms: list[int],
-    deciding_caps: _Deciding,
+    deciding: Deciding,
+    k: int,
     points: tuple[int, int, int],
     today: dt.date,
 ) -> _ServiceParts:
-    """The service-fit, evidence-strength and recency entries of a row; ``points`` are the engine's."""
+    """The service-fit, evidence-strength and recency entries of the ``k``-th row of ``deciding``;
+    ``points`` are the engine's."""
     name = index.snapshot.terms.name
+    of_row = deciding.of_row(k)
     parts = []
-    for term, (where, caps) in zip(service_terms, deciding_caps, strict=False):
-        names = ", ".join(sorted({name[ct] for ct in index.cap_term[caps].tolist()}))
-        if where == "site":
+    for term, g in zip(service_terms, of_row, strict=False):
+        names = ", ".join(deciding.names[g])
+        if deciding.where[g] == "site":
             parts.append(f"{name[term]}: at this site ({names})")
         else:
             parts.append(f"{name[term]}: organisation-wide only ({names}), not tied to this site")
-    groups = [evidence_group(index, caps, where) for where, caps in deciding_caps]
+    groups = [deciding.groups[g] for g in of_row]
     fit, strength_points, rec = points
 
     # The record shown for each service: its strongest, then newest evidence.
-    group_best = [ev for ev in (strongest(index, group) for group in groups) if ev is not None]
+    group_best = [ev for g in of_row if (ev := deciding.best[g]) is not None]
     fit_entry = entry(
         "service_fit",
         status(fit, rules.SERVICE_FIT_MAX),
@@ -221,8 +187,7 @@ def _service_parts(
     shown: list[Ev]
     if group_best:
         best = max(group_best, key=strength)
-        records = sum(len(group) for group in groups)
-        detail = f"Best evidence: {best.label()}; {records_text(records)} on the deciding capabilities."
+        detail = f"Best evidence: {best.label()}; {records_text(deciding.records[k])} on the deciding capabilities."
         if best.kind == "fda_registration" and row.expiry is not None:
             if row.expiry < today:
                 detail += f" That registration expired on {iso(row.expiry)}; no renewal is on record."
@@ -236,7 +201,7 @@ def _service_parts(
         shown,
     )  # fmt: skip
 
-    latest = newest(index, groups)
+    latest = deciding.latest[k]
     if latest is not None and latest.observed_on is not None:
         age = today.toordinal() - latest.observed_on.toordinal()
         detail = (
@@ -250,39 +215,18 @@ def _service_parts(
     return _ServiceParts(fit_entry, strength_entry, recency_entry, groups)
 
 
-def _product_entry(
-    index: MatchIndex, row: _Row, refs: list[TermRef], substance: str, service_terms: list[int], points: int
-) -> dict[str, Any]:
+def _product_entry(labels: list[str], held: list[Held | None], points: int) -> dict[str, Any]:
     """Product fit: per requested dosage form, route, modality, scale and substance, where the row has it,
     with the strongest record of the capabilities that have it (of a requested service, if any is)."""
-    levels = (
-        ("site", "at this site", row.here, row.here_terms),
-        ("organisation", "organisation-wide only", row.there, row.there_terms),
-    )
-    of_services = _any_subtree(index, service_terms)
-    wanted = index.substance_index.get(substance, -2)
-    asked: list[tuple[str, int | None]] = [(ref.name, index.term_index[ref.id]) for ref in refs]
-    if substance:
-        asked.append((substance, None))
     parts, shown = [], []
-    for label, term in asked:
-        for where, text, caps, terms in levels:
-            if term is None:
-                mask = index.cap_substance[caps] == wanted
-                if service_terms:
-                    mask &= of_services[terms]
-            else:
-                mask = _subtree(index, term)[index.cap_products[caps]].any(axis=1)
-            having, having_terms = caps[mask], terms[mask]
-            if len(having):
-                parts.append(f"{label}: {text} ({records_text(record_count(index, having))})")
-                requested = having[of_services[having_terms]] if service_terms else having[:0]
-                best = strongest(index, evidence_group(index, requested if len(requested) else having, where))
-                if best is not None:
-                    shown.append(best)
-                break
-        else:
+    for label, where in zip(labels, held, strict=True):
+        if where is None:
             parts.append(f"{label}: no record")
+            continue
+        text = "at this site" if where.where == "site" else "organisation-wide only"
+        parts.append(f"{label}: {text} ({records_text(where.records)})")
+        if where.best is not None:
+            shown.append(where.best)
     return entry(
         "product_fit", status(points, rules.PRODUCT_FIT_MAX), "; ".join(parts) + ".", points, rules.PRODUCT_FIT_MAX,
         shown,
@@ -320,6 +264,7 @@ def explain(
             rules.PRODUCT_FIT_MAX,
         )
     country_seen: dict[str, dict[str, Any]] = {}
+    compliance_seen: dict[tuple[tuple[int, ...], int], dict[str, Any]] = {}
     barred_seen: dict[str, dict[str, Any]] = {}
     unexcluded = (
         entry("excluded_organisations", MET, "Not one of the organisations the need excludes.")
@@ -336,18 +281,27 @@ def explain(
     record_of = [tuple(r) for r in index.row_record[rows].tolist()]
     compliance_l = points["compliance"]
     # Rows explained for these services before reuse their parts; the others' deciding capabilities
-    # are found first, so that all their evidence is read at once.
-    new_parts = {
-        k: _deciding(index, row, service_terms) for k, row in enumerate(facts) if service_key not in row.services
-    }
+    # and evidence are found together, in one pass (cxo.matching.deciding).
+    unexplained = [k for k, row in enumerate(facts) if service_key not in row.services]
+    deciding = deciding_evidence(index, [rows[k] for k in unexplained], service_terms)
+    batch_of = {k: i for i, k in enumerate(unexplained)}
+    product_labels = [r.name for r in product_refs] + ([criteria.substance] if criteria.substance else [])
+    held_of: dict[int, list[Held | None]] = {}
+    if nothing_asked is None:
+        asked: list[int | None] = [index.term_index[r.id] for r in product_refs]
+        if criteria.substance:
+            asked.append(None)
+        unheld = [k for k, row in enumerate(facts) if product_key not in row.products]
+        wanted_substance = index.substance_index.get(criteria.substance, -2)
+        held = product_evidence(index, [rows[k] for k in unheld], asked, wanted_substance, service_terms)
+        held_of = dict(zip(unheld, held, strict=True))
 
     explanations: list[list[dict[str, Any]]] = []
     for k, row in enumerate(facts):
         parts = row.services.get(service_key)
         if parts is None:
             points_k = (fit_l[k], strength_l[k], rec_l[k])
-            deciding = new_parts[k] if k in new_parts else _deciding(index, row, service_terms)
-            parts = _service_parts(index, row, service_terms, deciding, points_k, today)
+            parts = _service_parts(index, row, service_terms, deciding, batch_of[k], points_k, today)
             _remember(row.services, service_key, parts, MEMO_KEYS_PER_ROW)
         entries = [parts.fit]
         if nothing_asked is not None:
@@ -355,11 +309,15 @@ def explain(
         else:
             product = row.products.get(product_key)
             if product is None:
-                product = _product_entry(index, row, product_refs, criteria.substance, service_terms, pfit_l[k])
+                product = _product_entry(product_labels, held_of[k], pfit_l[k])
                 _remember(row.products, product_key, product, MEMO_KEYS_PER_ROW)
             entries.append(product)
         entries += (parts.strength, parts.recency, row.breadth)
-        entries.append(compliance_entry(record_of[k], compliance_l[k], today))
+        compliance_key = (record_of[k], compliance_l[k])  # most rows share one: no inspection on record
+        compliance = compliance_seen.get(compliance_key)
+        if compliance is None:
+            compliance = compliance_seen[compliance_key] = compliance_entry(*compliance_key, today)
+        entries.append(compliance)
 
         # the hard filters that the need applied
         country = row.country

@@ -76,6 +76,9 @@ class MatchIndex:
     term_index: dict[int, int] = field(default_factory=dict)  # term id -> term idx
     ancestors: list[frozenset[int]] = field(default_factory=list)  # term idx -> itself and its ancestors
     family: list[int] = field(default_factory=list)  # term idx -> family term idx
+    family_of: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # the same, as an array
+    # below[a, t]: term t is a or one of its descendants; one more column, False, for "no term" (-1)
+    below: NDArray[np.bool_] = field(default_factory=lambda: np.zeros((0, 1), bool))
     # organisations and rows
     org_index: dict[int, int] = field(default_factory=dict)  # organisation id -> org idx
     countries: list[str] = field(default_factory=list)  # country idx -> ISO alpha-3 ("" = unknown)
@@ -121,6 +124,16 @@ class MatchIndex:
     # Derived, need-independent display parts (explanations, result cards), filled on first use;
     # the index is never changed after it is built, so they stay true for its life.
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    _org_by_slug: dict[str, int] | None = field(default=None, repr=False)
+    # Per day ordinal, what every row's compliance record is worth that day (cxo.matching.engine._as_of).
+    daily: dict[int, tuple[NDArray[np.int16], NDArray[np.bool_]]] = field(default_factory=dict, repr=False)
+
+    def organisation_by_slug(self, slug: str) -> int | None:
+        """The id of the organisation with this slug (the map is made on first use: few needs exclude any)."""
+        if self._org_by_slug is None:
+            orgs = self.snapshot.organisations
+            self._org_by_slug = dict(zip(orgs.slug, orgs.id, strict=True))
+        return self._org_by_slug.get(slug)
 
     @property
     def size(self) -> int:
@@ -225,6 +238,10 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     np.cumsum([len(ch) for ch in chains], out=anc_ptr[1:])
     anc_flat = np.array([a for ch in chains for a in ch], dtype=np.int32)
     family_of = np.array(ix.family, dtype=np.int32)
+    ix.family_of = family_of.astype(np.int64)
+    ix.below = np.zeros((n_terms, n_terms + 1), dtype=bool)
+    for i, chain in enumerate(chains):
+        ix.below[chain, i] = True
 
     # --- organisations and rows, rows in tie-break order -------------------------------------------
     n_orgs = len(o.id)

@@ -237,11 +237,9 @@ def need_resolve(*, need: Need, index: MatchIndex) -> ResolvedNeed:
         if kind not in required:
             required.append(kind)
 
-    orgs = index.snapshot.organisations
-    org_by_slug = dict(zip(orgs.slug, orgs.id, strict=True))
     excluded_orgs: set[int] = set()
     for text in need.exclude_organisations:
-        org_id = int(text) if text.isdigit() and int(text) in index.org_index else org_by_slug.get(text)
+        org_id = int(text) if text.isdigit() and int(text) in index.org_index else index.organisation_by_slug(text)
         if org_id is None:
             raise ServiceError(f"Unknown organisation '{text}' (give its id or slug).", field="exclude_organisations")
         excluded_orgs.add(org_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -137,6 +138,11 @@ def _ties(ranked: engine.EngineResult) -> list[str]:
 _NO_SITE: dict[str, Any] = dict.fromkeys(("id", "duns", "fei", "name", "country", "country_name", "url"))
 
 
+@functools.cache
+def _roles(kind: str) -> tuple[str, ...]:
+    return tuple(roles_of(kind))  # a few distinct signatures among many organisations
+
+
 def _cards(index: MatchIndex) -> Callable[[int], tuple[dict[str, Any], dict[str, Any]]]:
     """The "site" and "organisation" parts of a row's result, made once per index and URL layout.
 
@@ -169,8 +175,8 @@ def _cards(index: MatchIndex) -> Callable[[int], tuple[dict[str, Any], dict[str,
         organisation = {
             "id": snap.organisations.id[org_pos],
             "name": snap.organisations.name[org_pos],
-            "kind": roles[0] if (roles := roles_of(snap.organisations.kind[org_pos])) else None,
-            "roles": roles,
+            "kind": roles[0] if (roles := _roles(snap.organisations.kind[org_pos])) else None,
+            "roles": list(roles),
             "slug": slug,
             "url": org_url.replace(_PLACEHOLDER, slug) if org_url else "",
         }
