@@ -4,8 +4,9 @@ Only the rows returned are explained. Most of a row's explanation does not depen
 its capabilities and their evidence records, its breadth entry, and, for one set of requested
 services on one day, its service-fit, evidence and recency entries (their points follow from
 those alone). The index keeps these in a bounded memo (``MatchIndex.memo``), so a row explained
-before costs a few dictionary lookups; rows met for the first time are gathered with a few
-vectorised reads of the index arrays. Entries are shared between results: treat them as read-only.
+before costs a few dictionary lookups; the rows met for the first time are read together, in one
+vectorised pass over the index arrays for all of them (:mod:`cxo.matching.deciding`). Entries are
+shared between results: treat them as read-only.
 """
 
 from __future__ import annotations
