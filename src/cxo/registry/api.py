@@ -112,6 +112,7 @@ def _search_args(query: DirectoryQuery) -> dict[str, Any]:
         "services": query.service,
         "dosage_forms": query.dosage_form,
         "routes": query.route,
+        "substances": query.substance,
         "kinds": query.kind,
         "evidence_kinds": query.evidence,
         "registrations": query.registration,

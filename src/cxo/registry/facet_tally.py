@@ -27,8 +27,12 @@ TERM_DIMENSIONS = ("service", "dosage_form", "route")
 # The dimensions a filter or a facet count can be about. Facet counts come from two joint GROUP BY
 # queries, one per family, each reading one covering index in its column order (see SiteFacets):
 # the small-valued columns together, and the product columns (whose signatures vary more) together.
-DIMENSIONS = ("geo", "kind", "service", "evidence", "dosage_form", "route", "registration", "compliance")
-FAMILIES = (("geo", "kind", "service", "evidence"), ("dosage_form", "route"), ("registration", "compliance"))
+DIMENSIONS = (
+    "geo", "kind", "service", "evidence", "dosage_form", "route", "substance", "registration", "compliance",
+)  # fmt: skip
+FAMILIES = (
+    ("geo", "kind", "service", "evidence"), ("dosage_form", "route", "substance"), ("registration", "compliance"),
+)  # fmt: skip
 
 
 class _Tally:
@@ -47,6 +51,7 @@ class _Tally:
             "geo": frozenset(filters.geo_countries),
             "kind": frozenset(filters.kinds),
             "evidence": frozenset(filters.evidence_kinds),
+            "substance": frozenset(filters.substances),
             "registration": frozenset(filters.registrations),
             "compliance": frozenset(filters.compliance),
             **{f: frozenset(str(t.id) for t in filters.terms(f)) for f in TERM_DIMENSIONS},

@@ -50,6 +50,7 @@ from cxo.registry.models import (
     Term,
     fei_assigned,
 )
+from cxo.registry.substances import substance_moiety
 
 
 def signature(values: Iterable[object]) -> str:
@@ -187,13 +188,18 @@ class Profile:
     dosage_forms: set[int] = field(default_factory=set)
     routes: set[int] = field(default_factory=set)
     evidence: set[str] = field(default_factory=set)
+    substances: set[str] = field(default_factory=set)  # active moieties
 
-    def add(self, service_id: int, dosage_form_id: int | None, route_id: int | None, evidence: set[str]) -> None:
+    def add(
+        self, service_id: int, dosage_form_id: int | None, route_id: int | None, substance: str, evidence: set[str]
+    ) -> None:
         self.services.add(service_id)
         if dosage_form_id is not None:
             self.dosage_forms.add(dosage_form_id)
         if route_id is not None:
             self.routes.add(route_id)
+        if moiety := substance_moiety(substance).replace("|", "/"):  # "|" delimits signatures
+            self.substances.add(moiety)
         self.evidence |= evidence
 
     def union(self, other: Profile) -> Profile:
@@ -202,6 +208,7 @@ class Profile:
             self.dosage_forms | other.dosage_forms,
             self.routes | other.routes,
             self.evidence | other.evidence,
+            self.substances | other.substances,
         )
 
 
@@ -282,10 +289,10 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     tree = TermAncestry.load()
     ids = None if organisation_ids is None else sorted(set(organisation_ids))
 
-    capabilities: list[tuple[int, int, int | None, int, int | None, int | None]] = _chunked(
+    capabilities: list[tuple[int, int, int | None, int, int | None, int | None, str]] = _chunked(
         ids,
         lambda where: Capability.objects.filter(where).values_list(
-            "id", "organisation_id", "site_id", "service_id", "dosage_form_id", "route_id"
+            "id", "organisation_id", "site_id", "service_id", "dosage_form_id", "route_id", "substance"
         ),
         field="organisation_id",
     )
@@ -302,7 +309,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     by_site: dict[int, Profile] = defaultdict(Profile)
     org_wide: dict[int, Profile] = defaultdict(Profile)
     org_all: dict[int, Profile] = defaultdict(Profile)
-    for cap_id, org_id, site_id, service_id, dosage_form_id, route_id in capabilities:
+    for cap_id, org_id, site_id, service_id, dosage_form_id, route_id, substance in capabilities:
         evidence = evidence_kinds.get(cap_id, set())
         bought_only = evidence == {EvidenceKind.CLINICAL_TRIAL}
         for profile in (org_all[org_id], by_site[site_id] if site_id is not None else org_wide[org_id]):
@@ -311,7 +318,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
                 # (as cxo.registry.kind and matching read it). The record is on file; the service is not its.
                 profile.evidence |= evidence
             else:
-                profile.add(service_id, dosage_form_id, route_id, evidence)
+                profile.add(service_id, dosage_form_id, route_id, substance, evidence)
 
     sites: list[tuple[int, int, str, str, str, str | None, str, str, dt.date | None]] = _chunked(
         ids,
@@ -349,6 +356,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
             services=signature(services),
             dosage_forms=signature(tree.with_ancestors(profile.dosage_forms)),
             routes=signature(tree.with_ancestors(profile.routes)),
+            substances=signature(profile.substances),
             evidence=signature(profile.evidence),
             **record.columns(),
         )
@@ -386,6 +394,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
                 services=signature(services),
                 dosage_forms=signature(tree.with_ancestors(profile.dosage_forms)),
                 routes=signature(tree.with_ancestors(profile.routes)),
+                substances=signature(profile.substances),
                 evidence=signature(profile.evidence),
                 **record.columns(),
                 sort_name=search_normalise(name)[:255],
@@ -407,6 +416,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
                 services=signature(tree.with_ancestors(profile.services)),
                 dosage_forms=signature(tree.with_ancestors(profile.dosage_forms)),
                 routes=signature(tree.with_ancestors(profile.routes)),
+                substances=signature(profile.substances),
                 evidence=signature(profile.evidence),
                 **records[org_id].columns(),
                 site_count=site_counts.get(org_id, 0),

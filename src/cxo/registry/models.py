@@ -307,6 +307,7 @@ class SiteFacets(models.Model):
     services = models.CharField(max_length=1000, blank=True)
     dosage_forms = models.TextField(blank=True)
     routes = models.TextField(blank=True)
+    substances = models.TextField(blank=True, help_text="|MOIETY|MOIETY| of its capabilities' active substances")
     evidence = models.CharField(max_length=200, blank=True, help_text="|kind|kind| of the evidence")
     # Dates, not states: "current" and "in the last five years" are decided when the index is read.
     registration_expiry = models.DateField(null=True, blank=True)
@@ -351,6 +352,7 @@ class OrganisationFacets(models.Model):
     services = models.CharField(max_length=1000, blank=True)
     dosage_forms = models.TextField(blank=True)
     routes = models.TextField(blank=True)
+    substances = models.TextField(blank=True, help_text="|MOIETY|MOIETY| of its capabilities' active substances")
     evidence = models.CharField(max_length=200, blank=True)
     registration_expiry = models.DateField(null=True, blank=True, help_text="The newest of its sites'")
     inspections = models.CharField(max_length=20, blank=True, help_text="The latest outcome at each of its sites")
@@ -400,6 +402,7 @@ class FacetGroup(models.Model):
     services = models.CharField(max_length=1000, blank=True)
     dosage_forms = models.TextField(blank=True)
     routes = models.TextField(blank=True)
+    substances = models.TextField(blank=True, help_text="|MOIETY|MOIETY| of its capabilities' active substances")
     evidence = models.CharField(max_length=200, blank=True)
     registration_expiry = models.DateField(null=True, blank=True)
     inspections = models.CharField(max_length=20, blank=True)

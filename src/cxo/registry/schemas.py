@@ -40,6 +40,12 @@ class DirectoryQuery(Schema):
     route: list[str] = Field(
         [], description="Route of administration, repeatable: a code (route.oral), C-code or name (ORAL)."
     )
+    substance: list[str] = Field(
+        [],
+        description="Active substance, repeatable, as sources write it (ATORVASTATIN CALCIUM TRIHYDRATE) or by its "
+        "moiety (atorvastatin): salt and hydrate words are dropped. An unknown substance is a 400 with the closest "
+        "on record.",
+    )
     kind: list[str] = Field(
         [], description="Organisation role, repeatable: sponsor, generic, cdmo, cmo, maker, api, cro, lab, logistics."
     )
@@ -105,6 +111,9 @@ class FacetsOut(Schema):
     service: list[FacetValueOut] = Field(description="Services in taxonomy order; a parent counts its descendants.")
     dosage_form: list[FacetValueOut] = Field(description="Dosage forms and their families, in taxonomy order.")
     route: list[FacetValueOut] = Field(description="Routes of administration and their families, in taxonomy order.")
+    substance: list[FacetValueOut] = Field(
+        description="Active substances (moieties), most hits first: the 30 most frequent, and any chosen."
+    )
     kind: list[FacetValueOut] = Field(description="Organisation roles, most hits first.")
     evidence: list[FacetValueOut] = Field(description="Evidence sources, most hits first.")
     registration: list[FacetValueOut] = Field(description="FDA registration statuses as of today, every one listed.")

@@ -36,7 +36,8 @@ from cxo.registry.record_facets import (
     registration_where,
 )
 from cxo.registry.registration import RegistrationSource, RegistrationStatus
-from cxo.registry.terms import COUNTRY, REGION, TermResolver, TermRow, resolver_cached
+from cxo.registry.substances import substance_moiety
+from cxo.registry.terms import COUNTRY, REGION, SUBSTANCE, TermResolver, TermRow, resolver_cached
 
 PAGE_SIZE = 25
 
@@ -47,6 +48,7 @@ FACETS: dict[str, tuple[str, str]] = {
     "service": ("service", "Service"),
     "dosage_form": ("dosage_form", "Dosage form"),
     "route": ("route", "Route"),
+    "substance": ("substance", "Substance"),
     "kind": ("kind", "Organisation kind"),
     "evidence": ("evidence", "Evidence source"),
     "registration": ("registration", "FDA registration"),
@@ -58,6 +60,11 @@ FACETS: dict[str, tuple[str, str]] = {
 def country_name(alpha3: str) -> str:
     """The country's name (cached: a pycountry lookup per facet value and search adds up)."""
     return geo.country_name(alpha3)
+
+
+def substance_label(moiety: str) -> str:
+    """A moiety as people write it: "ATORVASTATIN" as "Atorvastatin"."""
+    return moiety.capitalize()
 
 
 def kind_label(kind: str) -> str:
@@ -97,6 +104,7 @@ class DirectoryFilters:
     services: tuple[TermNode, ...] = ()
     dosage_forms: tuple[TermNode, ...] = ()
     routes: tuple[TermNode, ...] = ()
+    substances: tuple[str, ...] = ()  # active moieties, as the index holds them
     kinds: tuple[str, ...] = ()
     evidence_kinds: tuple[str, ...] = ()
     registrations: tuple[str, ...] = ()
@@ -130,6 +138,7 @@ class DirectoryFilters:
                 "service": self.services,
                 "dosage_form": self.dosage_forms,
                 "route": self.routes,
+                "substance": self.substances,
                 "kind": self.kinds,
                 "evidence": self.evidence_kinds,
                 "registration": self.registrations,
@@ -175,6 +184,26 @@ def _evidence_kind(value: str) -> str:
     )
 
 
+#: How many substances the facet lists (the most frequent, and any chosen): the registry holds thousands.
+SUBSTANCES_SHOWN = 30
+
+
+def _substances(values: Sequence[str]) -> tuple[str, ...]:
+    """Substances as typed ("atorvastatin calcium") to the moieties the index holds, or TermNotFound with
+    the closest ones on record (all substances on record are read only to suggest)."""
+    from cxo.registry.models import Capability, FacetGroup
+
+    moieties = []
+    for text in (v for v in values if v.strip()):
+        moiety = substance_moiety(text)
+        if not (moiety and FacetGroup.objects.filter(substances__contains=signature_contains(moiety)).exists()):
+            known = {m for s in Capability.objects.exclude(substance="").values_list("substance", flat=True).distinct()
+                     if (m := substance_moiety(s))}  # fmt: skip
+            moiety = TermResolver((), substances=known).resolve(SUBSTANCE, text, field="substance").code
+        moieties.append(moiety)
+    return _unique(moieties)
+
+
 def _unique(values: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(dict.fromkeys(values))
 
@@ -188,6 +217,7 @@ def directory_filters_parse(
     services: Sequence[str] = (),
     dosage_forms: Sequence[str] = (),
     routes: Sequence[str] = (),
+    substances: Sequence[str] = (),
     kinds: Sequence[str] = (),
     evidence_kinds: Sequence[str] = (),
     registrations: Sequence[str] = (),
@@ -211,6 +241,7 @@ def directory_filters_parse(
         services=_unique([_term(resolver, tree, "service", v) for v in services if v.strip()]),
         dosage_forms=_unique([_term(resolver, tree, "dosage_form", v) for v in dosage_forms if v.strip()]),
         routes=_unique([_term(resolver, tree, "route", v) for v in routes if v.strip()]),
+        substances=_substances(substances),
         kinds=_unique([_kind(v) for v in kinds if v.strip()]),
         evidence_kinds=_unique([_evidence_kind(v) for v in evidence_kinds if v.strip()]),
         registrations=_unique([registration_parse(v) for v in registrations if v.strip()]),
@@ -270,7 +301,7 @@ class FacetIndex(Generic[M]):
         return self.countries_column == "countries"
 
     def column(self, dimension: str) -> str:
-        columns = {"geo": self.countries_column, "kind": "kind", "evidence": "evidence"}
+        columns = {"geo": self.countries_column, "kind": "kind", "evidence": "evidence", "substance": "substances"}
         return columns.get(dimension) or TERM_FACETS[dimension][1]
 
     def columns(self, dimension: str) -> tuple[str, ...]:
@@ -311,7 +342,9 @@ class FacetIndex(Generic[M]):
             if not filters.active(dimension):
                 continue
             column = (
-                self.column(dimension) if dimension in TERM_FACETS or dimension in ("geo", "kind", "evidence") else ""
+                self.column(dimension)
+                if dimension in TERM_FACETS or dimension in ("geo", "kind", "evidence", "substance")
+                else ""
             )
             if dimension == "geo":
                 countries = sorted(filters.geo_countries)
@@ -325,6 +358,8 @@ class FacetIndex(Generic[M]):
                 where &= _any_contains("kind", filters.kinds)
             elif dimension == "evidence":
                 where &= _any_contains(column, filters.evidence_kinds)
+            elif dimension == "substance":
+                where &= _any_contains(column, filters.substances)
             elif dimension == "registration":
                 where &= registration_where(filters.registrations, filters.as_of)
             elif dimension == "compliance":
@@ -382,6 +417,12 @@ class FacetIndex(Generic[M]):
                 for node in tree.vocabulary(vocabulary)
                 if term_counts.get(str(node.id)) or node.id in selected
             ]
+        # The most frequent substances (ties by name) and the chosen ones: thousands are on record.
+        frequent = sorted(counts["substance"].items(), key=lambda item: (-item[1], item[0]))[:SUBSTANCES_SHOWN]
+        shown = {code: n for code, n in frequent} | {c: counts["substance"].get(c, 0) for c in filters.substances}
+        facets["substance"] = _values(
+            shown, selected=filters.substances, name=substance_label, wide=wide.get("substance", {})
+        )
         facets["kind"] = _values(
             {k: n for k, n in counts["kind"].items() if k}, selected=filters.kinds, name=kind_label
         )

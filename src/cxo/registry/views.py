@@ -36,6 +36,7 @@ SELECTOR_ARGS = {
     "service": "services",
     "dosage_form": "dosage_forms",
     "route": "routes",
+    "substance": "substances",
     "kind": "kinds",
     "evidence": "evidence_kinds",
     "registration": "registrations",

@@ -109,6 +109,7 @@ def capability_with_evidence(
     service: str,
     dosage_form: str | None = None,
     route: str | None = None,
+    substance: str = "",
     evidence: str = EvidenceKind.FDA_REGISTRATION,
     source_ref: str | None = None,
     observed_on: dt.date = dt.date(2025, 1, 15),
@@ -121,6 +122,7 @@ def capability_with_evidence(
         service=term(service),
         dosage_form=term(dosage_form) if dosage_form else None,
         route=term(route) if route else None,
+        substance=substance,
     )
     EvidenceFactory.create(
         capability=capability,

@@ -157,6 +157,7 @@ def _search(
     services: Sequence[str],
     dosage_forms: Sequence[str],
     routes: Sequence[str],
+    substances: Sequence[str],
     kinds: Sequence[str],
     evidence_kinds: Sequence[str],
     registrations: Sequence[str],
@@ -176,6 +177,7 @@ def _search(
         services=services,
         dosage_forms=dosage_forms,
         routes=routes,
+        substances=substances,
         kinds=kinds,
         evidence_kinds=evidence_kinds,
         registrations=registrations,
@@ -203,6 +205,7 @@ def site_search(
     services: Sequence[str] = (),
     dosage_forms: Sequence[str] = (),
     routes: Sequence[str] = (),
+    substances: Sequence[str] = (),
     kinds: Sequence[str] = (),
     evidence_kinds: Sequence[str] = (),
     registrations: Sequence[str] = (),
@@ -214,7 +217,8 @@ def site_search(
 ) -> SearchPage[SiteHit]:
     """Sites matching the filters, one page of them, and the facet counts around them.
 
-    Filters take taxonomy codes, names or synonyms (services, dosage forms, routes), ISO country codes
+    Filters take taxonomy codes, names or synonyms (services, dosage forms, routes), substances as sources
+    write them (reduced to the active moiety: "atorvastatin calcium" finds atorvastatin), ISO country codes
     or names, region codes or names, organisation kinds, evidence kinds, registration statuses and
     compliance values (:mod:`cxo.registry.record_facets`, decided as of ``today``); an unknown value
     raises ServiceError naming it. A service matches its descendants too ("Manufacturing" finds API makers).
@@ -230,6 +234,7 @@ def site_search(
         services=services,
         dosage_forms=dosage_forms,
         routes=routes,
+        substances=substances,
         kinds=kinds,
         evidence_kinds=evidence_kinds,
         registrations=registrations,
@@ -256,6 +261,7 @@ def organisation_search(
     services: Sequence[str] = (),
     dosage_forms: Sequence[str] = (),
     routes: Sequence[str] = (),
+    substances: Sequence[str] = (),
     kinds: Sequence[str] = (),
     evidence_kinds: Sequence[str] = (),
     registrations: Sequence[str] = (),
@@ -279,6 +285,7 @@ def organisation_search(
         services=services,
         dosage_forms=dosage_forms,
         routes=routes,
+        substances=substances,
         kinds=kinds,
         evidence_kinds=evidence_kinds,
         registrations=registrations,

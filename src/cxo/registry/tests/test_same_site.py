@@ -166,3 +166,42 @@ def test_trial_sponsors_are_not_providers_of_clinical_services_in_the_directory(
     # The trial record is still on file as evidence of the sponsor.
     trials = organisation_search(evidence_kinds=[EvidenceKind.CLINICAL_TRIAL])
     assert [h.organisation.name for h in trials.hits] == ["Big Innovator Inc"]
+
+
+def test_the_substance_facet_counts_moieties_of_one_site_and_refuses_unknown_ones(
+    taxonomy: None, outsider_client: Any
+) -> None:
+    """Substances as FDA writes them (salt, hydrate) meet as their moiety; a filter combines facts of one site."""
+    maker = RegistryOrganisationFactory.create(name="Statin Actives Ltd")
+    api = SiteFactory.create(organisation=maker, name="Statin API plant", country="IND")
+    capability_with_evidence(
+        site=api,
+        service="svc.mfg.api",
+        substance="ATORVASTATIN CALCIUM TRIHYDRATE",
+        evidence=EvidenceKind.NDC_UNFINISHED,
+    )
+    packer = SiteFactory.create(organisation=maker, name="Statin packing plant", country="DEU")
+    capability_with_evidence(site=packer, service="svc.packaging.pack")
+    other = RegistryOrganisationFactory.create(name="Metformin Works")
+    plant = SiteFactory.create(organisation=other, name="Metformin plant", country="IND")
+    capability_with_evidence(
+        site=plant, service="svc.mfg.api", substance="METFORMIN HYDROCHLORIDE", evidence=EvidenceKind.NDC_UNFINISHED
+    )
+    facets_rebuild()
+
+    found = site_search(substances=["atorvastatin"])
+    assert [h.site.name for h in found.hits] == ["Statin API plant"]
+    counts = {v.code: v.count for v in site_search(countries=["IND"]).facets["substance"]}
+    assert counts == {"ATORVASTATIN": 1, "METFORMIN": 1}
+    assert [v.name for v in site_search().facets["substance"]] == ["Atorvastatin", "Metformin"]
+    # The atorvastatin organisation has no site in Germany with it: one site must hold every fact asked for.
+    assert organisation_search(substances=["ATORVASTATIN"], countries=["DEU"]).total == 0
+    assert organisation_search(substances=["ATORVASTATIN"], countries=["IND"]).total == 1
+    # Typed text that names no substance on record is refused with the closest, in the API as on the page.
+    refused = outsider_client.get("/api/v1/registry/sites", {"substance": "atorvastatine"})
+    assert refused.status_code == 400 and "Atorvastatin" in refused.json()["detail"]
+    body = outsider_client.get("/api/v1/registry/sites", {"substance": "Atorvastatin calcium"}).json()
+    assert [r["name"] for r in body["results"]] == ["Statin API plant"]
+    page = outsider_client.get("/registry/", {"substance": "ATORVASTATIN"}).content.decode()
+    assert "Statin API plant" in page and "Metformin plant" not in page
+    assert 'data-testid="substance-find"' in page  # any substance can be typed, not only the listed ones
