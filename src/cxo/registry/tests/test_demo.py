@@ -212,8 +212,11 @@ def test_demo_loads_every_shipped_file_once(db: None, monkeypatch: pytest.Monkey
 
     # The directory: every facet has values, and statuses follow the clock, not the import.
     facets = site_search(page_size=1).facets
-    for facet in ("dosage_form", "route", "compliance", "registration", "evidence"):
+    for facet in ("dosage_form", "route", "substance", "compliance", "registration", "evidence"):
         assert any(v.count for v in facets[facet]), facet
+    # Bulk-ingredient labelers of heparin are found as API makers with heparin on their record.
+    heparin = site_search(services=["API MANUFACTURE"], substances=["HEPARIN SODIUM"], page_size=1)
+    assert heparin.total >= 10 and heparin.filters.substances == ("HEPARIN",)
     outcome = {"OAI": 0, "VAI": -1, "NAI": -2}  # the newest date wins; on one day, the worst outcome
     latest: dict[str, tuple[str, int]] = {}
     for r in inspections:
