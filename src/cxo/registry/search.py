@@ -380,7 +380,7 @@ class FacetIndex(Generic[M]):
             columns = [c for d in family for c in self.columns(d)]
             if isinstance(tally, _GroupTally):
                 grouped = self.model._default_manager.filter(self._group_where(filters, others)).order_by()
-                tally.add(family, grouped.values_list(self.entity, "scope", *columns).distinct())
+                tally.add(family, grouped.values_list(self.entity, "scope", *columns))
                 continue
             rows = (
                 self.model._default_manager.filter(self.where(filters, dimensions=others))
