@@ -164,6 +164,7 @@ class CountOut(Schema):
     count: int
 
 
+@pytest.mark.fuzz
 def test_the_fuzzing_finds_a_server_error_and_an_undocumented_answer(db: None) -> None:
     """The same machinery, on a tiny API with one broken and one lying operation, reports both."""
     router = Router()
