@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from conftest import login_client
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from conftest import login_client, page_queries
 
 from cxo.core.models import Notification, Organisation, User
 from cxo.sourcing.services.clarification import clarification_answer, clarification_ask
@@ -96,24 +93,17 @@ def test_the_unread_badge_counts_and_opening_a_notification_reads_it(sw: SimpleN
     assert 'data-testid="unread-count"' not in client.get("/dashboard/").content.decode()
 
 
-def _queries(client: Client, url: str) -> int:
-    client.get(url)  # warm: the session and the matching index are not what is counted
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_the_home_page_reads_a_fixed_number_of_queries(
     sw: SimpleNamespace, provider_b: Organisation, provider_b_user: User
 ) -> None:
     """Each section is one query or two: another bidder, its proposal and question add none."""
     client = login_client(sw.sponsor_user)
-    before = _queries(client, "/dashboard/")
+    before = page_queries(client, "/dashboard/")
     assert before <= 26  # a dozen for sourcing's sections; contracts' agenda and quality's counts read the rest
     invitation = invitation_create(actor=sw.sponsor_user, rfp=sw.rfp, provider=provider_b)
     proposal_submit(actor=provider_b_user, invitation=invitation, data=proposal_data(sw.rfp, prices=["1", "2", "3"]))
     clarification_ask(actor=provider_b_user, invitation=invitation, question="Which site?")
-    assert _queries(client, "/dashboard/") == before
+    assert page_queries(client, "/dashboard/") == before
 
 
 def test_each_organisation_card_links_to_the_apps_pages_for_it(sw: SimpleNamespace) -> None:

@@ -6,10 +6,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from conftest import login_client
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from conftest import login_client, page_queries
 from django.utils import timezone
 
 from cxo.core.models import Organisation, User
@@ -34,13 +31,6 @@ def test_a_need_that_cannot_be_matched_keeps_its_page_and_says_why(sw: SimpleNam
 # --- query counts: a page reads a fixed number of queries, however many bidders, lines or versions --------
 
 
-def _queries(client: Client, url: str) -> int:
-    client.get(url)  # warm: the session, the matching index and the role checks are not what is counted
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def _another_bid(sw: SimpleNamespace, provider: Organisation, user: User) -> None:
     """One more invited provider with a question and two versions of a proposal on the world's RFP."""
     invitation = invitation_create(actor=sw.sponsor_user, rfp=sw.rfp, provider=provider)
@@ -58,20 +48,20 @@ def test_sponsor_pages_read_no_more_queries_with_more_bidders(
 ) -> None:
     client = login_client(sw.sponsor_user)
     url = f"/o/{sw.sponsor.slug}/" + page.format(rfp=sw.rfp.pk)
-    before = _queries(client, url)
+    before = page_queries(client, url)
     _another_bid(sw, provider_b, provider_b_user)
-    assert _queries(client, url) == before, url
+    assert page_queries(client, url) == before, url
 
 
 @pytest.mark.parametrize("page", ("inbox/", "inbox/{rfp}/"))
 def test_provider_pages_read_no_more_queries_with_more_rfps(sw: SimpleNamespace, page: str) -> None:
     client = login_client(sw.provider_user)
     url = f"/o/{sw.provider.slug}/" + page.format(rfp=sw.rfp.pk)
-    before = _queries(client, url)
+    before = page_queries(client, url)
     # Another RFP the provider is invited to and bids on, with a published answer to another bidder's question.
     rfp = rfp_create(actor=sw.sponsor_user, need=sw.need, response_deadline=timezone.now() + dt.timedelta(days=9))
     invitation = invitation_create(actor=sw.sponsor_user, rfp=rfp, provider=sw.provider)
     rfp_issue(actor=sw.sponsor_user, rfp=rfp)
     invitation.refresh_from_db()
     proposal_submit(actor=sw.provider_user, invitation=invitation, data=proposal_data(rfp, prices=["5", "6", "7"]))
-    assert _queries(client, url) == before, url
+    assert page_queries(client, url) == before, url
