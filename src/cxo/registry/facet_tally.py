@@ -1,165 +1,180 @@
-"""Facet counts of the directory: joint GROUP BY rows of the facet index, tallied per facet in Python.
+"""Facet counts of the directory, from the fact groups as columns (:mod:`cxo.registry.facet_columns`).
 
-Each facet is counted with every *other* filter applied (:mod:`cxo.registry.search` runs one query per
-family of dimensions and hands the rows here). :class:`_Tally` counts index rows; :class:`_GroupTally`
-counts distinct sites or organisations over fact groups (:class:`~cxo.registry.models.FacetGroup`),
-so that filters combine facts of one site, and counts apart the hits that hold a value only through
-organisation-wide facts.
+The faceted-search rule: each facet is counted with every *other* filter applied. Per fact group that is:
+a group counts for a dimension's values when it passes every active filter but perhaps that dimension's
+own; it counts for the total when it passes them all. Filters must be met by one group (facts of one
+site, :class:`~cxo.registry.models.FacetGroup`), while counts are of hits — sites or organisations — each
+counted once per value however many of its groups hold the value; and the hits that hold a value only
+through organisation-wide groups are counted apart ("wide"), so the page can say so.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cxo.registry import geo
-from cxo.registry.facets import signature_values
-from cxo.registry.models import FactScope
-from cxo.registry.record_facets import compliance_values, registration_values
+import numpy as np
+
+from cxo.registry.facet_columns import DATED, DIMENSIONS, I32, I64, Bools, GroupColumns, Incidence
 
 if TYPE_CHECKING:
-    from cxo.registry.search import DirectoryFilters, FacetIndex
+    from cxo.registry.search import DirectoryFilters
 
 #: The taxonomy facets (their values are term ids).
 TERM_DIMENSIONS = ("service", "dosage_form", "route")
-
-# The dimensions a filter or a facet count can be about. Facet counts come from two joint GROUP BY
-# queries, one per family, each reading one covering index in its column order (see SiteFacets):
-# the small-valued columns together, and the product columns (whose signatures vary more) together.
-DIMENSIONS = (
-    "geo", "kind", "service", "evidence", "dosage_form", "route", "substance", "registration", "compliance",
-)  # fmt: skip
-FAMILIES = (
-    ("geo", "kind", "service", "evidence"), ("dosage_form", "route", "substance"), ("registration", "compliance"),
-)  # fmt: skip
+#: The dimensions whose organisation-wide share the page shows.
+WIDE = ("service", "dosage_form", "route", "substance", "evidence")
 
 
-class _Tally:
-    """Facet counts accumulated from joint GROUP BY rows, each facet with every *other* filter applied.
+@dataclass(frozen=True)
+class Entities:
+    """The hits of one directory: their ids (the hits table's primary keys, sorted) and, per fact group,
+    the position of its hit in ``ids`` (-1 when the group belongs to no hit of this directory)."""
 
-    A row that passes every filter counts for every facet (and the total); a row that fails exactly
-    one filter counts only for that filter's facet, which leaves its own filter out; others count
-    for nothing. Column values repeat across rows, so each is split and tested once.
+    ids: I64
+    of_group: I32
+
+    @classmethod
+    def of(cls, *, hit_ids: list[int], group_hit: I64) -> Entities:
+        ids = np.unique(np.asarray(hit_ids, np.int64))
+        pos = np.minimum(np.searchsorted(ids, group_hit), max(len(ids) - 1, 0))
+        found = (group_hit >= 0) & (ids[pos] == group_hit) if len(ids) else np.zeros(len(group_hit), bool)
+        return cls(ids, np.where(found, pos, -1).astype(np.int32))
+
+    def mask(self, hit_ids: list[int]) -> Bools:
+        """Per hit, whether its id is in ``hit_ids``."""
+        wanted = np.asarray(hit_ids, np.int64)
+        out = np.zeros(len(self.ids), bool)
+        pos = np.searchsorted(self.ids, wanted)
+        inside = pos < len(self.ids)
+        pos, wanted = pos[inside], wanted[inside]
+        out[pos[self.ids[pos] == wanted]] = True
+        return out
+
+
+class Counter:
+    """Distinct hits per value of one dimension, over any selection of fact groups.
+
+    Groups are first reduced to distinct (hit, code) segments. A hit with one segment counts through its
+    code (a ``bincount`` over codes, spread to their values); a hit with several — a site's own record and
+    its organisation's products, an organisation's sites — has its (value, hit) pairs laid out once, sorted,
+    and counts each run of equal pairs once.
     """
 
-    def __init__(self, index: FacetIndex[Any], filters: DirectoryFilters) -> None:
-        self.index = index
-        self.as_of = filters.as_of
-        self.active = {d for d in DIMENSIONS if filters.active(d)}
-        self.wanted: dict[str, frozenset[str]] = {
-            "geo": frozenset(filters.geo_countries),
-            "kind": frozenset(filters.kinds),
-            "evidence": frozenset(filters.evidence_kinds),
-            "substance": frozenset(filters.substances),
-            "registration": frozenset(filters.registrations),
-            "compliance": frozenset(filters.compliance),
-            **{f: frozenset(str(t.id) for t in filters.terms(f)) for f in TERM_DIMENSIONS},
-        }
-        single = set() if index.multi_country else {"geo"}
-        self.is_signature = {d: d not in single for d in DIMENSIONS}
-        self.counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in (*DIMENSIONS, "region")}
-        self.total = 0
-        self._seen: dict[tuple[str, tuple[Any, ...]], tuple[tuple[str, ...], bool]] = {}
+    def __init__(self, *, entity: I32, code: I32, incidence: Incidence, hits: int) -> None:
+        sizes = np.diff(incidence.ptr)
+        self.hits, self.values, self.codes = max(hits, 1), len(incidence.vocabulary), len(sizes)
+        self.inc_codes, self.inc_values = incidence.codes, incidence.values
+        groups = np.flatnonzero((entity >= 0) & (sizes[code] > 0))
+        keys, inverse = np.unique(code[groups].astype(np.int64) * self.hits + entity[groups], return_inverse=True)
+        self.group_segment = np.full(len(code), -1, np.int64)
+        self.group_segment[groups] = inverse
+        self.segment_code = keys // self.hits
+        segment_hit = keys % self.hits
+        self.multi = np.bincount(segment_hit, minlength=self.hits)[segment_hit] > 1
+        multi = np.flatnonzero(self.multi)
+        width = sizes[self.segment_code[multi]]
+        self.pair_segment = np.repeat(multi, width)
+        starts = np.repeat(incidence.ptr[self.segment_code[multi]] - (np.cumsum(width) - width), width)
+        pair_value = incidence.values[starts + np.arange(int(width.sum()))]
+        pair_key = pair_value.astype(np.int64) * self.hits + segment_hit[self.pair_segment]
+        order = np.argsort(pair_key, kind="stable")
+        self.pair_segment, self.pair_key = self.pair_segment[order], pair_key[order]
 
-    def _values(self, dimension: str, raw: tuple[Any, ...]) -> tuple[str, ...]:
-        if dimension == "registration":
-            return registration_values(raw, self.as_of)
-        if dimension == "compliance":
-            return compliance_values(raw, self.as_of.today)
-        text = raw[0] or ""
-        return tuple(signature_values(text)) if self.is_signature[dimension] else (text,)
-
-    def _value(self, dimension: str, raw: tuple[Any, ...]) -> tuple[tuple[str, ...], bool]:
-        """The values in a dimension's raw column values, and whether they pass the dimension's filter."""
-        key = (dimension, raw)
-        seen = self._seen.get(key)
-        if seen is None:
-            values = self._values(dimension, raw)
-            wanted = self.wanted[dimension]
-            passes = dimension not in self.active or any(v in wanted for v in values)
-            seen = self._seen[key] = (values, passes)
-        return seen
-
-    def add(self, family: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
-        counts = self.counts
-        first_family = family == FAMILIES[0]
-        widths = [len(self.index.columns(d)) for d in family]
-        for *raw, n in rows:
-            parts, start = [], 0
-            for width in widths:
-                parts.append(tuple(raw[start : start + width]))
-                start += width
-            parsed = [self._value(d, r) for d, r in zip(family, parts, strict=True)]
-            failed = [d for d, (_, passes) in zip(family, parsed, strict=True) if not passes]
-            if len(failed) > 1:
-                continue
-            if not failed and first_family:
-                self.total += n
-            for dimension, (values, _) in zip(family, parsed, strict=True):
-                if failed and dimension != failed[0]:
-                    continue
-                dimension_counts = counts[dimension]
-                for value in values:
-                    dimension_counts[value] += n
-                if dimension == "geo":
-                    for region in {geo.region_of(c) for c in values if c}:
-                        if region:
-                            counts["region"][region] += n
+    def count(self, groups: Bools) -> I64:
+        """Per value, the number of distinct hits with a selected group that holds it."""
+        on = np.zeros(len(self.segment_code), bool)
+        segments = self.group_segment[groups]
+        on[segments[segments >= 0]] = True
+        per_code = np.bincount(self.segment_code[on & ~self.multi], minlength=self.codes)
+        counts = np.bincount(self.inc_values, weights=per_code[self.inc_codes], minlength=self.values)
+        out = np.rint(counts).astype(np.int64)
+        keys = self.pair_key[on[self.pair_segment]]
+        if keys.size:
+            first = np.ones(len(keys), bool)
+            first[1:] = keys[1:] != keys[:-1]
+            out += np.bincount(keys[first] // self.hits, minlength=self.values)
+        return out
 
 
-class _GroupTally(_Tally):
-    """The counts of a grouped index: rows are fact groups (:class:`~cxo.registry.models.FacetGroup`)
-    prefixed by the hit they belong to and the group's scope; a hit counts once per value, however
-    many of its groups hold it, and the hits that hold a value only through organisation-wide
-    groups are counted apart. Rows with the same scope and columns are tested together (see ``add``)."""
+@dataclass
+class Tally:
+    counts: dict[str, dict[str, int]]  # dimension (and "region") -> value -> hits
+    wide: dict[str, dict[str, int]]  # of those, the hits holding the value only through organisation-wide groups
+    total: int
+    hits: Bools  # per hit: it has a group that meets every filter
 
-    def __init__(self, index: FacetIndex[Any], filters: DirectoryFilters) -> None:
-        super().__init__(index, filters)
-        self.members: dict[str, dict[str, set[int]]] = {d: defaultdict(set) for d in (*DIMENSIONS, "region")}
-        self.own: dict[str, dict[str, set[int]]] = {d: defaultdict(set) for d in (*DIMENSIONS, "region")}
-        self.hits: set[int] = set()
 
-    def add(self, family: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
-        # At 100k sites a family reads over a hundred thousand group rows but few distinct (scope,
-        # columns) combinations: gather each combination's hits first, then parse and test it once
-        # and add its hits to the member sets in one set operation each.
-        combinations: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-        for row in rows:
-            combinations[row[1:]].append(row[0])
-        first_family = family == FAMILIES[0]
-        widths = [len(self.index.columns(d)) for d in family]
-        for (scope, *raw), hits in combinations.items():
-            parts, start = [], 0
-            for width in widths:
-                parts.append(tuple(raw[start : start + width]))
-                start += width
-            parsed = [self._value(d, r) for d, r in zip(family, parts, strict=True)]
-            failed = [d for d, (_, passes) in zip(family, parsed, strict=True) if not passes]
-            if len(failed) > 1:
-                continue
-            if not failed and first_family:
-                self.hits.update(hits)
-            own = scope == FactScope.SITE
-            for dimension, (values, _) in zip(family, parsed, strict=True):
-                if failed and dimension != failed[0]:
-                    continue
-                if dimension == "geo":
-                    values = (*values, *(f"region:{r}" for c in values if c and (r := geo.region_of(c))))
-                members, own_members = self.members[dimension], self.own[dimension]
-                for value in values:
-                    members[value].update(hits)
-                    if own:
-                        own_members[value].update(hits)
+def _wanted(filters: DirectoryFilters, dimension: str) -> list[str]:
+    if dimension in TERM_DIMENSIONS:
+        return [str(t.id) for t in filters.terms(dimension)]
+    return list(
+        {
+            "geo": filters.geo_countries,
+            "kind": filters.kinds,
+            "evidence": filters.evidence_kinds,
+            "substance": filters.substances,
+            "registration": filters.registrations,
+            "compliance": filters.compliance,
+        }[dimension]
+    )
 
-    def finish(self) -> None:
-        """Turn the member sets into the counts :class:`_Tally` keeps (and the organisation-wide counts)."""
-        self.total = len(self.hits)
-        self.wide: dict[str, dict[str, int]] = {d: {} for d in (*DIMENSIONS, "region")}
-        for dimension, members in self.members.items():
-            for value, hits in members.items():
-                target = dimension
-                if dimension == "geo" and value.startswith("region:"):
-                    target, value = "region", value.removeprefix("region:")
-                self.counts[target][value] = len(hits)
-                self.wide[target][value] = len(hits - self.own[dimension].get(value, set()))
+
+def _counter(
+    cols: GroupColumns, entities: Entities, key: Hashable, dimension: str, filters: DirectoryFilters
+) -> Counter:
+    as_of = filters.as_of if dimension in DATED else None
+    source = "geo" if dimension == "region" else dimension
+
+    def make() -> Counter:
+        incidence = cols.static["region"] if dimension == "region" else cols.incidence(dimension, filters.as_of)
+        return Counter(entity=entities.of_group, code=cols.code[source], incidence=incidence, hits=len(entities.ids))
+
+    counter: Counter = cols.remember(("counter", key, dimension, as_of), make)
+    return counter
+
+
+def tally(
+    *, cols: GroupColumns, entities: Entities, key: Hashable, filters: DirectoryFilters, text: Bools | None
+) -> Tally:
+    """Every dimension's counts under ``filters`` (``text``: per hit, whether it matches the free text)."""
+    base = entities.of_group >= 0
+    if text is not None:
+        base &= text[np.maximum(entities.of_group, 0)]
+    fails: dict[str, Bools] = {}
+    for dimension in DIMENSIONS:
+        if filters.active(dimension):
+            holds = cols.incidence(dimension, filters.as_of).holding(_wanted(filters, dimension))
+            fails[dimension] = ~holds[cols.code[dimension]]
+    failed = np.zeros(len(base), np.int8)
+    for fail in fails.values():
+        failed += fail
+    passing = base & (failed == 0)
+    failing_one = base & (failed == 1)
+    counts: dict[str, dict[str, int]] = {}
+    wide: dict[str, dict[str, int]] = {}
+
+    def record(dimension: str, groups: Bools) -> None:
+        counter = _counter(cols, entities, key, dimension, filters)
+        vocabulary = _vocabulary(cols, dimension, filters)
+        found = counter.count(groups)
+        counts[dimension] = {vocabulary[i]: int(found[i]) for i in np.flatnonzero(found)}
+        if dimension in WIDE:
+            own = counter.count(groups & cols.own)
+            wide[dimension] = {vocabulary[i]: int(found[i] - own[i]) for i in np.flatnonzero(found)}
+
+    for dimension in DIMENSIONS:
+        groups = passing | (failing_one & fails[dimension]) if dimension in fails else passing
+        record(dimension, groups)
+        if dimension == "geo":
+            record("region", groups)
+    hits = np.zeros(len(entities.ids), bool)
+    hits[entities.of_group[passing]] = True
+    return Tally(counts=counts, wide=wide, total=int(hits.sum()), hits=hits)
+
+
+def _vocabulary(cols: GroupColumns, dimension: str, filters: DirectoryFilters) -> tuple[str, ...]:
+    if dimension == "region":
+        return cols.static["region"].vocabulary
+    return cols.incidence(dimension, filters.as_of).vocabulary

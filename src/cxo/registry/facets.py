@@ -278,6 +278,13 @@ def _chunked(ids: list[int] | None, query: Callable[[Q], Iterable[_Row]], *, fie
 
 
 @transaction.atomic
+def facets_changed() -> None:
+    """Tell this process's directory columns (cxo.registry.facet_columns) to read the groups again."""
+    from cxo.registry import facet_columns
+
+    facet_columns.facets_changed()
+
+
 def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> FacetsRebuilt:
     """Rebuild the directory's facet index for the given organisations (all when None).
 
@@ -438,6 +445,7 @@ def facets_rebuild(*, organisation_ids: Collection[int] | None = None) -> Facets
     SiteFacets.objects.bulk_create(site_rows, batch_size=2000)
     OrganisationFacets.objects.bulk_create(org_rows, batch_size=2000)
     FacetGroup.objects.bulk_create(group_rows, batch_size=2000)
+    facets_changed()
     return FacetsRebuilt(sites=len(site_rows), organisations=len(org_rows))
 
 

@@ -3,17 +3,15 @@
 The index stores dates and outcomes, never states (:class:`~cxo.registry.models.SiteFacets`:
 ``registration_expiry``, ``inspections``, ``warning_letter_on``, ``recall_class1_on``). Whether a
 registration is current, or a warning letter is "in the last five years", is decided here against
-the day of the search (:class:`~cxo.registry.registration.RegistrationSource`), both when counting
-(:func:`registration_values`, :func:`compliance_values`, applied to grouped index rows) and when
-filtering (:func:`registration_where`, :func:`compliance_where`, the same rules in SQL).
+the day of the search (:class:`~cxo.registry.registration.RegistrationSource`) by
+:func:`registration_values` and :func:`compliance_values`, which both filter and count (once per
+distinct stored value, :mod:`cxo.registry.facet_columns`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-
-from django.db.models import Q
 
 from cxo.core.errors import ServiceError
 from cxo.registry.compliance import OUTCOMES, RECENT_YEARS, ComplianceFacts, years_before
@@ -78,40 +76,3 @@ def facts_values(facts: ComplianceFacts, today: dt.date) -> tuple[str, ...]:
     """The compliance facet values of one site's facts, as the directory would count it today."""
     outcome = f"|{facts.latest_outcome}|" if facts.latest_outcome else ""
     return compliance_values((outcome, facts.warning_letter_on, facts.recall_class1_on), today)
-
-
-def _any(parts: list[Q]) -> Q:
-    where = Q(pk__in=[])
-    for part in parts:
-        where |= part
-    return where
-
-
-def registration_where(codes: Sequence[str], source: RegistrationSource) -> Q:
-    today, until = source.today, source.valid_until
-    parts: list[Q] = []
-    for code in codes:
-        if code == RegistrationStatus.CURRENT:
-            parts.append(Q(registration_expiry__gte=today))
-        elif code == RegistrationStatus.SOURCE_EXPIRED and until is not None and until < today:
-            parts.append(Q(registration_expiry__gte=until, registration_expiry__lt=today))
-        elif code == RegistrationStatus.EXPIRED:
-            parts.append(Q(registration_expiry__lt=min(today, until) if until else today))
-        elif code == RegistrationStatus.UNREGISTERED:
-            parts.append(Q(registration_expiry__isnull=True))
-    return _any(parts)
-
-
-def compliance_where(codes: Sequence[str], today: dt.date) -> Q:
-    since = years_before(today, RECENT_YEARS)
-    parts: list[Q] = []
-    for code in codes:
-        if code == UNINSPECTED:
-            parts.append(Q(inspections=""))
-        elif code == WARNING_LETTER_RECENT:
-            parts.append(Q(warning_letter_on__gte=since))
-        elif code == RECALL_CLASS1_RECENT:
-            parts.append(Q(recall_class1_on__gte=since))
-        elif code.startswith("inspection_"):
-            parts.append(Q(inspections__contains=f"|{code.removeprefix('inspection_').upper()}|"))
-    return _any(parts)

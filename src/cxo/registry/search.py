@@ -2,8 +2,9 @@
 
 Facet counts follow the usual faceted-search rule: each facet is counted with every *other*
 filter applied, so choosing "China" still shows how many sites India has. Values of one facet
-are alternatives (OR); different facets narrow each other (AND). Every count is a
-``GROUP BY`` over one column of the index (a few distinct signatures), expanded in Python.
+are alternatives (OR); different facets narrow each other (AND). Filters and counts read the fact
+groups as columns held in memory (:mod:`cxo.registry.facet_columns`, :mod:`cxo.registry.facet_tally`);
+the database is asked only for the free text and the page's rows.
 """
 
 from __future__ import annotations
@@ -11,29 +12,27 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, reduce
-from operator import or_
+from functools import cache
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, Model, Q, QuerySet
+import numpy as np
+from django.db.models import Model, Q
 from django.utils import timezone
+from numpy.typing import NDArray
 
 from cxo.core.errors import ServiceError
 from cxo.registry import geo
-from cxo.registry.facet_tally import DIMENSIONS, FAMILIES, _GroupTally, _Tally
-from cxo.registry.facets import TermAncestry, TermNode, search_normalise, signature_contains
+from cxo.registry.facet_columns import DIMENSIONS, GroupColumns, group_columns
+from cxo.registry.facet_tally import Entities, Tally, tally
+from cxo.registry.facets import TermAncestry, TermNode, search_normalise
 from cxo.registry.kind import Role, role_label
 from cxo.registry.models import EvidenceKind, Vocabulary
 from cxo.registry.record_facets import (
-    COMPLIANCE_COLUMNS,
     COMPLIANCE_VALUES,
-    REGISTRATION_COLUMNS,
     REGISTRATION_VALUES,
     compliance_parse,
-    compliance_where,
     registration_label,
     registration_parse,
-    registration_where,
 )
 from cxo.registry.registration import RegistrationSource, RegistrationStatus
 from cxo.registry.substances import substance_moiety
@@ -191,12 +190,12 @@ SUBSTANCES_SHOWN = 30
 def _substances(values: Sequence[str]) -> tuple[str, ...]:
     """Substances as typed ("atorvastatin calcium") to the moieties the index holds, or TermNotFound with
     the closest ones on record (all substances on record are read only to suggest)."""
-    from cxo.registry.models import Capability, FacetGroup
+    from cxo.registry.models import Capability
 
     moieties = []
     for text in (v for v in values if v.strip()):
         moiety = substance_moiety(text)
-        if not (moiety and FacetGroup.objects.filter(substances__contains=signature_contains(moiety)).exists()):
+        if not (moiety and moiety in group_columns().substances):
             known = {m for s in Capability.objects.exclude(substance="").values_list("substance", flat=True).distinct()
                      if (m := substance_moiety(s))}  # fmt: skip
             moiety = TermResolver((), substances=known).resolve(SUBSTANCE, text, field="substance").code
@@ -274,184 +273,128 @@ class SearchPage(Generic[H]):
         return max(1, math.ceil(self.total / self.page_size))
 
 
-def _any_contains(column: str, values: Sequence[object]) -> Q:
-    return reduce(or_, (Q(**{f"{column}__contains": signature_contains(v)}) for v in values))
+@dataclass(frozen=True)
+class Counted:
+    """A search's counts, and what paging through its hits needs."""
+
+    tally: Tally
+    entities: Entities
+    columns: GroupColumns
+    text: NDArray[np.bool_] | None  # per hit: matches the free text (None: no text)
+    filtered: bool  # any facet filter is set
 
 
 @dataclass(frozen=True)
 class FacetIndex(Generic[M]):
-    """How one index table answers the directory's filters: which column holds which facet."""
+    """One directory: it filters and counts the fact groups (:mod:`cxo.registry.facet_columns`) and pages
+    through ``hits``, one row per site or organisation, whose primary key is the groups' ``entity``."""
 
-    model: type[M]
-    countries_column: str  # "country" (one value) or "countries" (a signature)
+    hits: type[M]
+    entity: str  # "site" or "organisation": the group column that names its hit
     sorts: dict[str, tuple[str, ...]]
     text_filter: Callable[[str], Q]
-    #: A grouped index filters and counts fact groups (``model`` is then FacetGroup) and pages
-    #: through ``hits``, one row per site or organisation, whose primary key is the groups' ``entity``.
-    hits: type[Model] | None = None
-    entity: str = ""
-    groups: Q = field(default_factory=Q)
 
-    @property
-    def hit_model(self) -> type[Model]:
-        return self.hits or self.model
+    def _entities(self, cols: GroupColumns) -> Entities:
+        def make() -> Entities:
+            ids = list(self.hits._default_manager.values_list("pk", flat=True))
+            return Entities.of(hit_ids=ids, group_hit=getattr(cols, self.entity))
 
-    @property
-    def multi_country(self) -> bool:
-        return self.countries_column == "countries"
+        entities: Entities = cols.remember(("entities", self.entity), make)
+        return entities
 
-    def column(self, dimension: str) -> str:
-        columns = {"geo": self.countries_column, "kind": "kind", "evidence": "evidence", "substance": "substances"}
-        return columns.get(dimension) or TERM_FACETS[dimension][1]
+    def _order(self, cols: GroupColumns, entities: Entities, sort: str) -> NDArray[np.int64]:
+        """The hits' positions in the order of ``sort``, as the database orders them (its collation)."""
 
-    def columns(self, dimension: str) -> tuple[str, ...]:
-        """The index columns a dimension reads: one, or several for the date-relative facets."""
-        if dimension == "registration":
-            return REGISTRATION_COLUMNS
-        if dimension == "compliance":
-            return COMPLIANCE_COLUMNS
-        return (self.column(dimension),)
+        def make() -> NDArray[np.int64]:
+            ids = np.asarray(self.hits._default_manager.order_by(*self.sorts[sort]).values_list("pk", flat=True))
+            return np.searchsorted(entities.ids, ids.astype(np.int64))
 
-    def where(self, filters: DirectoryFilters, *, dimensions: Sequence[str] = DIMENSIONS) -> Q:
-        """The free text and the filters of ``dimensions`` as a Q on the hits: for a grouped index,
-        the hits with one fact group that meets every filter."""
-        text = Q()
-        for token in filters.tokens:
-            text &= self.text_filter(token)
-        if self.hits is None:
-            return text & self._filters(filters, dimensions)
-        if not any(filters.active(d) for d in dimensions):
-            return text
-        groups = self.model._default_manager.filter(self.groups & self._filters(filters, dimensions))
-        return text & Q(pk__in=groups.values(self.entity))
+        order: NDArray[np.int64] = cols.remember(("order", self.entity, sort), make)
+        return order
 
-    def _group_where(self, filters: DirectoryFilters, dimensions: Sequence[str]) -> Q:
-        """A grouped index's filters of ``dimensions`` and the free text, as a Q on the fact groups."""
-        where = self.groups & self._filters(filters, dimensions)
+    def count(self, filters: DirectoryFilters) -> Counted:
+        cols = group_columns()
+        entities = self._entities(cols)
+        text = None
         if filters.tokens:
-            assert self.hits is not None
-            text = Q()
+            where = Q()
             for token in filters.tokens:
-                text &= self.text_filter(token)
-            where &= Q(**{f"{self.entity}__in": self.hits._default_manager.filter(text).values("pk")})
-        return where
+                where &= self.text_filter(token)
+            text = entities.mask(list(self.hits._default_manager.filter(where).values_list("pk", flat=True)))
+        counted = tally(cols=cols, entities=entities, key=self.entity, filters=filters, text=text)
+        filtered = any(filters.active(d) for d in DIMENSIONS)
+        return Counted(counted, entities, cols, text, filtered)
 
-    def _filters(self, filters: DirectoryFilters, dimensions: Sequence[str]) -> Q:
-        where = Q()
-        for dimension in dimensions:
-            if not filters.active(dimension):
-                continue
-            column = (
-                self.column(dimension)
-                if dimension in TERM_FACETS or dimension in ("geo", "kind", "evidence", "substance")
-                else ""
-            )
-            if dimension == "geo":
-                countries = sorted(filters.geo_countries)
-                if not countries:
-                    where &= Q(pk__in=[])
-                elif self.multi_country:
-                    where &= _any_contains(column, countries)
-                else:
-                    where &= Q(**{f"{column}__in": countries})
-            elif dimension == "kind":
-                where &= _any_contains("kind", filters.kinds)
-            elif dimension == "evidence":
-                where &= _any_contains(column, filters.evidence_kinds)
-            elif dimension == "substance":
-                where &= _any_contains(column, filters.substances)
-            elif dimension == "registration":
-                where &= registration_where(filters.registrations, filters.as_of)
-            elif dimension == "compliance":
-                where &= compliance_where(filters.compliance, filters.as_of.today)
-            else:
-                where &= _any_contains(column, [t.id for t in filters.terms(dimension)])
-        return where
+    def page_keys(self, counted: Counted, *, sort: str, page: int, page_size: int) -> list[int]:
+        """The primary keys of one page of hits, in the order of ``sort``."""
+        chosen = counted.tally.hits if counted.filtered else np.ones(len(counted.entities.ids), bool)
+        if counted.text is not None:
+            chosen = chosen & counted.text
+        order = self._order(counted.columns, counted.entities, sort)
+        offset = (page - 1) * page_size
+        return [int(k) for k in counted.entities.ids[order[chosen[order]][offset : offset + page_size]]]
 
     def facets(self, filters: DirectoryFilters, tree: TermAncestry) -> tuple[dict[str, list[FacetValue]], int]:
-        """Every facet's values with counts, and the total number of hits: two queries.
+        """Every facet's values with counts, and the total number of hits."""
+        counted = self.count(filters)
+        return facet_values(counted.tally, filters, tree), counted.tally.total
 
-        Each family's query applies the text and the *other* family's filters in SQL and groups by
-        its own columns; its own filters are applied to the groups in Python (:class:`_Tally`).
-        """
-        tally = _GroupTally(self, filters) if self.hits is not None else _Tally(self, filters)
-        for family in FAMILIES:
-            others = [d for d in DIMENSIONS if d not in family]
-            columns = [c for d in family for c in self.columns(d)]
-            if isinstance(tally, _GroupTally):
-                grouped = self.model._default_manager.filter(self._group_where(filters, others)).order_by()
-                tally.add(family, grouped.values_list(self.entity, "scope", *columns))
-                continue
-            rows = (
-                self.model._default_manager.filter(self.where(filters, dimensions=others))
-                .order_by()
-                .values_list(*columns)
-                .annotate(n=Count("*"))
-            )
-            tally.add(family, rows)
-        wide: dict[str, dict[str, int]] = {}
-        if isinstance(tally, _GroupTally):
-            tally.finish()
-            wide = tally.wide
 
-        counts = tally.counts
-        labels = dict(EvidenceKind.choices)
-        facets: dict[str, list[FacetValue]] = {
-            "country": _values(
-                {c: n for c, n in counts["geo"].items() if c}, selected=filters.countries, name=country_name
-            ),
-            "region": _values(counts["region"], selected=filters.regions, name=geo.region_name),
-        }
-        for facet, (vocabulary, _) in TERM_FACETS.items():
-            term_counts = counts[facet]
-            selected = {t.id for t in filters.terms(facet)}
-            facets[facet] = [
-                FacetValue(
-                    node.code,
-                    node.name,
-                    term_counts.get(str(node.id), 0),
-                    node.id in selected,
-                    tree.depth(node.id),
-                    wide.get(facet, {}).get(str(node.id), 0),
-                )
-                for node in tree.vocabulary(vocabulary)
-                if term_counts.get(str(node.id)) or node.id in selected
-            ]
-        # The most frequent substances (ties by name) and the chosen ones: thousands are on record.
-        frequent = sorted(counts["substance"].items(), key=lambda item: (-item[1], item[0]))[:SUBSTANCES_SHOWN]
-        shown = {code: n for code, n in frequent} | {c: counts["substance"].get(c, 0) for c in filters.substances}
-        facets["substance"] = _values(
-            shown, selected=filters.substances, name=substance_label, wide=wide.get("substance", {})
-        )
-        facets["kind"] = _values(
-            {k: n for k, n in counts["kind"].items() if k}, selected=filters.kinds, name=kind_label
-        )
-        facets["evidence"] = _values(
-            counts["evidence"],
-            selected=filters.evidence_kinds,
-            name=lambda k: str(labels.get(k, k)),
-            wide=wide.get("evidence", {}),
-        )
-        # Fixed order (status, then outcome); every registration status is shown, so a 0 says "none".
-        facets["registration"] = [
+def facet_values(tally: Tally, filters: DirectoryFilters, tree: TermAncestry) -> dict[str, list[FacetValue]]:
+    """The facets as the page lists them: values with counts, chosen ones kept, in the page's order."""
+    wide = tally.wide
+    counts = tally.counts
+    labels = dict(EvidenceKind.choices)
+    facets: dict[str, list[FacetValue]] = {
+        "country": _values(
+            {c: n for c, n in counts["geo"].items() if c}, selected=filters.countries, name=country_name
+        ),
+        "region": _values(counts["region"], selected=filters.regions, name=geo.region_name),
+    }
+    for facet, (vocabulary, _) in TERM_FACETS.items():
+        term_counts = counts[facet]
+        selected = {t.id for t in filters.terms(facet)}
+        facets[facet] = [
             FacetValue(
-                code,
-                registration_label(code, filters.as_of),
-                counts["registration"].get(code, 0),
-                code in filters.registrations,
+                node.code,
+                node.name,
+                term_counts.get(str(node.id), 0),
+                node.id in selected,
+                tree.depth(node.id),
+                wide.get(facet, {}).get(str(node.id), 0),
             )
-            for code in REGISTRATION_VALUES
+            for node in tree.vocabulary(vocabulary)
+            if term_counts.get(str(node.id)) or node.id in selected
         ]
-        facets["compliance"] = [
-            FacetValue(code, name, counts["compliance"].get(code, 0), code in filters.compliance)
-            for code, name in COMPLIANCE_VALUES.items()
-            if counts["compliance"].get(code) or code in filters.compliance
-        ]
-        return facets, tally.total
-
-    def page(self, where: Q, *, sort: str, page: int, page_size: int) -> QuerySet[Any]:
-        offset = (page - 1) * page_size
-        return self.hit_model._default_manager.filter(where).order_by(*self.sorts[sort])[offset : offset + page_size]
+    # The most frequent substances (ties by name) and the chosen ones: thousands are on record.
+    frequent = sorted(counts["substance"].items(), key=lambda item: (-item[1], item[0]))[:SUBSTANCES_SHOWN]
+    shown = {code: n for code, n in frequent} | {c: counts["substance"].get(c, 0) for c in filters.substances}
+    facets["substance"] = _values(
+        shown, selected=filters.substances, name=substance_label, wide=wide.get("substance", {})
+    )
+    facets["kind"] = _values({k: n for k, n in counts["kind"].items() if k}, selected=filters.kinds, name=kind_label)
+    facets["evidence"] = _values(
+        counts["evidence"],
+        selected=filters.evidence_kinds,
+        name=lambda k: str(labels.get(k, k)),
+        wide=wide.get("evidence", {}),
+    )
+    # Fixed order (status, then outcome); every registration status is shown, so a 0 says "none".
+    facets["registration"] = [
+        FacetValue(
+            code,
+            registration_label(code, filters.as_of),
+            counts["registration"].get(code, 0),
+            code in filters.registrations,
+        )
+        for code in REGISTRATION_VALUES
+    ]
+    facets["compliance"] = [
+        FacetValue(code, name, counts["compliance"].get(code, 0), code in filters.compliance)
+        for code, name in COMPLIANCE_VALUES.items()
+        if counts["compliance"].get(code) or code in filters.compliance
+    ]
+    return facets
 
 
 def _values(

@@ -31,17 +31,15 @@ from cxo.registry.search import (
     SearchPage,
     country_name,
     directory_filters_parse,
+    facet_values,
     sort_check,
 )
 
 # Both directories filter and count fact groups (FacetGroup), so that the facts a filter combines are
 # facts of one site (cxo.registry.search), and page through their own index rows.
 SITE_INDEX = FacetIndex(
-    model=FacetGroup,
     hits=SiteFacets,
-    entity="site_id",
-    groups=Q(site__isnull=False),
-    countries_column="country",
+    entity="site",
     sorts={
         "name": ("sort_name", "site_id"),
         "-name": ("-sort_name", "-site_id"),
@@ -51,10 +49,8 @@ SITE_INDEX = FacetIndex(
 )
 
 ORGANISATION_INDEX = FacetIndex(
-    model=FacetGroup,
     hits=OrganisationFacets,
-    entity="organisation_id",
-    countries_column="country",
+    entity="organisation",
     sorts={
         "name": ("sort_name", "organisation_id"),
         "-name": ("-sort_name", "-organisation_id"),
@@ -186,13 +182,20 @@ def _search(
     )
     page_check(page=page, page_size=page_size)
     sort_check(index, sort)
-    facets, total = index.facets(filters, tree)
-    # The page's keys from the index alone, then those few rows with their site and organisation.
-    keys = index.page(index.where(filters), sort=sort, page=page, page_size=page_size).values("pk")
-    hits = index.hit_model._default_manager.filter(pk__in=keys)
-    rows = list(hits.select_related(*related).order_by(*index.sorts[sort]))
+    counted = index.count(filters)
+    # The page's keys from the columns alone, then those few rows with their site and organisation.
+    keys = index.page_keys(counted, sort=sort, page=page, page_size=page_size)
+    hits = index.hits._default_manager.filter(pk__in=keys)
+    rows = list(hits.select_related(*related).order_by(*index.sorts[sort])) if keys else []
     result: SearchPage[Any] = SearchPage(
-        hits=[], total=total, page=page, page_size=page_size, sort=sort, filters=filters, facets=facets, tree=tree
+        hits=[],
+        total=counted.tally.total,
+        page=page,
+        page_size=page_size,
+        sort=sort,
+        filters=filters,
+        facets=facet_values(counted.tally, filters, tree),
+        tree=tree,
     )
     return result, rows
 
