@@ -18,7 +18,7 @@ Measurements (one function each; ``main`` assembles the table):
 Directory search (the search half):
 
 - ``measure_directory_search`` — ``site_search`` with two facets chosen and every facet counted
-  (the directory's hot path: 8 queries), p50/p99 over rotating real filter pairs; also the
+  (the directory's hot path), p50/p99 over rotating real filter pairs; also the
   unfiltered landing page, free text, the organisation directory and the same search as an HTTP
   request to ``GET /api/v1/registry/sites`` (JSON, session auth).
 - ``scale_up`` — more sites than the real 10,439: whole copies of the real DECRS rows (plus a

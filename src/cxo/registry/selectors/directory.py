@@ -226,8 +226,8 @@ def site_search(
     compliance values (:mod:`cxo.registry.record_facets`, decided as of ``today``); an unknown value
     raises ServiceError naming it. A service matches its descendants too ("Manufacturing" finds API makers).
     A finished-goods site's dosage forms, routes and evidence include its organisation's
-    organisation-wide capabilities (see :mod:`cxo.registry.facets`). Seven queries whatever the
-    page size.
+    organisation-wide capabilities (see :mod:`cxo.registry.facets`). At most six queries whatever the
+    filters and page size (counts and the page's keys come from the fact groups in memory).
     """
     result, rows = _search(
         SITE_INDEX,
