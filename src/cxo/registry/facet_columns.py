@@ -106,13 +106,14 @@ class GroupColumns:
     code: dict[str, I32]
     raw: dict[str, list[tuple[Any, ...]]]
     static: dict[str, Incidence] = field(default_factory=dict)  # the undated dimensions, and "region"
-    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # derived, per day or per index
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # derived parts that last
+    daily: dict[RegistrationSource, dict[Hashable, Any]] = field(default_factory=dict, repr=False)
 
     def incidence(self, dimension: str, as_of: RegistrationSource) -> Incidence:
         """The values each code of ``dimension`` holds (as of ``as_of`` for the dated ones)."""
         if dimension not in DATED:
             return self.static[dimension]
-        return self.remember(("incidence", dimension, as_of), lambda: _dated(dimension, self.raw[dimension], as_of))
+        return self.remember(("incidence", dimension), lambda: _dated(dimension, self.raw[dimension], as_of), day=as_of)
 
     @property
     def substances(self) -> frozenset[str]:
@@ -120,12 +121,16 @@ class GroupColumns:
         found: frozenset[str] = self.remember("substances", lambda: frozenset(self.static["substance"].vocabulary))
         return found
 
-    def remember(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        if key not in self.memo:
-            if len(self.memo) > 64:  # a day's worth of dated parts per index: drop the old days
-                self.memo.clear()
-            self.memo[key] = make()
-        return self.memo[key]
+    def remember(self, key: Hashable, make: Callable[[], Any], *, day: RegistrationSource | None = None) -> Any:
+        """``make()``, made once: for the life of these columns, or of the search day ``day`` if given."""
+        memo = self.memo
+        if day is not None:
+            if day not in self.daily and len(self.daily) >= 4:  # searches "as of" other days are rare
+                self.daily.clear()
+            memo = self.daily.setdefault(day, {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
 
 
 def _dated(dimension: str, raw: list[tuple[Any, ...]], as_of: RegistrationSource) -> Incidence:

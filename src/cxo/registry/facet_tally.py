@@ -131,7 +131,7 @@ def _counter(
         incidence = cols.static["region"] if dimension == "region" else cols.incidence(dimension, filters.as_of)
         return Counter(entity=entities.of_group, code=cols.code[source], incidence=incidence, hits=len(entities.ids))
 
-    counter: Counter = cols.remember(("counter", key, dimension, as_of), make)
+    counter: Counter = cols.remember(("counter", key, dimension), make, day=as_of)
     return counter
 
 
