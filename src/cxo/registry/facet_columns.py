@@ -149,9 +149,8 @@ def _static(dimension: str, raw: list[tuple[Any, ...]]) -> Incidence:
 ROW = ("site_id", "organisation_id", "scope", *(c for d in DIMENSIONS for c in COLUMNS[d]))
 
 
-def columns_read() -> GroupColumns:
+def columns_read(*, version: Hashable = None) -> GroupColumns:
     """Read every fact group from the database into columns (one query, streamed)."""
-    version = _db_version()
     rows = FacetGroup.objects.order_by("id").values_list(*ROW)
     return columns_of(rows.iterator(chunk_size=10_000), version=version)
 
@@ -214,13 +213,14 @@ def group_columns() -> GroupColumns:
     now = time.monotonic()
     if _columns is None or ttl <= 0 or now - _checked_at >= ttl:
         _checked, _checked_at = _db_version(), now
-    key = (_generation, _checked)
     cols = _columns
-    if cols is not None and cols.version == key:
+    if cols is not None and cols.version == (_generation, _checked):
         return cols
     with _lock:
-        if _columns is None or _columns.version != key:
-            fresh = columns_read()
-            fresh.version = (_generation, fresh.version)
-            _columns = fresh
+        generation = _generation
+        if _columns is None or _columns.version != (generation, _checked):
+            # The version read with the rows is the one checked from now on (after a rebuild in this
+            # process the one checked before is out of date, and would read the rows on every search).
+            _checked, _checked_at = _db_version(), time.monotonic()
+            _columns = columns_read(version=(generation, _checked))
         return _columns

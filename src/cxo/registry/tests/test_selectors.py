@@ -403,3 +403,26 @@ def test_evidence_page_pages_a_capability_or_its_group(
         evidence_page(capability_id=0)
     with pytest.raises(ServiceError):
         evidence_page(capability_id=heavy_registry.tablet.pk, offset=-1)
+
+
+def test_a_rebuild_in_another_process_is_seen_within_the_version_interval(
+    small_registry: SimpleNamespace, settings: Any
+) -> None:
+    """The directory's in-memory fact groups follow the index: a rebuild in this process at once, one in
+    another process (rows written without telling this one) when the index's version is next read."""
+    from cxo.registry import facet_columns
+    from cxo.registry.models import FacetGroup, FactScope
+
+    settings.CXO_DIRECTORY_VERSION_TTL = 3600
+    before = site_search(countries=["DEU"]).total
+    site = Site.objects.filter(country="IND").first()
+    assert site is not None
+    # Another process's rebuild: a group written straight to the table, this process not told.
+    FacetGroup.objects.create(organisation_id=site.organisation_id, site=site, scope=FactScope.SITE, country="DEU")
+    assert site_search(countries=["DEU"]).total == before  # within the interval: the columns held
+    settings.CXO_DIRECTORY_VERSION_TTL = 0
+    assert site_search(countries=["DEU"]).total == before + 1  # the version read again: the new group counts
+    facets_rebuild()  # this process's rebuild replaces the stray group, and the columns follow at once
+    settings.CXO_DIRECTORY_VERSION_TTL = 3600
+    assert site_search(countries=["DEU"]).total == before
+    assert facet_columns.group_columns() is facet_columns.group_columns()
