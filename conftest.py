@@ -47,6 +47,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"This run is meant for {expected}, but the database engine is {engine}.")
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle, and the same order on every xdist worker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first: the workers share out the rest as they go, and none ends alone on a long one."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in ("fuzz", "long", "e2e")))
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"  # uploaded documents never land in var/

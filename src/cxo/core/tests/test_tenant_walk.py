@@ -23,6 +23,7 @@ from cxo.testing.routes import API_ROUTES, WEB_ROUTES, Route
 from cxo.testing.walk import walk_api, walk_web
 
 
+@pytest.mark.long
 def test_every_page_is_guarded(world: SimpleNamespace) -> None:
     problems = walk_web(
         world=world, owner=login_client(world.sponsor_user), outsider=login_client(world.outsider), anonymous=Client()
@@ -30,6 +31,7 @@ def test_every_page_is_guarded(world: SimpleNamespace) -> None:
     assert problems == []
 
 
+@pytest.mark.long
 def test_every_api_operation_is_guarded(world: SimpleNamespace) -> None:
     problems = walk_api(
         api=api,

@@ -8,6 +8,7 @@ import hashlib
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -150,6 +151,7 @@ def test_the_whole_journey_through_the_api(
     assert p("GET", inbox)[0]["outcome"] == "awarded"
 
 
+@pytest.mark.long
 def test_provider_b_sees_nothing_of_provider_a(
     world: SimpleNamespace, provider_b: Organisation, provider_b_user: User
 ) -> None:
