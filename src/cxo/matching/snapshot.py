@@ -173,6 +173,14 @@ class _Numbers(_Column):
         return np.concatenate(self.parts) if self.parts else np.zeros(0, self.dtype)
 
 
+class _Keys(_Numbers):
+    """A column of foreign keys, ``NO_ID`` for none (converted only in chunks that have one)."""
+
+    def add(self, values: tuple[Any, ...]) -> None:
+        source = map(_id_or_none, values) if None in values else values
+        self.parts.append(np.fromiter(source, self.dtype, count=len(values)))
+
+
 class _Texts(_Column):
     """A tuple of strings; ``shared`` ones (few distinct values, such as countries) are kept once."""
 
@@ -287,15 +295,15 @@ def _sites(rows: Iterable[Sequence[Any]], key: Callable[[Any], int]) -> Sites:
     return Sites(*cols)
 
 
-def _capabilities(rows: Iterable[Sequence[Any]], fk: Callable[[Any], int] | None) -> Capabilities:
+def _capabilities(rows: Iterable[Sequence[Any]]) -> Capabilities:
     """Rows: id, organisation, site, service, dosage form, route, modality, scale, substance."""
     cap, org, site, service, form, route, modality, scale, (substance, substances) = _read(
         rows,
         [
             _Numbers(np.int64),
             _Numbers(np.int64),
-            _Numbers(np.int64, fk),
-            *(_Numbers(np.int32, fk) for _ in range(5)),
+            _Keys(np.int64),
+            *(_Keys(np.int32) for _ in range(5)),
             _CodedTexts(),
         ],
     )
@@ -348,7 +356,7 @@ class RegistrySnapshot:
             terms=Terms(*_columns(terms, 8)),
             organisations=_organisations(organisations),
             sites=_sites(sites, days.__getitem__),
-            capabilities=_capabilities(capabilities, _id_or_none),
+            capabilities=_capabilities(capabilities),
             evidence=_evidence(evidence, days.__getitem__),
             compliance=ComplianceRecords(*_columns(compliance, 4)),
         )
@@ -361,8 +369,8 @@ def _organisations(rows: Iterable[Sequence[Any]]) -> Organisations:
 
 def snapshot_from_db() -> RegistrySnapshot:
     """Read the whole public registry with six ``values_list`` queries, a chunk of rows at a time."""
-    from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Q, Value
-    from django.db.models.functions import Cast, Coalesce
+    from django.db.models import CharField, Exists, OuterRef, Q
+    from django.db.models.functions import Cast
 
     from cxo.core.models import Organisation
     from cxo.registry.models import (
@@ -378,9 +386,6 @@ def snapshot_from_db() -> RegistrySnapshot:
 
     def rows(queryset: Any) -> Iterator[Any]:
         return queryset.iterator(chunk_size=CHUNK_ROWS)
-
-    def or_none(column: str) -> Coalesce:  # a missing foreign key as NO_ID, in the query
-        return Coalesce(column, Value(NO_ID), output_field=BigIntegerField())
 
     terms = Term.objects.order_by("id").values_list(
         "id", "vocabulary", "code", "name", "synonyms", "parent_id", "sort", "cdisc_code"
@@ -403,12 +408,20 @@ def snapshot_from_db() -> RegistrySnapshot:
     sponsor_led = Q(kind=EvidenceKind.CLINICAL_TRIAL)
     own_evidence = Evidence.objects.filter(capability=OuterRef("pk"))
     bought_only = Exists(own_evidence.filter(sponsor_led)) & ~Exists(own_evidence.exclude(sponsor_led))
-    fks = ("site", "service", "dosage_form", "route", "modality", "scale")
     capabilities = (
         Capability.objects.exclude(bought_only)
         .order_by("id")
-        .annotate(**{f"{fk}_or_none": or_none(f"{fk}_id") for fk in fks})
-        .values_list("id", "organisation_id", *(f"{fk}_or_none" for fk in fks), "substance")
+        .values_list(
+            "id",
+            "organisation_id",
+            "site_id",
+            "service_id",
+            "dosage_form_id",
+            "route_id",
+            "modality_id",
+            "scale_id",
+            "substance",
+        )
     )
     evidence = (
         Evidence.objects.exclude(sponsor_led)
@@ -434,7 +447,7 @@ def snapshot_from_db() -> RegistrySnapshot:
         terms=Terms(*_columns([(*t[:3], term_display(t[3]), tuple(t[4] or ()), *t[5:]) for t in terms], 8)),
         organisations=_organisations(rows(organisations)),
         sites=_sites(rows(sites), days.__getitem__),
-        capabilities=_capabilities(rows(capabilities), None),
+        capabilities=_capabilities(rows(capabilities)),
         evidence=_evidence(rows(evidence), days.__getitem__),
         compliance=ComplianceRecords(
             *_columns([(fei, kind, _date(day), classification) for fei, kind, day, classification in compliance], 4)
