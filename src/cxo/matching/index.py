@@ -159,8 +159,9 @@ class MatchIndex:
             s.organisations.name,
             s.organisations.slug,
         ]
-        distinct = sum(sys.getsizeof(col) + sum(sys.getsizeof(v) for v in set(col)) for col in columns)
-        return distinct + s.evidence.source_ref.nbytes
+        # A string held in many places (a country code) is counted once.
+        held = sum(sys.getsizeof(col) + sum(map(sys.getsizeof, {id(v): v for v in col}.values())) for col in columns)
+        return held + s.evidence.source_ref.nbytes
 
 
 def _positions(ids: Sequence[int] | NDArray[np.integer], wanted: NDArray[np.integer]) -> I64:
