@@ -244,7 +244,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
 
     # --- organisations and rows, rows in tie-break order -------------------------------------------
     n_orgs = len(o.id)
-    ix.org_index = {oid: i for i, oid in enumerate(o.id)}
+    ix.org_index = {oid: i for i, oid in enumerate(o.id.tolist())}
     site_org = _positions(o.id, s.organisation).astype(np.int32)
     cap_org = _positions(o.id, c.organisation).astype(np.int32)
     if (site_org < 0).any() or (cap_org < 0).any():
