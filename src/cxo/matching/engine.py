@@ -49,7 +49,8 @@ class EngineResult:
         out = []
         for row, score in zip(self.rows.tolist(), self.scores.tolist(), strict=True):
             pos = int(index.row_site[row])
-            out.append(RankedRow(site_ids[pos] if pos >= 0 else None, org_ids[index.row_org[row]], int(score)))
+            site = int(site_ids[pos]) if pos >= 0 else None
+            out.append(RankedRow(site, int(org_ids[index.row_org[row]]), int(score)))
         return Ranking(total=self.total, rows=tuple(out))
 
 

@@ -18,7 +18,6 @@ the explanations of the returned rows can be written without touching the databa
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxo.matching import rules
-from cxo.matching.record import NONE, site_record_of, site_records
+from cxo.matching.record import site_record_of, site_records
 from cxo.matching.snapshot import EVIDENCE_KINDS, RegistrySnapshot
 
 I32 = NDArray[np.int32]
@@ -132,7 +131,7 @@ class MatchIndex:
         """The id of the organisation with this slug (the map is made on first use: few needs exclude any)."""
         if self._org_by_slug is None:
             orgs = self.snapshot.organisations
-            self._org_by_slug = dict(zip(orgs.slug, orgs.id, strict=True))
+            self._org_by_slug = dict(zip(orgs.slug, orgs.id.tolist(), strict=True))
         return self._org_by_slug.get(slug)
 
     @property
@@ -159,25 +158,23 @@ class MatchIndex:
             s.sites.fei,
             s.organisations.name,
             s.organisations.slug,
-            s.evidence.source_ref,
         ]
-        return sum(sys.getsizeof(col) + sum(sys.getsizeof(v) for v in col) for col in columns)
+        # A string held in many places (a country code) is counted once.
+        held = sum(sys.getsizeof(col) + sum(map(sys.getsizeof, {id(v): v for v in col}.values())) for col in columns)
+        return held + s.evidence.source_ref.nbytes
 
 
-def _positions(ids: Sequence[int] | I64, wanted: Sequence[int | None] | I64) -> I64:
-    """Index in ``ids`` of each of ``wanted`` (None → -1); every wanted id must be present."""
+def _positions(ids: Sequence[int] | NDArray[np.integer], wanted: NDArray[np.integer]) -> I64:
+    """Index in ``ids`` of each of ``wanted``, -1 where it is absent (``NO_ID``, or an unknown id)."""
     ids_arr = np.asarray(ids, dtype=np.int64)
-    want = (
-        np.array([-1 if w is None else w for w in wanted], dtype=np.int64)
-        if not isinstance(wanted, np.ndarray)
-        else wanted.astype(np.int64)
-    )
+    want = wanted.astype(np.int64, copy=False)
     if len(ids_arr) == 0:
         return np.full(len(want), -1, dtype=np.int64)
-    order = np.argsort(ids_arr, kind="stable")
-    found = np.searchsorted(ids_arr[order], want)
-    found = np.minimum(found, len(ids_arr) - 1)
-    pos = order[found]
+    if np.all(ids_arr[1:] > ids_arr[:-1]):  # the snapshot's tables are in id order
+        pos = np.minimum(np.searchsorted(ids_arr, want), len(ids_arr) - 1)
+    else:
+        order = np.argsort(ids_arr, kind="stable")
+        pos = order[np.minimum(np.searchsorted(ids_arr[order], want), len(ids_arr) - 1)]
     return np.where((want >= 0) & (ids_arr[pos] == want), pos, -1).astype(np.int64)
 
 
@@ -210,8 +207,10 @@ def _reduce(key: I64, values: dict[str, tuple[np.ndarray, np.ufunc]]) -> tuple[I
     return k[starts], {name: fn.reduceat(v[order], starts) for name, (v, fn) in values.items()}
 
 
-def _days(dates: Sequence[dt.date | None]) -> I32:
-    return np.array([0 if d is None else d.toordinal() for d in dates], dtype=np.int32)
+def _distinct(values: I64) -> I64:
+    """The distinct values, ascending (as ``np.unique``, by sorting: faster here than its hash table)."""
+    v = np.sort(values)
+    return v[np.concatenate(([True], v[1:] != v[:-1]))] if len(v) else v
 
 
 def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchIndex:
@@ -245,9 +244,11 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
 
     # --- organisations and rows, rows in tie-break order -------------------------------------------
     n_orgs = len(o.id)
-    ix.org_index = {oid: i for i, oid in enumerate(o.id)}
+    ix.org_index = {oid: i for i, oid in enumerate(o.id.tolist())}
     site_org = _positions(o.id, s.organisation).astype(np.int32)
     cap_org = _positions(o.id, c.organisation).astype(np.int32)
+    if (site_org < 0).any() or (cap_org < 0).any():
+        raise ValueError("a site or capability of an organisation that is not in the snapshot")
     cap_site_pos = _positions(s.id, c.site)
     org_level = cap_site_pos < 0
     has_sites = np.zeros(n_orgs, dtype=bool)
@@ -261,7 +262,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     unit_site = np.concatenate([np.arange(n_sites, dtype=np.int32), np.full(len(pseudo_orgs), -1, np.int32)])
     org_name_rank = _string_ranks([name.casefold() for name in o.name])
     site_name_rank = _string_ranks([name.casefold() for name in s.name] + [""] * len(pseudo_orgs))
-    site_ids = np.concatenate([np.asarray(s.id, dtype=np.int64), np.zeros(len(pseudo_orgs), np.int64)])
+    site_ids = np.concatenate([s.id, np.zeros(len(pseudo_orgs), np.int64)])
     org_ids = np.asarray(o.id, dtype=np.int64)
     order = np.lexsort((org_ids[unit_org], site_ids, site_name_rank, org_name_rank[unit_org]))
     n_rows = len(order)
@@ -270,39 +271,34 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     unit_row = np.empty(n_rows, dtype=np.int32)
     unit_row[order] = np.arange(n_rows, dtype=np.int32)
     site_row = unit_row[:n_sites]
-    ix.site_row = dict(zip(s.id, site_row.tolist(), strict=True))
-    ix.org_pseudo_row = {o.id[org]: int(unit_row[n_sites + k]) for k, org in enumerate(pseudo_orgs.tolist())}
+    ix.site_row = dict(zip(s.id.tolist(), site_row.tolist(), strict=True))
+    ix.org_pseudo_row = dict(zip(o.id[pseudo_orgs].tolist(), unit_row[n_sites:].tolist(), strict=True))
 
     ix.countries = ["", *sorted({cc for cc in s.country if cc})]
     country_idx = {cc: i for i, cc in enumerate(ix.countries)}
     site_country = np.array([country_idx[cc or ""] for cc in s.country], dtype=np.int16)
     ix.row_country = np.concatenate([site_country, np.zeros(len(pseudo_orgs), np.int16)])[order]
-    ix.row_expiry = np.concatenate([_days(s.registration_expiry), np.zeros(len(pseudo_orgs), np.int32)])[order]
+    ix.row_expiry = np.concatenate([s.registration_expiry, np.zeros(len(pseudo_orgs), np.int32)])[order]
     org_rows_ptr, org_rows = _csr(ix.row_org, n_orgs)  # rows of each organisation, in row order
 
     # --- capabilities and their evidence -------------------------------------------------------------
     n_caps = len(c.id)
     cap_row = np.where(org_level, -1, site_row[np.maximum(cap_site_pos, 0)] if n_sites else -1).astype(np.int32)
-    ix.cap_term = np.array([ix.term_index[x] for x in c.service], dtype=np.int32)
-    ix.cap_products = (
-        np.array(
-            [
-                [ix.term_index.get(x, -1) if x is not None else -1 for x in col]
-                for col in (c.dosage_form, c.route, c.modality, c.scale)
-            ],
-            dtype=np.int32,
-        )
-        .reshape(4, n_caps)
-        .T.copy()
-    )
-    substances = [rules.normalise_substance(x or "") for x in c.substance]
+    term_ids = np.asarray(t.id, dtype=np.int64)
+    ix.cap_term = _positions(term_ids, c.service).astype(np.int32)
+    if (ix.cap_term < 0).any():
+        raise ValueError("a capability of a service that is not in the taxonomy")
+    ix.cap_products = np.empty((n_caps, 4), dtype=np.int32)
+    for j, col in enumerate((c.dosage_form, c.route, c.modality, c.scale)):
+        ix.cap_products[:, j] = _positions(term_ids, col)
+    # Substances are normalised once per distinct text.
+    substances = [rules.normalise_substance(x) for x in c.substances]
     ix.substance_index = {name: i for i, name in enumerate(sorted({x for x in substances if x}))}
-    ix.cap_substance = np.array([ix.substance_index.get(x, -1) for x in substances], dtype=np.int32)
+    substance_of_code = np.array([ix.substance_index.get(x, -1) for x in substances], dtype=np.int32)
+    ix.cap_substance = substance_of_code[c.substance] if n_caps else np.zeros(0, np.int32)
 
     ev_cap = _positions(c.id, e.capability).astype(np.int32)
-    kind_code = {kind: i for i, kind in enumerate(EVIDENCE_KINDS)}
-    ix.ev_kind = np.array([kind_code[k] for k in e.kind], dtype=np.int8)
-    ix.ev_day = _days(e.observed_on)
+    ix.ev_kind, ix.ev_day = e.kind, e.observed_on  # shared with the snapshot, never written
     cap_best = np.zeros(n_caps, dtype=np.int16)
     cap_kinds = np.zeros(n_caps, dtype=np.uint8)
     cap_newest = np.zeros(n_caps, dtype=np.int32)
@@ -405,7 +401,7 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     prod_cap, prod_term = prod_cap[present], prod_term[present]
     pi, panc = expand_groups(anc_ptr, anc_flat, prod_term)
     # One entry per (capability, term): a capability whose two product terms share an ancestor has it once.
-    pair = np.unique(prod_cap[pi] * max(n_terms, 1) + panc)
+    pair = _distinct(prod_cap[pi] * max(n_terms, 1) + panc)
     pcap, panc = pair // max(n_terms, 1), (pair % max(n_terms, 1)).astype(panc.dtype)
     pside = cap_row[pcap] >= 0
     ps_key, ps_vals = _reduce(
@@ -467,10 +463,10 @@ def build_index(snapshot: RegistrySnapshot, *, version: object = None) -> MatchI
     records = site_records(snapshot)
     ix.row_record = np.zeros((n_rows, 4), dtype=np.int32)
     if records:
-        site_record = [site_record_of(records, fei) for fei in s.fei]
-        for row, pos in enumerate(ix.row_site.tolist()):
-            if pos >= 0 and site_record[pos] != NONE:
-                ix.row_record[row] = site_record[pos]
+        of_fei = {fei: site_record_of(records, fei) for fei in set(s.fei)}  # copied sites share an FEI
+        site_record = np.array([of_fei[fei] for fei in s.fei], dtype=np.int32).reshape(n_sites, 4)
+        at_site = ix.row_site >= 0
+        ix.row_record[at_site] = site_record[ix.row_site[at_site]]
 
     ix.build_seconds = time.perf_counter() - started
     return ix

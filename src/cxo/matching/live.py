@@ -87,8 +87,9 @@ def match_index(*, force: bool = False) -> MatchIndex:
 def index_from_db(*, version: object = None) -> MatchIndex:
     """Read the registry and build its index, with the cyclic garbage collector paused meanwhile.
 
-    Reading creates a few million tuples, strings and dates and no reference cycles; left on, the
-    collector would walk them again and again while they accumulate (a third of the build time).
+    Reading creates millions of row tuples (a chunk at a time) and the names of every site and
+    organisation, and no reference cycles; left on, the collector would walk the ones that
+    accumulate again and again (a third of the build time, when the snapshot was all tuples).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -103,8 +104,9 @@ def settle() -> None:
     """Keep the cyclic garbage collector off the index's millions of long-lived objects.
 
     Without this a full collection, triggered by the allocations of ordinary requests, walks the
-    whole snapshot now and then and turns a 2 ms match into a 40 ms one. Frozen objects are still
-    freed by reference counting when the next index replaces them (the snapshot has no cycles).
+    snapshot's names and the index's dictionaries now and then and turns a 2 ms match into a 40 ms
+    one. Frozen objects are still freed by reference counting when the next index replaces them (the
+    snapshot has no cycles).
     """
     gc.collect()
     gc.freeze()

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from cxo.matching import rules
 from cxo.matching.criteria import Criteria, RankedRow, Ranking
 from cxo.matching.record import NONE, SiteRecord, site_record_of, site_records
-from cxo.matching.snapshot import RegistrySnapshot
+from cxo.matching.snapshot import EVIDENCE_KINDS, NO_ID, RegistrySnapshot
+
+
+def _date(ordinal: int) -> dt.date | None:
+    return dt.date.fromordinal(ordinal) if ordinal else None
 
 
 @dataclass
@@ -58,25 +62,27 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
             return chain[-2]
         return chain[-1]
 
-    org_name = dict(zip(snapshot.organisations.id, snapshot.organisations.name, strict=True))
+    org_name = dict(zip(snapshot.organisations.id.tolist(), snapshot.organisations.name, strict=True))
     e = snapshot.evidence
     evidence_of: dict[int, list[tuple[str, dt.date | None]]] = defaultdict(list)
-    for cap_id, kind, observed in zip(e.capability, e.kind, e.observed_on, strict=True):
-        evidence_of[cap_id].append((kind, observed))
+    for cap_id, kind, observed in zip(e.capability.tolist(), e.kind.tolist(), e.observed_on.tolist(), strict=True):
+        evidence_of[cap_id].append((EVIDENCE_KINDS[kind], _date(observed)))
 
     c = snapshot.capabilities
     caps_at_site: dict[int, list[_Cap]] = defaultdict(list)
     caps_of_org: dict[int, list[_Cap]] = defaultdict(list)  # organisation-level only
     all_caps_of_org: dict[int, list[_Cap]] = defaultdict(list)
-    for i in range(len(c.id)):
+    cap_ids, cap_sites = c.id.tolist(), c.site.tolist()
+    products = list(zip(c.dosage_form.tolist(), c.route.tolist(), c.modality.tolist(), c.scale.tolist(), strict=True))
+    for i, cap_id in enumerate(cap_ids):
         cap = _Cap(
-            id=c.id[i],
-            organisation=c.organisation[i],
-            site=c.site[i],
-            service=c.service[i],
-            products=tuple(x for x in (c.dosage_form[i], c.route[i], c.modality[i], c.scale[i]) if x is not None),
-            substance=rules.normalise_substance(c.substance[i] or ""),
-            evidence=evidence_of.get(c.id[i], []),
+            id=cap_id,
+            organisation=int(c.organisation[i]),
+            site=None if cap_sites[i] == NO_ID else cap_sites[i],
+            service=int(c.service[i]),
+            products=tuple(x for x in products[i] if x != NO_ID),
+            substance=rules.normalise_substance(c.substance_of(i)),
+            evidence=evidence_of.get(cap_id, []),
         )
         all_caps_of_org[cap.organisation].append(cap)
         if cap.site is None:
@@ -86,19 +92,20 @@ def rank(snapshot: RegistrySnapshot, criteria: Criteria, *, today: dt.date) -> R
 
     s = snapshot.sites
     site_facts = site_records(snapshot)
+    site_ids, site_orgs, expiry = s.id.tolist(), s.organisation.tolist(), s.registration_expiry.tolist()
     rows = [
         _Row(
-            s.id[i],
-            s.organisation[i],
-            org_name[s.organisation[i]],
+            site_ids[i],
+            site_orgs[i],
+            org_name[site_orgs[i]],
             s.name[i],
             s.country[i] or "",
-            s.registration_expiry[i],
+            _date(expiry[i]),
             site_record_of(site_facts, s.fei[i]),
         )
-        for i in range(len(s.id))
+        for i in range(len(site_ids))
     ]
-    orgs_with_sites = set(s.organisation)
+    orgs_with_sites = set(site_orgs)
     rows += [_Row(None, o, org_name[o], "", "", None) for o in sorted(caps_of_org) if o not in orgs_with_sites]
 
     matched: list[tuple[tuple[int, int, int, str, str, int, int], RankedRow]] = []

@@ -160,7 +160,7 @@ def _cards(index: MatchIndex) -> Callable[[int], tuple[dict[str, Any], dict[str,
         org_pos = int(index.row_org[row])
         site = _NO_SITE
         if site_pos >= 0:
-            site_id = snap.sites.id[site_pos]
+            site_id = int(snap.sites.id[site_pos])
             country = snap.sites.country[site_pos]
             site = {
                 "id": site_id,
@@ -173,7 +173,7 @@ def _cards(index: MatchIndex) -> Callable[[int], tuple[dict[str, Any], dict[str,
             }
         slug = snap.organisations.slug[org_pos]
         organisation = {
-            "id": snap.organisations.id[org_pos],
+            "id": int(snap.organisations.id[org_pos]),
             "name": snap.organisations.name[org_pos],
             "kind": roles[0] if (roles := _roles(snap.organisations.kind[org_pos])) else None,
             "roles": list(roles),

@@ -129,7 +129,9 @@ def criteria_for(draw: Any, snapshot: RegistrySnapshot) -> Criteria:
         substance=rules.normalise_substance(draw(st.sampled_from(SUBSTANCES))),
         countries=draw(st.one_of(st.none(), st.none(), countries)),
         exclude_countries=draw(st.one_of(nothing, nothing, countries)),
-        exclude_organisations=frozenset(draw(st.lists(st.sampled_from(list(snapshot.organisations.id)), max_size=1))),
+        exclude_organisations=frozenset(
+            draw(st.lists(st.sampled_from(snapshot.organisations.id.tolist()), max_size=1))
+        ),
         require_evidence=tuple(
             draw(
                 st.one_of(
