@@ -20,6 +20,7 @@ import time
 from array import array
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -80,16 +81,20 @@ class Incidence:
         flat = np.fromiter((number[v] for values in per_code for v in values), np.int32, int(ptr[-1]))
         return cls(ptr, flat, tuple(vocabulary))
 
-    @property
+    @cached_property
     def codes(self) -> I32:
         """The code of each entry of ``values``."""
         return np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int32), np.diff(self.ptr))
 
+    @cached_property
+    def number(self) -> dict[str, int]:
+        """Each value's number (its position in ``vocabulary``)."""
+        return {v: i for i, v in enumerate(self.vocabulary)}
+
     def holding(self, wanted: Sequence[str]) -> Bools:
         """Per code, whether it holds any of ``wanted``."""
-        number = {v: i for i, v in enumerate(self.vocabulary)}
         want = np.zeros(len(self.vocabulary), bool)
-        want[[number[v] for v in wanted if v in number]] = True
+        want[[self.number[v] for v in wanted if v in self.number]] = True
         hits = np.bincount(self.codes[want[self.values]], minlength=len(self.ptr) - 1)
         return hits > 0
 

@@ -66,6 +66,7 @@ class Counter:
         sizes = np.diff(incidence.ptr)
         self.hits, self.values, self.codes = max(hits, 1), len(incidence.vocabulary), len(sizes)
         self.inc_codes, self.inc_values = incidence.codes, incidence.values
+        self.vocabulary = incidence.vocabulary
         groups = np.flatnonzero((entity >= 0) & (sizes[code] > 0))
         keys, inverse = np.unique(code[groups].astype(np.int64) * self.hits + entity[groups], return_inverse=True)
         self.group_segment = np.full(len(code), -1, np.int64)
@@ -157,7 +158,7 @@ def tally(
 
     def record(dimension: str, groups: Bools) -> None:
         counter = _counter(cols, entities, key, dimension, filters)
-        vocabulary = _vocabulary(cols, dimension, filters)
+        vocabulary = counter.vocabulary
         found = counter.count(groups)
         counts[dimension] = {vocabulary[i]: int(found[i]) for i in np.flatnonzero(found)}
         if dimension in WIDE:
@@ -172,9 +173,3 @@ def tally(
     hits = np.zeros(len(entities.ids), bool)
     hits[entities.of_group[passing]] = True
     return Tally(counts=counts, wide=wide, total=int(hits.sum()), hits=hits)
-
-
-def _vocabulary(cols: GroupColumns, dimension: str, filters: DirectoryFilters) -> tuple[str, ...]:
-    if dimension == "region":
-        return cols.static["region"].vocabulary
-    return cols.incidence(dimension, filters.as_of).vocabulary
